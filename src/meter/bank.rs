@@ -1,0 +1,118 @@
+//! A meter per channel, fed planar or interleaved audio.
+
+use super::MeterError;
+use super::channel::ChannelMeter;
+use super::config::MeterConfig;
+use super::readings::ChannelReadings;
+
+/// Most channels a bank accepts.
+pub const MAX_CHANNELS: usize = 1024;
+
+/// One [`ChannelMeter`] per channel plus the buffers that split interleaved audio into
+/// channels. Interleaved input may arrive in chunks of any length: a partial frame at the end
+/// of one chunk is completed by the next, so channels can never rotate.
+#[derive(Debug)]
+pub struct MeterBank {
+    meters: Vec<ChannelMeter>,
+    /// Planar staging, `capacity` frames per channel, channel c at `c * capacity`.
+    planar: Vec<f32>,
+    /// Frames per channel the staging holds.
+    capacity: usize,
+    /// Whole frames staged and not yet metered.
+    staged: usize,
+    /// Channel of the next interleaved sample (non-zero inside a partial frame).
+    next_channel: usize,
+}
+
+impl MeterBank {
+    pub fn new(
+        channels: usize,
+        sample_rate: u32,
+        config: &MeterConfig,
+    ) -> Result<Self, MeterError> {
+        if channels == 0 || channels > MAX_CHANNELS {
+            return Err(MeterError::Channels(channels));
+        }
+        let meters = (0..channels)
+            .map(|_| ChannelMeter::new(sample_rate, config))
+            .collect::<Result<Vec<_>, _>>()?;
+        let capacity = config.max_block_frames.max(1);
+        Ok(Self {
+            meters,
+            planar: vec![0.0; channels * capacity],
+            capacity,
+            staged: 0,
+            next_channel: 0,
+        })
+    }
+
+    pub fn channels(&self) -> usize {
+        self.meters.len()
+    }
+
+    pub fn sample_rate(&self) -> u32 {
+        self.meters[0].sample_rate()
+    }
+
+    /// Meters one block per channel. Blocks must all have the same length.
+    pub fn process_planar(&mut self, blocks: &[&[f32]]) {
+        debug_assert_eq!(blocks.len(), self.meters.len());
+        for (meter, block) in self.meters.iter_mut().zip(blocks) {
+            meter.process(block);
+        }
+    }
+
+    /// Meters interleaved samples; a trailing partial frame waits for the next call.
+    pub fn process_interleaved(&mut self, samples: &[f32]) {
+        let channels = self.meters.len();
+        for &x in samples {
+            self.planar[self.next_channel * self.capacity + self.staged] = x;
+            self.next_channel += 1;
+            if self.next_channel == channels {
+                self.next_channel = 0;
+                self.staged += 1;
+                if self.staged == self.capacity {
+                    self.flush();
+                }
+            }
+        }
+        self.flush();
+    }
+
+    /// Meters the whole frames staged and moves a started partial frame to the front.
+    fn flush(&mut self) {
+        if self.staged == 0 {
+            return;
+        }
+        let n = self.staged;
+        for (c, meter) in self.meters.iter_mut().enumerate() {
+            meter.process(&self.planar[c * self.capacity..c * self.capacity + n]);
+        }
+        for c in 0..self.next_channel {
+            self.planar[c * self.capacity] = self.planar[c * self.capacity + n];
+        }
+        self.staged = 0;
+    }
+
+    pub fn meter(&self, channel: usize) -> &ChannelMeter {
+        &self.meters[channel]
+    }
+
+    pub fn meters(&self) -> &[ChannelMeter] {
+        &self.meters
+    }
+
+    pub fn readings(&self, channel: usize) -> ChannelReadings {
+        self.meters[channel].readings()
+    }
+
+    pub fn reset(&mut self) {
+        self.meters.iter_mut().for_each(ChannelMeter::reset);
+    }
+
+    pub fn reset_channel(&mut self, channel: usize) {
+        if let Some(m) = self.meters.get_mut(channel) {
+            m.reset();
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! One channel's meter: every reading the project makes of one input, from one pass over its
+//! samples. `process` feeds it, `readings` reads it, `reset` clears it.
+
+use ebur128::{EbuR128, Mode};
+
+use super::MeterError;
+use super::ballistics::PeakHold;
+use super::clip::OverCounter;
+use super::config::*;
+use super::level::{amplitude_to_db, energy_to_lufs, lufs_to_energy, power_to_db};
+use super::lowpass::LowPass;
+use super::readings::ChannelReadings;
+use super::window::{History, SlidingSum};
+
+/// Bins of the since-reset noise-floor histogram: 0.1 dB from DIGITAL_SILENCE_DBFS to +10 dBFS.
+const NOISE_BIN_DB: f64 = 0.1;
+const NOISE_BINS: usize = ((10.0 - DIGITAL_SILENCE_DBFS) / NOISE_BIN_DB) as usize;
+
+/// Granule: the 10 ms unit the RMS, DC and low-band windows are built from.
+const GRANULES_PER_S: u32 = 100;
+/// Granules per 50 ms stretch (one history value, one noise-floor value).
+const GRANULES_PER_STRETCH: usize = 5;
+/// 100 ms loudness slices in the short-term window.
+const SLICES_SHORT_TERM: usize = 30;
+const SLICES_MOMENTARY: usize = 4;
+
+#[derive(Debug)]
+pub struct ChannelMeter {
+    /// Sample rate (Hz).
+    rate: u32,
+    /// Sanitised copy of the block being processed (NaN/Inf replaced by 0), sized once.
+    scratch: Vec<f32>,
+    /// Mono BS.1770 meter: K-weighting, true peak, gating for I and LRA (histogram: bounded).
+    ebu: EbuR128,
+    /// Clip and over counts.
+    clips: OverCounter,
+    /// Non-finite samples since reset.
+    invalid: u64,
+    /// Frames processed since reset.
+    frames: u64,
+
+    /// Max |x| of the latest block (linear).
+    block_peak: f32,
+    /// True peak of the latest block (linear).
+    block_true_peak: f64,
+    /// Max |x| since reset (linear).
+    max_peak: f32,
+    /// True peak since reset (linear).
+    max_true_peak: f64,
+    /// IEC hold on the sample peak (dBFS).
+    peak_hold: PeakHold,
+    /// Falling bar on the true peak, no hold (dBTP).
+    falling_true_peak: PeakHold,
+
+    /// Frames per 10 ms granule, and how far into the current one we are.
+    granule_len: usize,
+    granule_pos: usize,
+    /// Sums over the current granule: x², x, low-passed x².
+    g_sumsq: f64,
+    g_sum: f64,
+    g_low_sumsq: f64,
+    /// Per-granule sums over the RMS, DC and low-band windows.
+    rms_window: SlidingSum,
+    dc_window: SlidingSum,
+    low_window: SlidingSum,
+    full_window: SlidingSum,
+    /// Highest 300 ms mean square since reset.
+    max_rms_ms: f64,
+    /// Since-reset sums: x², x, low-passed x².
+    total_sumsq: f64,
+    total_sum: f64,
+    total_low_sumsq: f64,
+    /// Rumble-band filter.
+    lowpass: LowPass,
+
+    /// Granules into the current 50 ms stretch, its x² sum and its true peak (linear).
+    stretch_granules: usize,
+    stretch_sumsq: f64,
+    stretch_true_peak: f64,
+    /// Max true peak per 50 ms over the last 60 s (dBTP): the headroom track.
+    history: History,
+    /// 50 ms mean squares over the last 10 s, and scratch to take their percentile.
+    noise_window: SlidingSum,
+    noise_scratch: Vec<f64>,
+    /// Latest recent noise-floor estimate (dBFS).
+    noise_floor_db: f64,
+    /// Since-reset histogram of 50 ms RMS levels above digital silence.
+    noise_hist: Vec<u64>,
+
+    /// Frames per 100 ms loudness slice, and how far into the current one we are.
+    slice_len: usize,
+    slice_pos: usize,
+    /// K-weighted mean square of each of the latest 30 slices.
+    slices: SlidingSum,
+    momentary_lufs: f64,
+    short_term_lufs: f64,
+    max_momentary_lufs: f64,
+    max_short_term_lufs: f64,
+}
+
+impl ChannelMeter {
+    pub fn new(sample_rate: u32, config: &MeterConfig) -> Result<Self, MeterError> {
+        if sample_rate == 0 {
+            return Err(MeterError::SampleRate(sample_rate));
+        }
+        let mode = Mode::M | Mode::S | Mode::I | Mode::LRA | Mode::TRUE_PEAK | Mode::HISTOGRAM;
+        let ebu = EbuR128::new(1, sample_rate, mode).map_err(MeterError::Loudness)?;
+        let granule_len = ((sample_rate + GRANULES_PER_S / 2) / GRANULES_PER_S).max(1) as usize;
+        let stretches_per_s = GRANULES_PER_S as usize / GRANULES_PER_STRETCH;
+        let noise_len = NOISE_WINDOW_S * stretches_per_s;
+        Ok(Self {
+            rate: sample_rate,
+            scratch: vec![0.0; config.max_block_frames.max(1)],
+            ebu,
+            clips: OverCounter::new(config.over_len),
+            invalid: 0,
+            frames: 0,
+            block_peak: 0.0,
+            block_true_peak: 0.0,
+            max_peak: 0.0,
+            max_true_peak: 0.0,
+            peak_hold: PeakHold::new(config.peak_hold_s, config.peak_fall_db_per_s),
+            falling_true_peak: PeakHold::new(0.0, config.peak_fall_db_per_s),
+            granule_len,
+            granule_pos: 0,
+            g_sumsq: 0.0,
+            g_sum: 0.0,
+            g_low_sumsq: 0.0,
+            rms_window: SlidingSum::new((RMS_WINDOW_S * f64::from(GRANULES_PER_S)) as usize),
+            dc_window: SlidingSum::new((DC_WINDOW_S * f64::from(GRANULES_PER_S)) as usize),
+            low_window: SlidingSum::new((LOW_BAND_WINDOW_S * f64::from(GRANULES_PER_S)) as usize),
+            full_window: SlidingSum::new((LOW_BAND_WINDOW_S * f64::from(GRANULES_PER_S)) as usize),
+            max_rms_ms: 0.0,
+            total_sumsq: 0.0,
+            total_sum: 0.0,
+            total_low_sumsq: 0.0,
+            lowpass: LowPass::new(LOW_BAND_HZ, f64::from(sample_rate)),
+            stretch_granules: 0,
+            stretch_sumsq: 0.0,
+            stretch_true_peak: 0.0,
+            history: History::new(HISTORY_S * HISTORY_RATE_HZ),
+            noise_window: SlidingSum::new(noise_len),
+            noise_scratch: vec![0.0; noise_len],
+            noise_floor_db: f64::NEG_INFINITY,
+            noise_hist: vec![0; NOISE_BINS],
+            slice_len: ((sample_rate + 5) / 10) as usize,
+            slice_pos: 0,
+            slices: SlidingSum::new(SLICES_SHORT_TERM),
+            momentary_lufs: f64::NEG_INFINITY,
+            short_term_lufs: f64::NEG_INFINITY,
+            max_momentary_lufs: f64::NEG_INFINITY,
+            max_short_term_lufs: f64::NEG_INFINITY,
+        })
+    }
+
+    pub fn sample_rate(&self) -> u32 {
+        self.rate
+    }
+
+    /// Meters one block of this channel's samples, of any length. Allocates nothing.
+    pub fn process(&mut self, block: &[f32]) {
+        if block.is_empty() {
+            return;
+        }
+        self.block_peak = 0.0;
+        self.block_true_peak = 0.0;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        for chunk in block.chunks(scratch.len()) {
+            let clean = &mut scratch[..chunk.len()];
+            for (dst, &x) in clean.iter_mut().zip(chunk) {
+                if x.is_finite() {
+                    self.clips.push(x);
+                    *dst = x;
+                } else {
+                    // A fault, not a level: keep it out of peaks, loudness and filter state.
+                    self.invalid += 1;
+                    self.clips.push(0.0);
+                    *dst = 0.0;
+                }
+            }
+            self.process_clean(clean);
+        }
+        self.scratch = scratch;
+        self.frames += block.len() as u64;
+
+        let dt = block.len() as f64 / f64::from(self.rate);
+        self.peak_hold
+            .update(amplitude_to_db(f64::from(self.block_peak)), dt);
+        self.falling_true_peak
+            .update(amplitude_to_db(self.block_true_peak), dt);
+    }
+
+    /// Splits clean samples at granule and slice boundaries so every window closes exactly.
+    fn process_clean(&mut self, mut clean: &[f32]) {
+        while !clean.is_empty() {
+            let n = clean
+                .len()
+                .min(self.granule_len - self.granule_pos)
+                .min(self.slice_len - self.slice_pos);
+            let (piece, rest) = clean.split_at(n);
+            clean = rest;
+
+            // Errors here mean a wrong channel index or mode, fixed at construction.
+            let _ = self.ebu.add_frames_planar_f32(&[piece]);
+            let tp = self.ebu.prev_true_peak(0).unwrap_or(0.0);
+
+            let mut peak = 0.0f32;
+            let (mut sumsq, mut sum, mut low_sumsq) = (0.0f64, 0.0f64, 0.0f64);
+            for &x in piece {
+                peak = peak.max(x.abs());
+                let x = f64::from(x);
+                sumsq += x * x;
+                sum += x;
+                let low = self.lowpass.process(x);
+                low_sumsq += low * low;
+            }
+            // True peak is never below the sample peak, whatever the interpolator does.
+            let tp = tp.max(f64::from(peak));
+            self.block_peak = self.block_peak.max(peak);
+            self.block_true_peak = self.block_true_peak.max(tp);
+            self.max_peak = self.max_peak.max(peak);
+            self.max_true_peak = self.max_true_peak.max(tp);
+            self.stretch_true_peak = self.stretch_true_peak.max(tp);
+            self.g_sumsq += sumsq;
+            self.g_sum += sum;
+            self.g_low_sumsq += low_sumsq;
+            self.total_sumsq += sumsq;
+            self.total_sum += sum;
+            self.total_low_sumsq += low_sumsq;
+
+            self.granule_pos += n;
+            if self.granule_pos == self.granule_len {
+                self.close_granule();
+            }
+            self.slice_pos += n;
+            if self.slice_pos == self.slice_len {
+                self.close_slice();
+            }
+        }
+    }
+
+    fn close_granule(&mut self) {
+        self.rms_window.push(self.g_sumsq);
+        self.dc_window.push(self.g_sum);
+        self.low_window.push(self.g_low_sumsq);
+        self.full_window.push(self.g_sumsq);
+        if self.rms_window.is_full() {
+            let ms = self.rms_window.sum() / (self.rms_window.filled() * self.granule_len) as f64;
+            self.max_rms_ms = self.max_rms_ms.max(ms);
+        }
+        self.stretch_sumsq += self.g_sumsq;
+        self.stretch_granules += 1;
+        self.granule_pos = 0;
+        self.g_sumsq = 0.0;
+        self.g_sum = 0.0;
+        self.g_low_sumsq = 0.0;
+        if self.stretch_granules == GRANULES_PER_STRETCH {
+            self.close_stretch();
+        }
+    }
+
+    fn close_stretch(&mut self) {
+        let ms = self.stretch_sumsq / (GRANULES_PER_STRETCH * self.granule_len) as f64;
+        self.history
+            .push(amplitude_to_db(self.stretch_true_peak) as f32);
+        self.noise_window.push(ms);
+        let db = power_to_db(ms);
+        if db > DIGITAL_SILENCE_DBFS {
+            let bin = ((db - DIGITAL_SILENCE_DBFS) / NOISE_BIN_DB) as usize;
+            self.noise_hist[bin.min(NOISE_BINS - 1)] += 1;
+        }
+        self.noise_floor_db = self.recent_noise_floor();
+        self.stretch_granules = 0;
+        self.stretch_sumsq = 0.0;
+        self.stretch_true_peak = 0.0;
+    }
+
+    fn recent_noise_floor(&mut self) -> f64 {
+        let silence = super::level::db_to_amplitude(DIGITAL_SILENCE_DBFS).powi(2);
+        let mut n = 0;
+        for &ms in self.noise_window.values() {
+            if ms > silence {
+                self.noise_scratch[n] = ms;
+                n += 1;
+            }
+        }
+        if n == 0 {
+            return f64::NEG_INFINITY;
+        }
+        let k = ((n - 1) as f64 * NOISE_PERCENTILE).round() as usize;
+        let (_, v, _) = self.noise_scratch[..n].select_nth_unstable_by(k, f64::total_cmp);
+        power_to_db(*v)
+    }
+
+    fn close_slice(&mut self) {
+        let energy = lufs_to_energy(self.ebu.loudness_window(100).unwrap_or(f64::NEG_INFINITY));
+        self.slices.push(energy);
+        let seen = self.slices.filled();
+        let m_n = seen.min(SLICES_MOMENTARY);
+        self.momentary_lufs = energy_to_lufs(self.slices.sum_latest(m_n) / m_n as f64);
+        self.short_term_lufs = energy_to_lufs(self.slices.sum() / seen as f64);
+        if seen >= SLICES_MOMENTARY {
+            self.max_momentary_lufs = self.max_momentary_lufs.max(self.momentary_lufs);
+        }
+        if self.slices.is_full() {
+            self.max_short_term_lufs = self.max_short_term_lufs.max(self.short_term_lufs);
+        }
+        self.slice_pos = 0;
+    }
+
+    fn total_noise_floor(&self) -> f64 {
+        let total: u64 = self.noise_hist.iter().sum();
+        if total == 0 {
+            return f64::NEG_INFINITY;
+        }
+        let want = ((total as f64 * NOISE_PERCENTILE).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (bin, &count) in self.noise_hist.iter().enumerate() {
+            seen += count;
+            if seen >= want {
+                return DIGITAL_SILENCE_DBFS + (bin as f64 + 0.5) * NOISE_BIN_DB;
+            }
+        }
+        f64::NEG_INFINITY
+    }
+
+    /// The current readings. Integrated loudness and LRA are computed here from bounded
+    /// histograms; everything else is kept up to date by `process`.
+    pub fn readings(&self) -> ChannelReadings {
+        let integrated = self.ebu.loudness_global().unwrap_or(f64::NEG_INFINITY);
+        let lra = self.ebu.loudness_range().unwrap_or(0.0);
+        let max_tp_db = amplitude_to_db(self.max_true_peak);
+        let rms_frames = (self.rms_window.filled() * self.granule_len).max(1) as f64;
+        let dc_frames = (self.dc_window.filled() * self.granule_len).max(1) as f64;
+        let share = |low: f64, full: f64| {
+            if full > 0.0 {
+                (low / full).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        };
+        // Until a window has been full once, the running value is the best maximum there is.
+        let or_current = |max: f64, current: f64| if max.is_finite() { max } else { current };
+        ChannelReadings {
+            frames: self.frames,
+            sample_peak_dbfs: amplitude_to_db(f64::from(self.block_peak)),
+            max_sample_peak_dbfs: amplitude_to_db(f64::from(self.max_peak)),
+            peak_hold_dbfs: self.peak_hold.value_db(),
+            true_peak_dbtp: amplitude_to_db(self.block_true_peak),
+            max_true_peak_dbtp: max_tp_db,
+            falling_true_peak_dbtp: self.falling_true_peak.value_db(),
+            clipped_samples: self.clips.clipped_samples(),
+            overs: self.clips.overs(),
+            longest_clip_run: self.clips.longest_run(),
+            invalid_samples: self.invalid,
+            rms_dbfs: power_to_db(self.rms_window.sum() / rms_frames),
+            max_rms_dbfs: or_current(
+                power_to_db(self.max_rms_ms),
+                power_to_db(self.rms_window.sum() / rms_frames),
+            ),
+            total_rms_dbfs: power_to_db(self.total_sumsq / self.frames.max(1) as f64),
+            dc_offset: self.dc_window.sum() / dc_frames,
+            total_dc_offset: self.total_sum / self.frames.max(1) as f64,
+            momentary_lufs: self.momentary_lufs,
+            short_term_lufs: self.short_term_lufs,
+            max_momentary_lufs: or_current(self.max_momentary_lufs, self.momentary_lufs),
+            max_short_term_lufs: or_current(self.max_short_term_lufs, self.short_term_lufs),
+            integrated_lufs: integrated,
+            loudness_range_lu: lra,
+            plr_db: if integrated.is_finite() && max_tp_db.is_finite() {
+                max_tp_db - integrated
+            } else {
+                f64::NAN
+            },
+            noise_floor_dbfs: self.noise_floor_db,
+            total_noise_floor_dbfs: self.total_noise_floor(),
+            low_band_share: share(self.low_window.sum(), self.full_window.sum()),
+            total_low_band_share: share(self.total_low_sumsq, self.total_sumsq),
+        }
+    }
+
+    /// Max true peak per 50 ms over the last 60 s (dBTP), oldest first.
+    pub fn peak_history(&self) -> impl Iterator<Item = f32> + '_ {
+        self.history.iter()
+    }
+
+    /// Number of values the peak history holds when full.
+    pub fn peak_history_capacity(&self) -> usize {
+        self.history.capacity()
+    }
+
+    /// Clears every reading and count, as at construction. Allocates nothing.
+    pub fn reset(&mut self) {
+        self.ebu.reset();
+        self.clips.reset();
+        self.invalid = 0;
+        self.frames = 0;
+        self.block_peak = 0.0;
+        self.block_true_peak = 0.0;
+        self.max_peak = 0.0;
+        self.max_true_peak = 0.0;
+        self.peak_hold.reset();
+        self.falling_true_peak.reset();
+        self.granule_pos = 0;
+        self.g_sumsq = 0.0;
+        self.g_sum = 0.0;
+        self.g_low_sumsq = 0.0;
+        self.rms_window.reset();
+        self.dc_window.reset();
+        self.low_window.reset();
+        self.full_window.reset();
+        self.max_rms_ms = 0.0;
+        self.total_sumsq = 0.0;
+        self.total_sum = 0.0;
+        self.total_low_sumsq = 0.0;
+        self.lowpass.reset();
+        self.stretch_granules = 0;
+        self.stretch_sumsq = 0.0;
+        self.stretch_true_peak = 0.0;
+        self.history.reset();
+        self.noise_window.reset();
+        self.noise_floor_db = f64::NEG_INFINITY;
+        self.noise_hist.fill(0);
+        self.slice_pos = 0;
+        self.slices.reset();
+        self.momentary_lufs = f64::NEG_INFINITY;
+        self.short_term_lufs = f64::NEG_INFINITY;
+        self.max_momentary_lufs = f64::NEG_INFINITY;
+        self.max_short_term_lufs = f64::NEG_INFINITY;
+    }
+}

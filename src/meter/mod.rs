@@ -1,0 +1,39 @@
+//! Pure metering DSP: no I/O, no threads, no GUI. Live capture and offline analysis run this
+//! same code. Every buffer is sized when a meter is built; `process` allocates nothing.
+//!
+//! - [`sample`]: any sample format to `f32`, with full-scale codes marked as exactly ±1.0.
+//! - [`clip`]: exact clipped-sample and over counting.
+//! - [`channel`]: one channel's meter (peaks, true peak, clips, RMS, DC, loudness, noise
+//!   floor, rumble share, headroom history).
+//! - [`bank`]: a meter per channel, fed planar or interleaved audio in chunks of any size.
+//! - [`program`]: programme loudness of a 1–5 channel file.
+//! - [`config`], [`readings`], [`level`]: settings, the readings struct, dB conversions.
+
+pub mod ballistics;
+pub mod bank;
+pub mod channel;
+pub mod clip;
+pub mod config;
+pub mod level;
+pub mod lowpass;
+pub mod program;
+pub mod readings;
+pub mod sample;
+pub mod window;
+
+pub use bank::MeterBank;
+pub use channel::ChannelMeter;
+pub use config::MeterConfig;
+pub use program::{ProgramMeter, ProgramReadings};
+pub use readings::ChannelReadings;
+
+/// Why a meter could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum MeterError {
+    #[error("unsupported sample rate {0} Hz")]
+    SampleRate(u32),
+    #[error("unsupported channel count {0} (1 to {max})", max = bank::MAX_CHANNELS)]
+    Channels(usize),
+    #[error("loudness meter: {0}")]
+    Loudness(ebur128::Error),
+}

@@ -1,0 +1,168 @@
+//! Conversion of every device and file sample format to `f32`, marking clips on the way.
+//!
+//! A clip is a sample at the source format's full-scale code, positive or negative. Divided by
+//! 2^(bits-1), the positive code lands one LSB below 1.0 (and for 32-bit integers rounds *to*
+//! 1.0 in `f32`, where one code below full scale would falsely read as a clip). So conversion
+//! here maps exactly the full-scale codes to ±1.0 and keeps every other code strictly inside
+//! (-1.0, 1.0). Downstream code then needs one rule for every format: `|x| >= 1.0` is a clip.
+//! The distortion is at most one `f32` step next to full scale (about -144 dBFS), far below any
+//! converter's noise.
+
+/// Largest `f32` below 1.0: where a non-full-scale code that rounds up is pinned.
+pub const BELOW_FULL_SCALE: f32 = 1.0 - f32::EPSILON / 2.0;
+
+/// True when a converted sample counts as clipped: at or beyond full scale, and finite.
+/// Non-finite samples are faults, counted separately as invalid, never as clips.
+#[inline]
+pub fn is_clip(x: f32) -> bool {
+    x.is_finite() && x.abs() >= 1.0
+}
+
+/// A sample format that converts to `f32` with clip marking (see the module docs).
+pub trait ToMeterSample: Copy {
+    /// The sample as `f32` in [-1, 1] for integer formats, exactly ±1.0 only at full scale.
+    fn to_meter_f32(self) -> f32;
+}
+
+#[inline]
+fn pin_inside(x: f32) -> f32 {
+    x.clamp(-BELOW_FULL_SCALE, BELOW_FULL_SCALE)
+}
+
+/// Signed integer held in a wider type, with `bits` significant bits (e.g. 24-bit in an `i32`).
+#[inline]
+pub fn signed_to_f32(code: i64, bits: u32) -> f32 {
+    let full = 1i64 << (bits - 1);
+    if code >= full - 1 {
+        1.0
+    } else if code <= -full {
+        -1.0
+    } else {
+        pin_inside((code as f64 / full as f64) as f32)
+    }
+}
+
+/// Unsigned integer with `bits` significant bits and its origin at 2^(bits-1).
+#[inline]
+pub fn unsigned_to_f32(code: u64, bits: u32) -> f32 {
+    let origin = 1i64 << (bits - 1);
+    signed_to_f32(code as i64 - origin, bits)
+}
+
+/// Float formats already clip at |x| >= 1.0; non-finite values pass through to be counted.
+#[inline]
+pub fn float_to_f32(x: f64) -> f32 {
+    x as f32
+}
+
+macro_rules! signed_impl {
+    ($t:ty, $bits:expr) => {
+        impl ToMeterSample for $t {
+            #[inline]
+            fn to_meter_f32(self) -> f32 {
+                signed_to_f32(self as i64, $bits)
+            }
+        }
+    };
+}
+macro_rules! unsigned_impl {
+    ($t:ty, $bits:expr) => {
+        impl ToMeterSample for $t {
+            #[inline]
+            fn to_meter_f32(self) -> f32 {
+                unsigned_to_f32(self as u64, $bits)
+            }
+        }
+    };
+}
+signed_impl!(i8, 8);
+signed_impl!(i16, 16);
+signed_impl!(i32, 32);
+signed_impl!(i64, 64);
+unsigned_impl!(u8, 8);
+unsigned_impl!(u16, 16);
+unsigned_impl!(u32, 32);
+unsigned_impl!(u64, 64);
+
+impl ToMeterSample for dasp_sample::I24 {
+    #[inline]
+    fn to_meter_f32(self) -> f32 {
+        signed_to_f32(i64::from(self.inner()), 24)
+    }
+}
+impl ToMeterSample for dasp_sample::U24 {
+    #[inline]
+    fn to_meter_f32(self) -> f32 {
+        unsigned_to_f32(self.inner() as u64, 24)
+    }
+}
+impl ToMeterSample for f32 {
+    #[inline]
+    fn to_meter_f32(self) -> f32 {
+        self
+    }
+}
+impl ToMeterSample for f64 {
+    #[inline]
+    fn to_meter_f32(self) -> f32 {
+        float_to_f32(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sixteen_bit_full_scale_codes_are_clips_and_one_below_is_not() {
+        assert!(is_clip(i16::MAX.to_meter_f32()));
+        assert!(is_clip(i16::MIN.to_meter_f32()));
+        assert!(!is_clip((i16::MAX - 1).to_meter_f32()));
+        assert!(!is_clip((i16::MIN + 1).to_meter_f32()));
+    }
+
+    #[test]
+    fn thirty_two_bit_one_below_full_scale_is_not_a_clip() {
+        // (2^31 - 2) / 2^31 rounds to 1.0 in f32 without pinning.
+        assert!(!is_clip((i32::MAX - 1).to_meter_f32()));
+        assert!(!is_clip((i32::MIN + 1).to_meter_f32()));
+        assert!(is_clip(i32::MAX.to_meter_f32()));
+        assert!(is_clip(i32::MIN.to_meter_f32()));
+    }
+
+    #[test]
+    fn twenty_four_bit_codes() {
+        let max = dasp_sample::I24::new_unchecked((1 << 23) - 1);
+        let below = dasp_sample::I24::new_unchecked((1 << 23) - 2);
+        let min = dasp_sample::I24::new_unchecked(-(1 << 23));
+        assert!(is_clip(max.to_meter_f32()));
+        assert!(is_clip(min.to_meter_f32()));
+        assert!(!is_clip(below.to_meter_f32()));
+        assert!((below.to_meter_f32() - 0.999_999_76).abs() < 1e-7);
+    }
+
+    #[test]
+    fn unsigned_formats_clip_at_both_ends_and_centre_is_zero() {
+        assert_eq!(128u8.to_meter_f32(), 0.0);
+        assert!(is_clip(0u8.to_meter_f32()));
+        assert!(is_clip(255u8.to_meter_f32()));
+        assert!(!is_clip(254u8.to_meter_f32()));
+        assert!(is_clip(u16::MAX.to_meter_f32()));
+        assert_eq!(32768u16.to_meter_f32(), 0.0);
+    }
+
+    #[test]
+    fn floats_clip_at_unity_and_non_finite_is_not_a_clip() {
+        assert!(is_clip(1.0f32));
+        assert!(is_clip(-1.5f32));
+        assert!(!is_clip(0.999_999f32));
+        assert!(!is_clip(f32::NAN));
+        assert!(!is_clip(f32::INFINITY));
+    }
+
+    #[test]
+    fn mid_scale_values_convert_exactly() {
+        assert_eq!(16384i16.to_meter_f32(), 0.5);
+        assert_eq!((-16384i16).to_meter_f32(), -0.5);
+    }
+}
