@@ -13,7 +13,26 @@
 //!   history). No I/O, no threads.
 //! - [`analyze`]: offline analysis of WAV takes with the same meters; `gainstage analyze`.
 //! - [`report`]: JSON and table rendering shared by the commands.
+//! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
+//!   thread and the demo and file sources; `gainstage devices`.
+//! - [`snapshot`]: what the meter thread publishes to readers.
+//! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
+//! - [`advisor`]: gain-staging warnings, presets, soundcheck and the session log.
+//! - [`paths`]: config and data directories.
+//! - [`cli`]: command-line arguments; [`error`]: the error a command ends with.
+//! - `ui` (feature `gui`): the iced GUI, the only module that imports iced.
 
+pub mod advisor;
 pub mod analyze;
+pub mod capture;
+pub mod cli;
+pub mod error;
 pub mod meter;
+pub mod monitor;
+pub mod paths;
 pub mod report;
+pub mod snapshot;
+#[cfg(feature = "gui")]
+pub mod ui;
+
+pub use error::Error;

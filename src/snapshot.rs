@@ -1,0 +1,72 @@
+//! What the meter thread publishes and every reader (GUI, headless printer) takes.
+//! Plain data, no behaviour: the contract between capture and its readers.
+
+use serde::Serialize;
+
+use crate::advisor::Warning;
+use crate::meter::ChannelReadings;
+
+/// Where the stream is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamState {
+    /// Opening the device.
+    Starting,
+    /// Audio arriving.
+    Running,
+    /// The device went away; readings and counts are kept.
+    Lost,
+    /// Trying to open the same device again (every 2 s).
+    Reconnecting,
+    /// A finite source (a file) has played to its end.
+    Finished,
+}
+
+/// What is being metered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceInfo {
+    /// cpal host name ("ALSA", "JACK", "PulseAudio"), or "demo" / "file".
+    pub host: String,
+    /// Human-readable device name.
+    pub device: String,
+    /// Stable device id (cpal `DeviceId` as text), the thing settings store.
+    pub device_id: String,
+    pub sample_rate: u32,
+    pub channels: usize,
+    /// Period size in frames where the host reports it.
+    pub buffer_frames: Option<u32>,
+    /// Device sample format ("i16", "f32", ...).
+    pub sample_format: String,
+    /// True for the built-in demo generator.
+    pub is_demo: bool,
+}
+
+/// One channel at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelSnapshot {
+    /// Channel number, from 1.
+    pub channel: usize,
+    /// Meter readings. `sample_peak_dbfs` and `true_peak_dbtp` are the maxima since the
+    /// reader's previous read; clip and over counts are the callback's exact counts.
+    pub readings: ChannelReadings,
+    /// The advisor's current warnings for this channel (with hysteresis applied).
+    pub warnings: Vec<Warning>,
+    /// Max true peak per 50 ms over the last 60 s (dBTP), oldest first: the headroom track.
+    pub history: Vec<f32>,
+}
+
+/// Everything a reader needs to draw or print one frame.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// Increases by one per publish.
+    pub seq: u64,
+    /// Seconds of audio since the stream started.
+    pub t_s: f64,
+    pub state: StreamState,
+    pub source: SourceInfo,
+    /// Whole frames dropped because the meter thread fell behind (clips are still counted).
+    pub dropped_frames: u64,
+    /// Over- and underruns the host reported.
+    pub xruns: u64,
+    pub channels: Vec<ChannelSnapshot>,
+}
