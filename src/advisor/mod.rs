@@ -1,9 +1,34 @@
-//! Gain-staging advisor: pure logic over meter readings, no GUI, no I/O (the session log and
-//! templates, which do touch files, live in their own submodules).
+//! Gain-staging advisor: turns meter readings into a short list of problems per channel, each
+//! with the action that fixes it.
+//!
+//! - [`warning`]: the vocabulary (`clip`, `hot`, `low`, `no_signal`, `dc_offset`, `rumble`,
+//!   `noisy`).
+//! - [`preset`]: source presets and their targets and thresholds, user-editable.
+//! - [`judge`]: the checks, and [`judge_take`] for whole takes.
+//! - [`live`]: [`LiveAdvisor`], the same checks over recent windows with hysteresis.
+//! - [`soundcheck`]: listen N seconds, then per-channel advice.
+//! - [`template`]: session templates (channel names and presets) as TOML in the config dir.
+//! - [`events`]: what changed on a channel, as session-log events.
+//! - [`session_log`]: the session log file (JSON lines in the data dir); [`log`]: `gainstage log`.
+//!
+//! Everything but `template`, `session_log` and `log` is pure logic: no I/O, no clock (callers
+//! pass the time in).
 
+pub mod events;
+pub mod judge;
+pub mod live;
 pub mod log;
 pub mod preset;
+pub mod session_log;
+pub mod soundcheck;
+pub mod template;
 pub mod warning;
 
-pub use preset::SourcePreset;
+pub use events::{LogEvent, LogEventKind, diff_events};
+pub use judge::judge_take;
+pub use live::{LiveAdvisor, LiveConfig};
+pub use preset::{PresetParams, Presets, SourcePreset};
+pub use session_log::{LogEntry, SessionLog};
+pub use soundcheck::{Soundcheck, SoundcheckResult, SoundcheckStatus};
+pub use template::{ChannelSetup, SessionTemplate, TemplateError};
 pub use warning::{Warning, WarningKind};

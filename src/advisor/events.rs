@@ -1,0 +1,134 @@
+//! What changed on one channel between two looks at it, as session-log events. Pure: the
+//! caller decides when to look and writes the events with [`super::SessionLog`].
+
+use serde::{Deserialize, Serialize};
+
+use super::warning::{Warning, WarningKind};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogEventKind {
+    /// New overs on the converter.
+    Clip,
+    /// A warning appeared.
+    Raised,
+    /// A warning went away.
+    Cleared,
+}
+
+/// One event on one channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEvent {
+    /// Channel number, from 1.
+    pub channel: usize,
+    pub event: LogEventKind,
+    /// The warning raised or cleared; `None` for clips.
+    pub kind: Option<WarningKind>,
+    /// New overs for `clip`.
+    pub count: u64,
+    /// The warning's message when raised; a short description otherwise.
+    pub message: String,
+}
+
+/// Events between the previous and current warnings of a channel and its over count: new
+/// overs first, then warnings raised, then warnings cleared. An over count that went down
+/// means the meter was reset, and everything counted since is new.
+pub fn diff_events(
+    channel: usize,
+    previous: &[Warning],
+    current: &[Warning],
+    previous_overs: u64,
+    overs: u64,
+) -> Vec<LogEvent> {
+    let mut out = Vec::new();
+    let new_overs = if overs >= previous_overs {
+        overs - previous_overs
+    } else {
+        overs
+    };
+    if new_overs > 0 {
+        out.push(LogEvent {
+            channel,
+            event: LogEventKind::Clip,
+            kind: None,
+            count: new_overs,
+            message: if new_overs == 1 {
+                format!("Input {channel}: 1 new over")
+            } else {
+                format!("Input {channel}: {new_overs} new overs")
+            },
+        });
+    }
+    let has = |set: &[Warning], k: WarningKind| set.iter().any(|w| w.kind == k);
+    for w in current.iter().filter(|w| !has(previous, w.kind)) {
+        out.push(LogEvent {
+            channel,
+            event: LogEventKind::Raised,
+            kind: Some(w.kind),
+            count: 0,
+            message: w.message.clone(),
+        });
+    }
+    for w in previous.iter().filter(|w| !has(current, w.kind)) {
+        out.push(LogEvent {
+            channel,
+            event: LogEventKind::Cleared,
+            kind: Some(w.kind),
+            count: 0,
+            message: format!("Input {channel}: {} cleared", kind_name(w.kind)),
+        });
+    }
+    out
+}
+
+/// The JSON name of a kind ("no_signal").
+pub fn kind_name(kind: WarningKind) -> &'static str {
+    match kind {
+        WarningKind::Clip => "clip",
+        WarningKind::Hot => "hot",
+        WarningKind::Low => "low",
+        WarningKind::NoSignal => "no_signal",
+        WarningKind::DcOffset => "dc_offset",
+        WarningKind::Rumble => "rumble",
+        WarningKind::Noisy => "noisy",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(kind: WarningKind) -> Warning {
+        Warning {
+            kind,
+            message: format!("{kind:?}"),
+            suggested_gain_db: None,
+        }
+    }
+
+    #[test]
+    fn diff_reports_overs_raised_and_cleared() {
+        let ev = diff_events(2, &[w(WarningKind::Hot)], &[w(WarningKind::Clip)], 3, 5);
+        let kinds: Vec<_> = ev.iter().map(|e| (e.event, e.kind, e.count)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (LogEventKind::Clip, None, 2),
+                (LogEventKind::Raised, Some(WarningKind::Clip), 0),
+                (LogEventKind::Cleared, Some(WarningKind::Hot), 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_changed_nothing_logged() {
+        assert!(diff_events(1, &[w(WarningKind::Low)], &[w(WarningKind::Low)], 4, 4).is_empty());
+    }
+
+    #[test]
+    fn meter_reset_counts_from_zero() {
+        let ev = diff_events(1, &[], &[], 9, 1);
+        assert_eq!(ev[0].count, 1);
+    }
+}

@@ -1,0 +1,326 @@
+//! Live warnings with hysteresis: the checks of [`super::judge`] over recent windows, raised at
+//! once, cleared only after the condition has been absent for a while, and `clip` latched until
+//! the user resets the channel. One [`LiveAdvisor`] per session, fed from the meter thread.
+
+use std::collections::VecDeque;
+
+use super::events::{LogEvent, diff_events};
+use super::judge::{ALL_KINDS, Evidence, Slack, check, is_redundant, run_ms};
+use super::preset::PresetParams;
+use super::warning::{Warning, WarningKind};
+use crate::meter::ChannelReadings;
+
+/// How the live advisor smooths its judgements.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct LiveConfig {
+    /// A raised warning clears only after its condition has been absent this long (s).
+    pub clear_after_s: f64,
+    /// Recent window for peaks and body level (s): long enough to span a phrase and its
+    /// pause, as long as the meter's noise-floor window.
+    pub window_s: f64,
+    /// A DC offset must persist this long before it is raised (s): "sustained".
+    pub dc_sustain_s: f64,
+    /// A raised level warning holds while within this many dB of its threshold, so a level
+    /// hovering at a threshold cannot toggle it.
+    pub level_slack_db: f64,
+    /// The same for the rumble share.
+    pub share_slack: f64,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self {
+            clear_after_s: 3.0,
+            window_s: 10.0,
+            dc_sustain_s: 2.0,
+            level_slack_db: 1.0,
+            share_slack: 0.03,
+        }
+    }
+}
+
+/// Resolution of the recent-maximum windows (s).
+const BUCKET_S: f64 = 0.25;
+/// Events kept for [`LiveAdvisor::drain_events`] when nobody drains them.
+const MAX_PENDING_EVENTS: usize = 4096;
+
+/// Maximum of a value over the latest seconds, in fixed buckets, so memory stays bounded
+/// however often it is fed.
+#[derive(Debug, Clone)]
+struct RecentMax {
+    buckets: VecDeque<(i64, f64)>,
+    capacity: usize,
+}
+
+impl RecentMax {
+    fn new(span_s: f64) -> Self {
+        let capacity = (span_s / BUCKET_S).ceil().max(1.0) as usize + 1;
+        Self {
+            buckets: VecDeque::with_capacity(capacity + 1),
+            capacity,
+        }
+    }
+
+    fn push(&mut self, now_s: f64, v: f64) {
+        let idx = (now_s / BUCKET_S).floor() as i64;
+        match self.buckets.back_mut() {
+            Some((i, m)) if *i == idx => *m = m.max(v),
+            _ => self.buckets.push_back((idx, v)),
+        }
+        while self
+            .buckets
+            .front()
+            .is_some_and(|&(i, _)| i <= idx - self.capacity as i64)
+        {
+            self.buckets.pop_front();
+        }
+    }
+
+    /// Max over the latest `span_s` (bucket-rounded); `-inf` when nothing was pushed.
+    fn max_since(&self, now_s: f64, span_s: f64) -> f64 {
+        let from = ((now_s - span_s) / BUCKET_S).floor() as i64 + 1;
+        self.buckets
+            .iter()
+            .filter(|&&(i, _)| i >= from)
+            .map(|&(_, v)| v)
+            .fold(f64::NEG_INFINITY, f64::max)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Active {
+    warning: Warning,
+    /// Last time the (relaxed) condition held (s).
+    seen_s: f64,
+}
+
+#[derive(Debug, Clone)]
+struct ChannelState {
+    params: PresetParams,
+    first_s: Option<f64>,
+    true_peak: RecentMax,
+    sample_peak: RecentMax,
+    body: RecentMax,
+    /// The meter's since-reset max true peak at the previous update: a rise means a peak
+    /// arrived between updates that the latest-block reading may have missed.
+    last_max_tp: f64,
+    last_overs: u64,
+    /// Overs since this advisor's last reset of the channel.
+    overs: u64,
+    dc_since_s: Option<f64>,
+    active: Vec<Active>,
+    shown: Vec<Warning>,
+}
+
+impl ChannelState {
+    fn new(params: PresetParams, config: &LiveConfig) -> Self {
+        let span = config.window_s.max(params.no_signal_window_s);
+        Self {
+            params,
+            first_s: None,
+            true_peak: RecentMax::new(span),
+            sample_peak: RecentMax::new(span),
+            body: RecentMax::new(span),
+            last_max_tp: f64::NEG_INFINITY,
+            last_overs: 0,
+            overs: 0,
+            dc_since_s: None,
+            active: Vec::new(),
+            shown: Vec::new(),
+        }
+    }
+}
+
+/// Live warnings for every channel of a session.
+#[derive(Debug, Clone)]
+pub struct LiveAdvisor {
+    config: LiveConfig,
+    sample_rate: u32,
+    channels: Vec<ChannelState>,
+    events: VecDeque<LogEvent>,
+}
+
+impl LiveAdvisor {
+    /// One channel per entry of `params` (index 0 is input 1).
+    pub fn new(params: Vec<PresetParams>, sample_rate: u32, config: LiveConfig) -> Self {
+        let channels = params
+            .into_iter()
+            .map(|p| ChannelState::new(p, &config))
+            .collect();
+        Self {
+            config,
+            sample_rate,
+            channels,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// `channels` channels, all with the same parameters.
+    pub fn uniform(channels: usize, params: &PresetParams, sample_rate: u32) -> Self {
+        Self::new(
+            vec![params.clone(); channels],
+            sample_rate,
+            LiveConfig::default(),
+        )
+    }
+
+    pub fn channels(&self) -> usize {
+        self.channels.len()
+    }
+
+    pub fn config(&self) -> &LiveConfig {
+        &self.config
+    }
+
+    /// Changes a channel's preset parameters; the windows and latched clip stay.
+    pub fn set_params(&mut self, channel: usize, params: PresetParams) {
+        if let Some(c) = self.channels.get_mut(channel) {
+            c.params = params;
+        }
+    }
+
+    /// Feeds channel `channel` (0-based) its readings at `now_s` (seconds on any monotonic
+    /// clock, e.g. the snapshot's `t_s`) and returns its warnings, most urgent first. Call it
+    /// every publish (10 Hz or so); irregular calls are fine. An unknown channel gets none.
+    pub fn update(&mut self, now_s: f64, channel: usize, readings: &ChannelReadings) -> &[Warning] {
+        let config = &self.config;
+        let rate = self.sample_rate;
+        let Some(c) = self.channels.get_mut(channel) else {
+            return &[];
+        };
+        let first = *c.first_s.get_or_insert(now_s);
+        let observed = now_s - first;
+
+        let mut tp = readings.true_peak_dbtp;
+        if readings.max_true_peak_dbtp > c.last_max_tp {
+            tp = tp.max(readings.max_true_peak_dbtp);
+        }
+        c.last_max_tp = readings.max_true_peak_dbtp;
+        c.true_peak.push(now_s, tp);
+        c.sample_peak.push(
+            now_s,
+            readings.sample_peak_dbfs.max(readings.peak_hold_dbfs),
+        );
+        c.body.push(now_s, readings.rms_dbfs);
+
+        let prev_overs = c.last_overs;
+        let new_overs = if readings.overs >= prev_overs {
+            readings.overs - prev_overs
+        } else {
+            readings.overs
+        };
+        c.overs += new_overs;
+        c.last_overs = readings.overs;
+
+        let e = Evidence {
+            channel: channel + 1,
+            overs: c.overs,
+            longest_clip_run_ms: run_ms(readings.longest_clip_run, rate),
+            peak_dbtp: c.true_peak.max_since(now_s, config.window_s),
+            sample_peak_dbfs: c.sample_peak.max_since(now_s, c.params.no_signal_window_s),
+            dc_offset: readings.dc_offset,
+            low_band_share: readings.low_band_share,
+            rms_dbfs: readings.rms_dbfs,
+            body_rms_dbfs: c.body.max_since(now_s, config.window_s),
+            noise_floor_dbfs: readings.noise_floor_dbfs,
+        };
+        let slack = Slack {
+            level_db: config.level_slack_db,
+            share: config.share_slack,
+        };
+
+        for kind in ALL_KINDS {
+            let idx = c.active.iter().position(|a| a.warning.kind == kind);
+            if let Some(i) = idx {
+                if kind == WarningKind::Clip {
+                    // Latched: only the advice is refreshed as more overs arrive.
+                    if let Some(w) = check(kind, &e, &c.params, Slack::default()) {
+                        c.active[i].warning = w;
+                    }
+                    continue;
+                }
+                match check(kind, &e, &c.params, slack) {
+                    Some(w) => {
+                        c.active[i] = Active {
+                            warning: w,
+                            seen_s: now_s,
+                        }
+                    }
+                    None if now_s - c.active[i].seen_s >= config.clear_after_s => {
+                        c.active.remove(i);
+                    }
+                    None => {}
+                }
+                continue;
+            }
+            // Some conditions need a full window before their absence of something means
+            // anything: "no signal for 5 s", "peaks stay low", "floor between phrases".
+            let ready = match kind {
+                WarningKind::NoSignal => observed >= c.params.no_signal_window_s,
+                WarningKind::Low | WarningKind::Noisy => observed >= config.window_s,
+                _ => true,
+            };
+            let raised = if ready {
+                check(kind, &e, &c.params, Slack::default())
+            } else {
+                None
+            };
+            if kind == WarningKind::DcOffset {
+                let since = match raised {
+                    Some(_) => *c.dc_since_s.get_or_insert(now_s),
+                    None => {
+                        c.dc_since_s = None;
+                        now_s
+                    }
+                };
+                if now_s - since < config.dc_sustain_s {
+                    continue;
+                }
+            }
+            if let Some(w) = raised {
+                c.active.push(Active {
+                    warning: w,
+                    seen_s: now_s,
+                });
+            }
+        }
+
+        let mut shown: Vec<Warning> = Vec::with_capacity(c.active.len());
+        for kind in ALL_KINDS {
+            if let Some(a) = c.active.iter().find(|a| a.warning.kind == kind)
+                && !is_redundant(kind, &shown)
+            {
+                shown.push(a.warning.clone());
+            }
+        }
+        for ev in diff_events(channel + 1, &c.shown, &shown, prev_overs, readings.overs) {
+            if self.events.len() == MAX_PENDING_EVENTS {
+                self.events.pop_front();
+            }
+            self.events.push_back(ev);
+        }
+        c.shown = shown;
+        &c.shown
+    }
+
+    /// The warnings of channel `channel` (0-based) as of its latest update.
+    pub fn warnings(&self, channel: usize) -> &[Warning] {
+        self.channels.get(channel).map_or(&[], |c| &c.shown)
+    }
+
+    /// The user acknowledged the channel: unlatches `clip` and forgets its overs. Other
+    /// warnings keep their own hysteresis. The change shows (and is logged) on the next update.
+    pub fn reset(&mut self, channel: usize) {
+        if let Some(c) = self.channels.get_mut(channel) {
+            c.overs = 0;
+            c.active.retain(|a| a.warning.kind != WarningKind::Clip);
+        }
+    }
+
+    /// Clips, raised and cleared warnings since the last drain, oldest first, for the
+    /// session log. Only the latest few thousand are kept if nobody drains them.
+    pub fn drain_events(&mut self) -> Vec<LogEvent> {
+        self.events.drain(..).collect()
+    }
+}

@@ -1,0 +1,224 @@
+//! The session log: every clip and every warning raised or cleared, with wall-clock time,
+//! appended as JSON lines to `<data dir>/sessions/<YYYY-MM-DD>.jsonl` (UTC date). Each entry is
+//! written and flushed on its own, so a crash loses nothing already shown; memory keeps only
+//! the latest entries, for display.
+
+use std::collections::VecDeque;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use super::events::{LogEvent, LogEventKind};
+use super::warning::WarningKind;
+
+/// Entries kept in memory by default.
+pub const DEFAULT_MEMORY: usize = 500;
+
+/// One line of the session log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// Wall-clock time, RFC 3339 UTC with milliseconds ("2026-11-23T22:29:16.123Z").
+    pub time: String,
+    /// Channel number, from 1.
+    pub channel: usize,
+    /// Channel name from the session template ("Lead vox").
+    pub name: String,
+    pub event: LogEventKind,
+    /// The warning raised or cleared; absent for clips.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<WarningKind>,
+    /// New overs, for clips.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub count: u64,
+    /// Level at the time: the channel's max true peak (dBTP); absent when silent.
+    #[serde(default)]
+    pub level_dbtp: Option<f64>,
+    pub message: String,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl LogEntry {
+    /// An entry for `event` at `time`. `level_dbtp` that is not finite is stored as absent.
+    pub fn new(time: SystemTime, name: &str, level_dbtp: f64, event: &LogEvent) -> Self {
+        Self {
+            time: humantime::format_rfc3339_millis(time).to_string(),
+            channel: event.channel,
+            name: name.to_string(),
+            event: event.event,
+            kind: event.kind,
+            count: event.count,
+            level_dbtp: level_dbtp
+                .is_finite()
+                .then(|| (level_dbtp * 10.0).round() / 10.0),
+            message: event.message.clone(),
+        }
+    }
+
+    /// The entry's time, if it parses.
+    pub fn system_time(&self) -> Option<SystemTime> {
+        humantime::parse_rfc3339(&self.time).ok()
+    }
+}
+
+/// Why the log could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("no data directory: set GAINSTAGE_DATA_DIR")]
+    NoDataDir,
+    #[error("session log {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("session log: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// An open session log file plus the latest entries in memory.
+#[derive(Debug)]
+pub struct SessionLog {
+    path: PathBuf,
+    file: File,
+    recent: VecDeque<LogEntry>,
+    memory: usize,
+}
+
+/// `<data dir>/sessions`.
+pub fn sessions_dir() -> Result<PathBuf, LogError> {
+    Ok(crate::paths::data_dir()
+        .ok_or(LogError::NoDataDir)?
+        .join("sessions"))
+}
+
+impl SessionLog {
+    /// Today's (UTC) file in the data directory, appended to if it exists.
+    pub fn open_today(memory: usize) -> Result<Self, LogError> {
+        let date = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        let day = date.get(..10).unwrap_or("session");
+        Self::open(&sessions_dir()?.join(format!("{day}.jsonl")), memory)
+    }
+
+    /// Appends to `path`, creating it and its directory; keeps `memory` entries in memory.
+    pub fn open(path: &Path, memory: usize) -> Result<Self, LogError> {
+        let io = |source| LogError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(io)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+            recent: VecDeque::with_capacity(memory.min(DEFAULT_MEMORY)),
+            memory: memory.max(1),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes one entry as one line and flushes it before keeping it for display.
+    pub fn append(&mut self, entry: LogEntry) -> Result<(), LogError> {
+        let mut line = serde_json::to_string(&entry)?;
+        line.push('\n');
+        // One write per line: with O_APPEND a line is never interleaved or half-written by us.
+        self.file
+            .write_all(line.as_bytes())
+            .and_then(|()| self.file.flush())
+            .map_err(|source| LogError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+        if self.recent.len() == self.memory {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(entry);
+        Ok(())
+    }
+
+    /// Logs `event` now, naming the channel and its level.
+    pub fn record(
+        &mut self,
+        name: &str,
+        level_dbtp: f64,
+        event: &LogEvent,
+    ) -> Result<(), LogError> {
+        self.append(LogEntry::new(SystemTime::now(), name, level_dbtp, event))
+    }
+
+    /// The latest entries, oldest first.
+    pub fn recent(&self) -> impl Iterator<Item = &LogEntry> {
+        self.recent.iter()
+    }
+}
+
+/// Every entry in the session files of `dir` at or after `since`, oldest first. Lines that do
+/// not parse (a line cut short by a crash mid-write, a hand edit) are skipped.
+pub fn read_entries(dir: &Path, since: Option<SystemTime>) -> Result<Vec<LogEntry>, LogError> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(LogError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|source| LogError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        for line in text.lines() {
+            let Ok(entry) = serde_json::from_str::<LogEntry>(line) else {
+                continue;
+            };
+            let keep = match (since, entry.system_time()) {
+                (None, _) => true,
+                (Some(s), Some(t)) => t >= s,
+                (Some(_), None) => false,
+            };
+            if keep {
+                out.push(entry);
+            }
+        }
+    }
+    out.sort_by_key(|e| e.system_time());
+    Ok(out)
+}
+
+/// `--since`: an RFC 3339 UTC time ("2026-11-23T20:00:00Z") or a span ago ("10m", "2h 30m").
+pub fn parse_since(text: &str, now: SystemTime) -> Result<SystemTime, String> {
+    let text = text.trim();
+    if let Ok(t) = humantime::parse_rfc3339_weak(text) {
+        return Ok(t);
+    }
+    match humantime::parse_duration(text) {
+        Ok(d) => now
+            .checked_sub(d)
+            .ok_or_else(|| format!("--since {text}: too far back")),
+        Err(_) => Err(format!(
+            "--since {text:?}: expected an RFC 3339 UTC time like 2026-11-23T20:00:00Z or a span like 10m or 2h"
+        )),
+    }
+}

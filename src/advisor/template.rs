@@ -1,0 +1,172 @@
+//! Session templates: the channel names and presets of a whole input list, plus any edited
+//! preset parameters, saved as TOML under `<config dir>/templates/<name>.toml` so a band's
+//! setup comes back next week.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::preset::{PresetParams, Presets, SourcePreset};
+
+/// One input of the session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelSetup {
+    /// Channel number, from 1.
+    pub channel: usize,
+    /// What people call it ("Lead vox").
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub preset: SourcePreset,
+}
+
+/// A whole session setup.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionTemplate {
+    pub channels: Vec<ChannelSetup>,
+    /// Presets whose parameters the user edited; the others keep the built-in values.
+    pub presets: Presets,
+}
+
+/// Why a template could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("no config directory: set GAINSTAGE_CONFIG_DIR")]
+    NoConfigDir,
+    #[error("template name {0:?} must be non-empty and use only letters, digits, '-', '_' and '.'")]
+    BadName(String),
+    #[error("template {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("template {path} is not valid (file left as it is, defaults used): {message}")]
+    Corrupt { path: PathBuf, message: String },
+    #[error("template: {0}")]
+    Encode(#[from] toml::ser::Error),
+}
+
+impl SessionTemplate {
+    /// `channels` channels named "Input N", all generic.
+    pub fn with_channels(channels: usize) -> Self {
+        Self {
+            channels: (1..=channels)
+                .map(|channel| ChannelSetup {
+                    channel,
+                    name: format!("Input {channel}"),
+                    preset: SourcePreset::Generic,
+                })
+                .collect(),
+            presets: Presets::default(),
+        }
+    }
+
+    /// The name of channel `channel` (from 1), or "Input N" when the template has none.
+    pub fn channel_name(&self, channel: usize) -> String {
+        self.setup(channel)
+            .map(|c| c.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("Input {channel}"))
+    }
+
+    /// The preset of channel `channel` (from 1); generic when the template has none.
+    pub fn preset(&self, channel: usize) -> SourcePreset {
+        self.setup(channel).map(|c| c.preset).unwrap_or_default()
+    }
+
+    /// The parameters in force for channel `channel` (from 1).
+    pub fn params(&self, channel: usize) -> PresetParams {
+        self.presets.get(self.preset(channel))
+    }
+
+    /// Parameters for channels 1..=n, index 0 first: what [`super::LiveAdvisor::new`] takes.
+    pub fn params_for(&self, n: usize) -> Vec<PresetParams> {
+        (1..=n).map(|ch| self.params(ch)).collect()
+    }
+
+    fn setup(&self, channel: usize) -> Option<&ChannelSetup> {
+        self.channels.iter().find(|c| c.channel == channel)
+    }
+
+    pub fn to_toml(&self) -> Result<String, TemplateError> {
+        Ok(toml::to_string_pretty(self)?)
+    }
+
+    pub fn from_toml(text: &str, path: &Path) -> Result<Self, TemplateError> {
+        toml::from_str(text).map_err(|e| TemplateError::Corrupt {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Writes `templates/<name>.toml` in the config dir, creating directories. Writes a
+    /// temporary file and renames it, so a crash never leaves half a template.
+    pub fn save(&self, name: &str) -> Result<PathBuf, TemplateError> {
+        let path = template_path(name)?;
+        let io = |source| TemplateError::Io {
+            path: path.clone(),
+            source,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, self.to_toml()?).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        Ok(path)
+    }
+
+    /// Reads `templates/<name>.toml` from the config dir.
+    pub fn load(name: &str) -> Result<Self, TemplateError> {
+        let path = template_path(name)?;
+        let text = std::fs::read_to_string(&path).map_err(|source| TemplateError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Self::from_toml(&text, &path)
+    }
+
+    /// Loads a template, or gives the defaults and the error to show when it is missing or
+    /// corrupt. The file is never touched, so nothing the user wrote is lost.
+    pub fn load_or_default(name: &str) -> (Self, Option<TemplateError>) {
+        match Self::load(name) {
+            Ok(t) => (t, None),
+            Err(e) => (Self::default(), Some(e)),
+        }
+    }
+}
+
+/// `<config dir>/templates/<name>.toml`.
+pub fn template_path(name: &str) -> Result<PathBuf, TemplateError> {
+    let ok = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        return Err(TemplateError::BadName(name.to_string()));
+    }
+    let dir = crate::paths::config_dir().ok_or(TemplateError::NoConfigDir)?;
+    Ok(dir.join("templates").join(format!("{name}.toml")))
+}
+
+/// Names of the saved templates, sorted.
+pub fn list_templates() -> Vec<String> {
+    let Some(dir) = crate::paths::config_dir() else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("templates"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            (p.extension()? == "toml")
+                .then(|| p.file_stem()?.to_str().map(str::to_string))
+                .flatten()
+        })
+        .collect();
+    names.sort();
+    names
+}
