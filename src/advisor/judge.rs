@@ -63,6 +63,18 @@ impl Evidence {
         }
     }
 
+    /// The noise floor with the DC taken out: an offset lifts every 50 ms RMS equally and is
+    /// its own warning, not noise.
+    pub fn noise_floor_without_dc(&self) -> f64 {
+        let floor = 10f64.powf(self.noise_floor_dbfs / 10.0);
+        let ac = floor - self.dc_offset * self.dc_offset;
+        if ac > 0.0 {
+            10.0 * ac.log10()
+        } else {
+            f64::NEG_INFINITY
+        }
+    }
+
     /// Share of the energy below 40 Hz once the DC is taken out: a lowpass passes DC, and an
     /// offset is its own warning, not rumble.
     pub fn rumble_share(&self) -> f64 {
@@ -217,7 +229,7 @@ pub fn check(kind: WarningKind, e: &Evidence, p: &PresetParams, slack: Slack) ->
                 })
         }
         WarningKind::Noisy => {
-            let floor = e.noise_floor_dbfs;
+            let floor = e.noise_floor_without_dc();
             (p.check_noisy
                 && floor.is_finite()
                 && floor > p.noisy_dbfs - slack.level_db

@@ -103,7 +103,12 @@ impl SessionTemplate {
     /// Writes `templates/<name>.toml` in the config dir, creating directories. Writes a
     /// temporary file and renames it, so a crash never leaves half a template.
     pub fn save(&self, name: &str) -> Result<PathBuf, TemplateError> {
-        let path = template_path(name)?;
+        self.save_in(&config_dir()?, name)
+    }
+
+    /// As [`Self::save`], under `config_dir` instead of the configured directory.
+    pub fn save_in(&self, config_dir: &Path, name: &str) -> Result<PathBuf, TemplateError> {
+        let path = template_path_in(config_dir, name)?;
         let io = |source| TemplateError::Io {
             path: path.clone(),
             source,
@@ -119,7 +124,12 @@ impl SessionTemplate {
 
     /// Reads `templates/<name>.toml` from the config dir.
     pub fn load(name: &str) -> Result<Self, TemplateError> {
-        let path = template_path(name)?;
+        Self::load_from(&config_dir()?, name)
+    }
+
+    /// As [`Self::load`], from under `config_dir`.
+    pub fn load_from(config_dir: &Path, name: &str) -> Result<Self, TemplateError> {
+        let path = template_path_in(config_dir, name)?;
         let text = std::fs::read_to_string(&path).map_err(|source| TemplateError::Io {
             path: path.clone(),
             source,
@@ -130,15 +140,24 @@ impl SessionTemplate {
     /// Loads a template, or gives the defaults and the error to show when it is missing or
     /// corrupt. The file is never touched, so nothing the user wrote is lost.
     pub fn load_or_default(name: &str) -> (Self, Option<TemplateError>) {
-        match Self::load(name) {
+        match config_dir().and_then(|dir| Self::load_from(&dir, name)) {
             Ok(t) => (t, None),
             Err(e) => (Self::default(), Some(e)),
         }
     }
 }
 
+fn config_dir() -> Result<PathBuf, TemplateError> {
+    crate::paths::config_dir().ok_or(TemplateError::NoConfigDir)
+}
+
 /// `<config dir>/templates/<name>.toml`.
 pub fn template_path(name: &str) -> Result<PathBuf, TemplateError> {
+    template_path_in(&config_dir()?, name)
+}
+
+/// `<config_dir>/templates/<name>.toml`, for a name that cannot escape that directory.
+pub fn template_path_in(config_dir: &Path, name: &str) -> Result<PathBuf, TemplateError> {
     let ok = !name.is_empty()
         && !name.starts_with('.')
         && name
@@ -147,8 +166,7 @@ pub fn template_path(name: &str) -> Result<PathBuf, TemplateError> {
     if !ok {
         return Err(TemplateError::BadName(name.to_string()));
     }
-    let dir = crate::paths::config_dir().ok_or(TemplateError::NoConfigDir)?;
-    Ok(dir.join("templates").join(format!("{name}.toml")))
+    Ok(config_dir.join("templates").join(format!("{name}.toml")))
 }
 
 /// Names of the saved templates, sorted.
