@@ -1,4 +1,4 @@
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 //! Synthesised takes for the advisor tests, metered through the real MeterBank.
 
 use std::f64::consts::TAU;
@@ -20,7 +20,7 @@ impl Noise {
     pub fn new(seed: u64) -> Self {
         Self(seed.max(1))
     }
-    pub fn next(&mut self) -> f64 {
+    pub fn sample(&mut self) -> f64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -46,7 +46,7 @@ pub fn phrases(freq: f64, peak_db: f64, floor_db: f64) -> impl FnMut(f64) -> f64
         } else {
             0.0
         };
-        tone + n * noise.next()
+        tone + n * noise.sample()
     }
 }
 

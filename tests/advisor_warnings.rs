@@ -119,7 +119,7 @@ fn silent_channel_is_no_signal_not_low() {
     // A dead input's hiss at -90 dBFS is still nothing.
     let mut n = Noise::new(3);
     let ws = judge(SourcePreset::Generic, 6.0, move |_| {
-        noise_amp(-90.0) * n.next()
+        noise_amp(-90.0) * n.sample()
     });
     only(&ws, WarningKind::NoSignal);
 }
