@@ -6,9 +6,11 @@ use super::preset::PresetParams;
 use super::warning::{Warning, WarningKind};
 use crate::meter::ChannelReadings;
 
-/// How far the body of a signal (its loudest 300 ms RMS) must sit above the quietest 10 % of
-/// it before that 10 % is a floor between phrases rather than the performance itself (dB). A
-/// sustained tone, pad or drone has its floor right at its body and is never "noisy".
+/// How far the body of a signal (its typical level) must sit above the quietest 10 % of it
+/// before that 10 % is a floor between phrases rather than the performance itself (dB). A
+/// sustained tone, pad or drone has its floor right at its body and is never "noisy". The body
+/// is a typical level, not the loudest moment: a loud burst followed by a steady part would
+/// otherwise make the steady part look like a floor under the burst.
 pub const NOISE_GAP_DB: f64 = 15.0;
 
 /// Below this 300 ms RMS (dBFS) there is too little signal for a rumble share to mean much.
@@ -40,7 +42,8 @@ pub struct Evidence {
     pub low_band_share: f64,
     /// Mean square level the share refers to (dBFS), to take the DC back out of it.
     pub rms_dbfs: f64,
-    /// The body: loudest 300 ms RMS (dBFS).
+    /// The body: the signal's typical level (dBFS). Whole takes: RMS of the take; live: the
+    /// median of the recent quarter-second levels.
     pub body_rms_dbfs: f64,
     /// Noise floor: 10th percentile of 50 ms RMS (dBFS).
     pub noise_floor_dbfs: f64,
@@ -58,7 +61,7 @@ impl Evidence {
             dc_offset: r.total_dc_offset,
             low_band_share: r.total_low_band_share,
             rms_dbfs: r.total_rms_dbfs,
-            body_rms_dbfs: r.max_rms_dbfs,
+            body_rms_dbfs: r.total_rms_dbfs,
             noise_floor_dbfs: r.total_noise_floor_dbfs,
         }
     }

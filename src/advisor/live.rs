@@ -88,6 +88,65 @@ impl RecentMax {
     }
 }
 
+/// Median over the latest seconds of quarter-second mean powers: the typical level, which
+/// neither a loud burst nor a short pause moves much.
+#[derive(Debug, Clone)]
+struct RecentMedian {
+    /// (bucket, sum of powers, count).
+    buckets: VecDeque<(i64, f64, u32)>,
+    capacity: usize,
+    scratch: Vec<f64>,
+}
+
+impl RecentMedian {
+    fn new(span_s: f64) -> Self {
+        let capacity = (span_s / BUCKET_S).ceil().max(1.0) as usize + 1;
+        Self {
+            buckets: VecDeque::with_capacity(capacity + 1),
+            capacity,
+            scratch: Vec::with_capacity(capacity + 1),
+        }
+    }
+
+    fn push(&mut self, now_s: f64, db: f64) {
+        let idx = (now_s / BUCKET_S).floor() as i64;
+        let power = 10f64.powf(db / 10.0);
+        let power = if power.is_finite() { power } else { 0.0 };
+        match self.buckets.back_mut() {
+            Some((i, sum, n)) if *i == idx => {
+                *sum += power;
+                *n += 1;
+            }
+            _ => self.buckets.push_back((idx, power, 1)),
+        }
+        while self
+            .buckets
+            .front()
+            .is_some_and(|&(i, _, _)| i <= idx - self.capacity as i64)
+        {
+            self.buckets.pop_front();
+        }
+    }
+
+    /// Median level over the latest `span_s` (dB); `-inf` when nothing was pushed.
+    fn median_since(&mut self, now_s: f64, span_s: f64) -> f64 {
+        let from = ((now_s - span_s) / BUCKET_S).floor() as i64 + 1;
+        self.scratch.clear();
+        self.scratch.extend(
+            self.buckets
+                .iter()
+                .filter(|&&(i, _, _)| i >= from)
+                .map(|&(_, sum, n)| sum / f64::from(n.max(1))),
+        );
+        if self.scratch.is_empty() {
+            return f64::NEG_INFINITY;
+        }
+        let k = self.scratch.len() / 2;
+        let (_, m, _) = self.scratch.select_nth_unstable_by(k, f64::total_cmp);
+        10.0 * m.log10()
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Active {
     warning: Warning,
@@ -101,7 +160,7 @@ struct ChannelState {
     first_s: Option<f64>,
     true_peak: RecentMax,
     sample_peak: RecentMax,
-    body: RecentMax,
+    body: RecentMedian,
     /// The meter's since-reset max true peak at the previous update: a rise means a peak
     /// arrived between updates that the latest-block reading may have missed.
     last_max_tp: f64,
@@ -121,7 +180,7 @@ impl ChannelState {
             first_s: None,
             true_peak: RecentMax::new(span),
             sample_peak: RecentMax::new(span),
-            body: RecentMax::new(span),
+            body: RecentMedian::new(span),
             last_max_tp: f64::NEG_INFINITY,
             last_overs: 0,
             overs: 0,
@@ -222,7 +281,7 @@ impl LiveAdvisor {
             dc_offset: readings.dc_offset,
             low_band_share: readings.low_band_share,
             rms_dbfs: readings.rms_dbfs,
-            body_rms_dbfs: c.body.max_since(now_s, config.window_s),
+            body_rms_dbfs: c.body.median_since(now_s, config.window_s),
             noise_floor_dbfs: readings.noise_floor_dbfs,
         };
         let slack = Slack {
@@ -234,8 +293,17 @@ impl LiveAdvisor {
             let idx = c.active.iter().position(|a| a.warning.kind == kind);
             if let Some(i) = idx {
                 if kind == WarningKind::Clip {
-                    // Latched: only the advice is refreshed as more overs arrive.
-                    if let Some(w) = check(kind, &e, &c.params, Slack::default()) {
+                    // Latched: the count is refreshed, but the advice never softens as the
+                    // clipped peaks leave the window: the take still clipped.
+                    if let Some(mut w) = check(kind, &e, &c.params, Slack::default()) {
+                        let old = &c.active[i].warning;
+                        if let (Some(new_db), Some(old_db)) =
+                            (w.suggested_gain_db, old.suggested_gain_db)
+                            && old_db < new_db
+                        {
+                            w.suggested_gain_db = Some(old_db);
+                            w.message = old.message.clone();
+                        }
                         c.active[i].warning = w;
                     }
                     continue;
