@@ -69,7 +69,11 @@ fn sustained_tone_never_reads_as_noisy() {
 
 /// Peaks hovering across the hot threshold: 1 s at -5.8 dBTP, 1 s at -6.4, for 20 s.
 fn hovering(t: f64) -> f64 {
-    let level = if (t as u64).is_multiple_of(2) { -5.8 } else { -6.4 };
+    let level = if (t as u64).is_multiple_of(2) {
+        -5.8
+    } else {
+        -6.4
+    };
     amp(level) * (TAU * 1000.0 * t).sin()
 }
 

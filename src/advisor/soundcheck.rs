@@ -9,6 +9,9 @@ use crate::meter::ChannelReadings;
 
 /// How long a soundcheck listens by default (s), as interfaces' auto-gain features do.
 pub const DEFAULT_LISTEN_S: f64 = 10.0;
+/// Levels in the first moments of listening are skipped (s): the meter's 300 ms RMS window and
+/// true-peak interpolator still hold what played before the soundcheck started.
+pub const SETTLE_S: f64 = 0.3;
 /// Peaks within this many dB of the target are fine as they are.
 pub const OK_TOLERANCE_DB: f64 = 3.0;
 
@@ -106,7 +109,8 @@ impl Soundcheck {
     /// Feeds channel `channel` (0-based) its readings at `now_s`. The first feed starts the
     /// clock; what the meter counted before it (overs, max peaks) does not count.
     pub fn feed(&mut self, now_s: f64, channel: usize, readings: &ChannelReadings) {
-        self.started_s.get_or_insert(now_s);
+        let started = *self.started_s.get_or_insert(now_s);
+        let settled = now_s - started >= SETTLE_S;
         for l in self.listeners.iter_mut().filter(|l| l.index == channel) {
             let mut tp = readings.true_peak_dbtp;
             if !l.fed {
@@ -126,6 +130,9 @@ impl Soundcheck {
             }
             l.overs += new_overs;
             l.last_overs = readings.overs;
+            if !settled {
+                continue;
+            }
             l.peak_dbtp = l.peak_dbtp.max(tp);
             l.sample_peak_dbfs = l.sample_peak_dbfs.max(readings.sample_peak_dbfs);
             l.body_rms_dbfs = l.body_rms_dbfs.max(readings.rms_dbfs);
