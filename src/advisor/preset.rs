@@ -261,7 +261,7 @@ impl SourcePreset {
 
 /// The preset table a session uses: built-in defaults plus the user's edits. Only edited
 /// presets are stored, so improved defaults reach presets nobody touched.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Presets {
     edited: std::collections::BTreeMap<SourcePreset, PresetParams>,
@@ -289,5 +289,32 @@ impl Presets {
     /// The presets the user has edited.
     pub fn edited(&self) -> impl Iterator<Item = (SourcePreset, &PresetParams)> {
         self.edited.iter().map(|(k, v)| (*k, v))
+    }
+}
+
+/// An edited preset that names only some fields keeps that preset's own values for the rest
+/// (not the generic ones), so editing a bass preset's target cannot switch its rumble check
+/// back on.
+impl<'de> Deserialize<'de> for Presets {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let raw = std::collections::BTreeMap::<SourcePreset, serde_json::Value>::deserialize(d)?;
+        let mut edited = std::collections::BTreeMap::new();
+        for (preset, given) in raw {
+            let mut merged = serde_json::to_value(preset.params()).map_err(D::Error::custom)?;
+            match (merged.as_object_mut(), given) {
+                (Some(base), serde_json::Value::Object(fields)) => base.extend(fields),
+                (_, other) => {
+                    return Err(D::Error::custom(format!(
+                        "preset {}: expected a table of parameters, found {other}",
+                        preset.name()
+                    )));
+                }
+            }
+            let params = serde_json::from_value(merged)
+                .map_err(|e| D::Error::custom(format!("preset {}: {e}", preset.name())))?;
+            edited.insert(preset, params);
+        }
+        Ok(Self { edited })
     }
 }
