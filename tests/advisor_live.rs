@@ -178,7 +178,13 @@ fn no_signal_waits_for_its_window_and_clears_when_signal_comes() {
 #[test]
 fn low_needs_a_full_window_of_quiet_peaks() {
     let (mut adv, mut bank) = setup(LiveConfig::default());
-    let seen = run(&mut adv, &mut bank, 0.0, 12.0, tone(-40.0));
+    let seen = run(
+        &mut adv,
+        &mut bank,
+        0.0,
+        12.0,
+        phrases(1000.0, -40.0, -90.0),
+    );
     for (t, kinds) in &seen {
         assert_eq!(kinds.contains(&WarningKind::Low), *t > 10.05, "at {t}");
     }
@@ -230,4 +236,31 @@ fn steady_part_after_a_loud_burst_is_not_a_noise_floor() {
         seen.iter().all(|(_, k)| !k.contains(&WarningKind::Noisy)),
         "{seen:?}"
     );
+}
+
+#[test]
+fn idle_mic_between_songs_is_not_low() {
+    // Room hiss at -60 dBFS: something is there, but no performance to turn up.
+    let (mut adv, mut bank) = setup(LiveConfig::default());
+    let mut n = Noise::new(11);
+    let seen = run(&mut adv, &mut bank, 0.0, 20.0, move |_| {
+        noise_amp(-60.0) * n.sample()
+    });
+    assert!(seen.iter().all(|(_, k)| k.is_empty()), "{seen:?}");
+}
+
+#[test]
+fn rumble_must_be_sustained_live() {
+    let (mut adv, mut bank) = setup(LiveConfig::default());
+    let mut take = phrases(220.0, -14.0, -80.0);
+    let seen = run(&mut adv, &mut bank, 0.0, 8.0, move |t| {
+        take(t) + amp(-20.0) * (TAU * 20.0 * t).sin()
+    });
+    let first = seen
+        .iter()
+        .find(|(_, k)| k.contains(&WarningKind::Rumble))
+        .map(|(t, _)| *t)
+        .unwrap();
+    assert!(first >= 2.0, "{first}");
+    assert_eq!(seen.last().unwrap().1, vec![WarningKind::Rumble]);
 }

@@ -213,3 +213,12 @@ fn warnings_serialise_with_the_contract_names() {
     assert_eq!(json[0]["kind"], "no_signal");
     assert!(json[0]["suggested_gain_db"].is_null());
 }
+
+#[test]
+fn hiss_only_take_is_not_told_to_turn_up() {
+    let mut n = Noise::new(5);
+    let ws = judge(SourcePreset::Generic, 10.0, move |_| {
+        noise_amp(-60.0) * n.sample()
+    });
+    assert!(ws.is_empty(), "{ws:#?}");
+}

@@ -13,6 +13,11 @@ use crate::meter::ChannelReadings;
 /// otherwise make the steady part look like a floor under the burst.
 pub const NOISE_GAP_DB: f64 = 15.0;
 
+/// Peaks must stand this far above the noise floor before a channel counts as carrying a
+/// performance that could be "low" (dB). An idle mic between songs has peaks about 13 dB over
+/// its own hiss, and must not be told to turn up 40 dB.
+pub const PRESENCE_OVER_FLOOR_DB: f64 = 20.0;
+
 /// Below this 300 ms RMS (dBFS) there is too little signal for a rumble share to mean much.
 pub const RUMBLE_MIN_RMS_DBFS: f64 = -60.0;
 
@@ -144,6 +149,9 @@ pub struct Slack {
 pub fn check(kind: WarningKind, e: &Evidence, p: &PresetParams, slack: Slack) -> Option<Warning> {
     let ch = e.channel;
     let has_signal = e.sample_peak_dbfs > p.no_signal_dbfs;
+    let performing = has_signal
+        && (!e.noise_floor_dbfs.is_finite()
+            || e.peak_dbtp - e.noise_floor_dbfs >= PRESENCE_OVER_FLOOR_DB);
     match kind {
         WarningKind::Clip => (e.overs > 0).then(|| {
             let mut gain = clip_cut_db(e.longest_clip_run_ms);
@@ -179,7 +187,7 @@ pub fn check(kind: WarningKind, e: &Evidence, p: &PresetParams, slack: Slack) ->
             )
         }),
         WarningKind::Low => {
-            (p.check_low && has_signal && e.peak_dbtp < p.low_dbtp + slack.level_db).then(|| {
+            (p.check_low && performing && e.peak_dbtp < p.low_dbtp + slack.level_db).then(|| {
                 let gain = round_half_db(p.target_dbtp - e.peak_dbtp);
                 warn(
                     kind,

@@ -19,8 +19,9 @@ pub struct LiveConfig {
     /// Recent window for peaks and body level (s): long enough to span a phrase and its
     /// pause, as long as the meter's noise-floor window.
     pub window_s: f64,
-    /// A DC offset must persist this long before it is raised (s): "sustained".
-    pub dc_sustain_s: f64,
+    /// A DC offset or rumble must persist this long before it is raised (s): both are
+    /// standing conditions, and a single plosive or bump must not trip them.
+    pub sustain_s: f64,
     /// A raised level warning holds while within this many dB of its threshold, so a level
     /// hovering at a threshold cannot toggle it.
     pub level_slack_db: f64,
@@ -33,7 +34,7 @@ impl Default for LiveConfig {
         Self {
             clear_after_s: 3.0,
             window_s: 10.0,
-            dc_sustain_s: 2.0,
+            sustain_s: 2.0,
             level_slack_db: 1.0,
             share_slack: 0.03,
         }
@@ -167,7 +168,9 @@ struct ChannelState {
     last_overs: u64,
     /// Overs since this advisor's last reset of the channel.
     overs: u64,
+    /// Since when a not yet raised DC offset / rumble has held.
     dc_since_s: Option<f64>,
+    rumble_since_s: Option<f64>,
     active: Vec<Active>,
     shown: Vec<Warning>,
 }
@@ -185,6 +188,7 @@ impl ChannelState {
             last_overs: 0,
             overs: 0,
             dc_since_s: None,
+            rumble_since_s: None,
             active: Vec::new(),
             shown: Vec::new(),
         }
@@ -334,15 +338,20 @@ impl LiveAdvisor {
             } else {
                 None
             };
-            if kind == WarningKind::DcOffset {
+            let pending = match kind {
+                WarningKind::DcOffset => Some(&mut c.dc_since_s),
+                WarningKind::Rumble => Some(&mut c.rumble_since_s),
+                _ => None,
+            };
+            if let Some(pending) = pending {
                 let since = match raised {
-                    Some(_) => *c.dc_since_s.get_or_insert(now_s),
+                    Some(_) => *pending.get_or_insert(now_s),
                     None => {
-                        c.dc_since_s = None;
+                        *pending = None;
                         now_s
                     }
                 };
-                if now_s - since < config.dc_sustain_s {
+                if now_s - since < config.sustain_s {
                     continue;
                 }
             }
