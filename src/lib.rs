@@ -17,7 +17,9 @@
 //!   thread and the demo and file sources; `gainstage devices`.
 //! - [`snapshot`]: what the meter thread publishes to readers.
 //! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
-//! - [`advisor`]: gain-staging warnings, presets, soundcheck and the session log.
+//! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
+//!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
+//!   source presets, session templates (TOML) and the session log (`gainstage log`).
 //! - [`paths`]: config and data directories.
 //! - [`cli`]: command-line arguments; [`error`]: the error a command ends with.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced.
