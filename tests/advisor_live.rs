@@ -149,11 +149,9 @@ fn clip_stays_latched_until_reset() {
     let after = run(&mut adv, &mut bank, 21.0, 1.0, tone(-14.0));
     assert!(after.iter().all(|(_, k)| k.is_empty()), "{after:?}");
 
-    let events: Vec<_> = adv
-        .drain_events()
-        .into_iter()
-        .map(|e| (e.event, e.kind))
-        .collect();
+    let drained = adv.drain_events();
+    assert!(drained[0].level_dbtp.unwrap() >= 0.0, "{:?}", drained[0]);
+    let events: Vec<_> = drained.into_iter().map(|e| (e.event, e.kind)).collect();
     assert_eq!(events[0], (LogEventKind::Clip, None));
     assert!(events.contains(&(LogEventKind::Raised, Some(WarningKind::Clip))));
     assert_eq!(
@@ -263,4 +261,16 @@ fn rumble_must_be_sustained_live() {
         .unwrap();
     assert!(first >= 2.0, "{first}");
     assert_eq!(seen.last().unwrap().1, vec![WarningKind::Rumble]);
+}
+
+#[test]
+fn nothing_metered_yet_starts_no_clock() {
+    let (mut adv, mut bank) = setup(LiveConfig::default());
+    let empty = bank.readings(0);
+    for i in 0..100 {
+        assert!(adv.update(f64::from(i) * 0.1, 0, &empty).is_empty());
+    }
+    // The first real audio arrives at 10 s: no_signal still needs its own 5 s.
+    let seen = run(&mut adv, &mut bank, 10.0, 3.0, |_| 0.0);
+    assert!(seen.iter().all(|(_, k)| k.is_empty()), "{seen:?}");
 }

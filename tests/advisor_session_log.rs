@@ -2,6 +2,8 @@
 //! Session log: append and flush per entry, bounded memory, read back with --since, and the
 //! `gainstage log` command end to end.
 
+mod advisor_common;
+
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
@@ -198,4 +200,37 @@ fn gainstage_log_prints_a_table_and_json() {
     let (ok, out, _) = gainstage(empty.path(), &[]);
     assert!(ok);
     assert!(out.contains("no session log entries"), "{out}");
+}
+
+#[test]
+fn live_advisor_events_go_straight_into_the_log() {
+    use gainstage::advisor::{LiveAdvisor, LiveConfig, SessionTemplate, SourcePreset};
+    use gainstage::meter::{MeterBank, MeterConfig};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut template = SessionTemplate::with_channels(1);
+    template.channels[0].name = "Snare top".into();
+    template.channels[0].preset = SourcePreset::Snare;
+    let rate = advisor_common::RATE;
+    let mut adv = LiveAdvisor::new(template.params_for(1), rate, LiveConfig::default());
+    let mut bank = MeterBank::new(1, rate, &MeterConfig::default()).unwrap();
+    let mut log = SessionLog::open(&dir.path().join("sessions/today.jsonl"), 100).unwrap();
+    advisor_common::feed(
+        &mut bank,
+        2.0,
+        |t| advisor_common::amp(-4.0) * (std::f64::consts::TAU * 200.0 * t).sin(),
+        |t, b| {
+            adv.update(t, 0, &b.readings(0));
+            for ev in adv.drain_events() {
+                log.record_event(&template.channel_name(ev.channel), &ev)
+                    .unwrap();
+            }
+        },
+    );
+    let entries = read_entries(&dir.path().join("sessions"), None).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].name, "Snare top");
+    assert_eq!(entries[0].kind, Some(WarningKind::Hot));
+    assert!((entries[0].level_dbtp.unwrap() + 4.0).abs() < 0.3);
+    assert_eq!(log.recent().count(), 1);
 }

@@ -29,6 +29,10 @@ pub struct LogEvent {
     pub count: u64,
     /// The warning's message when raised; a short description otherwise.
     pub message: String,
+    /// The channel's level when it happened (dBTP), where the producer knows it:
+    /// [`super::LiveAdvisor`] fills in its recent max true peak; [`diff_events`] leaves `None`.
+    #[serde(default)]
+    pub level_dbtp: Option<f64>,
 }
 
 /// Events between the previous and current warnings of a channel and its over count: new
@@ -58,6 +62,7 @@ pub fn diff_events(
             } else {
                 format!("Input {channel}: {new_overs} new overs")
             },
+            level_dbtp: None,
         });
     }
     let has = |set: &[Warning], k: WarningKind| set.iter().any(|w| w.kind == k);
@@ -68,6 +73,7 @@ pub fn diff_events(
             kind: Some(w.kind),
             count: 0,
             message: w.message.clone(),
+            level_dbtp: None,
         });
     }
     for w in previous.iter().filter(|w| !has(current, w.kind)) {
@@ -77,6 +83,7 @@ pub fn diff_events(
             kind: Some(w.kind),
             count: 0,
             message: format!("Input {channel}: {} cleared", kind_name(w.kind)),
+            level_dbtp: None,
         });
     }
     out

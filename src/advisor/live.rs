@@ -252,6 +252,11 @@ impl LiveAdvisor {
         let Some(c) = self.channels.get_mut(channel) else {
             return &[];
         };
+        if readings.frames == 0 {
+            // Nothing metered yet (stream starting, meter just reset): no evidence, and the
+            // "no signal for 5 s" clock must not start.
+            return &c.shown;
+        }
         let first = *c.first_s.get_or_insert(now_s);
         let observed = now_s - first;
 
@@ -371,7 +376,8 @@ impl LiveAdvisor {
                 shown.push(a.warning.clone());
             }
         }
-        for ev in diff_events(channel + 1, &c.shown, &shown, prev_overs, readings.overs) {
+        for mut ev in diff_events(channel + 1, &c.shown, &shown, prev_overs, readings.overs) {
+            ev.level_dbtp = e.peak_dbtp.is_finite().then_some(e.peak_dbtp);
             if self.events.len() == MAX_PENDING_EVENTS {
                 self.events.pop_front();
             }

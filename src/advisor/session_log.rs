@@ -149,6 +149,12 @@ impl SessionLog {
         Ok(())
     }
 
+    /// Logs `event` now under the channel's `name`, with the level the event carries.
+    pub fn record_event(&mut self, name: &str, event: &LogEvent) -> Result<(), LogError> {
+        let level = event.level_dbtp.unwrap_or(f64::NEG_INFINITY);
+        self.record(name, level, event)
+    }
+
     /// Logs `event` now, naming the channel and its level.
     pub fn record(
         &mut self,

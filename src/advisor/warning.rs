@@ -19,7 +19,8 @@ pub enum WarningKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
     pub kind: WarningKind,
-    /// One line saying what to do, e.g. "Turn input 3 down about 7 dB".
+    /// One line naming the input and saying what to do, e.g. "Input 3: peaks reach -5.0 dBTP,
+    /// under 6 dB headroom; turn the preamp down about 7 dB".
     pub message: String,
     /// Preamp change that fixes it (dB, rounded to 0.5), where a gain change does.
     pub suggested_gain_db: Option<f64>,
