@@ -83,7 +83,12 @@ fn every_status_with_its_advice() {
 #[test]
 fn json_has_the_contract_shape() {
     let (_, r, _) = soundcheck(DEFAULT_LISTEN_S, 10.2);
-    let v: serde_json::Value = serde_json::from_str(&json_line(&r[..1])).unwrap();
+    let line = json_line(&r[..1]);
+    assert!(
+        line.starts_with(r#"{"soundcheck":[{"channel":1,"status":"turn_down","suggested_gain_db":-9.0,"max_true_peak_dbtp":-"#),
+        "{line}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
     let first = &v["soundcheck"][0];
     assert_eq!(first["channel"], 1);
     assert_eq!(first["status"], "turn_down");

@@ -239,6 +239,11 @@ impl LiveAdvisor {
     /// Changes a channel's preset parameters; the windows and latched clip stay.
     pub fn set_params(&mut self, channel: usize, params: PresetParams) {
         if let Some(c) = self.channels.get_mut(channel) {
+            // A longer no-signal window than the buckets cover would judge less than it says.
+            if params.no_signal_window_s > c.params.no_signal_window_s {
+                let span = self.config.window_s.max(params.no_signal_window_s);
+                c.sample_peak = RecentMax::new(span);
+            }
             c.params = params;
         }
     }

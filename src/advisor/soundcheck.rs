@@ -224,7 +224,10 @@ fn verdict(l: &Listener, sample_rate: u32) -> SoundcheckResult {
     }
 }
 
-/// The headless output line: `{"soundcheck": [...]}`.
+/// The headless output line: `{"soundcheck":[...]}`, each result's fields in the documented
+/// order (a `serde_json::Value` would sort them).
 pub fn json_line(results: &[SoundcheckResult]) -> String {
-    serde_json::json!({ "soundcheck": results }).to_string()
+    // Plain structs of numbers and strings cannot fail to serialise.
+    let list = serde_json::to_string(results).unwrap_or_else(|_| "[]".to_string());
+    format!("{{\"soundcheck\":{list}}}")
 }
