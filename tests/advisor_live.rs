@@ -274,3 +274,38 @@ fn nothing_metered_yet_starts_no_clock() {
     let seen = run(&mut adv, &mut bank, 10.0, 3.0, |_| 0.0);
     assert!(seen.iter().all(|(_, k)| k.is_empty()), "{seen:?}");
 }
+
+#[test]
+fn longer_no_signal_window_set_live_keeps_what_was_heard() {
+    let (mut adv, mut bank) = setup(LiveConfig::default());
+    run(&mut adv, &mut bank, 0.0, 12.0, phrases(220.0, -12.0, -80.0));
+    adv.set_params(
+        0,
+        PresetParams {
+            no_signal_window_s: 15.0,
+            ..PresetParams::default()
+        },
+    );
+    // Silence from 12 s: with a 15 s window there is no "no signal" before 27 s.
+    let seen = run(&mut adv, &mut bank, 12.0, 14.0, |_| 0.0);
+    assert!(
+        seen.iter()
+            .all(|(_, k)| !k.contains(&WarningKind::NoSignal)),
+        "{seen:?}"
+    );
+    let seen = run(&mut adv, &mut bank, 26.0, 2.0, |_| 0.0);
+    assert!(seen.last().unwrap().1.contains(&WarningKind::NoSignal));
+}
+
+#[test]
+fn pulled_cable_shows_no_signal_after_five_seconds() {
+    let (mut adv, mut bank) = setup(LiveConfig::default());
+    run(&mut adv, &mut bank, 0.0, 6.0, tone(-12.0));
+    let seen = run(&mut adv, &mut bank, 6.0, 7.0, |_| 0.0);
+    let first = seen
+        .iter()
+        .find(|(_, k)| k.contains(&WarningKind::NoSignal))
+        .map(|(t, _)| *t)
+        .unwrap();
+    assert!((11.0..=11.5).contains(&first), "{first}");
+}

@@ -78,6 +78,11 @@ impl RecentMax {
         }
     }
 
+    /// Keeps at least `span_s` from now on, and everything already held.
+    fn widen(&mut self, span_s: f64) {
+        self.capacity = self.capacity.max(Self::new(span_s).capacity);
+    }
+
     /// Max over the latest `span_s` (bucket-rounded); `-inf` when nothing was pushed.
     fn max_since(&self, now_s: f64, span_s: f64) -> f64 {
         let from = ((now_s - span_s) / BUCKET_S).floor() as i64 + 1;
@@ -162,9 +167,9 @@ struct ChannelState {
     true_peak: RecentMax,
     sample_peak: RecentMax,
     body: RecentMedian,
-    /// The meter's since-reset max true peak at the previous update: a rise means a peak
-    /// arrived between updates that the latest-block reading may have missed.
+    /// The meter's since-reset max true and sample peaks at the previous update.
     last_max_tp: f64,
+    last_max_sp: f64,
     last_overs: u64,
     /// Overs since this advisor's last reset of the channel.
     overs: u64,
@@ -185,6 +190,7 @@ impl ChannelState {
             sample_peak: RecentMax::new(span),
             body: RecentMedian::new(span),
             last_max_tp: f64::NEG_INFINITY,
+            last_max_sp: f64::NEG_INFINITY,
             last_overs: 0,
             overs: 0,
             dc_since_s: None,
@@ -240,10 +246,9 @@ impl LiveAdvisor {
     pub fn set_params(&mut self, channel: usize, params: PresetParams) {
         if let Some(c) = self.channels.get_mut(channel) {
             // A longer no-signal window than the buckets cover would judge less than it says.
-            if params.no_signal_window_s > c.params.no_signal_window_s {
-                let span = self.config.window_s.max(params.no_signal_window_s);
-                c.sample_peak = RecentMax::new(span);
-            }
+            // What was heard stays: an empty window would read as "no signal" at once.
+            c.sample_peak
+                .widen(self.config.window_s.max(params.no_signal_window_s));
             c.params = params;
         }
     }
@@ -265,16 +270,21 @@ impl LiveAdvisor {
         let first = *c.first_s.get_or_insert(now_s);
         let observed = now_s - first;
 
+        // A rise in a since-reset maximum is a peak that arrived between updates, which the
+        // latest-block reading may have missed. (The held peak would catch it too, but its
+        // slow fall would delay `no_signal` by seconds.)
         let mut tp = readings.true_peak_dbtp;
         if readings.max_true_peak_dbtp > c.last_max_tp {
             tp = tp.max(readings.max_true_peak_dbtp);
         }
         c.last_max_tp = readings.max_true_peak_dbtp;
+        let mut sp = readings.sample_peak_dbfs;
+        if readings.max_sample_peak_dbfs > c.last_max_sp {
+            sp = sp.max(readings.max_sample_peak_dbfs);
+        }
+        c.last_max_sp = readings.max_sample_peak_dbfs;
         c.true_peak.push(now_s, tp);
-        c.sample_peak.push(
-            now_s,
-            readings.sample_peak_dbfs.max(readings.peak_hold_dbfs),
-        );
+        c.sample_peak.push(now_s, sp);
         c.body.push(now_s, readings.rms_dbfs);
 
         let prev_overs = c.last_overs;
