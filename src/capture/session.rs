@@ -1,10 +1,23 @@
-//! A running capture: source → ring → meter thread → snapshots. The API the GUI and the
-//! headless monitor drive. (Contract; the implementation lands with live capture.)
+//! A running capture: source → callback → ring → meter thread → snapshots. The API the GUI
+//! and the headless monitor drive.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::thread::JoinHandle;
+
+use super::callback::{CallbackState, ring, ring_frames};
+use super::demo::{DEMO_CHANNELS, DEMO_RATE, Demo};
+use super::file::WavSource;
+use super::publish::Board;
+use super::shared::Shared;
+use super::worker::{MeterWorker, WorkerInputs};
 use crate::advisor::SourcePreset;
 use crate::cli::SourceArgs;
 use crate::meter::MeterConfig;
-use crate::snapshot::Snapshot;
+use crate::snapshot::SourceInfo;
+
+pub use super::publish::SnapshotReader;
 
 /// Why a capture could not start; each message says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -35,36 +48,191 @@ pub enum MeterCommand {
 /// A running capture. Dropping it stops the stream and the meter thread.
 #[derive(Debug)]
 pub struct Session {
-    _private: (),
+    info: SourceInfo,
+    board: Arc<Board>,
+    commands: Sender<MeterCommand>,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
 }
 
-/// One reader's view of the snapshots; peaks it reads are the maxima since its previous read.
-#[derive(Debug, Clone)]
-pub struct SnapshotReader {
-    _private: (),
+/// The pieces every source is wired from: the callback state to drive and the meter thread.
+#[derive(Debug)]
+#[allow(dead_code)] // `rings` and `over_len` serve device reconnection.
+pub(crate) struct Pipeline {
+    pub callback: CallbackState,
+    pub shared: Arc<Shared>,
+    pub stop: Arc<AtomicBool>,
+    /// Where a rebuilt stream sends its new ring's consumer.
+    pub rings: Sender<ringbuf::HeapCons<f32>>,
+    pub over_len: u32,
+    session: Session,
+}
+
+impl Pipeline {
+    /// Builds the ring, the callback state and starts the meter thread.
+    pub fn new(
+        info: SourceInfo,
+        config: &SessionConfig,
+        over_len: u32,
+    ) -> Result<Self, CaptureError> {
+        let channels = info.channels;
+        let shared = Arc::new(Shared::new(channels));
+        let board = Arc::new(Board::new(channels));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (producer, consumer) = ring(channels, ring_frames(info.sample_rate));
+        let (ring_tx, ring_rx) = mpsc::channel();
+        let (cmd_tx, cmd_rx) = mpsc::channel();
+        let mut meter = config.meter.clone();
+        meter.over_len = over_len;
+        let worker = MeterWorker::new(
+            info.clone(),
+            &meter,
+            &config.presets,
+            WorkerInputs {
+                consumer,
+                next_consumer: ring_rx,
+                commands: cmd_rx,
+            },
+            Arc::clone(&shared),
+            Arc::clone(&board),
+        )
+        .map_err(|e| CaptureError::Message(format!("cannot meter this source: {e}")))?;
+        let worker_stop = Arc::clone(&stop);
+        let meter_thread = std::thread::Builder::new()
+            .name("gainstage-meter".into())
+            .spawn(move || worker.run(&worker_stop))
+            .map_err(|e| CaptureError::Message(format!("cannot start the meter thread: {e}")))?;
+        Ok(Self {
+            callback: CallbackState::new(channels, over_len, producer, Arc::clone(&shared)),
+            shared,
+            stop: Arc::clone(&stop),
+            rings: ring_tx,
+            over_len,
+            session: Session {
+                info,
+                board,
+                commands: cmd_tx,
+                stop,
+                threads: vec![meter_thread],
+            },
+        })
+    }
+
+    /// Runs `body` (which owns the callback state) on a source thread; the session owns it.
+    pub fn spawn_source(
+        self,
+        name: &str,
+        body: impl FnOnce(CallbackState, Arc<Shared>, Arc<AtomicBool>) + Send + 'static,
+    ) -> Result<Session, CaptureError> {
+        let Pipeline {
+            callback,
+            shared,
+            stop,
+            mut session,
+            ..
+        } = self;
+        let handle = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || body(callback, shared, stop))
+            .map_err(|e| CaptureError::Message(format!("cannot start the {name} thread: {e}")))?;
+        session.threads.push(handle);
+        Ok(session)
+    }
+}
+
+/// Over length from the command line wins when set away from its default.
+fn over_len(source: &SourceArgs, config: &SessionConfig) -> u32 {
+    if source.over_len != 1 {
+        source.over_len
+    } else {
+        config.meter.over_len
+    }
 }
 
 impl Session {
     /// Opens the source the arguments name (device, `--file` or `--demo`).
-    pub fn start(_source: &SourceArgs, _config: SessionConfig) -> Result<Session, CaptureError> {
-        Err(CaptureError::Message(
-            "live capture is not built yet".into(),
-        ))
+    pub fn start(source: &SourceArgs, config: SessionConfig) -> Result<Session, CaptureError> {
+        let over_len = over_len(source, &config);
+        if let Some(path) = &source.file {
+            let wav = WavSource::open(path)?;
+            let info = SourceInfo {
+                host: "file".into(),
+                device: path.display().to_string(),
+                device_id: format!("file:{}", path.display()),
+                sample_rate: wav.sample_rate(),
+                channels: wav.channels(),
+                buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
+                sample_format: wav.format_name().into(),
+                is_demo: false,
+            };
+            let rate = info.sample_rate;
+            return Pipeline::new(info, &config, over_len)?
+                .spawn_source("gainstage-file", move |cb, shared, stop| {
+                    super::paced::run(wav, cb, rate, shared, stop)
+                });
+        }
+        if source.demo {
+            return Self::start_demo(source.channels.map(usize::from), &config, over_len);
+        }
+        super::device::start(source, &config, over_len)
+    }
+
+    /// The built-in demo session (`channels` default 16): what the GUI falls back to when no
+    /// input device exists.
+    pub fn start_demo(
+        channels: Option<usize>,
+        config: &SessionConfig,
+        over_len: u32,
+    ) -> Result<Session, CaptureError> {
+        let channels = channels.unwrap_or(DEMO_CHANNELS).max(1);
+        let info = SourceInfo {
+            host: "demo".into(),
+            device: "Demo session".into(),
+            device_id: "demo".into(),
+            sample_rate: DEMO_RATE,
+            channels,
+            buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
+            sample_format: "f32".into(),
+            is_demo: true,
+        };
+        let demo = Demo::new(channels, DEMO_RATE);
+        Pipeline::new(info, config, over_len)?
+            .spawn_source("gainstage-demo", move |cb, shared, stop| {
+                super::paced::run(demo, cb, DEMO_RATE, shared, stop)
+            })
+    }
+
+    /// What is being metered.
+    pub fn source(&self) -> &SourceInfo {
+        &self.info
     }
 
     /// A new independent reader.
     pub fn reader(&self) -> SnapshotReader {
-        SnapshotReader { _private: () }
+        SnapshotReader::new(Arc::clone(&self.board))
     }
 
     /// Queues a command for the meter thread.
-    pub fn send(&self, _command: MeterCommand) {}
+    pub fn send(&self, command: MeterCommand) {
+        // Fails only once the meter thread has ended, when there is nothing left to command.
+        let _ = self.commands.send(command);
+    }
+
+    /// Stops the source and the meter thread and waits for them.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
 }
 
-impl SnapshotReader {
-    /// The latest snapshot, with peaks merged since this reader's previous call; `None` before
-    /// the first publish.
-    pub fn read(&mut self) -> Option<Snapshot> {
-        None
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.shutdown();
     }
 }
