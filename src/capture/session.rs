@@ -57,14 +57,12 @@ pub struct Session {
 
 /// The pieces every source is wired from: the callback state to drive and the meter thread.
 #[derive(Debug)]
-#[allow(dead_code)] // `rings` and `over_len` serve device reconnection.
 pub(crate) struct Pipeline {
     pub callback: CallbackState,
     pub shared: Arc<Shared>,
     pub stop: Arc<AtomicBool>,
     /// Where a rebuilt stream sends its new ring's consumer.
     pub rings: Sender<ringbuf::HeapCons<f32>>,
-    pub over_len: u32,
     session: Session,
 }
 
@@ -107,7 +105,6 @@ impl Pipeline {
             shared,
             stop: Arc::clone(&stop),
             rings: ring_tx,
-            over_len,
             session: Session {
                 info,
                 board,
@@ -116,6 +113,26 @@ impl Pipeline {
                 threads: vec![meter_thread],
             },
         })
+    }
+
+    /// The parts, for a source that drives the callback state itself (a device stream).
+    #[allow(clippy::type_complexity)]
+    pub fn into_parts(
+        self,
+    ) -> (
+        CallbackState,
+        Arc<Shared>,
+        Arc<AtomicBool>,
+        Sender<ringbuf::HeapCons<f32>>,
+        Session,
+    ) {
+        (
+            self.callback,
+            self.shared,
+            self.stop,
+            self.rings,
+            self.session,
+        )
     }
 
     /// Runs `body` (which owns the callback state) on a source thread; the session owns it.
@@ -200,6 +217,14 @@ impl Session {
             .spawn_source("gainstage-demo", move |cb, shared, stop| {
                 super::paced::run(demo, cb, DEMO_RATE, shared, stop)
             })
+    }
+
+    pub(crate) fn adopt_thread(&mut self, handle: JoinHandle<()>) {
+        self.threads.push(handle);
+    }
+
+    pub(crate) fn set_source(&mut self, info: SourceInfo) {
+        self.info = info;
     }
 
     /// What is being metered.

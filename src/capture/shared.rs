@@ -1,7 +1,7 @@
 //! State the audio callback, the source/supervisor thread and the meter thread share without
 //! locks: counters and the stream state, all plain atomics.
 
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 
 use crate::snapshot::StreamState;
 
@@ -22,6 +22,9 @@ pub struct Shared {
     /// Frames that entered the callback (metered or dropped): the audio clock.
     pub frames_in: AtomicU64,
     pub xruns: AtomicU64,
+    /// Set by the stream's error callback when the device went away; the supervisor
+    /// rebuilds the stream and clears it.
+    pub lost: AtomicBool,
     state: AtomicU8,
 }
 
@@ -32,6 +35,7 @@ impl Shared {
             dropped_frames: AtomicU64::new(0),
             frames_in: AtomicU64::new(0),
             xruns: AtomicU64::new(0),
+            lost: AtomicBool::new(false),
             state: AtomicU8::new(encode(StreamState::Starting)),
         }
     }
