@@ -8,6 +8,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 /// A jackd on a private name, so parallel tests and a user's server are never touched.
+#[derive(Debug)]
 pub struct JackServer {
     pub name: String,
     child: Option<Child>,
@@ -83,6 +84,7 @@ impl Drop for JackServer {
 }
 
 /// A running `gainstage monitor --json`; lines arrive on a channel so reads can time out.
+#[derive(Debug)]
 pub struct Monitor {
     child: Child,
     pub lines: Receiver<serde_json::Value>,
