@@ -163,3 +163,101 @@ pub fn f(v: &serde_json::Value, key: &str) -> Option<f64> {
 pub fn u(v: &serde_json::Value, key: &str) -> u64 {
     v.get(key).and_then(serde_json::Value::as_u64).unwrap()
 }
+
+/// A JACK client playing a 1 kHz sine per channel at `levels_db`, plus, once `go` is set,
+/// `count` isolated samples of `value` on each listed channel, 50 ms apart.
+pub struct Player {
+    pub client: jack::AsyncClient<
+        (),
+        jack::contrib::ClosureProcessHandler<
+            (),
+            Box<dyn FnMut(&jack::Client, &jack::ProcessScope) -> jack::Control + Send>,
+        >,
+    >,
+    pub go: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub played: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl std::fmt::Debug for Player {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Player").finish_non_exhaustive()
+    }
+}
+
+impl Player {
+    pub fn start(name: &str, levels_db: Vec<f64>, overs: Vec<(usize, u32, f32)>) -> Player {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+        let (client, _) = jack::Client::new(name, jack::ClientOptions::NO_START_SERVER).unwrap();
+        let rate = f64::from(client.sample_rate());
+        let mut outs: Vec<jack::Port<jack::AudioOut>> = (0..levels_db.len())
+            .map(|c| {
+                client
+                    .register_port(&format!("out_{c}"), jack::AudioOut::default())
+                    .unwrap()
+            })
+            .collect();
+        let names: Vec<String> = outs.iter().map(|p| p.name().unwrap()).collect();
+        let go = Arc::new(AtomicBool::new(false));
+        let played = Arc::new(AtomicU32::new(0));
+        let (go_rt, played_rt) = (Arc::clone(&go), Arc::clone(&played));
+        let mut frame: u64 = 0;
+        let mut armed_frame: u64 = 0;
+        let mut done = vec![0u32; overs.len()];
+        let body: Box<dyn FnMut(&jack::Client, &jack::ProcessScope) -> jack::Control + Send> =
+            Box::new(move |_, ps| {
+                let n = ps.n_frames() as usize;
+                let armed = go_rt.load(Ordering::Acquire);
+                for (c, port) in outs.iter_mut().enumerate() {
+                    let a = 10f64.powf(levels_db[c] / 20.0);
+                    let buf = port.as_mut_slice(ps);
+                    for (i, x) in buf.iter_mut().enumerate() {
+                        let t = (frame + i as u64) as f64 / rate;
+                        *x = (a * (std::f64::consts::TAU * 1000.0 * t).sin()) as f32;
+                    }
+                    if !armed {
+                        continue;
+                    }
+                    for (k, &(ch, count, value)) in overs.iter().enumerate() {
+                        if ch != c {
+                            continue;
+                        }
+                        for (i, x) in buf.iter_mut().enumerate() {
+                            if (armed_frame + i as u64) % 2400 == 100 && done[k] < count {
+                                *x = value;
+                                done[k] += 1;
+                            }
+                        }
+                    }
+                }
+                if armed {
+                    armed_frame += n as u64;
+                    played_rt.store(done.iter().sum(), Ordering::Release);
+                }
+                frame += n as u64;
+                jack::Control::Continue
+            });
+        let client = client
+            .activate_async((), jack::contrib::ClosureProcessHandler::new(body))
+            .unwrap();
+        let ports = monitor_ports(client.as_client(), names.len());
+        for (src, dst) in names.iter().zip(&ports) {
+            client.as_client().connect_ports_by_name(src, dst).unwrap();
+        }
+        Player { client, go, played }
+    }
+
+    /// Arms the overs once the connections are surely live, and waits until all are played.
+    pub fn play_overs(&self, total: u32) {
+        use std::sync::atomic::Ordering;
+        std::thread::sleep(Duration::from_millis(300));
+        self.go.store(true, Ordering::Release);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.played.load(Ordering::Acquire) < total {
+            assert!(Instant::now() < deadline, "player stuck");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Let the last one travel through the monitor's ring and meter thread.
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
