@@ -164,16 +164,12 @@ pub fn u(v: &serde_json::Value, key: &str) -> u64 {
     v.get(key).and_then(serde_json::Value::as_u64).unwrap()
 }
 
+pub type Process = Box<dyn FnMut(&jack::Client, &jack::ProcessScope) -> jack::Control + Send>;
+
 /// A JACK client playing a 1 kHz sine per channel at `levels_db`, plus, once `go` is set,
 /// `count` isolated samples of `value` on each listed channel, 50 ms apart.
 pub struct Player {
-    pub client: jack::AsyncClient<
-        (),
-        jack::contrib::ClosureProcessHandler<
-            (),
-            Box<dyn FnMut(&jack::Client, &jack::ProcessScope) -> jack::Control + Send>,
-        >,
-    >,
+    pub client: jack::AsyncClient<(), jack::contrib::ClosureProcessHandler<(), Process>>,
     pub go: std::sync::Arc<std::sync::atomic::AtomicBool>,
     pub played: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
@@ -204,39 +200,38 @@ impl Player {
         let mut frame: u64 = 0;
         let mut armed_frame: u64 = 0;
         let mut done = vec![0u32; overs.len()];
-        let body: Box<dyn FnMut(&jack::Client, &jack::ProcessScope) -> jack::Control + Send> =
-            Box::new(move |_, ps| {
-                let n = ps.n_frames() as usize;
-                let armed = go_rt.load(Ordering::Acquire);
-                for (c, port) in outs.iter_mut().enumerate() {
-                    let a = 10f64.powf(levels_db[c] / 20.0);
-                    let buf = port.as_mut_slice(ps);
-                    for (i, x) in buf.iter_mut().enumerate() {
-                        let t = (frame + i as u64) as f64 / rate;
-                        *x = (a * (std::f64::consts::TAU * 1000.0 * t).sin()) as f32;
-                    }
-                    if !armed {
+        let body: Process = Box::new(move |_, ps| {
+            let n = ps.n_frames() as usize;
+            let armed = go_rt.load(Ordering::Acquire);
+            for (c, port) in outs.iter_mut().enumerate() {
+                let a = 10f64.powf(levels_db[c] / 20.0);
+                let buf = port.as_mut_slice(ps);
+                for (i, x) in buf.iter_mut().enumerate() {
+                    let t = (frame + i as u64) as f64 / rate;
+                    *x = (a * (std::f64::consts::TAU * 1000.0 * t).sin()) as f32;
+                }
+                if !armed {
+                    continue;
+                }
+                for (k, &(ch, count, value)) in overs.iter().enumerate() {
+                    if ch != c {
                         continue;
                     }
-                    for (k, &(ch, count, value)) in overs.iter().enumerate() {
-                        if ch != c {
-                            continue;
-                        }
-                        for (i, x) in buf.iter_mut().enumerate() {
-                            if (armed_frame + i as u64) % 2400 == 100 && done[k] < count {
-                                *x = value;
-                                done[k] += 1;
-                            }
+                    for (i, x) in buf.iter_mut().enumerate() {
+                        if (armed_frame + i as u64) % 2400 == 100 && done[k] < count {
+                            *x = value;
+                            done[k] += 1;
                         }
                     }
                 }
-                if armed {
-                    armed_frame += n as u64;
-                    played_rt.store(done.iter().sum(), Ordering::Release);
-                }
-                frame += n as u64;
-                jack::Control::Continue
-            });
+            }
+            if armed {
+                armed_frame += n as u64;
+                played_rt.store(done.iter().sum(), Ordering::Release);
+            }
+            frame += n as u64;
+            jack::Control::Continue
+        });
         let client = client
             .activate_async((), jack::contrib::ClosureProcessHandler::new(body))
             .unwrap();
