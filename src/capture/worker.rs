@@ -131,20 +131,28 @@ impl MeterWorker {
             self.apply(cmd);
         }
         let mut worked = false;
+        // Only what is in the ring now: a source that outruns the meter must not keep this
+        // loop from returning, or nothing would be published.
+        let mut budget = self.consumer.occupied_len();
         loop {
             let ch = self.channels;
-            let n = (self.consumer.occupied_len() / ch).min(self.buf.len() / ch) * ch;
+            let n = (self.consumer.occupied_len().min(budget) / ch).min(self.buf.len() / ch) * ch;
             if n == 0 {
+                if self.consumer.occupied_len() >= ch {
+                    break;
+                }
                 // The old ring is drained; only now can a rebuilt stream's ring take over.
                 match self.next_consumer.try_recv() {
                     Ok(next) => {
                         self.consumer = next;
+                        budget = self.consumer.occupied_len();
                         continue;
                     }
                     Err(_) => break,
                 }
             }
             let got = self.consumer.pop_slice(&mut self.buf[..n]);
+            budget -= got;
             self.meter(got);
             worked = true;
         }
