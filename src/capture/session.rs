@@ -227,6 +227,20 @@ impl Session {
         self.info = info;
     }
 
+    /// A session fed by the caller: the returned callback state is what a device callback
+    /// would drive (`CallbackState::process` with interleaved samples of any format). For
+    /// custom sources, latency measurements and tests.
+    pub fn start_custom(
+        info: SourceInfo,
+        config: &SessionConfig,
+    ) -> Result<(Session, CallbackState), CaptureError> {
+        let over_len = config.meter.over_len;
+        let (callback, shared, _stop, _rings, session) =
+            Pipeline::new(info, config, over_len)?.into_parts();
+        shared.set_state(crate::snapshot::StreamState::Running);
+        Ok((session, callback))
+    }
+
     /// What is being metered.
     pub fn source(&self) -> &SourceInfo {
         &self.info
