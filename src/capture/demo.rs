@@ -154,7 +154,7 @@ fn voice(t: f64, f0: f64, phrase_s: f64, gap_s: f64, level: f64) -> f64 {
 fn kick(t: f64) -> f64 {
     let age = since(t, 2.0 * BEAT_S, 0.0).min(since(t, 4.0 * BEAT_S, 2.5 * BEAT_S));
     let f = 50.0 + 110.0 * decay(age, 0.03);
-    0.75 * decay(age, 0.18) * (TAU * f * age).sin()
+    0.75 * decay(age, 0.07) * (TAU * f * age).sin()
 }
 
 fn snare(t: f64, n: f64) -> f64 {
