@@ -428,3 +428,47 @@ fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) 
         Err(_) => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::match_device;
+
+    fn devs() -> Vec<(String, String)> {
+        [
+            ("alsa:hw:CARD=Scarlett,DEV=0", "Scarlett 18i20, USB Audio"),
+            ("alsa:hw:CARD=PCH,DEV=0", "HDA Intel PCH, ALC892 Analog"),
+            ("alsa:front:CARD=Scarlett,DEV=0", "Scarlett 18i20, Front"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn exact_id_wins_over_substrings() {
+        assert_eq!(match_device("alsa:hw:CARD=Scarlett,DEV=0", &devs()), Ok(0));
+    }
+
+    #[test]
+    fn unique_case_insensitive_substring_of_id_or_name() {
+        assert_eq!(match_device("pch", &devs()), Ok(1));
+        assert_eq!(match_device("alc892", &devs()), Ok(1));
+        assert_eq!(match_device("FRONT:", &devs()), Ok(2));
+    }
+
+    #[test]
+    fn ambiguous_and_unknown_list_the_candidates() {
+        let e = match_device("scarlett", &devs()).unwrap_err();
+        assert!(e.contains("matches several"), "{e}");
+        assert!(
+            e.contains("alsa:hw:CARD=Scarlett,DEV=0")
+                && e.contains("alsa:front:CARD=Scarlett,DEV=0")
+        );
+        assert!(!e.contains("PCH"));
+        let e = match_device("motu", &devs()).unwrap_err();
+        assert!(
+            e.contains("no input device matches \"motu\"") && e.contains("PCH"),
+            "{e}"
+        );
+    }
+}
