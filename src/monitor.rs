@@ -144,7 +144,10 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
     let mut tick: u32 = 0;
     loop {
         tick = tick.saturating_add(1);
-        let deadline = start + interval * tick;
+        let mut deadline = start + interval * tick;
+        if let Some(e) = end {
+            deadline = deadline.min(e);
+        }
         while Instant::now() < deadline && !stop.load(Ordering::Acquire) {
             let left = deadline.saturating_duration_since(Instant::now());
             std::thread::sleep(left.min(Duration::from_millis(20)));
@@ -153,11 +156,16 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
             break;
         }
         if let Some(snapshot) = reader.read() {
-            if args.json {
-                print_json(&mut out, &Line::from_snapshot(&snapshot))?;
+            let printed = if args.json {
+                print_json(&mut out, &Line::from_snapshot(&snapshot))
             } else {
-                print_table(&mut out, &snapshot)?;
+                print_table(&mut out, &snapshot)
+            };
+            if closed_pipe(&printed) {
+                // The reader went away (`| head`): nothing left to tell anyone.
+                return Ok(ExitCode::SUCCESS);
             }
+            printed?;
             let finished = snapshot.state == StreamState::Finished;
             last = Some(snapshot);
             if finished {
@@ -180,6 +188,10 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn closed_pipe(r: &Result<(), crate::Error>) -> bool {
+    matches!(r, Err(crate::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn print_json(out: &mut impl Write, value: &impl Serialize) -> Result<(), crate::Error> {
