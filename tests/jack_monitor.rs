@@ -5,6 +5,8 @@
 // The only unsafe: pointing this process's JACK client at the private server before any
 // other thread of this single-test binary reads the environment.
 #![allow(unsafe_code)]
+// Without the `jack` feature the binary has no JACK host to test.
+#![cfg(feature = "jack")]
 
 #[path = "jack_support.rs"]
 mod jack_support;

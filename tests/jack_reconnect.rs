@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 // Only to point this single-test process's JACK clients at the private server.
 #![allow(unsafe_code)]
+// Without the `jack` feature the binary has no JACK host to test.
+#![cfg(feature = "jack")]
 
 #[path = "jack_support.rs"]
 mod jack_support;

@@ -7,7 +7,7 @@
 //! - [`publish`]: snapshots to any number of non-blocking readers.
 //! - [`device`]: cpal hosts, device matching, streams and reconnection.
 //! - [`devices`]: `gainstage devices`.
-//! - [`paced`], [`demo`], [`file`]: sources that are not devices, driven at real-time pace.
+//! - [`paced`], [`demo`], [`file`](mod@file): sources that are not devices, driven at real-time pace.
 
 pub mod callback;
 pub mod demo;
