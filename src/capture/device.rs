@@ -111,9 +111,13 @@ fn find_device(host: &Host, wanted: Option<&str>) -> Result<Device, CaptureError
     let hname = host.id().name();
     let Some(wanted) = wanted else {
         return host.default_input_device().ok_or_else(|| {
-            msg(format!(
-                "no input device on {hname}: plug one in, pick one with --device (see `gainstage devices`), or use --demo"
-            ))
+            if is_jack(host.id()) {
+                msg("no JACK server is running (or JACK_DEFAULT_SERVER names another): start jackd or pick another --host")
+            } else {
+                msg(format!(
+                    "no input device on {hname}: plug one in, pick one with --device (see `gainstage devices`), or use --demo"
+                ))
+            }
         });
     };
     let devices: Vec<Device> = host

@@ -189,33 +189,40 @@ impl Session {
                 });
         }
         if source.demo {
-            return Self::start_demo(source.channels.map(usize::from), &config, over_len);
+            return Self::start_demo(
+                source.channels.map(usize::from),
+                source.rate,
+                &config,
+                over_len,
+            );
         }
         super::device::start(source, &config, over_len)
     }
 
-    /// The built-in demo session (`channels` default 16): what the GUI falls back to when no
-    /// input device exists.
+    /// The built-in demo session (`channels` default 16, `rate` default 48 kHz): what the GUI
+    /// falls back to when no input device exists.
     pub fn start_demo(
         channels: Option<usize>,
+        rate: Option<u32>,
         config: &SessionConfig,
         over_len: u32,
     ) -> Result<Session, CaptureError> {
         let channels = channels.unwrap_or(DEMO_CHANNELS).max(1);
+        let rate = rate.unwrap_or(DEMO_RATE).clamp(8_000, 384_000);
         let info = SourceInfo {
             host: "demo".into(),
             device: "Demo session".into(),
             device_id: "demo".into(),
-            sample_rate: DEMO_RATE,
+            sample_rate: rate,
             channels,
             buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
             sample_format: "f32".into(),
             is_demo: true,
         };
-        let demo = Demo::new(channels, DEMO_RATE);
+        let demo = Demo::new(channels, rate);
         Pipeline::new(info, config, over_len)?
             .spawn_source("gainstage-demo", move |cb, shared, stop| {
-                super::paced::run(demo, cb, DEMO_RATE, shared, stop)
+                super::paced::run(demo, cb, rate, shared, stop)
             })
     }
 

@@ -195,6 +195,9 @@ impl MeterWorker {
             counts.clipped.load(Ordering::Relaxed),
             counts.overs.load(Ordering::Relaxed),
         );
+        // A max cannot be rebased; from here on the bank's own longest run (reset with it)
+        // and any new record from the callback make up the value.
+        counts.longest_run.store(0, Ordering::Relaxed);
         self.interval_sample[c] = 0.0;
         self.interval_true[c] = 0.0;
         self.histories[c].clear();
