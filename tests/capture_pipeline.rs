@@ -179,14 +179,14 @@ fn reset_clears_counts_and_presets_are_accepted() {
     let mut r = rig(3, 48_000);
     let mut reader = SnapshotReader::new(Arc::clone(&r.board));
     let clips = |c: usize, i: usize| c == 1 && i.is_multiple_of(100);
-    // Before the reset also a run of three, so clearing the longest run shows.
+    // Before the reset also a run of four (500..=503), so clearing the longest run shows.
     let run = |c: usize, i: usize| clips(c, i) || (c == 1 && (501..504).contains(&i));
     r.cb.process(&period(3, 0, 1000, &run));
     r.worker.step();
     r.worker.publish();
     let before = reader.read().unwrap();
     assert_eq!(before.channels[1].readings.clipped_samples, 13);
-    assert_eq!(before.channels[1].readings.longest_clip_run, 3);
+    assert_eq!(before.channels[1].readings.longest_clip_run, 4);
     r.commands
         .send(MeterCommand::SetPreset(
             1,
