@@ -175,8 +175,10 @@ fn choose_config(
     let max_channels = ranges.iter().map(|r| r.channels()).max().unwrap_or(0);
     let channels = match args.channels {
         Some(n) => n,
-        // JACK offers any number of ports; "all" would be dozens of unconnected ones.
-        None if is_jack(host) => default.channels(),
+        // JACK offers any number of ports, ALSA converting plugins (plug, default, pulse)
+        // every count up to 64 by routing: "all" there would be dozens of copies or
+        // unconnected ports, not the interface's inputs.
+        None if is_jack(host) || is_converting(&ranges) => default.channels(),
         None => max_channels,
     };
     let format = std::iter::once(default.sample_format())
@@ -196,6 +198,12 @@ fn choose_config(
         },
         format,
     ))
+}
+
+/// Offers every channel count from 1 to 32 or more: routes channels rather than having them.
+fn is_converting(ranges: &[cpal::SupportedStreamConfigRange]) -> bool {
+    let has = |n: u16| ranges.iter().any(|r| r.channels() == n);
+    (1..=32).all(has)
 }
 
 fn is_jack(_host: HostId) -> bool {
