@@ -128,6 +128,8 @@ fn demo_session_has_a_problem_for_every_warning() {
     assert!(by_role(Role::Dead).max_sample_peak_dbfs == f64::NEG_INFINITY);
     assert!(by_role(Role::DcOffset).total_dc_offset > 0.05);
     assert!(by_role(Role::Rumble).total_low_band_share > 0.3);
+    let hiss = by_role(Role::Talkback).total_noise_floor_dbfs;
+    assert!(hiss > -45.0 && hiss < -30.0, "talkback hiss {hiss}");
     let kick = by_role(Role::Kick);
     assert!(
         kick.max_true_peak_dbtp - kick.total_rms_dbfs > 12.0,

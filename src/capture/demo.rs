@@ -1,6 +1,6 @@
 //! The built-in demo session: a deterministic generator that sounds like a band on 16
-//! inputs, with one channel for every problem the advisor warns about (clips, too quiet,
-//! dead, DC offset, rumble). The GUI falls back to it when there is no input device.
+//! inputs, with one channel for every problem the advisor warns about (clips, hot, too quiet,
+//! dead, DC offset, rumble, noisy). The GUI falls back to it when there is no input device.
 
 use std::f64::consts::TAU;
 
@@ -35,6 +35,7 @@ pub enum Role {
     /// A vocal mic on a stand picking up 15 Hz floor rumble and handling thumps.
     Rumble,
     Room,
+    /// A cheap talkback mic with loud hiss: the noisy channel.
     Talkback,
 }
 
@@ -221,6 +222,6 @@ fn sample(role: Role, t: f64, n: f64, variant: usize) -> f64 {
             voice(t, 196.0 * v, 2.0, 1.5, 0.3) + 0.25 * (TAU * 15.0 * t).sin() + 0.3 * thump
         }
         Role::Room => 0.3 * (kick(t) + snare(t, n)) + 0.1 * hihat(t, n) + 0.003 * n,
-        Role::Talkback => voice(t, 120.0, 1.2, 6.0, 0.3) + 0.001 * n,
+        Role::Talkback => voice(t, 120.0, 1.2, 6.0, 0.3) + 0.02 * n,
     }
 }
