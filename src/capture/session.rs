@@ -282,3 +282,43 @@ impl Drop for Session {
         self.shutdown();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The GUI keeps a session in its state and readers on other threads.
+    #[test]
+    fn session_and_readers_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<Session>();
+        send::<SnapshotReader>();
+        send::<MeterCommand>();
+    }
+
+    #[test]
+    fn start_demo_publishes_and_stops_on_drop() {
+        let session = Session::start_demo(Some(3), None, &SessionConfig::default(), 1).unwrap();
+        let mut reader = session.reader();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        let snap = loop {
+            if let Some(s) = reader.read()
+                && s.t_s > 0.1
+            {
+                break s;
+            }
+            assert!(std::time::Instant::now() < deadline, "no snapshot");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        assert_eq!(snap.channels.len(), 3);
+        assert_eq!(snap.state, crate::snapshot::StreamState::Running);
+        assert_eq!(session.source().host, "demo");
+        let t = std::time::Instant::now();
+        drop(session);
+        assert!(
+            t.elapsed() < std::time::Duration::from_millis(500),
+            "drop joins promptly"
+        );
+    }
+}
