@@ -154,3 +154,28 @@ fn unknown_device_is_one_clear_line_and_a_failure() {
     assert!(err.contains("alsa:null"), "candidates are listed: {err}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn unsupported_configuration_is_one_clear_line_and_a_failure() {
+    let home = tempfile::tempdir().unwrap();
+    let out = gainstage(
+        home.path(),
+        &[
+            "monitor",
+            "--host",
+            "alsa",
+            "--device",
+            "alsa:null",
+            "--channels",
+            "100",
+            "--json",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("at most 64 input channels") && err.contains("--channels 64"),
+        "{err}"
+    );
+}
