@@ -14,7 +14,10 @@
 //! - [`analyze`]: offline analysis of WAV takes with the same meters; `gainstage analyze`.
 //! - [`report`]: JSON and table rendering shared by the commands.
 //! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
-//!   thread and the demo and file sources; `gainstage devices`.
+//!   thread and the demo and file sources; `gainstage devices`. Inside: `session` (the
+//!   `Session` API), `callback` (what runs in the audio callback), `shared` (its atomics),
+//!   `worker` (the meter thread), `publish` (snapshots to readers), `device` / `devices`
+//!   (cpal), `paced` / `demo` / `file` (sources driven at real-time pace).
 //! - [`snapshot`]: what the meter thread publishes to readers.
 //! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,

@@ -1,9 +1,181 @@
 //! `gainstage devices`: hosts and their input devices.
 
+use std::collections::BTreeSet;
+use std::io::Write;
 use std::process::ExitCode;
 
+use cpal::traits::{DeviceTrait, HostTrait};
+use cpal::{Device, SupportedBufferSize};
+use serde::Serialize;
+
+use super::device::{device_id, device_name, host_id};
 use crate::cli::DevicesArgs;
 
-pub fn run(_args: &DevicesArgs) -> Result<ExitCode, crate::Error> {
-    Err(crate::Error::Message("devices: not built yet".into()))
+/// Rates worth listing out of a device's continuous ranges.
+const COMMON_RATES: [u32; 11] = [
+    8000, 16000, 22050, 32000, 44100, 48000, 88200, 96000, 176400, 192000, 384000,
+];
+
+#[derive(Debug, Serialize)]
+pub struct HostEntry {
+    pub host: String,
+    pub available: bool,
+    /// Why the host lists nothing, where that is known.
+    pub note: Option<String>,
+    pub devices: Vec<DeviceEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeviceEntry {
+    /// Stable id (cpal `DeviceId`): what `--device` and settings take.
+    pub id: String,
+    pub name: String,
+    pub is_default: bool,
+    pub channels: Vec<u16>,
+    pub sample_rates: Vec<u32>,
+    pub sample_formats: Vec<String>,
+    pub default_config: Option<ConfigEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConfigEntry {
+    pub channels: u16,
+    pub sample_rate: u32,
+    pub sample_format: String,
+    pub buffer_min: Option<u32>,
+    pub buffer_max: Option<u32>,
+}
+
+fn describe(device: &Device, default_id: Option<&str>) -> DeviceEntry {
+    let id = device_id(device);
+    let mut channels = BTreeSet::new();
+    let mut rates = BTreeSet::new();
+    let mut formats = BTreeSet::new();
+    if let Ok(ranges) = device.supported_input_configs() {
+        for r in ranges {
+            channels.insert(r.channels());
+            formats.insert(r.sample_format().to_string());
+            rates.insert(r.min_sample_rate());
+            rates.insert(r.max_sample_rate());
+            rates.extend(COMMON_RATES.iter().copied().filter(|&f| r.contains_rate(f)));
+        }
+    }
+    let default_config = device.default_input_config().ok().map(|c| {
+        let (buffer_min, buffer_max) = match c.buffer_size() {
+            SupportedBufferSize::Range { min, max } => (Some(*min), Some(*max)),
+            SupportedBufferSize::Unknown => (None, None),
+        };
+        ConfigEntry {
+            channels: c.channels(),
+            sample_rate: c.sample_rate(),
+            sample_format: c.sample_format().to_string(),
+            buffer_min,
+            buffer_max,
+        }
+    });
+    DeviceEntry {
+        is_default: default_id == Some(id.as_str()),
+        name: device_name(device),
+        id,
+        channels: channels.into_iter().collect(),
+        sample_rates: rates.into_iter().collect(),
+        sample_formats: formats.into_iter().collect(),
+        default_config,
+    }
+}
+
+/// Every host compiled in (or the one asked for) with its input devices. A host that cannot
+/// be opened is listed as unavailable, not an error.
+pub fn list(only: Option<cpal::HostId>) -> Vec<HostEntry> {
+    cpal::ALL_HOSTS
+        .iter()
+        .copied()
+        .filter(|h| only.is_none_or(|o| o == *h))
+        .map(|hid| match cpal::host_from_id(hid) {
+            Err(e) => HostEntry {
+                host: hid.name().to_owned(),
+                available: false,
+                note: Some(e.to_string()),
+                devices: Vec::new(),
+            },
+            Ok(host) => {
+                let default_id = host.default_input_device().map(|d| device_id(&d));
+                let devices: Vec<DeviceEntry> = host
+                    .input_devices()
+                    .map(|it| it.map(|d| describe(&d, default_id.as_deref())).collect())
+                    .unwrap_or_default();
+                let note = devices
+                    .is_empty()
+                    .then(|| "no input devices (is its server running?)".to_owned());
+                HostEntry {
+                    host: hid.name().to_owned(),
+                    available: true,
+                    note,
+                    devices,
+                }
+            }
+        })
+        .collect()
+}
+
+/// "1-64" for a run of consecutive channel counts, "2, 8" otherwise.
+fn runs(v: &[u16]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i + 1 {
+            format!("{}-{}", v[i], v[j])
+        } else {
+            v[i..=j]
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
+pub fn run(args: &DevicesArgs) -> Result<ExitCode, crate::Error> {
+    let only = host_id(args.host).map_err(|e| crate::Error::Message(e.to_string()))?;
+    let hosts = list(only);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let text = serde_json::to_string_pretty(&hosts)
+            .map_err(|e| crate::Error::Message(format!("cannot encode JSON: {e}")))?;
+        writeln!(out, "{text}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for h in &hosts {
+        let status = if h.available { "" } else { " (unavailable)" };
+        writeln!(out, "{}{status}", h.host)?;
+        if let Some(note) = &h.note {
+            writeln!(out, "  {note}")?;
+        }
+        for d in &h.devices {
+            let mark = if d.is_default { " [default]" } else { "" };
+            writeln!(out, "  {}{mark}\n    name: {}", d.id, d.name)?;
+            let join = |v: Vec<String>| v.join(", ");
+            writeln!(
+                out,
+                "    channels: {}\n    rates: {}\n    formats: {}",
+                runs(&d.channels),
+                join(d.sample_rates.iter().map(u32::to_string).collect()),
+                join(d.sample_formats.clone())
+            )?;
+            if let Some(c) = &d.default_config {
+                writeln!(
+                    out,
+                    "    default: {} ch, {} Hz, {}",
+                    c.channels, c.sample_rate, c.sample_format
+                )?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,23 @@
 //! Live capture: cpal devices, the real-time callback, the lock-free ring, the meter thread.
+//!
+//! - [`session`]: the [`Session`] API (start, readers, commands) and the wiring.
+//! - [`callback`]: what runs in the audio callback: convert, count clips, push whole frames.
+//! - [`shared`]: the atomics the callback and the meter thread share.
+//! - [`worker`]: the meter thread.
+//! - [`publish`]: snapshots to any number of non-blocking readers.
+//! - [`device`]: cpal hosts, device matching, streams and reconnection.
+//! - [`devices`]: `gainstage devices`.
+//! - [`paced`], [`demo`], [`file`](mod@file): sources that are not devices, driven at real-time pace.
 
+pub mod callback;
+pub mod demo;
+pub mod device;
 pub mod devices;
+pub mod file;
+pub mod paced;
+pub mod publish;
 pub mod session;
+pub mod shared;
+pub mod worker;
 
 pub use session::{CaptureError, MeterCommand, Session, SessionConfig, SnapshotReader};

@@ -1,10 +1,23 @@
-//! A running capture: source → ring → meter thread → snapshots. The API the GUI and the
-//! headless monitor drive. (Contract; the implementation lands with live capture.)
+//! A running capture: source → callback → ring → meter thread → snapshots. The API the GUI
+//! and the headless monitor drive.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::thread::JoinHandle;
+
+use super::callback::{CallbackState, ring, ring_frames};
+use super::demo::{DEMO_CHANNELS, DEMO_RATE, Demo};
+use super::file::WavSource;
+use super::publish::Board;
+use super::shared::Shared;
+use super::worker::{MeterWorker, WorkerInputs};
 use crate::advisor::SourcePreset;
 use crate::cli::SourceArgs;
 use crate::meter::MeterConfig;
-use crate::snapshot::Snapshot;
+use crate::snapshot::SourceInfo;
+
+pub use super::publish::SnapshotReader;
 
 /// Why a capture could not start; each message says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -35,36 +48,277 @@ pub enum MeterCommand {
 /// A running capture. Dropping it stops the stream and the meter thread.
 #[derive(Debug)]
 pub struct Session {
-    _private: (),
+    info: SourceInfo,
+    board: Arc<Board>,
+    commands: Sender<MeterCommand>,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
 }
 
-/// One reader's view of the snapshots; peaks it reads are the maxima since its previous read.
-#[derive(Debug, Clone)]
-pub struct SnapshotReader {
-    _private: (),
+/// The pieces every source is wired from: the callback state to drive and the meter thread.
+#[derive(Debug)]
+pub(crate) struct Pipeline {
+    pub callback: CallbackState,
+    pub shared: Arc<Shared>,
+    pub stop: Arc<AtomicBool>,
+    /// Where a rebuilt stream sends its new ring's consumer.
+    pub rings: Sender<ringbuf::HeapCons<f32>>,
+    session: Session,
+}
+
+impl Pipeline {
+    /// Builds the ring, the callback state and starts the meter thread.
+    pub fn new(
+        info: SourceInfo,
+        config: &SessionConfig,
+        over_len: u32,
+    ) -> Result<Self, CaptureError> {
+        let channels = info.channels;
+        let shared = Arc::new(Shared::new(channels));
+        let board = Arc::new(Board::new(channels));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (producer, consumer) = ring(channels, ring_frames(info.sample_rate));
+        let (ring_tx, ring_rx) = mpsc::channel();
+        let (cmd_tx, cmd_rx) = mpsc::channel();
+        let mut meter = config.meter.clone();
+        meter.over_len = over_len;
+        let worker = MeterWorker::new(
+            info.clone(),
+            &meter,
+            &config.presets,
+            WorkerInputs {
+                consumer,
+                next_consumer: ring_rx,
+                commands: cmd_rx,
+            },
+            Arc::clone(&shared),
+            Arc::clone(&board),
+        )
+        .map_err(|e| CaptureError::Message(format!("cannot meter this source: {e}")))?;
+        let worker_stop = Arc::clone(&stop);
+        let meter_thread = std::thread::Builder::new()
+            .name("gainstage-meter".into())
+            .spawn(move || worker.run(&worker_stop))
+            .map_err(|e| CaptureError::Message(format!("cannot start the meter thread: {e}")))?;
+        Ok(Self {
+            callback: CallbackState::new(channels, over_len, producer, Arc::clone(&shared)),
+            shared,
+            stop: Arc::clone(&stop),
+            rings: ring_tx,
+            session: Session {
+                info,
+                board,
+                commands: cmd_tx,
+                stop,
+                threads: vec![meter_thread],
+            },
+        })
+    }
+
+    /// The parts, for a source that drives the callback state itself (a device stream).
+    #[allow(clippy::type_complexity)]
+    pub fn into_parts(
+        self,
+    ) -> (
+        CallbackState,
+        Arc<Shared>,
+        Arc<AtomicBool>,
+        Sender<ringbuf::HeapCons<f32>>,
+        Session,
+    ) {
+        (
+            self.callback,
+            self.shared,
+            self.stop,
+            self.rings,
+            self.session,
+        )
+    }
+
+    /// Runs `body` (which owns the callback state) on a source thread; the session owns it.
+    pub fn spawn_source(
+        self,
+        name: &str,
+        body: impl FnOnce(CallbackState, Arc<Shared>, Arc<AtomicBool>) + Send + 'static,
+    ) -> Result<Session, CaptureError> {
+        let Pipeline {
+            callback,
+            shared,
+            stop,
+            mut session,
+            ..
+        } = self;
+        let handle = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || body(callback, shared, stop))
+            .map_err(|e| CaptureError::Message(format!("cannot start the {name} thread: {e}")))?;
+        session.threads.push(handle);
+        Ok(session)
+    }
+}
+
+/// Over length from the command line wins when set away from its default.
+fn over_len(source: &SourceArgs, config: &SessionConfig) -> u32 {
+    if source.over_len != 1 {
+        source.over_len
+    } else {
+        config.meter.over_len
+    }
 }
 
 impl Session {
     /// Opens the source the arguments name (device, `--file` or `--demo`).
-    pub fn start(_source: &SourceArgs, _config: SessionConfig) -> Result<Session, CaptureError> {
-        Err(CaptureError::Message(
-            "live capture is not built yet".into(),
-        ))
+    pub fn start(source: &SourceArgs, config: SessionConfig) -> Result<Session, CaptureError> {
+        let over_len = over_len(source, &config);
+        if let Some(path) = &source.file {
+            let wav = WavSource::open(path)?;
+            let info = SourceInfo {
+                host: "file".into(),
+                device: path.display().to_string(),
+                device_id: format!("file:{}", path.display()),
+                sample_rate: wav.sample_rate(),
+                channels: wav.channels(),
+                buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
+                sample_format: wav.format_name().into(),
+                is_demo: false,
+            };
+            let rate = info.sample_rate;
+            return Pipeline::new(info, &config, over_len)?
+                .spawn_source("gainstage-file", move |cb, shared, stop| {
+                    super::paced::run(wav, cb, rate, shared, stop)
+                });
+        }
+        if source.demo {
+            return Self::start_demo(
+                source.channels.map(usize::from),
+                source.rate,
+                &config,
+                over_len,
+            );
+        }
+        super::device::start(source, &config, over_len)
+    }
+
+    /// The built-in demo session (`channels` default 16, `rate` default 48 kHz): what the GUI
+    /// falls back to when no input device exists.
+    pub fn start_demo(
+        channels: Option<usize>,
+        rate: Option<u32>,
+        config: &SessionConfig,
+        over_len: u32,
+    ) -> Result<Session, CaptureError> {
+        let channels = channels.unwrap_or(DEMO_CHANNELS).max(1);
+        let rate = rate.unwrap_or(DEMO_RATE).clamp(8_000, 384_000);
+        let info = SourceInfo {
+            host: "demo".into(),
+            device: "Demo session".into(),
+            device_id: "demo".into(),
+            sample_rate: rate,
+            channels,
+            buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
+            sample_format: "f32".into(),
+            is_demo: true,
+        };
+        let demo = Demo::new(channels, rate);
+        Pipeline::new(info, config, over_len)?
+            .spawn_source("gainstage-demo", move |cb, shared, stop| {
+                super::paced::run(demo, cb, rate, shared, stop)
+            })
+    }
+
+    pub(crate) fn adopt_thread(&mut self, handle: JoinHandle<()>) {
+        self.threads.push(handle);
+    }
+
+    pub(crate) fn set_source(&mut self, info: SourceInfo) {
+        self.info = info;
+    }
+
+    /// A session fed by the caller: the returned callback state is what a device callback
+    /// would drive (`CallbackState::process` with interleaved samples of any format). For
+    /// custom sources, latency measurements and tests.
+    pub fn start_custom(
+        info: SourceInfo,
+        config: &SessionConfig,
+    ) -> Result<(Session, CallbackState), CaptureError> {
+        let over_len = config.meter.over_len;
+        let (callback, shared, _stop, _rings, session) =
+            Pipeline::new(info, config, over_len)?.into_parts();
+        shared.set_state(crate::snapshot::StreamState::Running);
+        Ok((session, callback))
+    }
+
+    /// What is being metered.
+    pub fn source(&self) -> &SourceInfo {
+        &self.info
     }
 
     /// A new independent reader.
     pub fn reader(&self) -> SnapshotReader {
-        SnapshotReader { _private: () }
+        SnapshotReader::new(Arc::clone(&self.board))
     }
 
     /// Queues a command for the meter thread.
-    pub fn send(&self, _command: MeterCommand) {}
+    pub fn send(&self, command: MeterCommand) {
+        // Fails only once the meter thread has ended, when there is nothing left to command.
+        let _ = self.commands.send(command);
+    }
+
+    /// Stops the source and the meter thread and waits for them.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
 }
 
-impl SnapshotReader {
-    /// The latest snapshot, with peaks merged since this reader's previous call; `None` before
-    /// the first publish.
-    pub fn read(&mut self) -> Option<Snapshot> {
-        None
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The GUI keeps a session in its state and readers on other threads.
+    #[test]
+    fn session_and_readers_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<Session>();
+        send::<SnapshotReader>();
+        send::<MeterCommand>();
+    }
+
+    #[test]
+    fn start_demo_publishes_and_stops_on_drop() {
+        let session = Session::start_demo(Some(3), None, &SessionConfig::default(), 1).unwrap();
+        let mut reader = session.reader();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        let snap = loop {
+            if let Some(s) = reader.read()
+                && s.t_s > 0.1
+            {
+                break s;
+            }
+            assert!(std::time::Instant::now() < deadline, "no snapshot");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        assert_eq!(snap.channels.len(), 3);
+        assert_eq!(snap.state, crate::snapshot::StreamState::Running);
+        assert_eq!(session.source().host, "demo");
+        let t = std::time::Instant::now();
+        drop(session);
+        assert!(
+            t.elapsed() < std::time::Duration::from_millis(500),
+            "drop joins promptly"
+        );
     }
 }

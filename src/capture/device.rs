@@ -1,0 +1,486 @@
+//! cpal devices as a source: host choice, device matching, stream configuration, the one
+//! generic stream callback for every sample format, and reconnection after device loss.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{BufferSize, Device, ErrorKind, Host, HostId, SampleFormat, SizedSample, StreamConfig};
+
+use super::callback::{CallbackState, ring, ring_frames};
+use ringbuf::HeapCons;
+
+use super::session::{CaptureError, Pipeline, Session, SessionConfig};
+use super::shared::Shared;
+use crate::cli::{HostChoice, SourceArgs};
+use crate::meter::sample::ToMeterSample;
+use crate::snapshot::{SourceInfo, StreamState};
+
+/// Time between attempts to reopen a lost device.
+pub const RETRY_INTERVAL: Duration = Duration::from_secs(2);
+/// How often the supervisor checks for loss and stop requests.
+const SUPERVISE_TICK: Duration = Duration::from_millis(20);
+
+fn msg(s: impl Into<String>) -> CaptureError {
+    CaptureError::Message(s.into())
+}
+
+/// The cpal host for a `--host` choice, or the system default.
+pub fn host_id(choice: Option<HostChoice>) -> Result<Option<HostId>, CaptureError> {
+    match choice {
+        None => Ok(None),
+        Some(HostChoice::Alsa) => Ok(Some(HostId::Alsa)),
+        #[cfg(feature = "jack")]
+        Some(HostChoice::Jack) => Ok(Some(HostId::Jack)),
+        #[cfg(not(feature = "jack"))]
+        Some(HostChoice::Jack) => Err(msg(
+            "this gainstage was built without JACK: rebuild with `--features jack`",
+        )),
+        #[cfg(feature = "pulseaudio")]
+        Some(HostChoice::Pulse) => Ok(Some(HostId::PulseAudio)),
+        #[cfg(not(feature = "pulseaudio"))]
+        Some(HostChoice::Pulse) => Err(msg(
+            "this gainstage was built without PulseAudio: rebuild with `--features pulseaudio`",
+        )),
+    }
+}
+
+pub fn open_host(id: Option<HostId>) -> Result<Host, CaptureError> {
+    match id {
+        None => Ok(cpal::default_host()),
+        Some(id) => cpal::host_from_id(id).map_err(|e| {
+            msg(format!(
+                "audio host {} is not available ({e}): start its server or pick another --host",
+                id.name()
+            ))
+        }),
+    }
+}
+
+/// A device's stable id as text (cpal `DeviceId`), or empty when the host cannot say.
+pub fn device_id(d: &Device) -> String {
+    d.id().map(|id| id.to_string()).unwrap_or_default()
+}
+
+pub fn device_name(d: &Device) -> String {
+    d.description()
+        .map(|desc| desc.name().to_owned())
+        .unwrap_or_else(|_| device_id(d))
+}
+
+/// Picks one of `candidates` (id, name): exact id, else the one id or name containing
+/// `wanted` case-insensitively. Returns the index, or an error listing the candidates.
+pub fn match_device(wanted: &str, candidates: &[(String, String)]) -> Result<usize, String> {
+    if let Some(i) = candidates.iter().position(|(id, _)| id == wanted) {
+        return Ok(i);
+    }
+    let w = wanted.to_lowercase();
+    let hits: Vec<usize> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, (id, name))| {
+            id.to_lowercase().contains(&w) || name.to_lowercase().contains(&w)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let list = |idx: &mut dyn Iterator<Item = usize>| {
+        idx.map(|i| format!("{} ({})", candidates[i].0, candidates[i].1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!(
+            "no input device matches \"{wanted}\"; candidates: {}",
+            if candidates.is_empty() {
+                "none (run `gainstage devices`)".into()
+            } else {
+                list(&mut (0..candidates.len()))
+            }
+        )),
+        many => Err(format!(
+            "\"{wanted}\" matches several input devices, give one id exactly: {}",
+            list(&mut many.iter().copied())
+        )),
+    }
+}
+
+fn find_device(host: &Host, wanted: Option<&str>) -> Result<Device, CaptureError> {
+    let hname = host.id().name();
+    let Some(wanted) = wanted else {
+        return host.default_input_device().ok_or_else(|| {
+            if is_jack(host.id()) {
+                msg("no JACK server is running (or JACK_DEFAULT_SERVER names another): start jackd or pick another --host")
+            } else {
+                msg(format!(
+                    "no input device on {hname}: plug one in, pick one with --device (see `gainstage devices`), or use --demo"
+                ))
+            }
+        });
+    };
+    let devices: Vec<Device> = host
+        .input_devices()
+        .map_err(|e| msg(format!("cannot list {hname} input devices: {e}")))?
+        .collect();
+    let candidates: Vec<(String, String)> = devices
+        .iter()
+        .map(|d| (device_id(d), device_name(d)))
+        .collect();
+    let i = match_device(wanted, &candidates).map_err(msg)?;
+    devices
+        .into_iter()
+        .nth(i)
+        .ok_or_else(|| msg("the device list changed while opening; try again"))
+}
+
+/// Preference when the default format cannot be used: widest first.
+const FORMATS: [SampleFormat; 11] = [
+    SampleFormat::F32,
+    SampleFormat::I32,
+    SampleFormat::I24,
+    SampleFormat::F64,
+    SampleFormat::I16,
+    SampleFormat::U32,
+    SampleFormat::U24,
+    SampleFormat::U16,
+    SampleFormat::I8,
+    SampleFormat::U8,
+    SampleFormat::I64,
+];
+
+/// The stream to ask for: all channels the device offers (or `--channels`), `--rate` or
+/// the default rate, the default format where it fits.
+fn choose_config(
+    device: &Device,
+    args: &SourceArgs,
+    host: HostId,
+) -> Result<(StreamConfig, SampleFormat), CaptureError> {
+    let name = device_name(device);
+    let default = device
+        .default_input_config()
+        .map_err(|e| open_error(&name, &e))?;
+    let rate = args.rate.unwrap_or(default.sample_rate());
+    let ranges: Vec<_> = device
+        .supported_input_configs()
+        .map_err(|e| open_error(&name, &e))?
+        .filter(|r| r.contains_rate(rate))
+        .collect();
+    if ranges.is_empty() {
+        return Err(msg(format!(
+            "{name} does not run at {rate} Hz: pick a rate from `gainstage devices`"
+        )));
+    }
+    let max_channels = ranges.iter().map(|r| r.channels()).max().unwrap_or(0);
+    let channels = match args.channels {
+        Some(n) => n,
+        // JACK offers any number of ports, ALSA converting plugins (plug, default, pulse)
+        // every count up to 64 by routing: "all" there would be dozens of copies or
+        // unconnected ports, not the interface's inputs.
+        None if is_jack(host) || is_converting(&ranges) => default.channels(),
+        None => max_channels,
+    };
+    let format = std::iter::once(default.sample_format())
+        .chain(FORMATS)
+        .find(|f| ranges.iter().any(|r| r.sample_format() == *f && r.channels() >= channels))
+        .ok_or_else(|| {
+            msg(format!(
+                "{name} offers at most {max_channels} input channels at {rate} Hz: use --channels {max_channels} or fewer"
+            ))
+        })?;
+    let buffer_size = args.buffer.map_or(BufferSize::Default, BufferSize::Fixed);
+    Ok((
+        StreamConfig {
+            channels,
+            sample_rate: rate,
+            buffer_size,
+        },
+        format,
+    ))
+}
+
+/// Offers every channel count from 1 to 32 or more: routes channels rather than having them.
+fn is_converting(ranges: &[cpal::SupportedStreamConfigRange]) -> bool {
+    let has = |n: u16| ranges.iter().any(|r| r.channels() == n);
+    (1..=32).all(has)
+}
+
+fn is_jack(_host: HostId) -> bool {
+    #[cfg(feature = "jack")]
+    {
+        _host == HostId::Jack
+    }
+    #[cfg(not(feature = "jack"))]
+    {
+        false
+    }
+}
+
+/// One clear line on what to do for each way opening can fail.
+fn open_error(name: &str, e: &cpal::Error) -> CaptureError {
+    let what = match e.kind() {
+        ErrorKind::DeviceBusy => {
+            "is busy: close the program using it (or let PipeWire/PulseAudio release it, or use --host pulse) and try again"
+        }
+        ErrorKind::UnsupportedConfig | ErrorKind::InvalidInput => {
+            "does not support this configuration: pick channels, rate and buffer from `gainstage devices`"
+        }
+        ErrorKind::DeviceNotAvailable => {
+            "is not available: check it is connected and powered (for JACK: that the server runs), then see `gainstage devices`"
+        }
+        ErrorKind::PermissionDenied => {
+            "cannot be opened: permission denied; add yourself to the `audio` group"
+        }
+        ErrorKind::HostUnavailable => {
+            "is on an audio host that is not running: start it or pick another --host"
+        }
+        _ => "cannot be opened: see `gainstage devices` or try --host",
+    };
+    msg(format!("input device {name} {what} ({e})"))
+}
+
+/// An open, playing stream.
+struct Opened {
+    // Held to keep the stream running; dropping it closes the device.
+    _stream: cpal::Stream,
+    buffer_frames: Option<u32>,
+}
+
+fn build_typed<T>(
+    device: &Device,
+    config: StreamConfig,
+    mut cb: CallbackState,
+    shared: Arc<Shared>,
+) -> Result<cpal::Stream, cpal::Error>
+where
+    T: SizedSample + ToMeterSample,
+{
+    device.build_input_stream::<T, _, _>(
+        config,
+        move |data: &[T], _info| cb.process(data),
+        move |e| on_stream_error(&shared, &e),
+        None,
+    )
+}
+
+/// The stream's error callback: count xruns, flag loss. No logging, no waiting.
+fn on_stream_error(shared: &Shared, e: &cpal::Error) {
+    match e.kind() {
+        ErrorKind::Xrun => {
+            shared.xruns.fetch_add(1, Ordering::Relaxed);
+        }
+        ErrorKind::DeviceNotAvailable
+        | ErrorKind::StreamInvalidated
+        | ErrorKind::BackendError
+        | ErrorKind::DeviceChanged => {
+            shared.lost.store(true, Ordering::Release);
+            shared.set_state(StreamState::Lost);
+        }
+        _ => {}
+    }
+}
+
+fn build(
+    device: &Device,
+    config: StreamConfig,
+    format: SampleFormat,
+    cb: CallbackState,
+    shared: Arc<Shared>,
+) -> Result<Opened, cpal::Error> {
+    let stream = match format {
+        SampleFormat::I8 => build_typed::<i8>(device, config, cb, shared),
+        SampleFormat::I16 => build_typed::<i16>(device, config, cb, shared),
+        SampleFormat::I24 => build_typed::<cpal::I24>(device, config, cb, shared),
+        SampleFormat::I32 => build_typed::<i32>(device, config, cb, shared),
+        SampleFormat::I64 => build_typed::<i64>(device, config, cb, shared),
+        SampleFormat::U8 => build_typed::<u8>(device, config, cb, shared),
+        SampleFormat::U16 => build_typed::<u16>(device, config, cb, shared),
+        SampleFormat::U24 => build_typed::<cpal::U24>(device, config, cb, shared),
+        SampleFormat::U32 => build_typed::<u32>(device, config, cb, shared),
+        SampleFormat::U64 => build_typed::<u64>(device, config, cb, shared),
+        SampleFormat::F32 => build_typed::<f32>(device, config, cb, shared),
+        SampleFormat::F64 => build_typed::<f64>(device, config, cb, shared),
+        other => Err(cpal::Error::with_message(
+            ErrorKind::UnsupportedConfig,
+            format!("sample format {other} cannot be metered"),
+        )),
+    }?;
+    stream.play()?;
+    let buffer_frames = stream.buffer_size().ok();
+    Ok(Opened {
+        _stream: stream,
+        buffer_frames,
+    })
+}
+
+/// What the supervisor needs to reopen the same device.
+struct Target {
+    host: Option<HostId>,
+    id: String,
+    config: StreamConfig,
+    format: SampleFormat,
+    channels: usize,
+    over_len: u32,
+    ring_frames: usize,
+}
+
+pub fn start(
+    source: &SourceArgs,
+    config: &SessionConfig,
+    over_len: u32,
+) -> Result<Session, CaptureError> {
+    let hid = host_id(source.host)?;
+    let host = open_host(hid)?;
+    let device = find_device(&host, source.device.as_deref())?;
+    let (stream_config, format) = choose_config(&device, source, host.id())?;
+    let name = device_name(&device);
+    let mut info = SourceInfo {
+        host: host.id().name().to_owned(),
+        device: name.clone(),
+        device_id: device_id(&device),
+        sample_rate: stream_config.sample_rate,
+        channels: usize::from(stream_config.channels),
+        buffer_frames: match stream_config.buffer_size {
+            BufferSize::Fixed(n) => Some(n),
+            BufferSize::Default => None,
+        },
+        sample_format: format.to_string(),
+        is_demo: false,
+    };
+    let parts = Pipeline::new(info.clone(), config, over_len)?.into_parts();
+    let (callback, shared, stop, rings, mut session) = parts;
+    let opened = build(
+        &device,
+        stream_config,
+        format,
+        callback,
+        Arc::clone(&shared),
+    )
+    .map_err(|e| open_error(&name, &e))?;
+    if info.buffer_frames.is_none() {
+        info.buffer_frames = opened.buffer_frames;
+    }
+    session.set_source(info.clone());
+    shared.set_state(StreamState::Running);
+    let target = Target {
+        host: Some(host.id()),
+        id: info.device_id.clone(),
+        config: stream_config,
+        format,
+        channels: info.channels,
+        over_len,
+        ring_frames: ring_frames(info.sample_rate),
+    };
+    let handle = std::thread::Builder::new()
+        .name("gainstage-device".into())
+        .spawn(move || supervise(opened, target, shared, stop, rings))
+        .map_err(|e| msg(format!("cannot start the device supervisor thread: {e}")))?;
+    session.adopt_thread(handle);
+    Ok(session)
+}
+
+/// Owns the stream. When the error callback flags loss, drops it, and every 2 s tries to
+/// open the same device again with the same configuration and a fresh ring.
+fn supervise(
+    opened: Opened,
+    target: Target,
+    shared: Arc<Shared>,
+    stop: Arc<AtomicBool>,
+    rings: Sender<HeapCons<f32>>,
+) {
+    let mut current = Some(opened);
+    let mut next_try = Instant::now();
+    while !stop.load(Ordering::Acquire) {
+        if current.is_some() && shared.lost.load(Ordering::Acquire) {
+            shared.set_state(StreamState::Lost);
+            // A dead stream may still hold the old ring's producer; drop it first.
+            current = None;
+            next_try = Instant::now() + RETRY_INTERVAL;
+        }
+        if current.is_none() && Instant::now() >= next_try {
+            shared.set_state(StreamState::Reconnecting);
+            current = reopen(&target, &shared, &rings);
+            if current.is_some() {
+                shared.lost.store(false, Ordering::Release);
+                shared.set_state(StreamState::Running);
+            }
+            next_try = Instant::now() + RETRY_INTERVAL;
+        }
+        std::thread::sleep(SUPERVISE_TICK);
+    }
+}
+
+fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) -> Option<Opened> {
+    // A fresh host: the old one may be tied to a server instance that is gone (JACK).
+    let host = open_host(target.host).ok()?;
+    let device = host
+        .input_devices()
+        .ok()?
+        .find(|d| device_id(d) == target.id)?;
+    let (producer, consumer) = ring(target.channels, target.ring_frames);
+    let cb = CallbackState::new(
+        target.channels,
+        target.over_len,
+        producer,
+        Arc::clone(shared),
+    );
+    shared.lost.store(false, Ordering::Release);
+    match build(
+        &device,
+        target.config,
+        target.format,
+        cb,
+        Arc::clone(shared),
+    ) {
+        Ok(opened) => {
+            rings.send(consumer).ok()?;
+            Some(opened)
+        }
+        Err(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_device;
+
+    fn devs() -> Vec<(String, String)> {
+        [
+            ("alsa:hw:CARD=Scarlett,DEV=0", "Scarlett 18i20, USB Audio"),
+            ("alsa:hw:CARD=PCH,DEV=0", "HDA Intel PCH, ALC892 Analog"),
+            ("alsa:front:CARD=Scarlett,DEV=0", "Scarlett 18i20, Front"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn exact_id_wins_over_substrings() {
+        assert_eq!(match_device("alsa:hw:CARD=Scarlett,DEV=0", &devs()), Ok(0));
+    }
+
+    #[test]
+    fn unique_case_insensitive_substring_of_id_or_name() {
+        assert_eq!(match_device("pch", &devs()), Ok(1));
+        assert_eq!(match_device("alc892", &devs()), Ok(1));
+        assert_eq!(match_device("FRONT:", &devs()), Ok(2));
+    }
+
+    #[test]
+    fn ambiguous_and_unknown_list_the_candidates() {
+        let e = match_device("scarlett", &devs()).unwrap_err();
+        assert!(e.contains("matches several"), "{e}");
+        assert!(
+            e.contains("alsa:hw:CARD=Scarlett,DEV=0")
+                && e.contains("alsa:front:CARD=Scarlett,DEV=0")
+        );
+        assert!(!e.contains("PCH"));
+        let e = match_device("motu", &devs()).unwrap_err();
+        assert!(
+            e.contains("no input device matches \"motu\"") && e.contains("PCH"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! The callback → ring → meter worker → readers path, driven step by step so a stalled meter
+//! thread and skipped snapshots can be staged exactly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use gainstage::capture::MeterCommand;
+use gainstage::capture::callback::{CallbackState, ring};
+use gainstage::capture::publish::{Board, SnapshotReader};
+use gainstage::capture::shared::Shared;
+use gainstage::capture::worker::{MeterWorker, WorkerInputs};
+use gainstage::meter::MeterConfig;
+use gainstage::snapshot::SourceInfo;
+
+const RATE: u32 = 48_000;
+
+struct Rig {
+    cb: CallbackState,
+    worker: MeterWorker,
+    board: Arc<Board>,
+    commands: mpsc::Sender<MeterCommand>,
+    _rings: mpsc::Sender<ringbuf::HeapCons<f32>>,
+}
+
+fn rig(channels: usize, ring_frames: usize) -> Rig {
+    let shared = Arc::new(Shared::new(channels));
+    let board = Arc::new(Board::new(channels));
+    let (producer, consumer) = ring(channels, ring_frames);
+    let (ring_tx, ring_rx) = mpsc::channel();
+    let (cmd_tx, cmd_rx) = mpsc::channel();
+    let info = SourceInfo {
+        host: "test".into(),
+        device: "test".into(),
+        device_id: "test".into(),
+        sample_rate: RATE,
+        channels,
+        buffer_frames: Some(480),
+        sample_format: "f32".into(),
+        is_demo: false,
+    };
+    let worker = MeterWorker::new(
+        info,
+        &MeterConfig::default(),
+        &[],
+        WorkerInputs {
+            consumer,
+            next_consumer: ring_rx,
+            commands: cmd_rx,
+        },
+        Arc::clone(&shared),
+        Arc::clone(&board),
+    )
+    .unwrap();
+    Rig {
+        cb: CallbackState::new(channels, 1, producer, shared),
+        worker,
+        board,
+        commands: cmd_tx,
+        _rings: ring_tx,
+    }
+}
+
+fn amp(db: f64) -> f32 {
+    10f64.powf(db / 20.0) as f32
+}
+
+/// Channel c: a 1 kHz sine at -(c+1) dBFS; frame numbers in `clips[c]` are full scale.
+fn period(
+    channels: usize,
+    start: usize,
+    frames: usize,
+    clips: &dyn Fn(usize, usize) -> bool,
+) -> Vec<f32> {
+    let mut v = Vec::with_capacity(channels * frames);
+    for i in start..start + frames {
+        for c in 0..channels {
+            let x = if clips(c, i) {
+                1.0
+            } else {
+                amp(-(c as f64 + 1.0))
+                    * (std::f32::consts::TAU * 1000.0 * i as f32 / RATE as f32).sin()
+            };
+            v.push(x);
+        }
+    }
+    v
+}
+
+#[test]
+fn stalled_meter_thread_drops_whole_frames_counts_them_and_every_clip() {
+    for channels in [6, 10, 18] {
+        let ring_frames = 4800;
+        let mut r = rig(channels, ring_frames);
+        let mut reader = SnapshotReader::new(Arc::clone(&r.board));
+        // Channel c clips c+1 times, 997 frames apart, all past what the ring can hold:
+        // every clip lands in a frame that gets dropped.
+        let clips =
+            |c: usize, i: usize| i >= 5000 && i.is_multiple_of(997) && (i - 5000) / 997 <= c;
+        let total = 48_000;
+        for start in (0..total).step_by(480) {
+            r.cb.process(&period(channels, start, 480, &clips));
+        }
+        // The meter thread stalled for a second: only what the ring held is metered.
+        r.worker.step();
+        r.worker.publish();
+        let s = reader.read().unwrap();
+        assert_eq!(
+            s.dropped_frames,
+            (total - ring_frames) as u64,
+            "{channels} ch"
+        );
+        for (c, ch) in s.channels.iter().enumerate() {
+            assert_eq!(
+                ch.readings.clipped_samples,
+                c as u64 + 1,
+                "{channels} ch, channel {}",
+                c + 1
+            );
+            assert_eq!(ch.readings.overs, c as u64 + 1);
+            assert_eq!(ch.readings.frames, ring_frames as u64, "whole frames only");
+            // No rotation: each channel still reads its own level (no clip in the metered part).
+            let want = -(c as f64 + 1.0);
+            assert!(
+                (ch.readings.max_sample_peak_dbfs - want).abs() < 0.01,
+                "{channels} ch, channel {} read {}",
+                c + 1,
+                ch.readings.max_sample_peak_dbfs
+            );
+        }
+    }
+}
+
+#[test]
+fn each_reader_sees_the_max_since_its_own_previous_read() {
+    let mut r = rig(2, 48_000);
+    let mut often = SnapshotReader::new(Arc::clone(&r.board));
+    let mut rarely = often.clone();
+    let quiet = |_: usize, _: usize| false;
+    let mut frame = 0;
+    let mut feed = |r: &mut Rig, spike: Option<f32>| {
+        let mut p = period(2, frame, 480, &quiet);
+        if let Some(s) = spike {
+            p[0] = s;
+        }
+        frame += 480;
+        r.cb.process(&p);
+        r.worker.step();
+        r.worker.publish();
+    };
+    feed(&mut r, None);
+    let _ = often.read().unwrap();
+    let _ = rarely.read().unwrap();
+    feed(&mut r, Some(0.9));
+    let first = often.read().unwrap();
+    assert!((first.channels[0].readings.sample_peak_dbfs - 20.0 * 0.9f64.log10()).abs() < 0.01);
+    for _ in 0..5 {
+        feed(&mut r, None);
+    }
+    let later = often.read().unwrap();
+    assert!(
+        (later.channels[0].readings.sample_peak_dbfs + 1.0).abs() < 0.01,
+        "the spike is gone for a reader that already saw it"
+    );
+    let skipped = rarely.read().unwrap();
+    assert!(
+        (skipped.channels[0].readings.sample_peak_dbfs - 20.0 * 0.9f64.log10()).abs() < 0.01,
+        "a reader that skipped six snapshots still sees the spike"
+    );
+    assert!(skipped.seq > first.seq);
+    assert_eq!(
+        skipped.channels[0].history.len(),
+        later.channels[0].history.len()
+    );
+}
+
+#[test]
+fn reset_clears_counts_and_presets_are_accepted() {
+    let mut r = rig(3, 48_000);
+    let mut reader = SnapshotReader::new(Arc::clone(&r.board));
+    let clips = |c: usize, i: usize| c == 1 && i.is_multiple_of(100);
+    // Before the reset also a run of four (500..=503), so clearing the longest run shows.
+    let run = |c: usize, i: usize| clips(c, i) || (c == 1 && (501..504).contains(&i));
+    r.cb.process(&period(3, 0, 1000, &run));
+    r.worker.step();
+    r.worker.publish();
+    let before = reader.read().unwrap();
+    assert_eq!(before.channels[1].readings.clipped_samples, 13);
+    assert_eq!(before.channels[1].readings.longest_clip_run, 4);
+    r.commands
+        .send(MeterCommand::SetPreset(
+            1,
+            gainstage::advisor::SourcePreset::Kick,
+        ))
+        .unwrap();
+    r.commands.send(MeterCommand::ResetChannel(1)).unwrap();
+    r.worker.step();
+    r.cb.process(&period(3, 1000, 1000, &clips));
+    r.worker.step();
+    r.worker.publish();
+    let s = reader.read().unwrap();
+    assert_eq!(
+        s.channels[1].readings.clipped_samples, 10,
+        "only the clips after the reset"
+    );
+    assert_eq!(s.channels[1].readings.frames, 1000);
+    assert_eq!(s.channels[0].readings.frames, 2000);
+    assert!(s.channels.iter().all(|c| c.warnings.is_empty()));
+}

@@ -1,0 +1,153 @@
+//! Sources that are not devices: a WAV through `monitor --file` (exact clip counts in the
+//! file's own format, `finished` at the end) and the demo generator (a problem per channel).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+use std::time::Duration;
+
+use gainstage::capture::demo::{Demo, Role, role};
+use gainstage::capture::{Session, SessionConfig};
+use gainstage::cli::SourceArgs;
+
+fn write_wav(path: &std::path::Path) {
+    let spec = hound::WavSpec {
+        channels: 6,
+        sample_rate: 48_000,
+        bits_per_sample: 24,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let full = (1 << 23) - 1;
+    for i in 0..48_000 {
+        for c in 0..6 {
+            let a = 10f64.powf(-(6.0 + 2.0 * c as f64) / 20.0);
+            let mut x = (a
+                * (std::f64::consts::TAU * 1000.0 * f64::from(i) / 48_000.0).sin()
+                * f64::from(full))
+            .round() as i32;
+            // Channel 2: four positive full-scale codes and one a code below (not a clip).
+            if c == 1 && [1000, 9000, 17000, 30000].contains(&i) {
+                x = full;
+            }
+            if c == 1 && i == 40000 {
+                x = full - 1;
+            }
+            // Channel 5: three negative full-scale codes, two of them adjacent (one over).
+            if c == 4 && [5000, 20000, 20001].contains(&i) {
+                x = -(1 << 23);
+            }
+            w.write_sample(x).unwrap();
+        }
+    }
+    w.finalize().unwrap();
+}
+
+#[test]
+fn file_plays_in_real_time_with_exact_clip_counts_and_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("take.wav");
+    write_wav(&wav);
+    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+        .args([
+            "monitor",
+            "--file",
+            wav.to_str().unwrap(),
+            "--json",
+            "--interval",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Real-time pace: one second of audio at 100 ms per line is about ten lines.
+    assert!((8..=14).contains(&lines.len()), "{} lines", lines.len());
+    assert_eq!(lines[lines.len() - 2]["state"], "finished");
+    let summary = lines.last().unwrap();
+    assert!((summary["duration_s"].as_f64().unwrap() - 1.0).abs() < 0.011);
+    let ch = summary["channels"].as_array().unwrap();
+    let counts: Vec<(u64, u64)> = ch
+        .iter()
+        .map(|c| {
+            (
+                c["clipped_samples"].as_u64().unwrap(),
+                c["overs"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, vec![(0, 0), (4, 4), (0, 0), (0, 0), (3, 2), (0, 0)]);
+    for (c, v) in ch.iter().enumerate() {
+        let peak = v["max_sample_peak_dbfs"].as_f64().unwrap();
+        let want = if c == 1 || c == 4 {
+            0.0
+        } else {
+            -(6.0 + 2.0 * c as f64)
+        };
+        assert!((peak - want).abs() < 0.01, "channel {} peak {peak}", c + 1);
+    }
+}
+
+#[test]
+fn demo_is_deterministic() {
+    let (mut a, mut b) = (Demo::new(16, 48_000), Demo::new(16, 48_000));
+    let (mut x, mut y) = (vec![0.0; 16 * 4800], vec![0.0; 16 * 4800]);
+    a.generate(&mut x);
+    b.generate(&mut y);
+    assert_eq!(x, y);
+    assert!(x.iter().any(|v| *v != 0.0));
+}
+
+#[test]
+fn demo_session_has_a_problem_for_every_warning() {
+    let args = SourceArgs {
+        demo: true,
+        over_len: 1,
+        ..SourceArgs::default()
+    };
+    let session = Session::start(&args, SessionConfig::default()).unwrap();
+    assert_eq!(session.source().channels, 16);
+    assert!(session.source().is_demo);
+    let mut reader = session.reader();
+    // The clipping lead accents from 6.5 s to 7 s.
+    std::thread::sleep(Duration::from_millis(7300));
+    let s = reader.read().unwrap();
+    drop(session);
+    assert_eq!(s.dropped_frames, 0);
+    let by_role = |r: Role| &s.channels[(0..16).find(|&c| role(c) == r).unwrap()].readings;
+    let clip = by_role(Role::ClippingLead);
+    assert!(clip.clipped_samples > 100 && clip.overs > 0, "{clip:?}");
+    assert!(by_role(Role::TooQuiet).max_sample_peak_dbfs < -45.0);
+    assert!(by_role(Role::Dead).max_sample_peak_dbfs == f64::NEG_INFINITY);
+    assert!(by_role(Role::DcOffset).total_dc_offset > 0.05);
+    assert!(by_role(Role::Rumble).total_low_band_share > 0.3);
+    let hiss = by_role(Role::Talkback).total_noise_floor_dbfs;
+    assert!(hiss > -45.0 && hiss < -30.0, "talkback hiss {hiss}");
+    let kick = by_role(Role::Kick);
+    assert!(
+        kick.max_true_peak_dbtp - kick.total_rms_dbfs > 12.0,
+        "drums have transients: {kick:?}"
+    );
+    for r in [
+        Role::Kick,
+        Role::Snare,
+        Role::Bass,
+        Role::Vocal,
+        Role::Guitar,
+        Role::Keys,
+    ] {
+        let x = by_role(r);
+        assert!(
+            x.max_sample_peak_dbfs > -20.0 && x.clipped_samples == 0,
+            "{r:?}: {x:?}"
+        );
+    }
+    assert!(s.channels.iter().all(|c| !c.history.is_empty()));
+}
