@@ -31,7 +31,7 @@ impl ProgramMeter {
         if channels == 0 || channels > MAX_PROGRAM_CHANNELS {
             return Ok(None);
         }
-        let mode = Mode::I | Mode::LRA | Mode::HISTOGRAM;
+        let mode = Mode::M | Mode::S | Mode::I | Mode::LRA | Mode::HISTOGRAM;
         let mut ebu =
             EbuR128::new(channels as u32, sample_rate, mode).map_err(MeterError::Loudness)?;
         let map = [
@@ -74,6 +74,16 @@ impl ProgramMeter {
             let _ = self.ebu.add_frames_planar_f32(&refs[..self.scratch.len()]);
             start += n;
         }
+    }
+
+    /// Programme momentary loudness of the latest 400 ms fed (LUFS).
+    pub fn momentary_lufs(&self) -> f64 {
+        self.ebu.loudness_momentary().unwrap_or(f64::NEG_INFINITY)
+    }
+
+    /// Programme short-term loudness of the latest 3 s fed (LUFS).
+    pub fn short_term_lufs(&self) -> f64 {
+        self.ebu.loudness_shortterm().unwrap_or(f64::NEG_INFINITY)
     }
 
     pub fn readings(&self) -> ProgramReadings {
