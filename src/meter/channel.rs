@@ -28,8 +28,12 @@ const SLICES_MOMENTARY: usize = 4;
 pub struct ChannelMeter {
     /// Sample rate (Hz).
     rate: u32,
-    /// Sanitised copy of the block being processed (NaN/Inf replaced by 0), sized once.
+    /// Sanitised copy of the block being processed (NaN/Inf replaced), sized once.
     scratch: Vec<f32>,
+    /// Latest finite sample: stands in for a non-finite one. A zero would be a step that the
+    /// true-peak interpolator rings on (a 0.5 FS sine with a NaN read 1.4 dB hot); repeating
+    /// the last value keeps every reading within the signal's own range.
+    last_clean: f32,
     /// Mono BS.1770 meter: K-weighting, true peak, gating for I and LRA (histogram: bounded).
     ebu: EbuR128,
     /// Clip and over counts.
@@ -111,6 +115,7 @@ impl ChannelMeter {
         Ok(Self {
             rate: sample_rate,
             scratch: vec![0.0; config.max_block_frames.max(1)],
+            last_clean: 0.0,
             ebu,
             clips: OverCounter::new(config.over_len),
             invalid: 0,
@@ -171,11 +176,12 @@ impl ChannelMeter {
                 if x.is_finite() {
                     self.clips.push(x);
                     *dst = x;
+                    self.last_clean = x;
                 } else {
                     // A fault, not a level: keep it out of peaks, loudness and filter state.
                     self.invalid += 1;
                     self.clips.push(0.0);
-                    *dst = 0.0;
+                    *dst = self.last_clean;
                 }
             }
             self.process_clean(clean);
@@ -394,6 +400,7 @@ impl ChannelMeter {
         self.ebu.reset();
         self.clips.reset();
         self.invalid = 0;
+        self.last_clean = 0.0;
         self.frames = 0;
         self.block_peak = 0.0;
         self.block_true_peak = 0.0;

@@ -10,8 +10,10 @@ pub const MAX_PROGRAM_CHANNELS: usize = 5;
 #[derive(Debug)]
 pub struct ProgramMeter {
     ebu: EbuR128,
-    /// Sanitised planar copies of the block (NaN/Inf as 0), sized once.
+    /// Sanitised planar copies of the block, sized once.
     scratch: Vec<Vec<f32>>,
+    /// Latest finite sample per channel: stands in for NaN/Inf (as in the channel meter).
+    last_clean: Vec<f32>,
 }
 
 /// Programme readings of a whole take.
@@ -52,6 +54,7 @@ impl ProgramMeter {
         Ok(Some(Self {
             ebu,
             scratch: vec![vec![0.0; max_block_frames.max(1)]; channels],
+            last_clean: vec![0.0; channels],
         }))
     }
 
@@ -62,9 +65,17 @@ impl ProgramMeter {
         let mut start = 0;
         while start < len {
             let n = (len - start).min(cap);
-            for (dst, src) in self.scratch.iter_mut().zip(blocks) {
+            for ((dst, src), last) in self
+                .scratch
+                .iter_mut()
+                .zip(blocks)
+                .zip(&mut self.last_clean)
+            {
                 for (d, &x) in dst[..n].iter_mut().zip(&src[start..start + n]) {
-                    *d = if x.is_finite() { x } else { 0.0 };
+                    if x.is_finite() {
+                        *last = x;
+                    }
+                    *d = *last;
                 }
             }
             let mut refs = [&[][..]; MAX_PROGRAM_CHANNELS];
