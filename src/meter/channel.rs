@@ -16,6 +16,8 @@ use super::window::{History, SlidingSum};
 const NOISE_BIN_DB: f64 = 0.1;
 const NOISE_BINS: usize = ((10.0 - DIGITAL_SILENCE_DBFS) / NOISE_BIN_DB) as usize;
 
+/// Rate the rumble filter runs at, at least (Hz): 150 times its corner.
+const LOW_BAND_RATE_HZ: u32 = 6000;
 /// Granule: the 10 ms unit the RMS, DC and low-band windows are built from.
 const GRANULES_PER_S: u32 = 100;
 /// Granules per 50 ms stretch (one history value, one noise-floor value).
@@ -74,8 +76,12 @@ pub struct ChannelMeter {
     total_sumsq: f64,
     total_sum: f64,
     total_low_sumsq: f64,
-    /// Rumble-band filter.
+    /// Rumble-band filter, run at `rate / decimation`.
     lowpass: LowPass,
+    /// Samples averaged per rumble-filter input, how many are in, and their sum.
+    decimation: usize,
+    dec_pos: usize,
+    dec_sum: f64,
 
     /// Granules into the current 50 ms stretch, its x² sum and its true peak (linear).
     stretch_granules: usize,
@@ -109,6 +115,7 @@ impl ChannelMeter {
         }
         let mode = Mode::M | Mode::S | Mode::I | Mode::LRA | Mode::TRUE_PEAK | Mode::HISTOGRAM;
         let ebu = EbuR128::new(1, sample_rate, mode).map_err(MeterError::Loudness)?;
+        let decimation = (sample_rate / LOW_BAND_RATE_HZ).max(1) as usize;
         let granule_len = ((sample_rate + GRANULES_PER_S / 2) / GRANULES_PER_S).max(1) as usize;
         let stretches_per_s = GRANULES_PER_S as usize / GRANULES_PER_STRETCH;
         let noise_len = NOISE_WINDOW_S * stretches_per_s;
@@ -139,7 +146,10 @@ impl ChannelMeter {
             total_sumsq: 0.0,
             total_sum: 0.0,
             total_low_sumsq: 0.0,
-            lowpass: LowPass::new(LOW_BAND_HZ, f64::from(sample_rate)),
+            lowpass: LowPass::new(LOW_BAND_HZ, f64::from(sample_rate) / decimation as f64),
+            decimation,
+            dec_pos: 0,
+            dec_sum: 0.0,
             stretch_granules: 0,
             stretch_sumsq: 0.0,
             stretch_true_peak: 0.0,
@@ -171,6 +181,14 @@ impl ChannelMeter {
         self.block_true_peak = 0.0;
         let mut scratch = std::mem::take(&mut self.scratch);
         for chunk in block.chunks(scratch.len()) {
+            // Almost all audio is finite and below full scale: then there is nothing to
+            // sanitise or count, and the samples are metered in place without a copy.
+            if chunk.iter().all(|x| x.abs() < 1.0) {
+                self.clips.push(0.0);
+                self.last_clean = chunk[chunk.len() - 1];
+                self.process_clean(chunk);
+                continue;
+            }
             let clean = &mut scratch[..chunk.len()];
             for (dst, &x) in clean.iter_mut().zip(chunk) {
                 if x.is_finite() {
@@ -196,12 +214,16 @@ impl ChannelMeter {
             .update(amplitude_to_db(self.block_true_peak), dt);
     }
 
-    /// Splits clean samples at granule and slice boundaries so every window closes exactly.
+    /// Feeds the loudness meter in pieces that end at every 50 ms stretch and 100 ms slice
+    /// boundary (its true peak is read per piece, so fewer, longer calls are cheaper), and sums
+    /// each piece granule by granule so every window closes exactly.
     fn process_clean(&mut self, mut clean: &[f32]) {
         while !clean.is_empty() {
+            let to_stretch = (GRANULES_PER_STRETCH - self.stretch_granules) * self.granule_len
+                - self.granule_pos;
             let n = clean
                 .len()
-                .min(self.granule_len - self.granule_pos)
+                .min(to_stretch)
                 .min(self.slice_len - self.slice_pos);
             let (piece, rest) = clean.split_at(n);
             clean = rest;
@@ -211,14 +233,16 @@ impl ChannelMeter {
             let tp = self.ebu.prev_true_peak(0).unwrap_or(0.0);
 
             let mut peak = 0.0f32;
-            let (mut sumsq, mut sum, mut low_sumsq) = (0.0f64, 0.0f64, 0.0f64);
-            for &x in piece {
-                peak = peak.max(x.abs());
-                let x = f64::from(x);
-                sumsq += x * x;
-                sum += x;
-                let low = self.lowpass.process(x);
-                low_sumsq += low * low;
+            let mut rest_of_piece = piece;
+            while !rest_of_piece.is_empty() {
+                let m = rest_of_piece.len().min(self.granule_len - self.granule_pos);
+                let (granule, r) = rest_of_piece.split_at(m);
+                rest_of_piece = r;
+                peak = peak.max(self.sum_granule(granule));
+                self.granule_pos += m;
+                if self.granule_pos == self.granule_len {
+                    self.close_granule();
+                }
             }
             // True peak is never below the sample peak, whatever the interpolator does.
             let tp = tp.max(f64::from(peak));
@@ -227,22 +251,46 @@ impl ChannelMeter {
             self.max_peak = self.max_peak.max(peak);
             self.max_true_peak = self.max_true_peak.max(tp);
             self.stretch_true_peak = self.stretch_true_peak.max(tp);
-            self.g_sumsq += sumsq;
-            self.g_sum += sum;
-            self.g_low_sumsq += low_sumsq;
-            self.total_sumsq += sumsq;
-            self.total_sum += sum;
-            self.total_low_sumsq += low_sumsq;
-
-            self.granule_pos += n;
-            if self.granule_pos == self.granule_len {
-                self.close_granule();
+            // A piece never crosses a stretch end, so this piece's true peak belongs to it.
+            if self.stretch_granules == GRANULES_PER_STRETCH {
+                self.close_stretch();
             }
             self.slice_pos += n;
             if self.slice_pos == self.slice_len {
                 self.close_slice();
             }
         }
+    }
+
+    /// Adds samples within one granule to its sums; returns their max |x|.
+    #[inline]
+    fn sum_granule(&mut self, samples: &[f32]) -> f32 {
+        let mut peak = 0.0f32;
+        let (mut sumsq, mut sum, mut low_sumsq) = (0.0f64, 0.0f64, 0.0f64);
+        let factor = self.decimation as f64;
+        for &x in samples {
+            peak = peak.max(x.abs());
+            let x = f64::from(x);
+            sumsq += x * x;
+            sum += x;
+            // The rumble band is far below the decimated Nyquist: the filter runs on means
+            // of `decimation` samples, whose box-car nulls sit on every alias of that band.
+            self.dec_sum += x;
+            self.dec_pos += 1;
+            if self.dec_pos == self.decimation {
+                let low = self.lowpass.process(self.dec_sum / factor);
+                low_sumsq += low * low * factor;
+                self.dec_sum = 0.0;
+                self.dec_pos = 0;
+            }
+        }
+        self.g_sumsq += sumsq;
+        self.g_sum += sum;
+        self.g_low_sumsq += low_sumsq;
+        self.total_sumsq += sumsq;
+        self.total_sum += sum;
+        self.total_low_sumsq += low_sumsq;
+        peak
     }
 
     fn close_granule(&mut self) {
@@ -260,9 +308,6 @@ impl ChannelMeter {
         self.g_sumsq = 0.0;
         self.g_sum = 0.0;
         self.g_low_sumsq = 0.0;
-        if self.stretch_granules == GRANULES_PER_STRETCH {
-            self.close_stretch();
-        }
     }
 
     fn close_stretch(&mut self) {
@@ -421,6 +466,8 @@ impl ChannelMeter {
         self.total_sum = 0.0;
         self.total_low_sumsq = 0.0;
         self.lowpass.reset();
+        self.dec_pos = 0;
+        self.dec_sum = 0.0;
         self.stretch_granules = 0;
         self.stretch_sumsq = 0.0;
         self.stretch_true_peak = 0.0;
