@@ -312,3 +312,55 @@ fn an_empty_data_chunk_is_a_report_of_silence() {
     );
     assert_eq!(r.program.unwrap().true_peak_dbtp, f64::NEG_INFINITY);
 }
+
+/// WAVE_FORMAT_EXTENSIBLE with 24 valid bits in 4-byte containers (left-justified), written
+/// byte by byte since hound does not write this layout.
+fn extensible_24_in_32(path: &Path, codes: &[i32]) {
+    let data_len = (codes.len() * 4) as u32;
+    let mut b = Vec::new();
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(4 + 8 + 40 + 8 + data_len).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&40u32.to_le_bytes());
+    b.extend_from_slice(&0xFFFEu16.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&RATE.to_le_bytes());
+    b.extend_from_slice(&(RATE * 4).to_le_bytes());
+    b.extend_from_slice(&4u16.to_le_bytes());
+    b.extend_from_slice(&32u16.to_le_bytes());
+    b.extend_from_slice(&22u16.to_le_bytes());
+    b.extend_from_slice(&24u16.to_le_bytes());
+    b.extend_from_slice(&0u32.to_le_bytes());
+    b.extend_from_slice(&[
+        0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B,
+        0x71,
+    ]);
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&data_len.to_le_bytes());
+    for &code in codes {
+        b.extend_from_slice(&(code << 8).to_le_bytes());
+    }
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn twenty_four_valid_bits_in_four_byte_containers_clip_at_their_own_full_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ext24in32.wav");
+    let max = (1 << 23) - 1;
+    let min = -(1 << 23);
+    let half = 1 << 22;
+    let mut codes = vec![0; 4800];
+    codes[10] = max;
+    codes[20] = min;
+    codes[30] = max - 1;
+    codes[40] = min + 1;
+    codes[50] = half;
+    extensible_24_in_32(&path, &codes);
+    let r = analyze(&path, 1);
+    assert_eq!(r.bits_per_sample, 24);
+    assert_eq!(r.frames, 4800);
+    let c = &r.per_channel[0].readings;
+    assert_eq!(c.clipped_samples, 2);
+    assert_eq!(c.overs, 2);
+}
