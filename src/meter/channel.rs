@@ -183,7 +183,7 @@ impl ChannelMeter {
         for chunk in block.chunks(scratch.len()) {
             // Almost all audio is finite and below full scale: then there is nothing to
             // sanitise or count, and the samples are metered in place without a copy.
-            if chunk.iter().all(|x| x.abs() < 1.0) {
+            if chunk.iter().fold(true, |ok, x| ok & (x.abs() < 1.0)) {
                 self.clips.push(0.0);
                 self.last_clean = chunk[chunk.len() - 1];
                 self.process_clean(chunk);
@@ -265,32 +265,60 @@ impl ChannelMeter {
     /// Adds samples within one granule to its sums; returns their max |x|.
     #[inline]
     fn sum_granule(&mut self, samples: &[f32]) -> f32 {
-        let mut peak = 0.0f32;
-        let (mut sumsq, mut sum, mut low_sumsq) = (0.0f64, 0.0f64, 0.0f64);
-        let factor = self.decimation as f64;
-        for &x in samples {
-            peak = peak.max(x.abs());
-            let x = f64::from(x);
-            sumsq += x * x;
-            sum += x;
-            // The rumble band is far below the decimated Nyquist: the filter runs on means
-            // of `decimation` samples, whose box-car nulls sit on every alias of that band.
-            self.dec_sum += x;
-            self.dec_pos += 1;
-            if self.dec_pos == self.decimation {
-                let low = self.lowpass.process(self.dec_sum / factor);
-                low_sumsq += low * low * factor;
-                self.dec_sum = 0.0;
-                self.dec_pos = 0;
+        // Four independent accumulators: one chain of f64 adds would make this loop wait on
+        // add latency for every sample.
+        let mut peak = [0.0f32; 4];
+        let mut sumsq = [0.0f64; 4];
+        let mut sum = [0.0f64; 4];
+        let lanes = samples.chunks_exact(4);
+        let tail = lanes.remainder();
+        for quad in lanes {
+            for i in 0..4 {
+                peak[i] = peak[i].max(quad[i].abs());
+                let x = f64::from(quad[i]);
+                sumsq[i] += x * x;
+                sum[i] += x;
             }
         }
+        for &x in tail {
+            peak[0] = peak[0].max(x.abs());
+            let x = f64::from(x);
+            sumsq[0] += x * x;
+            sum[0] += x;
+        }
+        let sumsq = (sumsq[0] + sumsq[1]) + (sumsq[2] + sumsq[3]);
+        let sum = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        let low_sumsq = self.sum_low_band(samples);
         self.g_sumsq += sumsq;
         self.g_sum += sum;
         self.g_low_sumsq += low_sumsq;
         self.total_sumsq += sumsq;
         self.total_sum += sum;
         self.total_low_sumsq += low_sumsq;
-        peak
+        peak[0].max(peak[1]).max(peak[2].max(peak[3]))
+    }
+
+    /// Rumble-band energy of `samples`. The band is far below the decimated Nyquist: the filter
+    /// runs on means of `decimation` samples, whose box-car nulls sit on every alias of it.
+    #[inline]
+    fn sum_low_band(&mut self, mut samples: &[f32]) -> f64 {
+        let d = self.decimation;
+        let factor = d as f64;
+        let mut low_sumsq = 0.0;
+        while !samples.is_empty() {
+            let n = samples.len().min(d - self.dec_pos);
+            let (group, rest) = samples.split_at(n);
+            samples = rest;
+            self.dec_sum += sum_f32(group);
+            self.dec_pos += n;
+            if self.dec_pos == d {
+                let low = self.lowpass.process(self.dec_sum / factor);
+                low_sumsq += low * low * factor;
+                self.dec_sum = 0.0;
+                self.dec_pos = 0;
+            }
+        }
+        low_sumsq
     }
 
     fn close_granule(&mut self) {
@@ -482,4 +510,22 @@ impl ChannelMeter {
         self.max_momentary_lufs = f64::NEG_INFINITY;
         self.max_short_term_lufs = f64::NEG_INFINITY;
     }
+}
+
+/// Sum of a short run of samples in four lanes (a group of `decimation`, typically 8).
+#[inline]
+fn sum_f32(xs: &[f32]) -> f64 {
+    let mut lanes = [0.0f32; 4];
+    let quads = xs.chunks_exact(4);
+    let tail = quads.remainder();
+    for quad in quads {
+        for i in 0..4 {
+            lanes[i] += quad[i];
+        }
+    }
+    let mut total = f64::from((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
+    for &x in tail {
+        total += f64::from(x);
+    }
+    total
 }
