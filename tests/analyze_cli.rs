@@ -186,3 +186,28 @@ fn over_len_and_table_output() {
     // Right-aligned columns: every row of the table has the header's width.
     assert_eq!(lines[1].len(), lines[3].len(), "{table}");
 }
+
+#[test]
+fn a_truncated_file_is_reported_marked_and_fails_the_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full.wav");
+    write(&full, &[Some(-6.0), Some(-12.0)]);
+    let bytes = std::fs::read(&full).unwrap();
+    let cut = dir.path().join("cut.wav");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2 + 1]).unwrap();
+
+    let out = gainstage(&["--json".as_ref(), cut.as_os_str()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("cut.wav") && stderr.contains("truncated"),
+        "{stderr}"
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &json[0];
+    assert_eq!(f["truncated"], true);
+    let secs = num(f, "duration_s");
+    assert!(secs > 5.0 && secs < 7.0, "{secs}");
+    near(&f["per_channel"][0], "sample_peak_dbfs", -6.0, 0.01);
+    near(&f["per_channel"][1], "sample_peak_dbfs", -12.0, 0.01);
+}
