@@ -166,10 +166,12 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
             progress.update(frames);
             if block.frames() > 0 {
                 let block = Arc::new(block);
-                for tx in &senders {
-                    if tx.send(Arc::clone(&block)).is_err() {
-                        break;
-                    }
+                // A worker gone means it panicked; its join below reports it.
+                if senders
+                    .iter()
+                    .any(|tx| tx.send(Arc::clone(&block)).is_err())
+                {
+                    break;
                 }
             }
             match fill {
