@@ -249,3 +249,46 @@ fn channels_never_rotate_at_6_10_and_18_channels_with_odd_chunks() {
         }
     }
 }
+
+#[test]
+fn other_sample_rates_read_the_same() {
+    // Rates whose 10 ms granule does not divide their 100 ms slice exercise the block splitting.
+    for rate in [22_050u32, 44_100, 96_000, 192_000] {
+        let mut m = ChannelMeter::new(rate, &MeterConfig::default()).unwrap();
+        let secs = 10.0;
+        let amp = db_to_amp(-23.0);
+        let signal: Vec<f32> = (0..(secs * f64::from(rate)) as usize)
+            .map(|n| (amp * (2.0 * PI * 997.0 * n as f64 / f64::from(rate)).sin()) as f32)
+            .collect();
+        for block in signal.chunks(1013) {
+            m.process(block);
+        }
+        let r = m.readings();
+        let want = -23.0 - 10.0 * 2f64.log10();
+        assert!(
+            (r.integrated_lufs - want).abs() < 0.1,
+            "{rate}: I {}",
+            r.integrated_lufs
+        );
+        assert!(
+            (r.momentary_lufs - want).abs() < 0.1,
+            "{rate}: M {}",
+            r.momentary_lufs
+        );
+        assert!(
+            (r.rms_dbfs - (-23.0 - 3.0103)).abs() < 0.05,
+            "{rate}: RMS {}",
+            r.rms_dbfs
+        );
+        assert!(
+            (r.max_true_peak_dbtp + 23.0).abs() < 0.2,
+            "{rate}: TP {}",
+            r.max_true_peak_dbtp
+        );
+        let history = m.peak_history().count();
+        assert!(
+            (history as f64 - secs * HISTORY_RATE_HZ as f64).abs() <= 1.0,
+            "{rate}: {history} history values in {secs} s"
+        );
+    }
+}
