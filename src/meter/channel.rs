@@ -16,6 +16,8 @@ use super::window::{History, SlidingSum};
 const NOISE_BIN_DB: f64 = 0.1;
 const NOISE_BINS: usize = ((10.0 - DIGITAL_SILENCE_DBFS) / NOISE_BIN_DB) as usize;
 
+/// Rate the rumble filter runs at, at least (Hz): 150 times its corner.
+const LOW_BAND_RATE_HZ: u32 = 6000;
 /// Granule: the 10 ms unit the RMS, DC and low-band windows are built from.
 const GRANULES_PER_S: u32 = 100;
 /// Granules per 50 ms stretch (one history value, one noise-floor value).
@@ -28,8 +30,12 @@ const SLICES_MOMENTARY: usize = 4;
 pub struct ChannelMeter {
     /// Sample rate (Hz).
     rate: u32,
-    /// Sanitised copy of the block being processed (NaN/Inf replaced by 0), sized once.
+    /// Sanitised copy of the block being processed (NaN/Inf replaced), sized once.
     scratch: Vec<f32>,
+    /// Latest finite sample: stands in for a non-finite one. A zero would be a step that the
+    /// true-peak interpolator rings on (a 0.5 FS sine with a NaN read 1.4 dB hot); repeating
+    /// the last value keeps every reading within the signal's own range.
+    last_clean: f32,
     /// Mono BS.1770 meter: K-weighting, true peak, gating for I and LRA (histogram: bounded).
     ebu: EbuR128,
     /// Clip and over counts.
@@ -70,8 +76,12 @@ pub struct ChannelMeter {
     total_sumsq: f64,
     total_sum: f64,
     total_low_sumsq: f64,
-    /// Rumble-band filter.
+    /// Rumble-band filter, run at `rate / decimation`.
     lowpass: LowPass,
+    /// Samples averaged per rumble-filter input, how many are in, and their sum.
+    decimation: usize,
+    dec_pos: usize,
+    dec_sum: f64,
 
     /// Granules into the current 50 ms stretch, its x² sum and its true peak (linear).
     stretch_granules: usize,
@@ -105,12 +115,14 @@ impl ChannelMeter {
         }
         let mode = Mode::M | Mode::S | Mode::I | Mode::LRA | Mode::TRUE_PEAK | Mode::HISTOGRAM;
         let ebu = EbuR128::new(1, sample_rate, mode).map_err(MeterError::Loudness)?;
+        let decimation = (sample_rate / LOW_BAND_RATE_HZ).max(1) as usize;
         let granule_len = ((sample_rate + GRANULES_PER_S / 2) / GRANULES_PER_S).max(1) as usize;
         let stretches_per_s = GRANULES_PER_S as usize / GRANULES_PER_STRETCH;
         let noise_len = NOISE_WINDOW_S * stretches_per_s;
         Ok(Self {
             rate: sample_rate,
             scratch: vec![0.0; config.max_block_frames.max(1)],
+            last_clean: 0.0,
             ebu,
             clips: OverCounter::new(config.over_len),
             invalid: 0,
@@ -134,7 +146,10 @@ impl ChannelMeter {
             total_sumsq: 0.0,
             total_sum: 0.0,
             total_low_sumsq: 0.0,
-            lowpass: LowPass::new(LOW_BAND_HZ, f64::from(sample_rate)),
+            lowpass: LowPass::new(LOW_BAND_HZ, f64::from(sample_rate) / decimation as f64),
+            decimation,
+            dec_pos: 0,
+            dec_sum: 0.0,
             stretch_granules: 0,
             stretch_sumsq: 0.0,
             stretch_true_peak: 0.0,
@@ -166,16 +181,25 @@ impl ChannelMeter {
         self.block_true_peak = 0.0;
         let mut scratch = std::mem::take(&mut self.scratch);
         for chunk in block.chunks(scratch.len()) {
+            // Almost all audio is finite and below full scale: then there is nothing to
+            // sanitise or count, and the samples are metered in place without a copy.
+            if chunk.iter().fold(true, |ok, x| ok & (x.abs() < 1.0)) {
+                self.clips.push(0.0);
+                self.last_clean = chunk[chunk.len() - 1];
+                self.process_clean(chunk);
+                continue;
+            }
             let clean = &mut scratch[..chunk.len()];
             for (dst, &x) in clean.iter_mut().zip(chunk) {
                 if x.is_finite() {
                     self.clips.push(x);
                     *dst = x;
+                    self.last_clean = x;
                 } else {
                     // A fault, not a level: keep it out of peaks, loudness and filter state.
                     self.invalid += 1;
                     self.clips.push(0.0);
-                    *dst = 0.0;
+                    *dst = self.last_clean;
                 }
             }
             self.process_clean(clean);
@@ -190,12 +214,16 @@ impl ChannelMeter {
             .update(amplitude_to_db(self.block_true_peak), dt);
     }
 
-    /// Splits clean samples at granule and slice boundaries so every window closes exactly.
+    /// Feeds the loudness meter in pieces that end at every 50 ms stretch and 100 ms slice
+    /// boundary (its true peak is read per piece, so fewer, longer calls are cheaper), and sums
+    /// each piece granule by granule so every window closes exactly.
     fn process_clean(&mut self, mut clean: &[f32]) {
         while !clean.is_empty() {
+            let to_stretch = (GRANULES_PER_STRETCH - self.stretch_granules) * self.granule_len
+                - self.granule_pos;
             let n = clean
                 .len()
-                .min(self.granule_len - self.granule_pos)
+                .min(to_stretch)
                 .min(self.slice_len - self.slice_pos);
             let (piece, rest) = clean.split_at(n);
             clean = rest;
@@ -205,14 +233,16 @@ impl ChannelMeter {
             let tp = self.ebu.prev_true_peak(0).unwrap_or(0.0);
 
             let mut peak = 0.0f32;
-            let (mut sumsq, mut sum, mut low_sumsq) = (0.0f64, 0.0f64, 0.0f64);
-            for &x in piece {
-                peak = peak.max(x.abs());
-                let x = f64::from(x);
-                sumsq += x * x;
-                sum += x;
-                let low = self.lowpass.process(x);
-                low_sumsq += low * low;
+            let mut rest_of_piece = piece;
+            while !rest_of_piece.is_empty() {
+                let m = rest_of_piece.len().min(self.granule_len - self.granule_pos);
+                let (granule, r) = rest_of_piece.split_at(m);
+                rest_of_piece = r;
+                peak = peak.max(self.sum_granule(granule));
+                self.granule_pos += m;
+                if self.granule_pos == self.granule_len {
+                    self.close_granule();
+                }
             }
             // True peak is never below the sample peak, whatever the interpolator does.
             let tp = tp.max(f64::from(peak));
@@ -221,22 +251,74 @@ impl ChannelMeter {
             self.max_peak = self.max_peak.max(peak);
             self.max_true_peak = self.max_true_peak.max(tp);
             self.stretch_true_peak = self.stretch_true_peak.max(tp);
-            self.g_sumsq += sumsq;
-            self.g_sum += sum;
-            self.g_low_sumsq += low_sumsq;
-            self.total_sumsq += sumsq;
-            self.total_sum += sum;
-            self.total_low_sumsq += low_sumsq;
-
-            self.granule_pos += n;
-            if self.granule_pos == self.granule_len {
-                self.close_granule();
+            // A piece never crosses a stretch end, so this piece's true peak belongs to it.
+            if self.stretch_granules == GRANULES_PER_STRETCH {
+                self.close_stretch();
             }
             self.slice_pos += n;
             if self.slice_pos == self.slice_len {
                 self.close_slice();
             }
         }
+    }
+
+    /// Adds samples within one granule to its sums; returns their max |x|.
+    #[inline]
+    fn sum_granule(&mut self, samples: &[f32]) -> f32 {
+        // Four independent accumulators: one chain of f64 adds would make this loop wait on
+        // add latency for every sample.
+        let mut peak = [0.0f32; 4];
+        let mut sumsq = [0.0f64; 4];
+        let mut sum = [0.0f64; 4];
+        let lanes = samples.chunks_exact(4);
+        let tail = lanes.remainder();
+        for quad in lanes {
+            for i in 0..4 {
+                peak[i] = peak[i].max(quad[i].abs());
+                let x = f64::from(quad[i]);
+                sumsq[i] += x * x;
+                sum[i] += x;
+            }
+        }
+        for &x in tail {
+            peak[0] = peak[0].max(x.abs());
+            let x = f64::from(x);
+            sumsq[0] += x * x;
+            sum[0] += x;
+        }
+        let sumsq = (sumsq[0] + sumsq[1]) + (sumsq[2] + sumsq[3]);
+        let sum = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        let low_sumsq = self.sum_low_band(samples);
+        self.g_sumsq += sumsq;
+        self.g_sum += sum;
+        self.g_low_sumsq += low_sumsq;
+        self.total_sumsq += sumsq;
+        self.total_sum += sum;
+        self.total_low_sumsq += low_sumsq;
+        peak[0].max(peak[1]).max(peak[2].max(peak[3]))
+    }
+
+    /// Rumble-band energy of `samples`. The band is far below the decimated Nyquist: the filter
+    /// runs on means of `decimation` samples, whose box-car nulls sit on every alias of it.
+    #[inline]
+    fn sum_low_band(&mut self, mut samples: &[f32]) -> f64 {
+        let d = self.decimation;
+        let factor = d as f64;
+        let mut low_sumsq = 0.0;
+        while !samples.is_empty() {
+            let n = samples.len().min(d - self.dec_pos);
+            let (group, rest) = samples.split_at(n);
+            samples = rest;
+            self.dec_sum += sum_f32(group);
+            self.dec_pos += n;
+            if self.dec_pos == d {
+                let low = self.lowpass.process(self.dec_sum / factor);
+                low_sumsq += low * low * factor;
+                self.dec_sum = 0.0;
+                self.dec_pos = 0;
+            }
+        }
+        low_sumsq
     }
 
     fn close_granule(&mut self) {
@@ -254,9 +336,6 @@ impl ChannelMeter {
         self.g_sumsq = 0.0;
         self.g_sum = 0.0;
         self.g_low_sumsq = 0.0;
-        if self.stretch_granules == GRANULES_PER_STRETCH {
-            self.close_stretch();
-        }
     }
 
     fn close_stretch(&mut self) {
@@ -394,6 +473,7 @@ impl ChannelMeter {
         self.ebu.reset();
         self.clips.reset();
         self.invalid = 0;
+        self.last_clean = 0.0;
         self.frames = 0;
         self.block_peak = 0.0;
         self.block_true_peak = 0.0;
@@ -414,6 +494,8 @@ impl ChannelMeter {
         self.total_sum = 0.0;
         self.total_low_sumsq = 0.0;
         self.lowpass.reset();
+        self.dec_pos = 0;
+        self.dec_sum = 0.0;
         self.stretch_granules = 0;
         self.stretch_sumsq = 0.0;
         self.stretch_true_peak = 0.0;
@@ -428,4 +510,22 @@ impl ChannelMeter {
         self.max_momentary_lufs = f64::NEG_INFINITY;
         self.max_short_term_lufs = f64::NEG_INFINITY;
     }
+}
+
+/// Sum of a short run of samples in four lanes (a group of `decimation`, typically 8).
+#[inline]
+fn sum_f32(xs: &[f32]) -> f64 {
+    let mut lanes = [0.0f32; 4];
+    let quads = xs.chunks_exact(4);
+    let tail = quads.remainder();
+    for quad in quads {
+        for i in 0..4 {
+            lanes[i] += quad[i];
+        }
+    }
+    let mut total = f64::from((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
+    for &x in tail {
+        total += f64::from(x);
+    }
+    total
 }

@@ -10,8 +10,10 @@ pub const MAX_PROGRAM_CHANNELS: usize = 5;
 #[derive(Debug)]
 pub struct ProgramMeter {
     ebu: EbuR128,
-    /// Sanitised planar copies of the block (NaN/Inf as 0), sized once.
+    /// Sanitised planar copies of the block, sized once.
     scratch: Vec<Vec<f32>>,
+    /// Latest finite sample per channel: stands in for NaN/Inf (as in the channel meter).
+    last_clean: Vec<f32>,
 }
 
 /// Programme readings of a whole take.
@@ -31,7 +33,7 @@ impl ProgramMeter {
         if channels == 0 || channels > MAX_PROGRAM_CHANNELS {
             return Ok(None);
         }
-        let mode = Mode::I | Mode::LRA | Mode::HISTOGRAM;
+        let mode = Mode::M | Mode::S | Mode::I | Mode::LRA | Mode::HISTOGRAM;
         let mut ebu =
             EbuR128::new(channels as u32, sample_rate, mode).map_err(MeterError::Loudness)?;
         let map = [
@@ -52,6 +54,7 @@ impl ProgramMeter {
         Ok(Some(Self {
             ebu,
             scratch: vec![vec![0.0; max_block_frames.max(1)]; channels],
+            last_clean: vec![0.0; channels],
         }))
     }
 
@@ -62,9 +65,17 @@ impl ProgramMeter {
         let mut start = 0;
         while start < len {
             let n = (len - start).min(cap);
-            for (dst, src) in self.scratch.iter_mut().zip(blocks) {
+            for ((dst, src), last) in self
+                .scratch
+                .iter_mut()
+                .zip(blocks)
+                .zip(&mut self.last_clean)
+            {
                 for (d, &x) in dst[..n].iter_mut().zip(&src[start..start + n]) {
-                    *d = if x.is_finite() { x } else { 0.0 };
+                    if x.is_finite() {
+                        *last = x;
+                    }
+                    *d = *last;
                 }
             }
             let mut refs = [&[][..]; MAX_PROGRAM_CHANNELS];
@@ -74,6 +85,16 @@ impl ProgramMeter {
             let _ = self.ebu.add_frames_planar_f32(&refs[..self.scratch.len()]);
             start += n;
         }
+    }
+
+    /// Programme momentary loudness of the latest 400 ms fed (LUFS).
+    pub fn momentary_lufs(&self) -> f64 {
+        self.ebu.loudness_momentary().unwrap_or(f64::NEG_INFINITY)
+    }
+
+    /// Programme short-term loudness of the latest 3 s fed (LUFS).
+    pub fn short_term_lufs(&self) -> f64 {
+        self.ebu.loudness_shortterm().unwrap_or(f64::NEG_INFINITY)
     }
 
     pub fn readings(&self) -> ProgramReadings {

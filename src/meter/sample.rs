@@ -32,7 +32,20 @@ fn pin_inside(x: f32) -> f32 {
 /// Signed integer held in a wider type, with `bits` significant bits (e.g. 24-bit in an `i32`).
 #[inline]
 pub fn signed_to_f32(code: i64, bits: u32) -> f32 {
-    let full = 1i64 << (bits - 1);
+    code_to_f32(i128::from(code), bits)
+}
+
+/// Unsigned integer with `bits` significant bits and its origin at 2^(bits-1).
+#[inline]
+pub fn unsigned_to_f32(code: u64, bits: u32) -> f32 {
+    let origin = 1i128 << (bits.clamp(1, 64) - 1);
+    code_to_f32(i128::from(code) - origin, bits)
+}
+
+/// Works in `i128` because 64-bit formats' full scale, 2^63, does not fit an `i64`.
+#[inline]
+fn code_to_f32(code: i128, bits: u32) -> f32 {
+    let full = 1i128 << (bits.clamp(1, 64) - 1);
     if code >= full - 1 {
         1.0
     } else if code <= -full {
@@ -40,13 +53,6 @@ pub fn signed_to_f32(code: i64, bits: u32) -> f32 {
     } else {
         pin_inside((code as f64 / full as f64) as f32)
     }
-}
-
-/// Unsigned integer with `bits` significant bits and its origin at 2^(bits-1).
-#[inline]
-pub fn unsigned_to_f32(code: u64, bits: u32) -> f32 {
-    let origin = 1i64 << (bits - 1);
-    signed_to_f32(code as i64 - origin, bits)
 }
 
 /// Float formats already clip at |x| >= 1.0; non-finite values pass through to be counted.
@@ -158,6 +164,19 @@ mod tests {
         assert!(!is_clip(0.999_999f32));
         assert!(!is_clip(f32::NAN));
         assert!(!is_clip(f32::INFINITY));
+    }
+
+    #[test]
+    fn sixty_four_bit_codes_convert_without_overflow() {
+        assert!(is_clip(i64::MAX.to_meter_f32()));
+        assert!(is_clip(i64::MIN.to_meter_f32()));
+        assert!(!is_clip((i64::MAX - 1).to_meter_f32()));
+        assert!(!is_clip((i64::MIN + 1).to_meter_f32()));
+        assert!(is_clip(u64::MAX.to_meter_f32()));
+        assert!(is_clip(0u64.to_meter_f32()));
+        assert!(!is_clip((u64::MAX - 1).to_meter_f32()));
+        assert_eq!((1u64 << 63).to_meter_f32(), 0.0);
+        assert_eq!((i64::MIN / 2).to_meter_f32(), -0.5);
     }
 
     #[test]
