@@ -78,6 +78,22 @@ pub struct AnalyzeArgs {
     /// Consecutive full-scale samples that count as one over (1-20).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub over_len: u32,
+    /// Source preset the advisor judges every channel by (generic, vocal, kick, bass_di, ...).
+    #[arg(long, value_parser = parse_preset, conflicts_with = "template")]
+    pub preset: Option<crate::advisor::SourcePreset>,
+    /// Session template (saved in the config directory) giving each channel its preset.
+    #[arg(long)]
+    pub template: Option<String>,
+}
+
+fn parse_preset(name: &str) -> Result<crate::advisor::SourcePreset, String> {
+    crate::advisor::SourcePreset::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = crate::advisor::SourcePreset::ALL
+            .iter()
+            .map(|p| p.name())
+            .collect();
+        format!("unknown preset '{name}'; one of: {}", names.join(", "))
+    })
 }
 
 #[derive(Debug, Clone, Args)]

@@ -211,3 +211,60 @@ fn a_truncated_file_is_reported_marked_and_fails_the_exit_status() {
     near(&f["per_channel"][0], "sample_peak_dbfs", -6.0, 0.01);
     near(&f["per_channel"][1], "sample_peak_dbfs", -12.0, 0.01);
 }
+
+fn warning_kinds(ch: &Value) -> Vec<String> {
+    ch["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn warnings_are_judged_over_the_whole_take_by_the_chosen_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("take.wav");
+    write(&path, &[Some(-3.0), Some(-12.0), Some(-7.0), None]);
+
+    let out = gainstage(&["--json".as_ref(), path.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ch = v[0]["per_channel"].as_array().unwrap();
+    // -3 dBTP against the generic -12 dBTP target: 9 dB down.
+    assert_eq!(warning_kinds(&ch[0]), vec!["hot"]);
+    assert_eq!(
+        ch[0]["warnings"][0]["suggested_gain_db"].as_f64(),
+        Some(-9.0)
+    );
+    assert!(
+        ch[0]["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Input 1")
+    );
+    // A well-staged channel, and one just under the generic hot threshold, are left alone.
+    assert!(warning_kinds(&ch[1]).is_empty(), "{}", ch[1]);
+    assert!(warning_kinds(&ch[2]).is_empty(), "{}", ch[2]);
+    assert_eq!(warning_kinds(&ch[3]), vec!["no_signal"]);
+
+    // The kick preset keeps more margin: -7 dBTP is hot there (target -16: 9 dB down).
+    let out = gainstage(&[
+        "--json".as_ref(),
+        "--preset".as_ref(),
+        "kick".as_ref(),
+        path.as_os_str(),
+    ]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ch = &v[0]["per_channel"][2];
+    assert_eq!(warning_kinds(ch), vec!["hot"]);
+    assert_eq!(ch["warnings"][0]["suggested_gain_db"].as_f64(), Some(-9.0));
+
+    let out = gainstage(&["--preset".as_ref(), "tuba".as_ref(), path.as_os_str()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown preset 'tuba'"));
+}
