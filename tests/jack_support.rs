@@ -1,5 +1,5 @@
 //! Shared by the JACK tests (included with `#[path]`): a private dummy JACK server that is
-//! killed on drop, a monitor child process killed on drop, and JSON line helpers.
+//! stopped on drop, a monitor child process killed on drop, and JSON line helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
@@ -20,6 +20,9 @@ impl JackServer {
             name: name.to_owned(),
             child: None,
         };
+        // Only before the first start: a monitor that is already running keeps JACK's registry
+        // mapped, and would never find a restarted server in a registry made anew.
+        clear_stale_registry();
         s.restart();
         s
     }
@@ -69,10 +72,47 @@ impl JackServer {
         panic!("jackd {} did not come up", self.name);
     }
 
+    /// Stops jackd the way an operator does (SIGTERM), so it takes its entry out of JACK's
+    /// shared-memory server registry. A SIGKILLed server leaves its entry behind, and after
+    /// eight of them no server can start on the machine at all ("Too many servers").
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
             let _ = c.kill();
             let _ = c.wait();
+        }
+    }
+}
+
+/// With no jackd alive, every entry in JACK's registry is stale (left by killed servers, ours
+/// or a crashed run's): remove them so this test's server can register.
+fn clear_stale_registry() {
+    let any_alive = Command::new("pgrep")
+        .args(["-x", "jackd"])
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(true);
+    if any_alive {
+        return;
+    }
+    if let Ok(entries) = std::fs::read_dir("/dev/shm") {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name == "jack-shm-registry" || name.starts_with("jack_") || name.starts_with("jack-")
+            {
+                let _ = std::fs::remove_file(e.path());
+            }
         }
     }
 }
