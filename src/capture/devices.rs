@@ -12,6 +12,9 @@ use super::device::{device_id, device_name, host_id};
 use crate::cli::DevicesArgs;
 
 /// Rates worth listing out of a device's continuous ranges.
+/// Sample rates a converter can actually run at (Hz).
+const PLAUSIBLE_RATES: std::ops::RangeInclusive<u32> = 4_000..=768_000;
+
 const COMMON_RATES: [u32; 11] = [
     8000, 16000, 22050, 32000, 44100, 48000, 88200, 96000, 176400, 192000, 384000,
 ];
@@ -55,8 +58,13 @@ fn describe(device: &Device, default_id: Option<&str>) -> DeviceEntry {
         for r in ranges {
             channels.insert(r.channels());
             formats.insert(r.sample_format().to_string());
-            rates.insert(r.min_sample_rate());
-            rates.insert(r.max_sample_rate());
+            // Software PCMs (ALSA plug, null) report limits like 1 Hz to 4294967295 Hz; such
+            // endpoints are not rates anyone can record at, so only real ones are listed.
+            for edge in [r.min_sample_rate(), r.max_sample_rate()] {
+                if PLAUSIBLE_RATES.contains(&edge) {
+                    rates.insert(edge);
+                }
+            }
             rates.extend(COMMON_RATES.iter().copied().filter(|&f| r.contains_rate(f)));
         }
     }
