@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::advisor::{Warning, WarningKind};
+use crate::advisor::{
+    PresetParams, Soundcheck, SoundcheckResult, SourcePreset, Warning, WarningKind, judge_take,
+    soundcheck,
+};
 use crate::capture::{Session, SessionConfig};
 use crate::cli::MonitorArgs;
 use crate::meter::level::finite;
@@ -96,7 +99,12 @@ impl Line {
 }
 
 impl Summary {
+    /// Warnings are judged over the whole run: [`judge_take`] on the final since-reset
+    /// readings with the `Generic` preset, so a clip early in the run still shows even after
+    /// the live warning would have cleared (a live `clip` latches anyway).
     pub fn from_snapshot(s: &Snapshot) -> Self {
+        let params = SourcePreset::Generic.params();
+        let rate = s.source.sample_rate;
         Self {
             summary: true,
             duration_s: (s.t_s * 1000.0).round() / 1000.0,
@@ -112,7 +120,7 @@ impl Summary {
                     max_short_term_lufs: db(c.readings.max_short_term_lufs),
                     clipped_samples: c.readings.clipped_samples,
                     overs: c.readings.overs,
-                    warnings: c.warnings.clone(),
+                    warnings: judge_take(c.channel, &c.readings, &params, rate),
                 })
                 .collect(),
         }
@@ -120,25 +128,42 @@ impl Summary {
 }
 
 pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
-    if args.soundcheck.is_some() {
-        return Err(crate::Error::Message(
-            "--soundcheck is not yet available: it arrives with the gain-staging advisor".into(),
-        ));
-    }
+    let soundcheck_s = match args.soundcheck {
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            return Err(crate::Error::Message(
+                "--soundcheck needs a positive number of seconds".into(),
+            ));
+        }
+        other => other,
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     // Without the handler Ctrl-C would kill us before the summary line; carry on regardless.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Release));
 
-    let session = Session::start(&args.source, SessionConfig::default())
-        .map_err(|e| crate::Error::Message(e.to_string()))?;
+    let config = SessionConfig {
+        session_log: true,
+        ..SessionConfig::default()
+    };
+    let session =
+        Session::start(&args.source, config).map_err(|e| crate::Error::Message(e.to_string()))?;
     let mut reader = session.reader();
     let interval = Duration::from_millis(args.interval.max(1));
     let start = Instant::now();
-    let end = args
+    let mut end = args
         .duration
         .filter(|d| d.is_finite() && *d >= 0.0)
         .map(|d| start + Duration::from_secs_f64(d));
+    let info = session.source().clone();
+    let mut check = soundcheck_s.map(|secs| {
+        // Wall clock ends the listening as a backstop; the audio clock (t_s) decides it.
+        let e = start + Duration::from_secs_f64(secs + 1.0);
+        end = Some(end.map_or(e, |d| d.min(e)));
+        let params: Vec<PresetParams> = (0..info.channels)
+            .map(|_| SourcePreset::Generic.params())
+            .collect();
+        Soundcheck::all(&params, secs, info.sample_rate)
+    });
     let mut out = std::io::stdout().lock();
     let mut last: Option<Snapshot> = None;
     let mut tick: u32 = 0;
@@ -156,6 +181,11 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
             break;
         }
         if let Some(snapshot) = reader.read() {
+            if let Some(check) = check.as_mut() {
+                for (c, ch) in snapshot.channels.iter().enumerate() {
+                    check.feed(snapshot.t_s, c, &ch.readings);
+                }
+            }
             let printed = if args.json {
                 print_json(&mut out, &Line::from_snapshot(&snapshot))
             } else {
@@ -166,7 +196,8 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
                 return Ok(ExitCode::SUCCESS);
             }
             printed?;
-            let finished = snapshot.state == StreamState::Finished;
+            let finished = snapshot.state == StreamState::Finished
+                || check.as_ref().is_some_and(|c| c.is_done(snapshot.t_s));
             last = Some(snapshot);
             if finished {
                 break;
@@ -179,6 +210,16 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
     // The final counts: after the source stops nothing changes, so read once more.
     let final_snapshot = reader.read().or(last);
     drop(session);
+    if let Some(check) = check {
+        let results = check.results();
+        if args.json {
+            writeln!(out, "{}", soundcheck::json_line(&results))?;
+        } else {
+            print_soundcheck_table(&mut out, &results)?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(s) = final_snapshot {
         let summary = Summary::from_snapshot(&s);
         if args.json {
@@ -206,9 +247,46 @@ fn level(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.1}"))
 }
 
+/// Each warning's kind with the preamp change that fixes it, where one does: short enough
+/// for a table column ("hot -7.0dB,rumble").
 fn kinds(w: &[Warning]) -> String {
-    let names: Vec<&str> = w.iter().map(|w| kind_name(w.kind)).collect();
+    let names: Vec<String> = w
+        .iter()
+        .map(|w| match w.suggested_gain_db {
+            Some(g) => format!("{} {g:+.1}dB", kind_name(w.kind)),
+            None => kind_name(w.kind).to_string(),
+        })
+        .collect();
     names.join(",")
+}
+
+fn print_soundcheck_table(
+    out: &mut impl Write,
+    results: &[SoundcheckResult],
+) -> Result<(), crate::Error> {
+    writeln!(out, "\nsoundcheck:")?;
+    writeln!(
+        out,
+        "{:>3} {:>11} {:>8} {:>8}  advice",
+        "ch", "status", "gain", "max TP"
+    )?;
+    for r in results {
+        let status = serde_json::to_value(r.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:>3} {:>11} {:>8} {:>8}  {}",
+            r.channel,
+            status,
+            r.suggested_gain_db
+                .map_or_else(|| "-".into(), |g| format!("{g:+.1}")),
+            level(r.max_true_peak_dbtp),
+            r.message
+        )?;
+    }
+    Ok(())
 }
 
 fn kind_name(k: WarningKind) -> &'static str {
@@ -268,19 +346,20 @@ fn print_summary_table(out: &mut impl Write, s: &Summary) -> Result<(), crate::E
     )?;
     writeln!(
         out,
-        "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}",
+        "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",
         "ch", "max pk", "max TP", "max S", "clips", "overs"
     )?;
     for c in &s.channels {
         writeln!(
             out,
-            "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}",
+            "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  {}",
             c.channel,
             level(c.max_sample_peak_dbfs),
             level(c.max_true_peak_dbtp),
             level(c.max_short_term_lufs),
             c.clipped_samples,
-            c.overs
+            c.overs,
+            kinds(&c.warnings)
         )?;
     }
     Ok(())

@@ -12,7 +12,7 @@ use super::file::WavSource;
 use super::publish::Board;
 use super::shared::Shared;
 use super::worker::{MeterWorker, WorkerInputs};
-use crate::advisor::SourcePreset;
+use crate::advisor::{LiveConfig, Presets, SessionLog, SourcePreset};
 use crate::cli::SourceArgs;
 use crate::meter::MeterConfig;
 use crate::snapshot::SourceInfo;
@@ -32,6 +32,30 @@ pub struct SessionConfig {
     pub meter: MeterConfig,
     /// Preset per channel (index 0 = channel 1); missing channels use `SourcePreset::Generic`.
     pub presets: Vec<SourcePreset>,
+    /// The parameters behind each preset: built-ins plus the user's edits.
+    pub preset_table: Presets,
+    /// How the live advisor smooths its warnings.
+    pub live: LiveConfig,
+    /// Channel names for the session log (index 0 = channel 1); blank or missing ones are
+    /// "Input N".
+    pub channel_names: Vec<String>,
+    /// Record advisor events (clips, warnings raised and cleared) in today's session log in
+    /// the data dir. Off by default so library users and tests write nothing unasked;
+    /// `gainstage monitor` and the GUI turn it on.
+    pub session_log: bool,
+}
+
+/// Entries a session keeps in memory besides the file (the GUI's log view).
+const LOG_MEMORY: usize = 200;
+
+/// Today's session log, or `None` after one line on stderr: metering matters more.
+fn open_log(enabled: bool) -> Option<SessionLog> {
+    if !enabled {
+        return None;
+    }
+    SessionLog::open_today(LOG_MEMORY)
+        .map_err(|e| eprintln!("gainstage: no session log: {e}"))
+        .ok()
 }
 
 /// Requests to the meter thread. Sending never blocks the sender or the meter thread.
@@ -94,7 +118,13 @@ impl Pipeline {
             Arc::clone(&shared),
             Arc::clone(&board),
         )
-        .map_err(|e| CaptureError::Message(format!("cannot meter this source: {e}")))?;
+        .map_err(|e| CaptureError::Message(format!("cannot meter this source: {e}")))?
+        .with_advice(
+            config.preset_table.clone(),
+            config.live.clone(),
+            &config.channel_names,
+            open_log(config.session_log),
+        );
         let worker_stop = Arc::clone(&stop);
         let meter_thread = std::thread::Builder::new()
             .name("gainstage-meter".into())

@@ -12,9 +12,9 @@ use ringbuf::traits::{Consumer, Observer};
 use super::publish::{Board, ReaderSlot};
 use super::session::MeterCommand;
 use super::shared::Shared;
-use crate::advisor::{SourcePreset, Warning};
+use crate::advisor::{LiveAdvisor, LiveConfig, Presets, SessionLog, SourcePreset, Warning};
 use crate::meter::level::{amplitude_to_db, db_to_amplitude};
-use crate::meter::{MeterBank, MeterConfig, MeterError};
+use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
 use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo};
 
 /// Time between publishes: about 60 per second.
@@ -49,8 +49,18 @@ pub struct MeterWorker {
     seq: u64,
     /// Per-channel source presets, for the advisor.
     presets: Vec<SourcePreset>,
-    /// Per-channel warnings. The advisor fills these in `advise`; empty until it lands.
+    /// The table `SetPreset` looks presets up in (built-ins plus the user's edits).
+    preset_table: Presets,
+    advisor: LiveAdvisor,
+    /// Per-channel warnings as of the latest publish.
     warnings: Vec<Vec<Warning>>,
+    /// Per-channel readings of the latest publish, reused so publishing does not allocate
+    /// them anew 60 times a second.
+    readings: Vec<ChannelReadings>,
+    /// Where advisor events go; `None` when logging is off or the log could not be opened.
+    log: Option<SessionLog>,
+    /// Channel names for the log ("Input 3" unless a template names it).
+    names: Vec<String>,
 }
 
 /// The channels that talk to a running worker.
@@ -89,6 +99,13 @@ impl MeterWorker {
         let block = meter.max_block_frames.max(1);
         let mut presets = presets.to_vec();
         presets.resize(channels, SourcePreset::Generic);
+        let readings = (0..channels).map(|c| bank.readings(c)).collect();
+        let preset_table = Presets::default();
+        let advisor = LiveAdvisor::new(
+            presets.iter().map(|p| preset_table.get(*p)).collect(),
+            source.sample_rate,
+            LiveConfig::default(),
+        );
         Ok(Self {
             bank,
             channels,
@@ -108,8 +125,38 @@ impl MeterWorker {
             last_publish: None,
             seq: 0,
             presets,
+            preset_table,
+            advisor,
             warnings: vec![Vec::new(); channels],
+            readings,
+            log: None,
+            names: (1..=channels).map(|c| format!("Input {c}")).collect(),
         })
+    }
+
+    /// Judges with `table` (the user's edited presets) and `live` instead of the defaults,
+    /// names channels after `names` where given, and records advisor events in `log`.
+    #[must_use]
+    pub fn with_advice(
+        mut self,
+        table: Presets,
+        live: LiveConfig,
+        names: &[String],
+        log: Option<SessionLog>,
+    ) -> Self {
+        self.advisor = LiveAdvisor::new(
+            self.presets.iter().map(|p| table.get(*p)).collect(),
+            self.source.sample_rate,
+            live,
+        );
+        self.preset_table = table;
+        for (slot, name) in self.names.iter_mut().zip(names) {
+            if !name.trim().is_empty() {
+                slot.clone_from(name);
+            }
+        }
+        self.log = log;
+        self
     }
 
     /// Runs until `stop`; publishes even when no audio arrives, so state changes show.
@@ -184,7 +231,10 @@ impl MeterWorker {
                 self.bank.reset_channel(c);
                 self.reset_counts(c);
             }
-            MeterCommand::SetPreset(c, preset) if c < self.channels => self.presets[c] = preset,
+            MeterCommand::SetPreset(c, preset) if c < self.channels => {
+                self.presets[c] = preset;
+                self.advisor.set_params(c, self.preset_table.get(preset));
+            }
             MeterCommand::ResetChannel(_) | MeterCommand::SetPreset(..) => {}
         }
     }
@@ -201,7 +251,8 @@ impl MeterWorker {
         self.interval_sample[c] = 0.0;
         self.interval_true[c] = 0.0;
         self.histories[c].clear();
-        self.warnings[c].clear();
+        // Unlatches the clip warning; the cleared warning shows on the next publish.
+        self.advisor.reset(c);
     }
 
     pub fn publish_if_due(&mut self, now: Instant) {
@@ -214,10 +265,35 @@ impl MeterWorker {
         }
     }
 
-    /// Where the advisor will turn readings and presets into warnings (with hysteresis).
-    /// Until it lands every channel's list stays empty.
-    fn advise(&mut self) {
-        let _ = &self.presets;
+    /// Turns this publish's readings into warnings (the advisor keeps the hysteresis) and
+    /// writes what changed to the session log.
+    fn advise(&mut self, now_s: f64) {
+        for c in 0..self.channels {
+            let shown = self.advisor.update(now_s, c, &self.readings[c]);
+            // Warnings change rarely: only then does the list get rebuilt.
+            if self.warnings[c] != shown {
+                self.warnings[c].clear();
+                self.warnings[c].extend_from_slice(shown);
+            }
+        }
+        let Some(log) = self.log.as_mut() else {
+            // Nobody reads them; the advisor bounds its queue, but keep it empty anyway.
+            let _ = self.advisor.drain_events();
+            return;
+        };
+        for ev in self.advisor.drain_events() {
+            let name = ev
+                .channel
+                .checked_sub(1)
+                .and_then(|c| self.names.get(c))
+                .map_or("Input", String::as_str);
+            if let Err(e) = log.record_event(name, &ev) {
+                // A full disk must not stop the metering: say so once and stop logging.
+                eprintln!("gainstage: session log stopped: {e}");
+                self.log = None;
+                break;
+            }
+        }
     }
 
     pub fn publish(&mut self) {
@@ -232,7 +308,8 @@ impl MeterWorker {
                 h.extend(self.bank.meter(c).peak_history());
             }
         }
-        self.advise();
+        let t_s = self.shared.frames_in.load(Ordering::Relaxed) as f64
+            / f64::from(self.source.sample_rate.max(1));
         self.board.take_joining(&mut self.slots);
         self.slots.retain(|s| Arc::strong_count(s) > 1);
         for slot in &self.slots {
@@ -240,25 +317,26 @@ impl MeterWorker {
                 slot.merge(c, self.interval_sample[c], self.interval_true[c]);
             }
         }
+        for c in 0..self.channels {
+            let mut readings = self.bank.readings(c);
+            let counts = &self.shared.channels[c];
+            readings.sample_peak_dbfs = amplitude_to_db(self.interval_sample[c]);
+            readings.true_peak_dbtp = amplitude_to_db(self.interval_true[c]);
+            readings.clipped_samples = counts.clipped.load(Ordering::Relaxed) - self.baseline[c].0;
+            readings.overs = counts.overs.load(Ordering::Relaxed) - self.baseline[c].1;
+            readings.longest_clip_run = u32::try_from(counts.longest_run.load(Ordering::Relaxed))
+                .unwrap_or(u32::MAX)
+                .max(readings.longest_clip_run);
+            self.readings[c] = readings;
+        }
+        // After the callback's counts are folded in: the advisor judges what is published.
+        self.advise(t_s);
         let channels = (0..self.channels)
-            .map(|c| {
-                let mut readings = self.bank.readings(c);
-                let counts = &self.shared.channels[c];
-                readings.sample_peak_dbfs = amplitude_to_db(self.interval_sample[c]);
-                readings.true_peak_dbtp = amplitude_to_db(self.interval_true[c]);
-                readings.clipped_samples =
-                    counts.clipped.load(Ordering::Relaxed) - self.baseline[c].0;
-                readings.overs = counts.overs.load(Ordering::Relaxed) - self.baseline[c].1;
-                readings.longest_clip_run =
-                    u32::try_from(counts.longest_run.load(Ordering::Relaxed))
-                        .unwrap_or(u32::MAX)
-                        .max(readings.longest_clip_run);
-                ChannelSnapshot {
-                    channel: c + 1,
-                    readings,
-                    warnings: self.warnings[c].clone(),
-                    history: self.histories[c].clone(),
-                }
+            .map(|c| ChannelSnapshot {
+                channel: c + 1,
+                readings: self.readings[c],
+                warnings: self.warnings[c].clone(),
+                history: self.histories[c].clone(),
             })
             .collect();
         self.interval_sample.fill(0.0);
@@ -266,8 +344,7 @@ impl MeterWorker {
         self.seq += 1;
         let snapshot = Snapshot {
             seq: self.seq,
-            t_s: self.shared.frames_in.load(Ordering::Relaxed) as f64
-                / f64::from(self.source.sample_rate.max(1)),
+            t_s,
             state: self.shared.state(),
             source: self.source.clone(),
             dropped_frames: self.shared.dropped_frames.load(Ordering::Relaxed),

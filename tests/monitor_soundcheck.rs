@@ -1,0 +1,79 @@
+//! `gainstage monitor --soundcheck SECS`: listens, then one `{"soundcheck": [...]}` line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+fn write_sines(path: &std::path::Path, peaks_dbfs: &[f64], seconds: u32) {
+    let channels = u16::try_from(peaks_dbfs.len()).unwrap();
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: 48_000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..48_000 * seconds {
+        let t = f64::from(i) / 48_000.0;
+        for (c, p) in peaks_dbfs.iter().enumerate() {
+            let a = 10f64.powf(p / 20.0);
+            let f = 220.0 * (c + 1) as f64;
+            w.write_sample((a * (std::f64::consts::TAU * f * t).sin()) as f32)
+                .unwrap();
+        }
+    }
+    w.finalize().unwrap();
+}
+
+fn run(wav: &std::path::Path, data: &std::path::Path, json: bool) -> String {
+    let mut args = vec![
+        "monitor",
+        "--file",
+        wav.to_str().unwrap(),
+        "--soundcheck",
+        "2",
+    ];
+    args.extend(["--interval", "200"]);
+    if json {
+        args.push("--json");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+        .args(&args)
+        .env("GAINSTAGE_DATA_DIR", data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn hot_channel_turn_down_quiet_channel_turn_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("check.wav");
+    write_sines(&wav, &[-3.0, -40.0], 4);
+    let stdout = run(&wav, dir.path(), true);
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let results = last["soundcheck"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{last}");
+    assert_eq!(results[0]["channel"], 1);
+    assert_eq!(results[0]["status"], "turn_down", "{last}");
+    assert_eq!(results[0]["suggested_gain_db"], -9.0, "{last}");
+    assert_eq!(results[1]["status"], "turn_up", "{last}");
+    // The usual lines come first.
+    assert!(stdout.lines().count() > 2);
+}
+
+#[test]
+fn table_soundcheck_is_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("check.wav");
+    write_sines(&wav, &[-3.0, -40.0], 3);
+    let stdout = run(&wav, dir.path(), false);
+    let tail = stdout.rsplit("soundcheck:").next().unwrap();
+    assert!(tail.contains("turn_down"), "{tail}");
+    assert!(tail.contains("-9.0"), "{tail}");
+    assert!(tail.contains("turn_up"), "{tail}");
+}
