@@ -78,12 +78,37 @@ pub struct AnalyzeArgs {
     /// Consecutive full-scale samples that count as one over (1-20).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub over_len: u32,
-    /// Source preset the advisor judges every channel by (generic, vocal, kick, bass_di, ...).
-    #[arg(long, value_parser = parse_preset, conflicts_with = "template")]
+    #[command(flatten)]
+    pub advice: AdviceArgs,
+}
+
+/// Which source preset the advisor judges each channel by.
+#[derive(Debug, Clone, Args, Default)]
+pub struct AdviceArgs {
+    /// Source preset for every channel the template does not list (generic, vocal, speech,
+    /// kick, snare, toms, overheads, room, bass_di, bass_amp, electric_guitar,
+    /// acoustic_guitar, keys_line, synth).
+    #[arg(long, value_parser = parse_preset)]
     pub preset: Option<crate::advisor::SourcePreset>,
-    /// Session template (saved in the config directory) giving each channel its preset.
+    /// Session template (a saved input list in the config directory) giving channels their
+    /// names and presets.
     #[arg(long)]
     pub template: Option<String>,
+}
+
+impl AdviceArgs {
+    /// Loads the named template; an unreadable or corrupt one is an error, not a silent default.
+    pub fn plan(&self) -> Result<crate::advisor::ChannelPlan, crate::Error> {
+        let template = match &self.template {
+            Some(name) => crate::advisor::SessionTemplate::load(name)
+                .map_err(|e| crate::Error::Message(format!("template '{name}': {e}")))?,
+            None => crate::advisor::SessionTemplate::default(),
+        };
+        Ok(crate::advisor::ChannelPlan {
+            template,
+            fallback: self.preset.unwrap_or_default(),
+        })
+    }
 }
 
 fn parse_preset(name: &str) -> Result<crate::advisor::SourcePreset, String> {
@@ -122,6 +147,8 @@ pub struct MonitorArgs {
     /// Listen this many seconds while the performer plays loud, then print per-channel advice.
     #[arg(long, value_name = "SECS")]
     pub soundcheck: Option<f64>,
+    #[command(flatten)]
+    pub advice: AdviceArgs,
 }
 
 #[derive(Debug, Clone, Args)]

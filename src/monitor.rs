@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::advisor::{
-    PresetParams, Soundcheck, SoundcheckResult, SourcePreset, Warning, WarningKind, judge_take,
-    soundcheck,
+    ChannelPlan, PresetParams, Soundcheck, SoundcheckResult, Warning, events::kind_name,
+    judge_take, soundcheck,
 };
 use crate::capture::{Session, SessionConfig};
 use crate::cli::MonitorArgs;
+use crate::meter::bank::MAX_CHANNELS;
 use crate::meter::level::finite;
 use crate::snapshot::{Snapshot, StreamState};
 
@@ -100,10 +101,9 @@ impl Line {
 
 impl Summary {
     /// Warnings are judged over the whole run: [`judge_take`] on the final since-reset
-    /// readings with the `Generic` preset, so a clip early in the run still shows even after
+    /// readings with each channel's preset, so a clip early in the run still shows even after
     /// the live warning would have cleared (a live `clip` latches anyway).
-    pub fn from_snapshot(s: &Snapshot) -> Self {
-        let params = SourcePreset::Generic.params();
+    pub fn from_snapshot(s: &Snapshot, plan: &ChannelPlan) -> Self {
         let rate = s.source.sample_rate;
         Self {
             summary: true,
@@ -120,7 +120,7 @@ impl Summary {
                     max_short_term_lufs: db(c.readings.max_short_term_lufs),
                     clipped_samples: c.readings.clipped_samples,
                     overs: c.readings.overs,
-                    warnings: judge_take(c.channel, &c.readings, &params, rate),
+                    warnings: judge_take(c.channel, &c.readings, &plan.params(c.channel), rate),
                 })
                 .collect(),
         }
@@ -141,7 +141,11 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
     // Without the handler Ctrl-C would kill us before the summary line; carry on regardless.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Release));
 
+    let plan = args.advice.plan()?;
     let config = SessionConfig {
+        presets: plan.presets_for(MAX_CHANNELS),
+        preset_table: plan.template.presets.clone(),
+        channel_names: plan.names_for(MAX_CHANNELS),
         session_log: true,
         ..SessionConfig::default()
     };
@@ -159,9 +163,7 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
         // Wall clock ends the listening as a backstop; the audio clock (t_s) decides it.
         let e = start + Duration::from_secs_f64(secs + 1.0);
         end = Some(end.map_or(e, |d| d.min(e)));
-        let params: Vec<PresetParams> = (0..info.channels)
-            .map(|_| SourcePreset::Generic.params())
-            .collect();
+        let params: Vec<PresetParams> = (1..=info.channels).map(|ch| plan.params(ch)).collect();
         Soundcheck::all(&params, secs, info.sample_rate)
     });
     let mut out = std::io::stdout().lock();
@@ -221,7 +223,7 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(s) = final_snapshot {
-        let summary = Summary::from_snapshot(&s);
+        let summary = Summary::from_snapshot(&s, &plan);
         if args.json {
             print_json(&mut out, &summary)?;
         } else {
@@ -287,18 +289,6 @@ fn print_soundcheck_table(
         )?;
     }
     Ok(())
-}
-
-fn kind_name(k: WarningKind) -> &'static str {
-    match k {
-        WarningKind::Clip => "clip",
-        WarningKind::Hot => "hot",
-        WarningKind::Low => "low",
-        WarningKind::NoSignal => "no_signal",
-        WarningKind::DcOffset => "dc_offset",
-        WarningKind::Rumble => "rumble",
-        WarningKind::Noisy => "noisy",
-    }
 }
 
 fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {

@@ -30,5 +30,5 @@ pub use live::{LiveAdvisor, LiveConfig};
 pub use preset::{PresetParams, Presets, SourcePreset};
 pub use session_log::{LogEntry, SessionLog};
 pub use soundcheck::{Soundcheck, SoundcheckResult, SoundcheckStatus};
-pub use template::{ChannelSetup, SessionTemplate, TemplateError};
+pub use template::{ChannelPlan, ChannelSetup, SessionTemplate, TemplateError};
 pub use warning::{Warning, WarningKind};

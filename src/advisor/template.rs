@@ -188,3 +188,36 @@ pub fn list_templates() -> Vec<String> {
     names.sort();
     names
 }
+
+/// Who is on each channel for one run: the template's channels, and one preset for every
+/// channel the template does not list (what `--template` and `--preset` give).
+#[derive(Debug, Clone, Default)]
+pub struct ChannelPlan {
+    pub template: SessionTemplate,
+    /// Preset of channels the template does not list.
+    pub fallback: SourcePreset,
+}
+
+impl ChannelPlan {
+    /// The preset of channel `channel` (from 1).
+    pub fn preset(&self, channel: usize) -> SourcePreset {
+        self.template
+            .setup(channel)
+            .map_or(self.fallback, |c| c.preset)
+    }
+
+    /// The parameters in force for channel `channel` (from 1), with the template's edits.
+    pub fn params(&self, channel: usize) -> PresetParams {
+        self.template.presets.get(self.preset(channel))
+    }
+
+    /// Presets of channels 1..=n, index 0 first.
+    pub fn presets_for(&self, n: usize) -> Vec<SourcePreset> {
+        (1..=n).map(|ch| self.preset(ch)).collect()
+    }
+
+    /// Names of channels 1..=n, index 0 first ("Input N" where the template has none).
+    pub fn names_for(&self, n: usize) -> Vec<String> {
+        (1..=n).map(|ch| self.template.channel_name(ch)).collect()
+    }
+}

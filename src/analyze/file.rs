@@ -13,7 +13,7 @@ use hound::SampleFormat;
 
 use super::decode::{Block, Decoder, Fill};
 use super::progress::Progress;
-use crate::advisor::{SessionTemplate, SourcePreset, Warning, judge_take};
+use crate::advisor::{ChannelPlan, Warning, judge_take};
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError, ProgramMeter};
 
 /// Settings of one analysis.
@@ -27,10 +27,8 @@ pub struct AnalyzeOptions {
     pub threads: usize,
     /// Show progress on stderr (callers pass `true` only when stderr is a terminal).
     pub progress: bool,
-    /// Channel presets the advisor judges each channel by.
-    pub template: SessionTemplate,
-    /// Preset for channels the template does not list.
-    pub preset: SourcePreset,
+    /// The preset the advisor judges each channel by.
+    pub plan: ChannelPlan,
 }
 
 impl Default for AnalyzeOptions {
@@ -40,8 +38,7 @@ impl Default for AnalyzeOptions {
             block_frames: 4096,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(2)),
             progress: false,
-            template: SessionTemplate::default(),
-            preset: SourcePreset::Generic,
+            plan: ChannelPlan::default(),
         }
     }
 }
@@ -208,11 +205,7 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         for c in 0..g.bank.channels() {
             let channel = g.first + c + 1;
             let readings = g.bank.readings(c);
-            let params = if opts.template.channels.iter().any(|s| s.channel == channel) {
-                opts.template.params(channel)
-            } else {
-                opts.template.presets.get(opts.preset)
-            };
+            let params = opts.plan.params(channel);
             per_channel.push(ChannelReport {
                 channel,
                 warnings: judge_take(channel, &readings, &params, rate),

@@ -18,21 +18,14 @@ pub use file::{
     AnalyzeError, AnalyzeOptions, ChannelReport, FileReport, ProgramReport, analyze_file,
 };
 
-use crate::advisor::SessionTemplate;
 use crate::cli::AnalyzeArgs;
 
 /// `gainstage analyze`.
 pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, crate::Error> {
-    let template = match &args.template {
-        Some(name) => SessionTemplate::load(name)
-            .map_err(|e| crate::Error::Message(format!("template '{name}': {e}")))?,
-        None => SessionTemplate::default(),
-    };
     let opts = AnalyzeOptions {
         over_len: args.over_len,
         progress: std::io::stderr().is_terminal(),
-        template,
-        preset: args.preset.unwrap_or_default(),
+        plan: args.advice.plan()?,
         ..AnalyzeOptions::default()
     };
     let mut reports = Vec::new();
