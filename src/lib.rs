@@ -25,7 +25,10 @@
 //!   source presets, session templates (TOML) and the session log (`gainstage log`).
 //! - [`paths`]: config and data directories.
 //! - [`cli`]: command-line arguments; [`error`]: the error a command ends with.
-//! - `ui` (feature `gui`): the iced GUI, the only module that imports iced.
+//! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
+//!   polling, keyboard), `ui::bridge` / `ui::wall` / `ui::performer` (the views),
+//!   `ui::meter` (canvas bar with a cached scale, headroom track), `ui::palette` (colours and
+//!   their meaning), `ui::badge` (warnings as short actions).
 
 pub mod advisor;
 pub mod analyze;

@@ -1,0 +1,61 @@
+//! The performer view: one to four channels, each a huge meter and one word a singer across
+//! the room can read.
+
+use iced::widget::{canvas, column, container, row, text};
+use iced::{Element, Length};
+
+use super::app::{self, App};
+use super::badge::word;
+use super::meter::MeterBar;
+use super::palette;
+use crate::snapshot::Snapshot;
+
+pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
+    let shown = app
+        .performer_channels
+        .iter()
+        .copied()
+        .filter(|&i| i < s.channels.len())
+        .take(4);
+    row(shown.map(|i| {
+        let c = &s.channels[i];
+        let params = app.params(i);
+        let word = word(&c.warnings, c.readings.overs > 0);
+        let word_color = match word {
+            "GOOD" => palette::GREEN,
+            "HOT" => palette::AMBER,
+            "CLIP" => palette::RED,
+            _ => palette::TEXT,
+        };
+        let name = if app.name(i).is_empty() {
+            format!("Input {}", c.channel)
+        } else {
+            app.name(i).to_string()
+        };
+        container(
+            column![
+                text(name).size(44).color(palette::TEXT),
+                text(word).size(96).color(word_color),
+                canvas(MeterBar {
+                    scale: &app.scales[i],
+                    level_db: c.readings.falling_true_peak_dbtp as f32,
+                    hold_db: c.readings.peak_hold_dbfs as f32,
+                    target_db: params.target_dbtp as f32,
+                    hot_db: params.hot_dbtp as f32,
+                    clipped: c.readings.overs > 0,
+                    labels: true,
+                })
+                .width(Length::Fill)
+                .height(Length::Fill),
+            ]
+            .spacing(8)
+            .align_x(iced::alignment::Horizontal::Center),
+        )
+        .padding(12)
+        .width(Length::Fill)
+        .height(Length::Fill)
+        .into()
+    }))
+    .spacing(16)
+    .into()
+}
