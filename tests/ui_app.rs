@@ -111,3 +111,37 @@ fn performer_view_says_one_word_per_channel() {
     assert!(ui.find("GOOD").is_ok());
     assert!(ui.find("CLIP").is_ok());
 }
+
+#[test]
+fn names_presets_and_view_survive_a_restart() {
+    use gainstage::advisor::SourcePreset;
+    use gainstage::settings;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::with_snapshot(snapshot(0));
+    app.restore(
+        &settings::Settings::default(),
+        Some(dir.path().to_path_buf()),
+    );
+    let _ = app.update(Message::Bridge(bridge::Message::Rename(
+        0,
+        "Kick in".into(),
+    )));
+    let _ = app.update(Message::Bridge(bridge::Message::SetPreset(
+        0,
+        SourcePreset::Kick,
+    )));
+    let _ = app.update(Message::ShowView(View::Performer));
+
+    let (saved, problem) = settings::load(dir.path());
+    assert!(problem.is_none());
+    let mut again = App::with_snapshot(snapshot(0));
+    again.restore(&saved, None);
+    assert_eq!(again.name(0), "Kick in");
+    assert_eq!(again.preset(0), SourcePreset::Kick);
+    // The kick preset's thresholds now drive the meter colours and target zone.
+    assert_eq!(
+        again.params(0).target_dbtp,
+        SourcePreset::Kick.params().target_dbtp
+    );
+    assert_eq!(View::from_name(&saved.view), View::Performer);
+}

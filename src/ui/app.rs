@@ -1,6 +1,7 @@
 //! The application shell: owns the capture session, polls snapshots, routes messages to the
 //! screens and draws the top bar.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use iced::keyboard::{self, Key, key::Named};
@@ -10,8 +11,9 @@ use iced::{Element, Length, Subscription, Task, window};
 
 use super::palette;
 use super::{bridge, performer, wall};
-use crate::advisor::{ChannelPlan, PresetParams};
+use crate::advisor::{ChannelPlan, PresetParams, SourcePreset};
 use crate::capture::{MeterCommand, Session, SnapshotReader};
+use crate::settings::{self, Settings};
 use crate::snapshot::{Snapshot, StreamState};
 
 /// The three views, switched with 1 / 2 / 3.
@@ -20,6 +22,24 @@ pub enum View {
     Bridge,
     Wall,
     Performer,
+}
+
+impl View {
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Bridge => "bridge",
+            View::Wall => "wall",
+            View::Performer => "performer",
+        }
+    }
+
+    pub fn from_name(name: &str) -> View {
+        match name {
+            "wall" => View::Wall,
+            "performer" => View::Performer,
+            _ => View::Bridge,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +71,10 @@ pub struct App {
     pub fullscreen: bool,
     /// Channels (from 0) the performer view shows.
     pub performer_channels: Vec<usize>,
+    /// Source preset per channel (index 0 = channel 1).
+    pub presets: Vec<SourcePreset>,
+    /// Where settings are saved on change; `None` keeps them in memory only (tests).
+    settings_dir: Option<PathBuf>,
 }
 
 impl App {
@@ -68,7 +92,61 @@ impl App {
             help: false,
             fullscreen: false,
             performer_channels: vec![0, 1],
+            presets: Vec::new(),
+            settings_dir: None,
         }
+    }
+
+    /// Gives every channel up to `n` a name: the template's, else "Input N".
+    fn fill_names(&mut self, n: usize) {
+        for i in self.names.len()..n {
+            let name = self.plan.template.channel_name(i + 1);
+            self.names.push(name);
+        }
+    }
+
+    /// Takes names, presets and the performer's channels from saved settings, and saves
+    /// changes to `dir` from now on.
+    pub fn restore(&mut self, saved: &Settings, dir: Option<PathBuf>) {
+        self.names = saved.names.clone();
+        self.fill_names(self.snapshot.as_ref().map_or(0, |s| s.channels.len()));
+        self.presets = saved.presets.clone();
+        let chosen: Vec<usize> = saved
+            .performer_channels
+            .iter()
+            .filter(|&&c| c >= 1)
+            .map(|c| c - 1)
+            .collect();
+        if !chosen.is_empty() {
+            self.performer_channels = chosen;
+        }
+        self.settings_dir = dir;
+    }
+
+    fn settings(&self) -> Settings {
+        Settings {
+            names: self.names.clone(),
+            presets: self.presets.clone(),
+            view: self.view.name().into(),
+            performer_channels: self.performer_channels.iter().map(|c| c + 1).collect(),
+        }
+    }
+
+    /// Saves on every change, so a crash or power cut keeps the session's names and presets.
+    fn save(&mut self) {
+        if let Some(dir) = &self.settings_dir
+            && let Err(e) = settings::save(dir, &self.settings())
+        {
+            self.banner = Some(format!(
+                "settings could not be saved in {}: {e}",
+                dir.display()
+            ));
+            self.settings_dir = None;
+        }
+    }
+
+    pub fn preset(&self, channel_index: usize) -> SourcePreset {
+        self.presets.get(channel_index).copied().unwrap_or_default()
     }
 
     /// An app drawing a given snapshot, with no session (tests, screenshots of states).
@@ -79,7 +157,7 @@ impl App {
     }
 
     pub fn params(&self, channel_index: usize) -> PresetParams {
-        self.plan.params(channel_index + 1)
+        self.plan.template.presets.get(self.preset(channel_index))
     }
 
     pub fn name(&self, channel_index: usize) -> &str {
@@ -88,12 +166,7 @@ impl App {
 
     fn accept(&mut self, snapshot: Snapshot) {
         let n = snapshot.channels.len();
-        if self.names.len() < n {
-            let more: Vec<String> = (self.names.len()..n)
-                .map(|i| self.plan.template.channel_name(i + 1))
-                .collect();
-            self.names.extend(more);
-        }
+        self.fill_names(n);
         self.scales
             .resize_with(n.max(self.scales.len()), Cache::new);
         self.snapshot = Some(snapshot);
@@ -120,6 +193,7 @@ impl App {
                 if let Some(command) = bridge::update(self, m) {
                     self.send(command);
                 }
+                self.save();
             }
         }
         Task::none()
@@ -127,6 +201,7 @@ impl App {
 
     fn show(&mut self, view: View) -> Task<Message> {
         self.view = view;
+        self.save();
         // The wall is read from across the room: it takes the whole screen.
         let want_full = view == View::Wall;
         if want_full != self.fullscreen {

@@ -1,12 +1,15 @@
 //! The meter bridge: one strip per channel with name, bar, readouts, clip light and advice.
 
-use iced::widget::{button, canvas, column, container, row, scrollable, text, text_input, tooltip};
+use iced::widget::{
+    button, canvas, column, container, pick_list, row, scrollable, text, text_input, tooltip,
+};
 use iced::{Element, Length};
 
 use super::app::{self, App};
 use super::badge::{badge, compact_badge};
 use super::meter::{HeadroomTrack, MeterBar};
 use super::palette;
+use crate::advisor::SourcePreset;
 use crate::capture::MeterCommand;
 use crate::meter::level::finite;
 use crate::snapshot::{ChannelSnapshot, Snapshot};
@@ -17,6 +20,8 @@ pub enum Message {
     Rename(usize, String),
     /// A channel's latched clip light was clicked.
     ResetClip(usize),
+    /// A channel (from 0) got another source preset.
+    SetPreset(usize, SourcePreset),
 }
 
 /// Applies a bridge message; returns what the meter thread must do, if anything.
@@ -29,6 +34,13 @@ pub fn update(app: &mut App, message: Message) -> Option<MeterCommand> {
             None
         }
         Message::ResetClip(c) => Some(MeterCommand::ResetChannel(c)),
+        Message::SetPreset(c, preset) => {
+            if app.presets.len() <= c {
+                app.presets.resize(c + 1, SourcePreset::Generic);
+            }
+            app.presets[c] = preset;
+            Some(MeterCommand::SetPreset(c, preset))
+        }
     }
 }
 
@@ -79,6 +91,12 @@ fn strip<'a>(
         .on_input(move |s| app::Message::Bridge(Message::Rename(i, s)))
         .size(font)
         .padding(3);
+    let preset = pick_list(SourcePreset::ALL, Some(app.preset(i)), move |p| {
+        app::Message::Bridge(Message::SetPreset(i, p))
+    })
+    .text_size(font - 2.0)
+    .padding(2)
+    .width(Length::Fill);
     let bar = canvas(MeterBar {
         scale: &app.scales[i],
         level_db: r.falling_true_peak_dbtp as f32,
@@ -145,6 +163,7 @@ fn strip<'a>(
                 .size(font)
                 .color(palette::DIM_TEXT),
             name,
+            preset,
             bar,
             track,
             text(format!("TP {}", db_text(r.max_true_peak_dbtp, "")))

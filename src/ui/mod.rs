@@ -18,13 +18,16 @@ use std::process::ExitCode;
 
 use crate::capture::{Session, SessionConfig};
 use crate::cli::{GuiArgs, SourceArgs};
+use crate::settings::{self, Settings};
 use app::{App, View};
 
 /// Opens the source the arguments name; without one that works, the demo, with a banner that
 /// says why.
-fn start(source: &SourceArgs) -> (Option<Session>, Option<String>) {
+fn start(source: &SourceArgs, saved: &Settings) -> (Option<Session>, Option<String>) {
     let config = || SessionConfig {
         session_log: true,
+        presets: saved.presets.clone(),
+        channel_names: saved.names.clone(),
         ..SessionConfig::default()
     };
     match Session::start(source, config()) {
@@ -46,10 +49,21 @@ fn start(source: &SourceArgs) -> (Option<Session>, Option<String>) {
 }
 
 pub fn run(args: GuiArgs) -> Result<ExitCode, crate::Error> {
-    let view = if args.wall { View::Wall } else { View::Bridge };
     let boot = move || {
-        let (session, banner) = start(&args.source);
+        let dir = crate::paths::config_dir();
+        let (saved, problem) = dir.as_deref().map(settings::load).unwrap_or_default();
+        let (session, banner) = start(&args.source, &saved);
+        let banner = match (banner, problem) {
+            (Some(a), Some(b)) => Some(format!("{a} {b}")),
+            (a, b) => a.or(b),
+        };
+        let view = if args.wall {
+            View::Wall
+        } else {
+            View::from_name(&saved.view)
+        };
         let mut app = App::new(session, banner, view);
+        app.restore(&saved, dir);
         let task = if view == View::Wall {
             app.update(app::Message::ShowView(View::Wall))
         } else {
