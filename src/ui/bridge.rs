@@ -97,15 +97,12 @@ fn strip<'a>(
     .text_size(font - 2.0)
     .padding(2)
     .width(Length::Fill);
-    let bar = canvas(MeterBar {
-        scale: &app.scales[i],
-        level_db: r.falling_true_peak_dbtp as f32,
-        hold_db: r.peak_hold_dbfs as f32,
-        target_db: params.target_dbtp as f32,
-        hot_db: params.hot_dbtp as f32,
-        clipped: r.overs > 0,
-        labels: font >= 15.0,
-    })
+    let bar = canvas(MeterBar::for_channel(
+        &app.scales[i],
+        r,
+        &params,
+        font >= 15.0,
+    ))
     .width(Length::Fill)
     .height(Length::Fill);
     let track = canvas(HeadroomTrack {

@@ -5,6 +5,8 @@ use iced::widget::canvas::{self, Cache, Frame, Geometry, Text};
 use iced::{Point, Rectangle, Renderer, Size, Theme, mouse};
 
 use super::palette;
+use crate::advisor::PresetParams;
+use crate::meter::ChannelReadings;
 
 /// Lowest level the scale shows (dBFS).
 pub const FLOOR_DB: f32 = -60.0;
@@ -29,6 +31,26 @@ pub struct MeterBar<'a> {
     pub clipped: bool,
     /// Labels on the scale (off for narrow strips and the wall).
     pub labels: bool,
+}
+
+impl<'a> MeterBar<'a> {
+    /// The bar for one channel's readings under its preset.
+    pub fn for_channel(
+        scale: &'a Cache,
+        readings: &ChannelReadings,
+        params: &PresetParams,
+        labels: bool,
+    ) -> Self {
+        Self {
+            scale,
+            level_db: readings.falling_true_peak_dbtp as f32,
+            hold_db: readings.peak_hold_dbfs as f32,
+            target_db: params.target_dbtp as f32,
+            hot_db: params.hot_dbtp as f32,
+            clipped: readings.overs > 0,
+            labels,
+        }
+    }
 }
 
 /// Height fraction from the bottom for a level.

@@ -36,15 +36,12 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
             column![
                 text(name).size(44).color(palette::TEXT),
                 text(word).size(96).color(word_color),
-                canvas(MeterBar {
-                    scale: &app.scales[i],
-                    level_db: c.readings.falling_true_peak_dbtp as f32,
-                    hold_db: c.readings.peak_hold_dbfs as f32,
-                    target_db: params.target_dbtp as f32,
-                    hot_db: params.hot_dbtp as f32,
-                    clipped: c.readings.overs > 0,
-                    labels: true,
-                })
+                canvas(MeterBar::for_channel(
+                    &app.scales[i],
+                    &c.readings,
+                    &params,
+                    true
+                ))
                 .width(Length::Fill)
                 .height(Length::Fill),
             ]

@@ -35,15 +35,12 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
                     .center()
                     .wrapping(text::Wrapping::None)
                     .width(Length::Fill),
-                canvas(MeterBar {
-                    scale: &app.scales[i],
-                    level_db: c.readings.falling_true_peak_dbtp as f32,
-                    hold_db: c.readings.peak_hold_dbfs as f32,
-                    target_db: params.target_dbtp as f32,
-                    hot_db: params.hot_dbtp as f32,
-                    clipped: c.readings.overs > 0,
-                    labels: false,
-                })
+                canvas(MeterBar::for_channel(
+                    &app.scales[i],
+                    &c.readings,
+                    &params,
+                    false
+                ))
                 .width(Length::Fill)
                 .height(Length::Fill),
             ]
