@@ -5,26 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
-fn write_sines(path: &std::path::Path, peaks_dbfs: &[f64], seconds: u32) {
-    let channels = u16::try_from(peaks_dbfs.len()).unwrap();
-    let spec = hound::WavSpec {
-        channels,
-        sample_rate: 48_000,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for i in 0..48_000 * seconds {
-        let t = f64::from(i) / 48_000.0;
-        for (c, p) in peaks_dbfs.iter().enumerate() {
-            let a = 10f64.powf(p / 20.0);
-            let f = 220.0 * (c + 1) as f64;
-            w.write_sample((a * (std::f64::consts::TAU * f * t).sin()) as f32)
-                .unwrap();
-        }
-    }
-    w.finalize().unwrap();
-}
+#[path = "support/sines.rs"]
+mod sines;
+use sines::write_sines;
 
 /// Every warning kind each channel showed on any line, and the parsed lines.
 fn kinds_seen(stdout: &str) -> (BTreeMap<u64, BTreeSet<String>>, Vec<serde_json::Value>) {
