@@ -8,29 +8,107 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::advisor::SourcePreset;
+use crate::advisor::{Presets, SourcePreset};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
+    /// The input the GUI opens: host, device, channels, rate, buffer.
+    pub source: SavedSource,
+    /// Consecutive full-scale samples that count as one over (1-20).
+    pub over_len: u32,
+    /// Peak-hold time before the held peak falls (s).
+    pub peak_hold_s: f64,
+    /// How long a soundcheck listens (s).
+    pub soundcheck_s: f64,
     /// Channel names, index 0 = channel 1; empty means "Input N".
     pub names: Vec<String>,
     /// Source preset per channel, index 0 = channel 1.
     pub presets: Vec<SourcePreset>,
+    /// Targets and thresholds the user changed, per preset; the rest are built-in.
+    pub preset_table: Presets,
     /// "bridge", "wall" or "performer".
     pub view: String,
     /// Channels (from 1) the performer view shows.
     pub performer_channels: Vec<usize>,
+    /// "dark" or "light".
+    pub theme: String,
+    pub window: WindowGeometry,
+}
+
+/// The input to open; absent fields mean the host's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedSource {
+    /// "alsa", "jack" or "pulse".
+    pub host: Option<String>,
+    pub device: Option<String>,
+    pub channels: Option<u16>,
+    pub rate: Option<u32>,
+    pub buffer: Option<u32>,
+    /// The demo generator instead of a device.
+    pub demo: bool,
+}
+
+/// The main window's size and position (logical pixels); no position lets the window manager
+/// place it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WindowGeometry {
+    pub width: f32,
+    pub height: f32,
+    pub x: Option<f32>,
+    pub y: Option<f32>,
+}
+
+impl Default for WindowGeometry {
+    fn default() -> Self {
+        Self {
+            width: 1600.0,
+            height: 900.0,
+            x: None,
+            y: None,
+        }
+    }
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
+            source: SavedSource::default(),
+            over_len: 1,
+            peak_hold_s: 1.0,
+            soundcheck_s: crate::advisor::soundcheck::DEFAULT_LISTEN_S,
             names: Vec::new(),
             presets: Vec::new(),
+            preset_table: Presets::default(),
             view: "bridge".into(),
             performer_channels: vec![1, 2],
+            theme: "dark".into(),
+            window: WindowGeometry::default(),
         }
+    }
+}
+
+impl Settings {
+    /// Clamps values a hand edit may have put out of range.
+    pub fn sanitized(mut self) -> Self {
+        self.over_len = self.over_len.clamp(1, 20);
+        if !self.peak_hold_s.is_finite() {
+            self.peak_hold_s = 1.0;
+        }
+        self.peak_hold_s = self.peak_hold_s.clamp(0.0, 10.0);
+        if !self.soundcheck_s.is_finite() {
+            self.soundcheck_s = crate::advisor::soundcheck::DEFAULT_LISTEN_S;
+        }
+        self.soundcheck_s = self.soundcheck_s.clamp(2.0, 120.0);
+        let w = &mut self.window;
+        if !(w.width.is_finite() && w.height.is_finite()) {
+            *w = WindowGeometry::default();
+        }
+        w.width = w.width.clamp(400.0, 16_384.0);
+        w.height = w.height.clamp(300.0, 16_384.0);
+        self
     }
 }
 
@@ -54,8 +132,8 @@ pub fn load(dir: &Path) -> (Settings, Option<String>) {
             );
         }
     };
-    match toml::from_str(&text) {
-        Ok(s) => (s, None),
+    match toml::from_str::<Settings>(&text) {
+        Ok(s) => (s.sanitized(), None),
         Err(e) => {
             let stamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -102,6 +180,31 @@ mod tests {
             ],
             view: "wall".into(),
             performer_channels: vec![3],
+            source: SavedSource {
+                host: Some("jack".into()),
+                device: Some("system".into()),
+                channels: Some(8),
+                rate: Some(48_000),
+                buffer: Some(128),
+                demo: false,
+            },
+            over_len: 3,
+            peak_hold_s: 2.0,
+            soundcheck_s: 15.0,
+            preset_table: {
+                let mut t = Presets::default();
+                let mut p = SourcePreset::Vocal.params();
+                p.target_dbtp = -14.0;
+                t.set(SourcePreset::Vocal, p);
+                t
+            },
+            theme: "light".into(),
+            window: WindowGeometry {
+                width: 1280.0,
+                height: 720.0,
+                x: Some(10.0),
+                y: Some(20.0),
+            },
         };
         save(dir.path(), &s).unwrap();
         assert_eq!(load(dir.path()), (s, None));

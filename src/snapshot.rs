@@ -69,4 +69,8 @@ pub struct Snapshot {
     /// Over- and underruns the host reported.
     pub xruns: u64,
     pub channels: Vec<ChannelSnapshot>,
+    /// The latest clips and warnings raised or cleared, oldest first, as the session log
+    /// records them; shared between snapshots until the next event.
+    #[serde(skip)]
+    pub events: std::sync::Arc<[crate::advisor::LogEntry]>,
 }

@@ -171,9 +171,12 @@ pub fn template_path_in(config_dir: &Path, name: &str) -> Result<PathBuf, Templa
 
 /// Names of the saved templates, sorted.
 pub fn list_templates() -> Vec<String> {
-    let Some(dir) = crate::paths::config_dir() else {
-        return Vec::new();
-    };
+    crate::paths::config_dir().map_or_else(Vec::new, |dir| list_templates_in(&dir))
+}
+
+/// Names of the templates saved under `config_dir`, sorted.
+pub fn list_templates_in(config_dir: &Path) -> Vec<String> {
+    let dir = config_dir;
     let mut names: Vec<String> = std::fs::read_dir(dir.join("templates"))
         .into_iter()
         .flatten()

@@ -67,6 +67,10 @@ pub enum MeterCommand {
     ResetChannel(usize),
     /// Change one channel's source preset (index from 0).
     SetPreset(usize, SourcePreset),
+    /// Replace the table presets are looked up in (the user's targets and thresholds).
+    SetPresetTable(Presets),
+    /// Rename one channel (index from 0) for the session log.
+    Rename(usize, String),
 }
 
 /// A running capture. Dropping it stops the stream and the meter thread.

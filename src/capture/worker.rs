@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use ringbuf::HeapCons;
 use ringbuf::traits::{Consumer, Observer};
@@ -12,7 +12,9 @@ use ringbuf::traits::{Consumer, Observer};
 use super::publish::{Board, ReaderSlot};
 use super::session::MeterCommand;
 use super::shared::Shared;
-use crate::advisor::{LiveAdvisor, LiveConfig, Presets, SessionLog, SourcePreset, Warning};
+use crate::advisor::{
+    LiveAdvisor, LiveConfig, LogEntry, Presets, SessionLog, SourcePreset, Warning,
+};
 use crate::meter::level::{amplitude_to_db, db_to_amplitude};
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
 use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo};
@@ -61,7 +63,13 @@ pub struct MeterWorker {
     log: Option<SessionLog>,
     /// Channel names for the log ("Input 3" unless a template names it).
     names: Vec<String>,
+    /// The latest advisor events, newest last, for readers to show (the GUI's log panel);
+    /// rebuilt only when an event happens, so publishing shares it for the cost of a count.
+    recent_events: Arc<[LogEntry]>,
 }
+
+/// Advisor events a snapshot carries.
+pub const RECENT_EVENTS: usize = 100;
 
 /// The channels that talk to a running worker.
 pub struct WorkerInputs {
@@ -131,6 +139,7 @@ impl MeterWorker {
             readings,
             log: None,
             names: (1..=channels).map(|c| format!("Input {c}")).collect(),
+            recent_events: Arc::from(Vec::new()),
         })
     }
 
@@ -235,7 +244,22 @@ impl MeterWorker {
                 self.presets[c] = preset;
                 self.advisor.set_params(c, self.preset_table.get(preset));
             }
-            MeterCommand::ResetChannel(_) | MeterCommand::SetPreset(..) => {}
+            MeterCommand::SetPresetTable(table) => {
+                self.preset_table = table;
+                for c in 0..self.channels {
+                    self.advisor
+                        .set_params(c, self.preset_table.get(self.presets[c]));
+                }
+            }
+            MeterCommand::Rename(c, name) if c < self.channels => {
+                if self.names.len() <= c {
+                    self.names.resize(c + 1, String::new());
+                }
+                self.names[c] = name;
+            }
+            MeterCommand::ResetChannel(_)
+            | MeterCommand::SetPreset(..)
+            | MeterCommand::Rename(..) => {}
         }
     }
 
@@ -276,24 +300,36 @@ impl MeterWorker {
                 self.warnings[c].extend_from_slice(shown);
             }
         }
-        let Some(log) = self.log.as_mut() else {
-            // Nobody reads them; the advisor bounds its queue, but keep it empty anyway.
-            let _ = self.advisor.drain_events();
+        let events = self.advisor.drain_events();
+        if events.is_empty() {
             return;
-        };
-        for ev in self.advisor.drain_events() {
+        }
+        let mut recent: Vec<LogEntry> = self.recent_events.to_vec();
+        for ev in events {
             let name = ev
                 .channel
                 .checked_sub(1)
                 .and_then(|c| self.names.get(c))
-                .map_or("Input", String::as_str);
-            if let Err(e) = log.record_event(name, &ev) {
+                .filter(|n| !n.trim().is_empty())
+                .cloned()
+                .unwrap_or_else(|| format!("Input {}", ev.channel));
+            let entry = LogEntry::new(
+                SystemTime::now(),
+                &name,
+                ev.level_dbtp.unwrap_or(f64::NEG_INFINITY),
+                &ev,
+            );
+            if let Some(log) = self.log.as_mut()
+                && let Err(e) = log.append(entry.clone())
+            {
                 // A full disk must not stop the metering: say so once and stop logging.
                 eprintln!("gainstage: session log stopped: {e}");
                 self.log = None;
-                break;
             }
+            recent.push(entry);
         }
+        let excess = recent.len().saturating_sub(RECENT_EVENTS);
+        self.recent_events = recent.split_off(excess).into();
     }
 
     pub fn publish(&mut self) {
@@ -350,6 +386,7 @@ impl MeterWorker {
             dropped_frames: self.shared.dropped_frames.load(Ordering::Relaxed),
             xruns: self.shared.xruns.load(Ordering::Relaxed),
             channels,
+            events: Arc::clone(&self.recent_events),
         };
         self.board.try_publish(Arc::new(snapshot));
     }

@@ -1,17 +1,19 @@
-//! The meter bridge: one strip per channel with name, bar, readouts, clip light and advice.
+//! The meter bridge: one strip per channel. Above the meters each strip has its number, name
+//! and source preset; the meters (bar, hold, target zone, headroom track, readouts) are one
+//! canvas for all strips; below them, the latched clip light and the advisor's badge.
 
 use iced::widget::{
-    button, canvas, column, container, pick_list, row, scrollable, text, text_input, tooltip,
+    Space, button, canvas, column, container, pick_list, row, scrollable, text, text_input, tooltip,
 };
 use iced::{Element, Length};
 
 use super::app::{self, App};
 use super::badge::{badge, compact_badge};
-use super::meter::{HeadroomTrack, MeterBar};
-use super::palette;
+use super::palette::{self, Neutral};
+use super::soundcheck;
+use super::strips::{self, Strips, Style};
 use crate::advisor::SourcePreset;
 use crate::capture::MeterCommand;
-use crate::meter::level::finite;
 use crate::snapshot::{ChannelSnapshot, Snapshot};
 
 #[derive(Debug, Clone)]
@@ -22,16 +24,19 @@ pub enum Message {
     ResetClip(usize),
     /// A channel (from 0) got another source preset.
     SetPreset(usize, SourcePreset),
+    /// A channel (from 0) was picked for the detail panel.
+    Select(usize),
 }
 
 /// Applies a bridge message; returns what the meter thread must do, if anything.
 pub fn update(app: &mut App, message: Message) -> Option<MeterCommand> {
     match message {
         Message::Rename(c, name) => {
-            if let Some(n) = app.names.get_mut(c) {
-                *n = name;
+            if app.names.len() <= c {
+                app.names.resize(c + 1, String::new());
             }
-            None
+            app.names[c] = name.clone();
+            Some(MeterCommand::Rename(c, name))
         }
         Message::ResetClip(c) => Some(MeterCommand::ResetChannel(c)),
         Message::SetPreset(c, preset) => {
@@ -39,7 +44,16 @@ pub fn update(app: &mut App, message: Message) -> Option<MeterCommand> {
                 app.presets.resize(c + 1, SourcePreset::Generic);
             }
             app.presets[c] = preset;
+            app.clear_caches();
             Some(MeterCommand::SetPreset(c, preset))
+        }
+        Message::Select(c) => {
+            app.selected = if app.selected == Some(c) {
+                None
+            } else {
+                Some(c)
+            };
+            None
         }
     }
 }
@@ -52,66 +66,130 @@ const NARROW_STRIP: f32 = 56.0;
 
 pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
     let n = s.channels.len();
-    let (width, font) = if n <= FIT_CHANNELS {
+    let neutral = app.neutral();
+    let fits = n <= FIT_CHANNELS;
+    let (width, font) = if fits {
         (Length::Fill, if n <= 16 { 15.0 } else { 12.0 })
     } else {
         (Length::Fixed(NARROW_STRIP), 11.0)
     };
-    let strips = row(s
+    let compact = font < 15.0;
+    let headers = row(s
         .channels
         .iter()
         .enumerate()
-        .map(|(i, c)| strip(app, i, c, width, font)))
-    .spacing(4);
-    if n <= FIT_CHANNELS {
-        return strips.height(Length::Fill).into();
+        .map(|(i, c)| header(app, i, c, width, font, neutral)))
+    .spacing(strips::SPACING);
+    let meters = canvas(Strips {
+        scale: &app.bridge_scale,
+        channels: &s.channels,
+        thresholds: app.thresholds(n),
+        names: Vec::new(),
+        selected: app.selected,
+        style: Style::Bridge { labels: !compact },
+        neutral,
+    })
+    .width(if fits {
+        Length::Fill
+    } else {
+        Length::Fixed(n as f32 * (NARROW_STRIP + strips::SPACING) - strips::SPACING)
+    })
+    .height(Length::Fill);
+    let footers = row(s
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(i, c)| footer(app, i, c, width, font, neutral)))
+    .spacing(strips::SPACING);
+    let body = column![headers, meters, footers].spacing(4);
+    let body: Element<'a, app::Message> = if fits {
+        body.height(Length::Fill).into()
+    } else {
+        scrollable(body.height(Length::Fill))
+            .direction(scrollable::Direction::Horizontal(
+                scrollable::Scrollbar::default(),
+            ))
+            .height(Length::Fill)
+            .into()
+    };
+    match app.selected.and_then(|i| s.channels.get(i).map(|c| (i, c))) {
+        Some((i, c)) => column![body, detail(app, i, c, neutral)].spacing(6).into(),
+        None => body,
     }
-    scrollable(strips)
-        .direction(scrollable::Direction::Horizontal(
-            scrollable::Scrollbar::default(),
-        ))
-        .height(Length::Fill)
-        .into()
 }
 
-fn db_text(db: f64, unit: &str) -> String {
-    finite(db).map_or("-".to_string(), |v| format!("{v:.1}{unit}"))
-}
-
-fn strip<'a>(
+/// Number, name and preset: plain text that wraps, so a narrow strip clips nothing. A click
+/// selects the channel; its name and preset are edited in the detail panel.
+fn header<'a>(
     app: &'a App,
     i: usize,
     c: &'a ChannelSnapshot,
     width: Length,
     font: f32,
+    neutral: Neutral,
 ) -> Element<'a, app::Message> {
-    let params = app.params(i);
-    let r = &c.readings;
-    let name = text_input(&format!("Input {}", c.channel), app.name(i))
-        .on_input(move |s| app::Message::Bridge(Message::Rename(i, s)))
-        .size(font)
-        .padding(3);
-    let preset = pick_list(SourcePreset::ALL, Some(app.preset(i)), move |p| {
-        app::Message::Bridge(Message::SetPreset(i, p))
+    let picked = app.soundcheck.picked.contains(&i);
+    let number = if picked {
+        format!("{}●", c.channel)
+    } else {
+        c.channel.to_string()
+    };
+    let name = match app.name(i) {
+        "" => format!("Input {}", c.channel),
+        n => n.to_string(),
+    };
+    let selected = app.selected == Some(i);
+    button(
+        column![
+            text(number).size(font).color(neutral.dim_text),
+            text(name)
+                .size(font)
+                .color(neutral.text)
+                .wrapping(text::Wrapping::WordOrGlyph),
+            text(app.preset(i).label())
+                .size(font - 2.0)
+                .color(neutral.dim_text)
+                .wrapping(text::Wrapping::WordOrGlyph),
+        ]
+        .spacing(1),
+    )
+    .padding(3)
+    .width(width)
+    .on_press(app::Message::Bridge(Message::Select(i)))
+    .style(move |theme, status| {
+        let base = button::text(theme, status);
+        button::Style {
+            background: Some(
+                if selected {
+                    neutral.panel
+                } else {
+                    neutral.background
+                }
+                .into(),
+            ),
+            ..base
+        }
     })
-    .text_size(font - 2.0)
-    .padding(2)
-    .width(Length::Fill);
-    let bar = canvas(MeterBar::for_channel(
-        &app.scales[i],
-        r,
-        &params,
-        font >= 15.0,
-    ))
-    .width(Length::Fill)
-    .height(Length::Fill);
-    let track = canvas(HeadroomTrack {
-        history: &c.history,
-        hot_db: params.hot_dbtp as f32,
-    })
-    .width(Length::Fill)
-    .height(24);
-    let clip_label = match (r.overs, font < 15.0) {
+    .into()
+}
+
+fn footer<'a>(
+    app: &'a App,
+    i: usize,
+    c: &'a ChannelSnapshot,
+    width: Length,
+    font: f32,
+    neutral: Neutral,
+) -> Element<'a, app::Message> {
+    // Words and counts come from the slower text snapshot; the meters above are live.
+    let c = app
+        .text_snapshot
+        .as_ref()
+        .and_then(|t| t.channels.get(i))
+        .unwrap_or(c);
+    let overs = c.readings.overs;
+    let compact = font < 15.0;
+    let clip_label = match (overs, compact) {
         (0, false) => "no clip".to_string(),
         (0, true) => "–".to_string(),
         (n, _) => format!("CLIP {n}"),
@@ -120,62 +198,116 @@ fn strip<'a>(
         .width(Length::Fill)
         .on_press(app::Message::Bridge(Message::ResetClip(i)))
         .style(move |theme, status| {
-            if r.overs > 0 {
+            if overs > 0 {
                 button::Style {
                     background: Some(palette::RED.into()),
-                    text_color: palette::TEXT,
+                    text_color: iced::Color::BLACK,
                     ..button::primary(theme, status)
                 }
             } else {
                 button::secondary(theme, status)
             }
         });
-    let advice: Element<'a, app::Message> = match c.warnings.first() {
-        Some(w) => tooltip(
+    let advice: Element<'a, app::Message> = if let Some(r) = app.soundcheck.result(i) {
+        soundcheck::strip_result(r, font, neutral)
+    } else if let Some(w) = c.warnings.first() {
+        tooltip(
             container(
-                text(if font < 15.0 {
-                    compact_badge(w)
-                } else {
-                    badge(w)
-                })
-                .size(font + 2.0)
-                .color(palette::TEXT)
-                .center()
-                .wrapping(text::Wrapping::None),
+                text(if compact { compact_badge(w) } else { badge(w) })
+                    .size(font + 2.0)
+                    .color(neutral.text)
+                    .center()
+                    .wrapping(text::Wrapping::None),
             )
             .width(Length::Fill)
             .padding(3)
-            .style(|_| container::Style::default().background(palette::PANEL)),
+            .style(move |_| container::Style::default().background(neutral.panel)),
             container(text(&w.message).size(16))
                 .padding(8)
                 .style(container::rounded_box),
             tooltip::Position::Top,
         )
-        .into(),
-        None => text(" ").size(font + 2.0).into(),
+        .into()
+    } else {
+        Space::new().height(font + 8.0).into()
     };
-    container(
-        column![
-            text(format!("{}", c.channel))
-                .size(font)
-                .color(palette::DIM_TEXT),
-            name,
-            preset,
-            bar,
-            track,
-            text(format!("TP {}", db_text(r.max_true_peak_dbtp, "")))
-                .size(font)
-                .color(palette::TEXT),
-            text(format!("S {}", db_text(r.short_term_lufs, "")))
-                .size(font)
-                .color(palette::DIM_TEXT),
-            clip,
-            advice,
+    let r = &c.readings;
+    // Label and value are separate texts with no space between: the software renderer
+    // re-hints a blank glyph every time it draws one.
+    let readout = |label: &'static str, value: f64, color: iced::Color| {
+        row![
+            text(label).size(font).color(neutral.dim_text),
+            Space::new().width(Length::Fill),
+            text(strips::db_text(value)).size(font).color(color),
         ]
-        .spacing(3),
-    )
+    };
+    column![
+        readout("TP", r.max_true_peak_dbtp, neutral.text),
+        readout("S", r.short_term_lufs, neutral.dim_text),
+        clip,
+        advice
+    ]
+    .spacing(3)
     .width(width)
-    .height(Length::Fill)
-    .padding(3)
+    .into()
+}
+
+/// The selected channel in full: every warning's message and the soundcheck's advice.
+fn detail<'a>(
+    app: &'a App,
+    i: usize,
+    c: &'a ChannelSnapshot,
+    neutral: Neutral,
+) -> Element<'a, app::Message> {
+    let edit = row![
+        text(format!("Input {}", c.channel))
+            .size(18)
+            .color(neutral.dim_text),
+        text_input(&format!("Input {}", c.channel), app.name(i))
+            .on_input(move |s| app::Message::Bridge(Message::Rename(i, s)))
+            .size(18)
+            .padding(4)
+            .width(260),
+        pick_list(SourcePreset::ALL, Some(app.preset(i)), move |p| {
+            app::Message::Bridge(Message::SetPreset(i, p))
+        })
+        .text_size(18),
+        text(app.params(i).reason).size(16).color(neutral.dim_text),
+    ]
+    .spacing(10)
+    .align_y(iced::alignment::Vertical::Center);
+    let mut lines = column![edit].spacing(4);
+    if c.warnings.is_empty() {
+        lines = lines.push(text("No warnings.").size(18).color(neutral.dim_text));
+    }
+    for w in &c.warnings {
+        lines = lines.push(text(&w.message).size(18).color(neutral.text));
+    }
+    if let Some(r) = app.soundcheck.result(i) {
+        lines = lines.push(
+            text(format!("Soundcheck: {}", r.message))
+                .size(18)
+                .color(neutral.text),
+        );
+    }
+    let picked = app.soundcheck.picked.contains(&i);
+    let pick = button(
+        text(if picked {
+            "In the next soundcheck (Space)"
+        } else {
+            "Add to the next soundcheck (Space)"
+        })
+        .size(16),
+    )
+    .on_press(app::Message::Soundcheck(soundcheck::Message::Toggle(i)))
+    .style(button::secondary);
+    container(
+        row![lines.width(Length::Fill), pick]
+            .spacing(12)
+            .align_y(iced::alignment::Vertical::Center),
+    )
+    .padding(10)
+    .width(Length::Fill)
+    .style(move |_| container::Style::default().background(neutral.panel))
     .into()
 }

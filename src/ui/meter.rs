@@ -1,10 +1,11 @@
-//! The vertical meter: a dB scale drawn once into a cache (cleared only when its size
-//! changes), and the bar, hold marker and target zone drawn fresh every frame.
+//! The scale every meter shares, and the single large meter of the performer view: a dB scale
+//! drawn once into a cache (cleared only when its size changes), and the bar, hold marker and
+//! target zone drawn fresh every frame.
 
 use iced::widget::canvas::{self, Cache, Frame, Geometry, Text};
 use iced::{Point, Rectangle, Renderer, Size, Theme, mouse};
 
-use super::palette;
+use super::palette::{self, Neutral};
 use crate::advisor::PresetParams;
 use crate::meter::ChannelReadings;
 
@@ -31,6 +32,7 @@ pub struct MeterBar<'a> {
     pub clipped: bool,
     /// Labels on the scale (off for narrow strips and the wall).
     pub labels: bool,
+    pub neutral: Neutral,
 }
 
 impl<'a> MeterBar<'a> {
@@ -40,6 +42,7 @@ impl<'a> MeterBar<'a> {
         readings: &ChannelReadings,
         params: &PresetParams,
         labels: bool,
+        neutral: Neutral,
     ) -> Self {
         Self {
             scale,
@@ -49,6 +52,7 @@ impl<'a> MeterBar<'a> {
             hot_db: params.hot_dbtp as f32,
             clipped: readings.overs > 0,
             labels,
+            neutral,
         }
     }
 }
@@ -86,14 +90,14 @@ impl<Message> canvas::Program<Message> for MeterBar<'_> {
             frame.fill_rectangle(
                 Point::new(bar_x, 0.0),
                 Size::new(bar_w, size.height),
-                palette::PANEL,
+                self.neutral.panel,
             );
             for db in TICKS_DB {
                 let y = y_of(db).clamp(0.0, size.height - 1.0);
                 frame.fill_rectangle(
                     Point::new(bar_x, y),
                     Size::new(bar_w * 0.25, 1.0),
-                    palette::SCALE,
+                    self.neutral.scale,
                 );
                 if self.labels {
                     frame.fill_text(Text {
@@ -102,7 +106,7 @@ impl<Message> canvas::Program<Message> for MeterBar<'_> {
                             label_w - 3.0,
                             (y - 6.0).clamp(0.0, size.height - 12.0),
                         ),
-                        color: palette::SCALE,
+                        color: self.neutral.scale,
                         size: 11.0.into(),
                         align_x: iced::widget::text::Alignment::Right,
                         ..Text::default()
@@ -117,7 +121,7 @@ impl<Message> canvas::Program<Message> for MeterBar<'_> {
         frame.fill_rectangle(
             Point::new(bar_x, zone_top),
             Size::new(bar_w, (zone_bottom - zone_top).max(1.0)),
-            palette::TARGET_ZONE,
+            self.neutral.target_zone,
         );
         let top = y_of(self.level_db);
         let color = if self.clipped {
@@ -140,60 +144,5 @@ impl<Message> canvas::Program<Message> for MeterBar<'_> {
             );
         }
         vec![scale, frame.into_geometry()]
-    }
-}
-
-/// The last 60 s of peaks, newest at the right, so a peak that happened while nobody looked
-/// is still on screen.
-#[derive(Debug)]
-pub struct HeadroomTrack<'a> {
-    /// 50 ms true-peak maxima (dBTP), oldest first.
-    pub history: &'a [f32],
-    pub hot_db: f32,
-}
-
-/// Values the track shows when full: 60 s at 20 per second.
-const TRACK_LEN: usize = 1200;
-
-impl<Message> canvas::Program<Message> for HeadroomTrack<'_> {
-    type State = ();
-
-    fn draw(
-        &self,
-        _state: &(),
-        renderer: &Renderer,
-        _theme: &Theme,
-        bounds: Rectangle,
-        _cursor: mouse::Cursor,
-    ) -> Vec<Geometry> {
-        let size = bounds.size();
-        let mut frame = Frame::new(renderer, size);
-        frame.fill_rectangle(Point::ORIGIN, size, palette::PANEL);
-        let columns = size.width.max(1.0) as usize;
-        let per_column = TRACK_LEN.div_ceil(columns).max(1);
-        // Right-align: the newest value is at the right edge however much history exists.
-        let offset = TRACK_LEN.saturating_sub(self.history.len());
-        for col in 0..columns {
-            let start = (col * per_column).saturating_sub(offset);
-            let end = ((col + 1) * per_column)
-                .saturating_sub(offset)
-                .min(self.history.len());
-            if start >= end {
-                continue;
-            }
-            let peak = self.history[start..end]
-                .iter()
-                .copied()
-                .fold(f32::NEG_INFINITY, f32::max);
-            if peak > FLOOR_DB {
-                let h = size.height * fraction(peak);
-                frame.fill_rectangle(
-                    Point::new(col as f32, size.height - h),
-                    Size::new(1.0, h),
-                    palette::level_color(peak, self.hot_db),
-                );
-            }
-        }
-        vec![frame.into_geometry()]
     }
 }

@@ -1,36 +1,75 @@
 //! The iced GUI: the only module that imports iced. The meter thread does all DSP; the GUI
 //! reads snapshots, draws them and sends commands.
 //!
-//! - `app`: the shell (session, snapshot polling, top bar, keyboard, view switching).
-//! - `bridge`, `wall`, `performer`: the three views.
-//! - `meter`: the canvas meter bar (cached scale) and the 60 s headroom track.
-//! - `palette`: the colours and what each means; `badge`: warnings in a few characters.
+//! - `app`: the shell (session, windows, snapshot polling, top bar, keyboard, saving).
+//! - `bridge`, `wall`, `performer`: the three views; `strips`: every strip's meter in one
+//!   canvas (bridge and wall); `meter`: the scale and the performer's single meter.
+//! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
+//!   settings and templates.
+//! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few
+//!   characters.
 
 pub mod app;
 pub mod badge;
 pub mod bridge;
+pub mod log_panel;
 pub mod meter;
 pub mod palette;
 pub mod performer;
+pub mod settings_panel;
+pub mod soundcheck;
+pub mod strips;
 pub mod wall;
 
 use std::process::ExitCode;
 
+use clap::ValueEnum;
+
 use crate::capture::{Session, SessionConfig};
-use crate::cli::{GuiArgs, SourceArgs};
-use crate::settings::{self, Settings};
+use crate::cli::{GuiArgs, HostChoice, SourceArgs};
+use crate::meter::MeterConfig;
+use crate::settings::{self, SavedSource, Settings};
 use app::{App, View};
 
-/// Opens the source the arguments name; without one that works, the demo, with a banner that
-/// says why.
-fn start(source: &SourceArgs, saved: &Settings) -> (Option<Session>, Option<String>) {
-    let config = || SessionConfig {
+/// The command-line form of a saved input.
+pub fn source_args(saved: &SavedSource) -> SourceArgs {
+    SourceArgs {
+        host: saved
+            .host
+            .as_deref()
+            .and_then(|h| HostChoice::from_str(h, true).ok()),
+        device: saved.device.clone(),
+        channels: saved.channels,
+        rate: saved.rate,
+        buffer: saved.buffer,
+        demo: saved.demo,
+        ..SourceArgs::default()
+    }
+}
+
+fn session_config(saved: &Settings) -> SessionConfig {
+    SessionConfig {
         session_log: true,
+        meter: MeterConfig {
+            over_len: saved.over_len,
+            peak_hold_s: saved.peak_hold_s,
+            ..MeterConfig::default()
+        },
         presets: saved.presets.clone(),
+        preset_table: saved.preset_table.clone(),
         channel_names: saved.names.clone(),
         ..SessionConfig::default()
+    }
+}
+
+/// Opens the source the arguments name; without one that works, the demo, with a banner that
+/// says why and points at the device picker.
+fn start(source: &SourceArgs, saved: &Settings) -> (Option<Session>, Option<String>) {
+    let source = SourceArgs {
+        over_len: source.over_len.max(1),
+        ..source.clone()
     };
-    match Session::start(source, config()) {
+    match Session::start(&source, session_config(saved)) {
         Ok(s) => (Some(s), None),
         Err(e) if !source.demo && source.file.is_none() => {
             let demo = SourceArgs {
@@ -38,8 +77,10 @@ fn start(source: &SourceArgs, saved: &Settings) -> (Option<Session>, Option<Stri
                 channels: source.channels,
                 ..SourceArgs::default()
             };
-            let banner = format!("No usable input device — showing the demo source. ({e})");
-            match Session::start(&demo, config()) {
+            let banner = format!(
+                "No usable input device ({e}) — showing the demo source. Pick an input under Settings."
+            );
+            match Session::start(&demo, session_config(saved)) {
                 Ok(s) => (Some(s), Some(banner)),
                 Err(e2) => (None, Some(format!("{banner} The demo failed too: {e2}"))),
             }
@@ -48,11 +89,35 @@ fn start(source: &SourceArgs, saved: &Settings) -> (Option<Session>, Option<Stri
     }
 }
 
+/// Opens a saved input (the settings panel's picker).
+fn open_saved(source: &SavedSource, saved: &Settings) -> (Option<Session>, Option<String>) {
+    start(&source_args(source), saved)
+}
+
+/// True when the command line names an input; it then wins over the saved one.
+fn names_a_source(s: &SourceArgs) -> bool {
+    s.host.is_some()
+        || s.device.is_some()
+        || s.file.is_some()
+        || s.demo
+        || s.channels.is_some()
+        || s.rate.is_some()
+        || s.buffer.is_some()
+}
+
 pub fn run(args: GuiArgs) -> Result<ExitCode, crate::Error> {
     let boot = move || {
         let dir = crate::paths::config_dir();
         let (saved, problem) = dir.as_deref().map(settings::load).unwrap_or_default();
-        let (session, banner) = start(&args.source, &saved);
+        let source = if names_a_source(&args.source) {
+            args.source.clone()
+        } else {
+            SourceArgs {
+                over_len: args.source.over_len,
+                ..source_args(&saved.source)
+            }
+        };
+        let (session, banner) = start(&source, &saved);
         let banner = match (banner, problem) {
             (Some(a), Some(b)) => Some(format!("{a} {b}")),
             (a, b) => a.or(b),
@@ -62,20 +127,18 @@ pub fn run(args: GuiArgs) -> Result<ExitCode, crate::Error> {
         } else {
             View::from_name(&saved.view)
         };
-        let mut app = App::new(session, banner, view);
+        let mut app = App::new(session, banner, view).with_opener(open_saved);
         app.restore(&saved, dir);
-        let task = if view == View::Wall {
-            app.update(app::Message::ShowView(View::Wall))
-        } else {
-            iced::Task::none()
-        };
-        (app, task)
+        let (id, open) = iced::window::open(app::main_window_settings(&saved.window, args.wall));
+        app.main_window = Some(id);
+        app.fullscreen = args.wall;
+        (app, open.discard())
     };
-    iced::application(boot, App::update, App::view)
-        .title("gainstage")
+    iced::daemon(boot, App::update, App::view_window)
+        .title(App::title)
         .subscription(App::subscription)
-        .theme(|_: &App| iced::Theme::Dark)
-        .window_size((1600.0, 900.0))
+        .theme(App::iced_theme)
+        .style(App::style)
         .run()
         .map_err(|e| crate::Error::Message(format!("the GUI could not start: {e}")))?;
     Ok(ExitCode::SUCCESS)

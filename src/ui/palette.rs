@@ -9,13 +9,83 @@ use crate::meter::ChannelReadings;
 pub const GREEN: Color = Color::from_rgb(0.16, 0.78, 0.38);
 pub const AMBER: Color = Color::from_rgb(0.98, 0.68, 0.10);
 pub const RED: Color = Color::from_rgb(0.92, 0.20, 0.18);
-/// Neutral tones for everything that is not a level.
-pub const BACKGROUND: Color = Color::from_rgb(0.07, 0.07, 0.08);
-pub const PANEL: Color = Color::from_rgb(0.13, 0.13, 0.15);
-pub const SCALE: Color = Color::from_rgb(0.55, 0.56, 0.60);
-pub const TARGET_ZONE: Color = Color::from_rgba(0.55, 0.65, 0.95, 0.18);
-pub const TEXT: Color = Color::from_rgb(0.93, 0.93, 0.95);
-pub const DIM_TEXT: Color = Color::from_rgb(0.62, 0.63, 0.67);
+/// The neutral tones of one theme: everything on screen that is not a level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neutral {
+    pub background: Color,
+    pub panel: Color,
+    pub scale: Color,
+    pub target_zone: Color,
+    pub text: Color,
+    pub dim_text: Color,
+}
+
+/// The default: dark grey, easy on the eyes in a dim control room.
+pub const DARK: Neutral = Neutral {
+    background: Color::from_rgb(0.07, 0.07, 0.08),
+    panel: Color::from_rgb(0.13, 0.13, 0.15),
+    scale: Color::from_rgb(0.55, 0.56, 0.60),
+    target_zone: Color::from_rgba(0.55, 0.65, 0.95, 0.18),
+    text: Color::from_rgb(0.93, 0.93, 0.95),
+    dim_text: Color::from_rgb(0.62, 0.63, 0.67),
+};
+
+/// For bright rooms and daylight: light panels, dark text; the level colours stay.
+pub const LIGHT: Neutral = Neutral {
+    background: Color::from_rgb(0.94, 0.94, 0.95),
+    panel: Color::from_rgb(0.82, 0.82, 0.85),
+    scale: Color::from_rgb(0.30, 0.31, 0.35),
+    target_zone: Color::from_rgba(0.20, 0.35, 0.85, 0.20),
+    text: Color::from_rgb(0.05, 0.05, 0.07),
+    dim_text: Color::from_rgb(0.30, 0.31, 0.35),
+};
+
+/// The themes a user can pick; saved by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ThemeChoice {
+    #[default]
+    Dark,
+    Light,
+}
+
+impl ThemeChoice {
+    pub const ALL: [ThemeChoice; 2] = [ThemeChoice::Dark, ThemeChoice::Light];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ThemeChoice::Dark => "dark",
+            ThemeChoice::Light => "light",
+        }
+    }
+
+    pub fn from_name(name: &str) -> ThemeChoice {
+        if name == "light" {
+            ThemeChoice::Light
+        } else {
+            ThemeChoice::Dark
+        }
+    }
+
+    pub fn neutral(self) -> Neutral {
+        match self {
+            ThemeChoice::Dark => DARK,
+            ThemeChoice::Light => LIGHT,
+        }
+    }
+
+    pub fn iced(self) -> iced::Theme {
+        match self {
+            ThemeChoice::Dark => iced::Theme::Dark,
+            ThemeChoice::Light => iced::Theme::Light,
+        }
+    }
+}
+
+impl std::fmt::Display for ThemeChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Where a channel stands, most urgent first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

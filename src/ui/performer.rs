@@ -17,6 +17,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         .copied()
         .filter(|&i| i < s.channels.len())
         .take(4);
+    let neutral = app.neutral();
     row(shown.map(|i| {
         let c = &s.channels[i];
         let params = app.params(i);
@@ -25,7 +26,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
             "GOOD" => palette::GREEN,
             "HOT" => palette::AMBER,
             "CLIP" => palette::RED,
-            _ => palette::TEXT,
+            _ => neutral.text,
         };
         let name = if app.name(i).is_empty() {
             format!("Input {}", c.channel)
@@ -34,13 +35,14 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         };
         container(
             column![
-                text(name).size(44).color(palette::TEXT),
+                text(name).size(44).color(neutral.text),
                 text(word).size(96).color(word_color),
                 canvas(MeterBar::for_channel(
                     &app.scales[i],
                     &c.readings,
                     &params,
-                    true
+                    true,
+                    neutral,
                 ))
                 .width(Length::Fill)
                 .height(Length::Fill),

@@ -1,62 +1,72 @@
 //! The wall view: no controls, huge names, meters filling the height; a clipped channel's whole
-//! strip turns red until reset, a hot one amber.
+//! strip turns red until reset, a hot one amber. All strips are one canvas (see `strips`).
 
-use iced::widget::{canvas, column, container, row, text};
+use iced::widget::{canvas, container};
 use iced::{Element, Length};
 
 use super::app::{self, App};
-use super::meter::MeterBar;
-use super::palette::{self, Zone};
+use super::strips::{Strips, Style, wall_lines};
 use crate::snapshot::Snapshot;
 
-pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
-    let n = s.channels.len().max(1);
-    // 16 channels on 1080p get 40 px names and more; many channels shrink towards 20 px.
-    let name_size = (1600.0 / n as f32).clamp(20.0, 56.0);
-    let strips = row(s.channels.iter().enumerate().map(|(i, c)| {
-        let params = app.params(i);
-        let zone = Zone::of(&c.readings, &params);
-        let background = match zone {
-            Zone::Good => palette::BACKGROUND,
-            other => other.color(),
-        };
-        // An unnamed channel shows its number: "Input 12" would not fit at wall size.
-        let default = format!("Input {}", c.channel);
-        let name = match app.name(i) {
-            "" => c.channel.to_string(),
-            n if n == default => c.channel.to_string(),
-            n => n.to_string(),
-        };
-        container(
-            column![
-                text(name)
-                    .size(name_size)
-                    .color(palette::TEXT)
-                    .center()
-                    .wrapping(text::Wrapping::None)
-                    .width(Length::Fill),
-                canvas(MeterBar::for_channel(
-                    &app.scales[i],
-                    &c.readings,
-                    &params,
-                    false
-                ))
-                .width(Length::Fill)
-                .height(Length::Fill),
-            ]
-            .spacing(6),
-        )
-        .padding(6)
+/// Name size for `n` channels across `width` px: 16 channels on a 1080p screen get at least
+/// 40 px; long names shrink only as far as that; many channels go down to 20 px.
+pub fn name_size(n: usize, width: f32, longest_line: usize) -> f32 {
+    let n = n.max(1) as f32;
+    let strip = width / n;
+    // DejaVu Sans averages about 0.6 em per character.
+    let fit = strip / (0.6 * longest_line.max(2) as f32);
+    let floor = if n <= 16.0 { 40.0 } else { 20.0 };
+    fit.clamp(floor, 72.0).min(strip * 0.9).max(14.0)
+}
+
+pub fn view<'a>(app: &'a App, s: &'a Snapshot, width: f32) -> Element<'a, app::Message> {
+    let n = s.channels.len();
+    // An unnamed channel shows its number: "Input 12" would not fit at wall size.
+    let names: Vec<String> = (0..n)
+        .map(|i| {
+            let number = (i + 1).to_string();
+            match app.name(i).trim() {
+                "" => number,
+                name if name == format!("Input {number}") => number,
+                name => name.to_string(),
+            }
+        })
+        .collect();
+    let longest = names
+        .iter()
+        .flat_map(|name| wall_lines(name))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(2);
+    let size = name_size(n, width, longest);
+    container(
+        canvas(Strips {
+            scale: &app.wall_scale,
+            channels: &s.channels,
+            thresholds: app.thresholds(n),
+            names,
+            selected: None,
+            style: Style::Wall { name_size: size },
+            neutral: app.neutral(),
+        })
         .width(Length::Fill)
-        .height(Length::Fill)
-        .style(move |_| container::Style::default().background(background))
-        .into()
-    }))
-    .spacing(4);
-    container(strips)
-        .padding(8)
-        .width(Length::Fill)
-        .height(Length::Fill)
-        .style(|_| container::Style::default().background(palette::BACKGROUND))
-        .into()
+        .height(Length::Fill),
+    )
+    .padding(8)
+    .width(Length::Fill)
+    .height(Length::Fill)
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sixteen_channels_on_1080p_get_names_of_40_px_or_more() {
+        assert!(name_size(16, 1920.0, 4) >= 40.0);
+        assert!(name_size(16, 1920.0, 12) >= 40.0);
+        assert!(name_size(4, 1920.0, 4) <= 72.0);
+        assert!(name_size(64, 1920.0, 4) >= 20.0);
+    }
 }

@@ -1,0 +1,196 @@
+//! The soundcheck flow: pick channels, press Soundcheck, a countdown runs while the performer
+//! plays, then each chosen strip shows its verdict and suggested change until dismissed.
+//!
+//! The advisor's [`Soundcheck`] does the judging; this screen only feeds it the snapshots the
+//! GUI already reads and keeps what it said.
+
+use std::collections::BTreeSet;
+
+use iced::widget::{button, container, row, text};
+use iced::{Element, Length};
+
+use super::palette::{self, Neutral};
+use crate::advisor::{PresetParams, Soundcheck, SoundcheckResult, SoundcheckStatus};
+use crate::snapshot::Snapshot;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// Add or remove a channel (from 0) from the next soundcheck.
+    Toggle(usize),
+    /// Start listening to the picked channels (all when none is picked).
+    Start,
+    /// Stop listening early; the channels keep no result.
+    Cancel,
+    /// Clear the results from the strips.
+    Dismiss,
+}
+
+/// A soundcheck that is listening.
+#[derive(Debug, Clone)]
+struct Listening {
+    check: Soundcheck,
+    /// Stream time of the first snapshot fed (s); `None` until one arrives.
+    now_s: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// Channels (from 0) the next soundcheck listens to; empty means every channel.
+    pub picked: BTreeSet<usize>,
+    listening: Option<Listening>,
+    /// The latest verdicts, shown until dismissed.
+    pub results: Vec<SoundcheckResult>,
+}
+
+impl State {
+    pub fn is_listening(&self) -> bool {
+        self.listening.is_some()
+    }
+
+    /// Seconds left to listen, while listening.
+    pub fn remaining_s(&self) -> Option<f64> {
+        let l = self.listening.as_ref()?;
+        let progress = l.now_s.map_or(0.0, |t| l.check.progress(t));
+        Some((1.0 - progress) * l.check.listen_s())
+    }
+
+    /// The verdict for a channel (from 0), if the last soundcheck judged it.
+    pub fn result(&self, index: usize) -> Option<&SoundcheckResult> {
+        self.results.iter().find(|r| r.channel == index + 1)
+    }
+
+    /// Starts listening to the picked channels with each channel's parameters.
+    pub fn start(&mut self, params: &[PresetParams], listen_s: f64, sample_rate: u32) {
+        let channels: Vec<(usize, PresetParams)> = params
+            .iter()
+            .cloned()
+            .enumerate()
+            .filter(|(i, _)| self.picked.is_empty() || self.picked.contains(i))
+            .collect();
+        if channels.is_empty() {
+            return;
+        }
+        self.results.clear();
+        self.listening = Some(Listening {
+            check: Soundcheck::new(channels, listen_s, sample_rate),
+            now_s: None,
+        });
+    }
+
+    pub fn update(&mut self, message: Message) {
+        match message {
+            Message::Toggle(c) => {
+                if !self.picked.remove(&c) {
+                    self.picked.insert(c);
+                }
+            }
+            // Start needs the channels' parameters: the app calls `start`.
+            Message::Start => {}
+            Message::Cancel => self.listening = None,
+            Message::Dismiss => self.results.clear(),
+        }
+    }
+
+    /// Feeds a snapshot; when the listening time is up, the verdicts replace the countdown.
+    pub fn feed(&mut self, s: &Snapshot) {
+        let Some(l) = self.listening.as_mut() else {
+            return;
+        };
+        for (i, c) in s.channels.iter().enumerate() {
+            l.check.feed(s.t_s, i, &c.readings);
+        }
+        l.now_s = Some(s.t_s);
+        if l.check.is_done(s.t_s) {
+            self.results = l.check.results();
+            self.listening = None;
+        }
+    }
+
+    /// The top bar's part: the button, or the countdown, or the way to dismiss results.
+    pub fn bar(&self, neutral: Neutral) -> Element<'_, Message> {
+        if let Some(left) = self.remaining_s() {
+            return row![
+                text(format!("SOUNDCHECK: play now… {:.0} s", left.ceil()))
+                    .size(18)
+                    .color(neutral.text),
+                button(text("Cancel").size(16))
+                    .on_press(Message::Cancel)
+                    .style(button::secondary),
+            ]
+            .spacing(8)
+            .align_y(iced::alignment::Vertical::Center)
+            .into();
+        }
+        let picked = match self.picked.len() {
+            0 => "all".to_string(),
+            n => format!("{n} ch"),
+        };
+        let start = button(text(format!("Soundcheck {picked} (S)")).size(16))
+            .on_press(Message::Start)
+            .style(button::secondary);
+        if self.results.is_empty() {
+            start.into()
+        } else {
+            row![
+                start,
+                button(text("Dismiss results").size(16))
+                    .on_press(Message::Dismiss)
+                    .style(button::secondary),
+            ]
+            .spacing(8)
+            .into()
+        }
+    }
+}
+
+/// The verdict in a few characters for a strip: what to do with the preamp.
+pub fn short(r: &SoundcheckResult) -> String {
+    let gain = |db: f64| {
+        if db < 0.0 {
+            format!("▼ {:.1} dB", -db)
+        } else {
+            format!("▲ {db:.1} dB")
+        }
+    };
+    match (r.status, r.suggested_gain_db) {
+        (SoundcheckStatus::Ok, _) => "OK".into(),
+        (SoundcheckStatus::NoSignal, _) => "NO SIGNAL".into(),
+        (SoundcheckStatus::Clipped, Some(db)) => format!("CLIP {}", gain(db)),
+        (_, Some(db)) => gain(db),
+        (status, None) => format!("{status:?}").to_uppercase(),
+    }
+}
+
+/// Background and text colours of a verdict: red for clips, amber for a change to make, green
+/// for good, neutral for no signal: the same meanings as the meters.
+pub fn colors(r: &SoundcheckResult, neutral: Neutral) -> (iced::Color, iced::Color) {
+    let on_colour = iced::Color::BLACK;
+    match r.status {
+        SoundcheckStatus::Ok => (palette::GREEN, on_colour),
+        SoundcheckStatus::Clipped => (palette::RED, on_colour),
+        SoundcheckStatus::TurnDown | SoundcheckStatus::TurnUp | SoundcheckStatus::TooDynamic => {
+            (palette::AMBER, on_colour)
+        }
+        SoundcheckStatus::NoSignal => (neutral.panel, neutral.text),
+    }
+}
+
+/// A strip's result box; the full advice is in the detail panel.
+pub fn strip_result<'a, M: 'a>(
+    r: &SoundcheckResult,
+    font: f32,
+    neutral: Neutral,
+) -> Element<'a, M> {
+    let (bg, fg) = colors(r, neutral);
+    container(
+        text(short(r))
+            .size(font + 2.0)
+            .color(fg)
+            .center()
+            .wrapping(text::Wrapping::None),
+    )
+    .width(Length::Fill)
+    .padding(3)
+    .style(move |_| container::Style::default().background(bg))
+    .into()
+}

@@ -1,0 +1,452 @@
+//! Every channel's meter in one canvas: the bridge's and the wall's bars, hold markers, target
+//! zones, headroom tracks and readouts.
+//!
+//! One canvas instead of one per strip because of how the software renderer works: for every
+//! damaged rectangle it redraws every geometry touching it and clears a window-sized clip mask
+//! per geometry. Many small canvases made many small damage rectangles, each redrawing much
+//! of the window: 32 strips took more than a core. Here a hairline across the whole canvas
+//! makes its damage one rectangle, drawn once per frame; the static layer (strip backgrounds,
+//! scales, target zones) is a [`Cache`] cleared only on resize, preset or theme change; the
+//! live layer draws rectangles unantialiased (pixel-snapped, so nothing is lost) and the
+//! headroom tracks as one path per colour.
+
+use iced::widget::canvas::{self, Cache, Frame, Geometry, Path, Text};
+use iced::widget::text::Alignment;
+use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
+
+use super::meter::{FLOOR_DB, TICKS_DB, fraction};
+use super::palette::{self, Neutral, Zone};
+use crate::meter::level::finite;
+use crate::snapshot::ChannelSnapshot;
+
+/// Space between strips (px); the widget rows above and below use the same, so columns line up.
+pub const SPACING: f32 = 4.0;
+/// Height of the 60 s headroom track under each bar (px).
+const TRACK_HEIGHT: f32 = 24.0;
+/// Values the headroom track holds when full: 60 s at 20 per second.
+const TRACK_LEN: usize = 1200;
+
+/// Where strip `i` of `n` sits in a width shared the way an iced row shares it among `Fill`
+/// children with [`SPACING`] between them.
+pub fn column(i: usize, n: usize, width: f32) -> (f32, f32) {
+    let n = n.max(1) as f32;
+    let w = ((width - SPACING * (n - 1.0)) / n).max(1.0);
+    (i as f32 * (w + SPACING), w)
+}
+
+/// The levels a strip is judged against (dBTP).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub target_db: f32,
+    pub hot_db: f32,
+}
+
+/// How the strips are dressed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Style {
+    /// Scale labels on every strip (else on the first only) and the headroom track.
+    Bridge { labels: bool },
+    /// No labels; the channel name on top; the whole strip amber when hot, red once clipped.
+    Wall { name_size: f32 },
+}
+
+#[derive(Debug)]
+pub struct Strips<'a> {
+    /// The static layer, owned by the app so it survives frames.
+    pub scale: &'a Cache,
+    pub channels: &'a [ChannelSnapshot],
+    /// Per channel, index 0 = channel 1.
+    pub thresholds: Vec<Thresholds>,
+    /// Wall names, per channel.
+    pub names: Vec<String>,
+    /// The strip the arrow keys have selected, outlined.
+    pub selected: Option<usize>,
+    pub style: Style,
+    pub neutral: Neutral,
+}
+
+/// One column's geometry.
+struct Layout {
+    x: f32,
+    w: f32,
+    bar_top: f32,
+    bar_bottom: f32,
+    label_w: f32,
+}
+
+impl Layout {
+    fn y_of(&self, db: f32) -> f32 {
+        self.bar_bottom - (self.bar_bottom - self.bar_top) * fraction(db)
+    }
+
+    fn bar_x(&self) -> f32 {
+        self.x + self.label_w
+    }
+
+    fn bar_w(&self) -> f32 {
+        (self.w - self.label_w).max(1.0)
+    }
+}
+
+/// Rectangles gathered per colour, so each colour is filled once for all strips.
+#[derive(Default)]
+struct Batch {
+    rects: Vec<(Color, Point, Size)>,
+}
+
+impl Batch {
+    fn push(&mut self, color: Color, at: Point, size: Size) {
+        if size.width > 0.0 && size.height > 0.0 {
+            self.rects.push((color, at, size));
+        }
+    }
+
+    /// Fills each colour as one path. Every path also holds a pixel in two opposite corners of
+    /// the canvas, so every path's bounds, and so the damage it causes, is the whole canvas:
+    /// one damaged rectangle, drawn once. (Rectangles of their own would each be a damaged
+    /// rectangle, and the renderer redraws everything a damaged rectangle touches, with a
+    /// window-sized clip mask cleared for each.)
+    fn fill(self, frame: &mut Frame) {
+        let size = frame.size();
+        let mut colors: Vec<Color> = Vec::new();
+        for (c, _, _) in &self.rects {
+            if !colors.contains(c) {
+                colors.push(*c);
+            }
+        }
+        for color in colors {
+            let path = Path::new(|b| {
+                b.rectangle(Point::ORIGIN, Size::new(1.0, 1.0));
+                b.rectangle(
+                    Point::new(size.width - 1.0, size.height - 1.0),
+                    Size::new(1.0, 1.0),
+                );
+                for (_, at, size) in self.rects.iter().filter(|(c, _, _)| *c == color) {
+                    b.rectangle(*at, *size);
+                }
+            });
+            frame.fill(&path, color);
+        }
+    }
+}
+
+impl Strips<'_> {
+    fn layout(&self, i: usize, size: Size) -> Layout {
+        let (x, w) = column(i, self.channels.len(), size.width);
+        match self.style {
+            Style::Bridge { labels } => Layout {
+                x,
+                w,
+                bar_top: 0.0,
+                bar_bottom: (size.height - TRACK_HEIGHT - 4.0).max(10.0),
+                // Crowded strips share one scale, on the first strip.
+                label_w: if labels || i == 0 {
+                    (w * 0.4).min(30.0)
+                } else {
+                    0.0
+                },
+            },
+            // Two lines of name above the bar, the loudest true peak under it.
+            Style::Wall { name_size } => Layout {
+                x,
+                w,
+                bar_top: name_size * 2.5 + 8.0,
+                bar_bottom: (size.height - name_size * 1.2 - 8.0).max(name_size * 2.5 + 18.0),
+                label_w: 0.0,
+            },
+        }
+    }
+
+    fn zone(&self, i: usize) -> Zone {
+        let c = &self.channels[i].readings;
+        let t = self.thresholds.get(i).copied().unwrap_or(Thresholds {
+            target_db: -12.0,
+            hot_db: -6.0,
+        });
+        if c.overs > 0 {
+            Zone::Clip
+        } else if c.falling_true_peak_dbtp as f32 > t.hot_db {
+            Zone::Hot
+        } else {
+            Zone::Good
+        }
+    }
+
+    fn threshold(&self, i: usize) -> Thresholds {
+        self.thresholds.get(i).copied().unwrap_or(Thresholds {
+            target_db: -12.0,
+            hot_db: -6.0,
+        })
+    }
+
+    fn draw_static(&self, frame: &mut Frame) {
+        let size = frame.size();
+        let mut texts = Vec::new();
+        for i in 0..self.channels.len() {
+            let l = self.layout(i, size);
+            let t = self.threshold(i);
+            if let Style::Wall { name_size } = self.style {
+                self.wall_name(frame, &mut texts, i, &l, size, name_size);
+            }
+            match self.style {
+                Style::Wall { .. } => frame.fill_rectangle(
+                    Point::new(l.bar_x(), l.bar_top),
+                    Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
+                    self.neutral.panel,
+                ),
+                // The bridge's strips are edged, not filled: a filled panel under every bar
+                // is a million pixels more for the software renderer on every frame.
+                Style::Bridge { .. } => {
+                    for x in [l.bar_x(), l.bar_x() + l.bar_w() - 1.0] {
+                        frame.fill_rectangle(
+                            Point::new(x.round(), l.bar_top),
+                            Size::new(1.0, l.bar_bottom - l.bar_top),
+                            self.neutral.panel,
+                        );
+                    }
+                }
+            }
+            let zone_top = l.y_of(t.target_db + 3.0).round();
+            let zone_bottom = l.y_of(t.target_db - 3.0).round();
+            frame.fill_rectangle(
+                Point::new(l.bar_x(), zone_top),
+                Size::new(l.bar_w(), (zone_bottom - zone_top).max(1.0)),
+                self.neutral.target_zone,
+            );
+            for db in TICKS_DB {
+                let y = l.y_of(db).round().clamp(l.bar_top, l.bar_bottom - 1.0);
+                frame.fill_rectangle(
+                    Point::new(l.bar_x(), y),
+                    Size::new((l.bar_w() * 0.25).round(), 1.0),
+                    self.neutral.scale,
+                );
+            }
+            if let Style::Bridge { .. } = self.style {
+                frame.fill_rectangle(
+                    Point::new(l.x, l.bar_bottom + 4.0),
+                    Size::new(l.w, TRACK_HEIGHT),
+                    self.neutral.panel,
+                );
+            }
+            if l.label_w > 0.0 {
+                for db in TICKS_DB {
+                    let y = l.y_of(db);
+                    texts.push(Text {
+                        content: format!("{}", db.abs()),
+                        position: Point::new(
+                            l.x + l.label_w - 3.0,
+                            (y - 6.0).clamp(l.bar_top, l.bar_bottom - 12.0),
+                        ),
+                        color: self.neutral.scale,
+                        size: 11.0.into(),
+                        align_x: Alignment::Right,
+                        ..Text::default()
+                    });
+                }
+            }
+        }
+        fill_outlined(frame, texts);
+    }
+
+    fn draw_live(&self, frame: &mut Frame) {
+        let size = frame.size();
+        let mut batch = Batch::default();
+        for (i, c) in self.channels.iter().enumerate() {
+            let l = self.layout(i, size);
+            let t = self.threshold(i);
+            let r = &c.readings;
+            let level = r.falling_true_peak_dbtp as f32;
+            // Snapped to whole pixels: sub-pixel edges would shimmer from frame to frame.
+            let top = l.y_of(level).round();
+            let color = if r.overs > 0 {
+                palette::RED
+            } else {
+                palette::level_color(level, t.hot_db)
+            };
+            let inset = (l.bar_w() * 0.3).min(6.0).round();
+            if level > FLOOR_DB {
+                batch.push(
+                    color,
+                    Point::new((l.bar_x() + inset).round(), top),
+                    Size::new(
+                        (l.bar_w() - 2.0 * inset).max(1.0).round(),
+                        l.bar_bottom - top,
+                    ),
+                );
+            }
+            let hold = r.peak_hold_dbfs as f32;
+            if hold > FLOOR_DB {
+                let y = l.y_of(hold).round().clamp(l.bar_top, l.bar_bottom - 3.0);
+                batch.push(
+                    palette::level_color(hold, t.hot_db),
+                    Point::new(l.bar_x().round(), y),
+                    Size::new(l.bar_w().round(), 3.0),
+                );
+            }
+            if self.selected == Some(i) {
+                let y = l.bar_bottom + 1.0;
+                batch.push(
+                    self.neutral.text,
+                    Point::new(l.x.round(), y.round()),
+                    Size::new(l.w.round(), 2.0),
+                );
+            }
+            if let Style::Bridge { .. } = self.style {
+                self.track(&mut batch, &l, c, t);
+            }
+        }
+        batch.fill(frame);
+    }
+
+    /// Text colour on a strip: black on amber or red, else the theme's.
+    fn on_zone(&self, i: usize) -> Color {
+        match self.style {
+            Style::Wall { .. } if self.zone(i) != Zone::Good => Color::BLACK,
+            _ => self.neutral.text,
+        }
+    }
+
+    /// The wall strip's background in its zone's colour, its name and its loudest true peak.
+    /// Static: the app clears the wall's cache when a zone or a shown number changes.
+    fn wall_name(
+        &self,
+        frame: &mut Frame,
+        texts: &mut Vec<Text>,
+        i: usize,
+        l: &Layout,
+        size: Size,
+        name_size: f32,
+    ) {
+        let zone = self.zone(i);
+        if zone != Zone::Good {
+            // The whole strip takes the zone's colour: readable from across the room.
+            frame.fill_rectangle(
+                Point::new(l.x, 0.0),
+                Size::new(l.w, size.height),
+                zone.color(),
+            );
+        }
+        let name = self.names.get(i).map_or("", String::as_str);
+        for (k, line) in wall_lines(name).iter().enumerate() {
+            texts.push(Text {
+                content: line.clone(),
+                position: Point::new(l.x + l.w / 2.0, 4.0 + k as f32 * name_size * 1.2),
+                color: self.on_zone(i),
+                size: name_size.into(),
+                align_x: Alignment::Center,
+                ..Text::default()
+            });
+        }
+        texts.push(Text {
+            content: db_text(self.channels[i].readings.max_true_peak_dbtp),
+            position: Point::new(l.x + l.w / 2.0, l.bar_bottom + 6.0),
+            color: self.on_zone(i),
+            size: name_size.into(),
+            align_x: Alignment::Center,
+            ..Text::default()
+        });
+    }
+
+    /// The last 60 s of peaks under the bar, newest at the right.
+    fn track(&self, batch: &mut Batch, l: &Layout, c: &ChannelSnapshot, t: Thresholds) {
+        let top = l.bar_bottom + 4.0;
+        // Two-pixel columns: half the rectangles, no visible loss at this height.
+        let columns = ((l.w / 2.0).floor() as usize).max(1);
+        let per_column = TRACK_LEN.div_ceil(columns).max(1);
+        let history = &c.history;
+        let offset = TRACK_LEN.saturating_sub(history.len());
+        for col in 0..columns {
+            let start = (col * per_column).saturating_sub(offset);
+            let end = ((col + 1) * per_column)
+                .saturating_sub(offset)
+                .min(history.len());
+            if start >= end {
+                continue;
+            }
+            let peak = history[start..end]
+                .iter()
+                .copied()
+                .fold(f32::NEG_INFINITY, f32::max);
+            if peak > FLOOR_DB {
+                let h = (TRACK_HEIGHT * fraction(peak)).round().max(1.0);
+                batch.push(
+                    palette::level_color(peak, t.hot_db),
+                    Point::new(l.x + 2.0 * col as f32, top + TRACK_HEIGHT - h),
+                    Size::new(2.0, h),
+                );
+            }
+        }
+    }
+}
+
+/// A wall name on at most two lines, split at the space nearest the middle.
+pub fn wall_lines(name: &str) -> Vec<String> {
+    let name = name.trim();
+    let middle = name.len() / 2;
+    let split = name
+        .match_indices(' ')
+        .map(|(k, _)| k)
+        .min_by_key(|k| k.abs_diff(middle));
+    match split {
+        Some(k) => vec![name[..k].trim().to_string(), name[k..].trim().to_string()],
+        None => vec![name.to_string()],
+    }
+}
+
+/// Draws texts as filled outlines. The software renderer draws canvas text with an unbounded
+/// clip, so each text costs a clear of a window-sized mask on every frame it is redrawn; as
+/// outlines (which a non-uniform scale one part in ten thousand away from 1 makes it produce)
+/// they are plain paths. Only for the static layer: outlining is not free either.
+fn fill_outlined(frame: &mut Frame, texts: Vec<Text>) {
+    frame.with_save(|f| {
+        f.scale_nonuniform(iced::Vector::new(1.0, 1.0001));
+        for t in texts {
+            f.fill_text(t);
+        }
+    });
+}
+
+pub fn db_text(db: f64) -> String {
+    finite(db).map_or("-".to_string(), |v| format!("{v:.1}"))
+}
+
+impl<Message> canvas::Program<Message> for Strips<'_> {
+    type State = ();
+
+    fn draw(
+        &self,
+        _state: &(),
+        renderer: &Renderer,
+        _theme: &Theme,
+        bounds: Rectangle,
+        _cursor: mouse::Cursor,
+    ) -> Vec<Geometry> {
+        let size = bounds.size();
+        let scale = self
+            .scale
+            .draw(renderer, size, |frame| self.draw_static(frame));
+        let mut frame = Frame::new(renderer, size);
+        self.draw_live(&mut frame);
+        vec![scale, frame.into_geometry()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_tile_the_width_like_a_row_of_fill_children() {
+        let (x0, w) = column(0, 4, 412.0);
+        assert_eq!((x0, w), (0.0, 100.0));
+        let (x3, w3) = column(3, 4, 412.0);
+        assert_eq!(x3 + w3, 412.0);
+    }
+
+    #[test]
+    fn wall_names_split_near_the_middle() {
+        assert_eq!(wall_lines("Kick"), vec!["Kick"]);
+        assert_eq!(wall_lines("Lead vox"), vec!["Lead", "vox"]);
+        assert_eq!(wall_lines("Gtr amp L mic"), vec!["Gtr amp", "L mic"]);
+    }
+}
