@@ -26,9 +26,11 @@
 //! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file.
 //! - [`cli`]: command-line arguments; [`error`]: the error a command ends with.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
-//!   polling, keyboard), `ui::bridge` / `ui::wall` / `ui::performer` (the views),
-//!   `ui::meter` (canvas bar with a cached scale, headroom track), `ui::palette` (colours and
-//!   their meaning), `ui::badge` (warnings as short actions).
+//!   windows, polling, keyboard, saving), `ui::bridge` / `ui::wall` / `ui::performer` (the
+//!   views), `ui::strips` (every strip's meter in one canvas), `ui::meter` (the performer's
+//!   meter and the scale), `ui::soundcheck` / `ui::log_panel` / `ui::settings_panel` (the
+//!   soundcheck flow, the session log, settings and templates), `ui::palette` (colours, their
+//!   meaning, themes), `ui::badge` (warnings as short actions).
 
 pub mod advisor;
 pub mod analyze;

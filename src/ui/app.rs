@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use iced::keyboard::{self, Key, key::Named};
 use iced::widget::canvas::Cache;
-use iced::widget::{Space, button, column, container, row, text};
+use iced::widget::{button, column, container, row, text};
 use iced::{Element, Length, Point, Size, Subscription, Task, event, window};
 
 use super::palette::{self, Neutral, ThemeChoice, Zone};
@@ -618,6 +618,8 @@ impl App {
                     self.soundcheck.update(soundcheck::Message::Toggle(i));
                 }
             }
+            // F11 leaves the wall as Esc does; elsewhere it toggles fullscreen.
+            Key::Named(Named::F11) if self.view == View::Wall => return self.show(View::Bridge),
             Key::Named(Named::F11) => {
                 self.fullscreen = !self.fullscreen;
                 return self.set_fullscreen(self.fullscreen);
@@ -806,18 +808,18 @@ impl App {
             }
         };
         row![
-            text(status).size(16).color(state_color),
-            Space::new().width(Length::Fill),
+            // The status wraps rather than pushing the buttons off a narrow window.
+            text(status).size(16).color(state_color).width(Length::Fill),
             self.soundcheck.bar(neutral).map(Message::Soundcheck),
-            button(text("Reset all (R)").size(16))
+            button(text("Reset all").size(16))
                 .on_press(Message::ResetAll)
                 .style(button::secondary),
-            toggle("Log (L)", Panel::Log),
+            toggle("Log", Panel::Log),
             toggle("Settings", Panel::Settings),
             tab("1 Bridge", View::Bridge),
             tab("2 Wall", View::Wall),
             tab("3 Performer", View::Performer),
-            button(text("Wall window (W)").size(16))
+            button(text("Wall window").size(16))
                 .on_press(Message::OpenWallWindow)
                 .style(button::secondary),
             toggle("?", Panel::Help),
@@ -893,7 +895,7 @@ pub const SHORTCUTS: [(&str, &str); 11] = [
         "add the selected channel to the next soundcheck, or take it out",
     ),
     ("L", "session log"),
-    ("F11", "fullscreen"),
+    ("F11", "fullscreen; on the wall, back to the bridge"),
     ("Esc", "close a panel, leave the wall or fullscreen"),
     ("?", "this help"),
     ("click", "a channel's clip light resets that channel"),

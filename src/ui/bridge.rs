@@ -26,6 +26,8 @@ pub enum Message {
     SetPreset(usize, SourcePreset),
     /// A channel (from 0) was picked for the detail panel.
     Select(usize),
+    /// A channel (from 0) goes on the performer view, or comes off it.
+    TogglePerformer(usize),
 }
 
 /// Applies a bridge message; returns what the meter thread must do, if anything.
@@ -53,6 +55,18 @@ pub fn update(app: &mut App, message: Message) -> Option<MeterCommand> {
             } else {
                 Some(c)
             };
+            None
+        }
+        Message::TogglePerformer(c) => {
+            if let Some(k) = app.performer_channels.iter().position(|&p| p == c) {
+                app.performer_channels.remove(k);
+            } else {
+                // The performer view shows four at most: the oldest choice makes room.
+                if app.performer_channels.len() >= 4 {
+                    app.performer_channels.remove(0);
+                }
+                app.performer_channels.push(c);
+            }
             None
         }
     }
@@ -301,10 +315,24 @@ fn detail<'a>(
     )
     .on_press(app::Message::Soundcheck(soundcheck::Message::Toggle(i)))
     .style(button::secondary);
+    let on_stage = app.performer_channels.contains(&i);
+    let performer = button(
+        text(if on_stage {
+            "On the performer view"
+        } else {
+            "Show on the performer view"
+        })
+        .size(16),
+    )
+    .on_press(app::Message::Bridge(Message::TogglePerformer(i)))
+    .style(button::secondary);
     container(
-        row![lines.width(Length::Fill), pick]
-            .spacing(12)
-            .align_y(iced::alignment::Vertical::Center),
+        row![
+            lines.width(Length::Fill),
+            column![pick, performer].spacing(6)
+        ]
+        .spacing(12)
+        .align_y(iced::alignment::Vertical::Center),
     )
     .padding(10)
     .width(Length::Fill)

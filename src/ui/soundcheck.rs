@@ -125,7 +125,7 @@ impl State {
             0 => "all".to_string(),
             n => format!("{n} ch"),
         };
-        let start = button(text(format!("Soundcheck {picked} (S)")).size(16))
+        let start = button(text(format!("Soundcheck {picked}")).size(16))
             .on_press(Message::Start)
             .style(button::secondary);
         if self.results.is_empty() {
@@ -155,7 +155,8 @@ pub fn short(r: &SoundcheckResult) -> String {
     match (r.status, r.suggested_gain_db) {
         (SoundcheckStatus::Ok, _) => "OK".into(),
         (SoundcheckStatus::NoSignal, _) => "NO SIGNAL".into(),
-        (SoundcheckStatus::Clipped, Some(db)) => format!("CLIP {}", gain(db)),
+        // The red box already says it clipped; the text says what to do.
+        (SoundcheckStatus::Clipped, Some(db)) => gain(db),
         (_, Some(db)) => gain(db),
         (status, None) => format!("{status:?}").to_uppercase(),
     }

@@ -47,7 +47,11 @@ pub enum Style {
     /// Scale labels on every strip (else on the first only) and the headroom track.
     Bridge { labels: bool },
     /// No labels; the channel name on top; the whole strip amber when hot, red once clipped.
-    Wall { name_size: f32 },
+    Wall {
+        name_size: f32,
+        /// Lines the longest name takes (1 or 2).
+        name_lines: usize,
+    },
 }
 
 #[derive(Debug)]
@@ -147,11 +151,15 @@ impl Strips<'_> {
                 },
             },
             // Two lines of name above the bar, the loudest true peak under it.
-            Style::Wall { name_size } => Layout {
+            Style::Wall {
+                name_size,
+                name_lines,
+            } => Layout {
                 x,
                 w,
-                bar_top: name_size * 2.5 + 8.0,
-                bar_bottom: (size.height - name_size * 1.2 - 8.0).max(name_size * 2.5 + 18.0),
+                bar_top: name_size * 1.25 * name_lines as f32 + 8.0,
+                bar_bottom: (size.height - number_size(w, name_size) * 1.3 - 8.0)
+                    .max(name_size * 1.25 * name_lines as f32 + 18.0),
                 label_w: 0.0,
             },
         }
@@ -185,10 +193,12 @@ impl Strips<'_> {
         for i in 0..self.channels.len() {
             let l = self.layout(i, size);
             let t = self.threshold(i);
-            if let Style::Wall { name_size } = self.style {
+            if let Style::Wall { name_size, .. } = self.style {
                 self.wall_name(frame, &mut texts, i, &l, size, name_size);
             }
             match self.style {
+                // A clipped or hot wall strip is its colour from top to bottom.
+                Style::Wall { .. } if self.zone(i) != Zone::Good => {}
                 Style::Wall { .. } => frame.fill_rectangle(
                     Point::new(l.bar_x(), l.bar_top),
                     Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
@@ -229,8 +239,14 @@ impl Strips<'_> {
                 );
             }
             if l.label_w > 0.0 {
+                // On a short meter the top labels would overprint: keep those with room.
+                let mut last_y = f32::NEG_INFINITY;
                 for db in TICKS_DB {
                     let y = l.y_of(db);
+                    if y - last_y < 12.0 {
+                        continue;
+                    }
+                    last_y = y;
                     texts.push(Text {
                         content: format!("{}", db.abs()),
                         position: Point::new(
@@ -258,10 +274,13 @@ impl Strips<'_> {
             let level = r.falling_true_peak_dbtp as f32;
             // Snapped to whole pixels: sub-pixel edges would shimmer from frame to frame.
             let top = l.y_of(level).round();
-            let color = if r.overs > 0 {
-                palette::RED
-            } else {
-                palette::level_color(level, t.hot_db)
+            let color = match self.style {
+                // On a red or amber wall strip the bar is a shadow of the same shape.
+                Style::Wall { .. } if self.zone(i) != Zone::Good => {
+                    Color::from_rgba(0.0, 0.0, 0.0, 0.45)
+                }
+                _ if r.overs > 0 => palette::RED,
+                _ => palette::level_color(level, t.hot_db),
             };
             let inset = (l.bar_w() * 0.3).min(6.0).round();
             if level > FLOOR_DB {
@@ -341,7 +360,7 @@ impl Strips<'_> {
             content: db_text(self.channels[i].readings.max_true_peak_dbtp),
             position: Point::new(l.x + l.w / 2.0, l.bar_bottom + 6.0),
             color: self.on_zone(i),
-            size: name_size.into(),
+            size: number_size(l.w, name_size).into(),
             align_x: Alignment::Center,
             ..Text::default()
         });
@@ -377,6 +396,12 @@ impl Strips<'_> {
             }
         }
     }
+}
+
+/// Type size of the wall's true-peak number: as large as the name, but "-10.5" must fit the
+/// strip (DejaVu Sans figures are about 0.64 em wide).
+fn number_size(strip_w: f32, name_size: f32) -> f32 {
+    (strip_w / (0.64 * 5.0)).min(name_size)
 }
 
 /// A wall name on at most two lines, split at the space nearest the middle.

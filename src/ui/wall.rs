@@ -38,6 +38,11 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot, width: f32) -> Element<'a, app::M
         .map(|l| l.chars().count())
         .max()
         .unwrap_or(2);
+    let name_lines = names
+        .iter()
+        .map(|name| wall_lines(name).len())
+        .max()
+        .unwrap_or(1);
     let size = name_size(n, width, longest);
     container(
         canvas(Strips {
@@ -46,7 +51,10 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot, width: f32) -> Element<'a, app::M
             thresholds: app.thresholds(n),
             names,
             selected: None,
-            style: Style::Wall { name_size: size },
+            style: Style::Wall {
+                name_size: size,
+                name_lines,
+            },
             neutral: app.neutral(),
         })
         .width(Length::Fill)
