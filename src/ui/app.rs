@@ -77,6 +77,9 @@ pub enum Message {
 /// at the 30 Hz tick).
 const TEXT_EVERY: u64 = 8;
 
+/// The wall window's size when it opens (logical px).
+const WALL_WINDOW: Size = Size::new(1280.0, 720.0);
+
 /// A source to (re)open: what the GUI needs of `ui::open_session`.
 pub type Opener = fn(&SavedSource, &Settings) -> (Option<Session>, Option<String>);
 
@@ -127,6 +130,8 @@ pub struct App {
     pub wall_window: Option<window::Id>,
     /// Size of the main window (logical px), for the wall's type size.
     pub window_size: Size,
+    /// Size of the wall window, likewise.
+    pub wall_window_size: Size,
     /// Where settings are saved on change; `None` keeps them in memory only (tests).
     settings_dir: Option<PathBuf>,
 }
@@ -163,6 +168,7 @@ impl App {
             main_window: None,
             wall_window: None,
             window_size: Size::new(1600.0, 900.0),
+            wall_window_size: WALL_WINDOW,
             settings_dir: None,
         }
     }
@@ -367,6 +373,9 @@ impl App {
                     self.save();
                 }
             }
+            Message::WindowResized(id, size) if Some(id) == self.wall_window => {
+                self.wall_window_size = size;
+            }
             Message::WindowMoved(..) | Message::WindowResized(..) => {}
             Message::WindowClosed(id) => {
                 if Some(id) == self.wall_window {
@@ -564,7 +573,7 @@ impl App {
             return window::gain_focus(id);
         }
         let (id, open) = window::open(window::Settings {
-            size: Size::new(1280.0, 720.0),
+            size: WALL_WINDOW,
             ..window::Settings::default()
         });
         self.wall_window = Some(id);
@@ -706,7 +715,7 @@ impl App {
     pub fn view_window(&self, window: window::Id) -> Element<'_, Message> {
         if Some(window) == self.wall_window && self.main_window != Some(window) {
             return match &self.snapshot {
-                Some(s) => wall::view(self, s, 1280.0),
+                Some(s) => wall::view(self, s, self.wall_window_size.width),
                 None => waiting(self.neutral()),
             };
         }

@@ -13,8 +13,8 @@ use crate::snapshot::Snapshot;
 pub fn name_size(n: usize, width: f32, longest_line: usize) -> f32 {
     let n = n.max(1) as f32;
     let strip = width / n;
-    // DejaVu Sans averages about 0.6 em per character.
-    let fit = strip / (0.6 * longest_line.max(2) as f32);
+    // DejaVu Sans figures are 0.64 em wide, letters about 0.6; leave a margin.
+    let fit = strip / (0.7 * longest_line.max(2) as f32);
     let floor = if n <= 16.0 { 40.0 } else { 20.0 };
     fit.clamp(floor, 72.0).min(strip * 0.9).max(14.0)
 }
