@@ -27,8 +27,8 @@
 //! - [`cli`]: command-line arguments; [`error`]: the error a command ends with.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
 //!   windows, polling, keyboard, saving), `ui::bridge` / `ui::wall` / `ui::performer` (the
-//!   views), `ui::strips` (every strip's meter in one canvas), `ui::meter` (the performer's
-//!   meter and the scale), `ui::soundcheck` / `ui::log_panel` / `ui::settings_panel` (the
+//!   views), `ui::strips` (every strip's meter in one canvas), `ui::scale` (the dB scale),
+//!   `ui::soundcheck` / `ui::log_panel` / `ui::settings_panel` (the
 //!   soundcheck flow, the session log, settings and templates), `ui::palette` (colours, their
 //!   meaning, themes), `ui::badge` (warnings as short actions).
 

@@ -403,6 +403,13 @@ impl App {
         }
     }
 
+    /// Opens the settings panel with the input picker: what the GUI shows when it fell back
+    /// to the demo because the wanted device could not be opened.
+    pub fn open_device_picker(&mut self) -> Task<Message> {
+        self.panel = None;
+        self.toggle_panel(Panel::Settings)
+    }
+
     fn toggle_panel(&mut self, p: Panel) -> Task<Message> {
         self.panel = if self.panel == Some(p) { None } else { Some(p) };
         if self.panel == Some(Panel::Settings) {

@@ -3,7 +3,7 @@
 //!
 //! - `app`: the shell (session, windows, snapshot polling, top bar, keyboard, saving).
 //! - `bridge`, `wall`, `performer`: the three views; `strips`: every strip's meter in one
-//!   canvas (bridge and wall); `meter`: the scale and the performer's single meter.
+//!   canvas (bridge, wall and performer); `scale`: the dB scale they share.
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
 //!   settings and templates.
 //! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few
@@ -13,9 +13,9 @@ pub mod app;
 pub mod badge;
 pub mod bridge;
 pub mod log_panel;
-pub mod meter;
 pub mod palette;
 pub mod performer;
+pub mod scale;
 pub mod settings_panel;
 pub mod soundcheck;
 pub mod strips;
@@ -127,12 +127,20 @@ pub fn run(args: GuiArgs) -> Result<ExitCode, crate::Error> {
         } else {
             View::from_name(&saved.view)
         };
+        let fell_back = !source.demo
+            && source.file.is_none()
+            && session.as_ref().is_some_and(|s| s.source().is_demo);
         let mut app = App::new(session, banner, view).with_opener(open_saved);
         app.restore(&saved, dir);
         let (id, open) = iced::window::open(app::main_window_settings(&saved.window, args.wall));
         app.main_window = Some(id);
         app.fullscreen = args.wall;
-        (app, open.discard())
+        let picker = if fell_back {
+            app.open_device_picker()
+        } else {
+            iced::Task::none()
+        };
+        (app, iced::Task::batch([open.discard(), picker]))
     };
     iced::daemon(boot, App::update, App::view_window)
         .title(App::title)

@@ -6,8 +6,8 @@ use iced::{Element, Length};
 
 use super::app::{self, App};
 use super::badge::word;
-use super::meter::MeterBar;
 use super::palette;
+use super::strips::{Strips, Style};
 use crate::snapshot::Snapshot;
 
 pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
@@ -20,7 +20,6 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
     let neutral = app.neutral();
     row(shown.map(|i| {
         let c = &s.channels[i];
-        let params = app.params(i);
         let word = word(&c.warnings, c.readings.overs > 0);
         let word_color = match word {
             "GOOD" => palette::GREEN,
@@ -37,13 +36,16 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
             column![
                 text(name).size(44).color(neutral.text),
                 text(word).size(96).color(word_color),
-                canvas(MeterBar::for_channel(
-                    &app.scales[i],
-                    &c.readings,
-                    &params,
-                    true,
+                // The same strip as on the bridge, one channel wide.
+                canvas(Strips {
+                    scale: &app.scales[i],
+                    channels: std::slice::from_ref(c),
+                    thresholds: app.thresholds(i + 1).split_off(i),
+                    names: Vec::new(),
+                    selected: None,
+                    style: Style::Bridge { labels: true },
                     neutral,
-                ))
+                })
                 .width(Length::Fill)
                 .height(Length::Fill),
             ]

@@ -14,13 +14,17 @@ use iced::widget::canvas::{self, Cache, Frame, Geometry, Path, Text};
 use iced::widget::text::Alignment;
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
 
-use super::meter::{FLOOR_DB, TICKS_DB, fraction};
 use super::palette::{self, Neutral, Zone};
+use super::scale::{FLOOR_DB, TICKS_DB, fraction};
 use crate::meter::level::finite;
 use crate::snapshot::ChannelSnapshot;
 
 /// Space between strips (px); the widget rows above and below use the same, so columns line up.
 pub const SPACING: f32 = 4.0;
+/// Nothing is drawn this close to the canvas's edges (px). The canvas sits at fractional
+/// coordinates; a damaged rectangle is cleared only over whole pixels inside it, so an
+/// antialiased edge on the border row would stay behind when the view changes.
+const EDGE: f32 = 2.0;
 /// Height of the 60 s headroom track under each bar (px).
 const TRACK_HEIGHT: f32 = 24.0;
 /// Values the headroom track holds when full: 60 s at 20 per second.
@@ -136,13 +140,14 @@ impl Batch {
 
 impl Strips<'_> {
     fn layout(&self, i: usize, size: Size) -> Layout {
-        let (x, w) = column(i, self.channels.len(), size.width);
+        let (x, w) = column(i, self.channels.len(), size.width - 2.0 * EDGE);
+        let x = x + EDGE;
         match self.style {
             Style::Bridge { labels } => Layout {
                 x,
                 w,
-                bar_top: 0.0,
-                bar_bottom: (size.height - TRACK_HEIGHT - 4.0).max(10.0),
+                bar_top: EDGE,
+                bar_bottom: (size.height - EDGE - TRACK_HEIGHT - 4.0).max(10.0),
                 // Crowded strips share one scale, on the first strip.
                 label_w: if labels || i == 0 {
                     (w * 0.4).min(30.0)
@@ -158,7 +163,7 @@ impl Strips<'_> {
                 x,
                 w,
                 bar_top: name_size * 1.25 * name_lines as f32 + 8.0,
-                bar_bottom: (size.height - number_size(w, name_size) * 1.3 - 8.0)
+                bar_bottom: (size.height - EDGE - number_size(w, name_size) * 1.3 - 8.0)
                     .max(name_size * 1.25 * name_lines as f32 + 18.0),
                 label_w: 0.0,
             },
@@ -340,8 +345,8 @@ impl Strips<'_> {
         if zone != Zone::Good {
             // The whole strip takes the zone's colour: readable from across the room.
             frame.fill_rectangle(
-                Point::new(l.x, 0.0),
-                Size::new(l.w, size.height),
+                Point::new(l.x, EDGE),
+                Size::new(l.w, size.height - 2.0 * EDGE),
                 zone.color(),
             );
         }
