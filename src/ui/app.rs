@@ -112,6 +112,8 @@ pub struct App {
     pub preset_table: Presets,
     /// Static layers: cleared on preset, threshold or theme change; resizes clear themselves.
     pub bridge_scale: Cache,
+    /// The bridge's headroom tracks: cleared when the words and numbers refresh.
+    pub bridge_tracks: Cache,
     pub wall_scale: Cache,
     /// One per channel, for the performer view's large meters.
     pub scales: Vec<Cache>,
@@ -155,6 +157,7 @@ impl App {
             presets: Vec::new(),
             preset_table: Presets::default(),
             bridge_scale: Cache::new(),
+            bridge_tracks: Cache::new(),
             wall_scale: Cache::new(),
             scales: Vec::new(),
             panel: None,
@@ -248,6 +251,7 @@ impl App {
     /// Static layers depend on presets, thresholds and theme.
     pub fn clear_caches(&mut self) {
         self.bridge_scale.clear();
+        self.bridge_tracks.clear();
         self.wall_scale.clear();
         for c in &self.scales {
             c.clear();
@@ -325,6 +329,7 @@ impl App {
                 self.wall_numbers = numbers;
             }
             self.text_snapshot = Some(snapshot.clone());
+            self.bridge_tracks.clear();
         }
         self.accepted += 1;
         self.snapshot = Some(snapshot);

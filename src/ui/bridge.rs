@@ -96,6 +96,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
     .spacing(strips::SPACING);
     let meters = canvas(Strips {
         scale: &app.bridge_scale,
+        tracks: Some(&app.bridge_tracks),
         channels: &s.channels,
         thresholds: app.thresholds(n),
         names: Vec::new(),

@@ -39,6 +39,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
                 // The same strip as on the bridge, one channel wide.
                 canvas(Strips {
                     scale: &app.scales[i],
+                    tracks: None,
                     channels: std::slice::from_ref(c),
                     thresholds: app.thresholds(i + 1).split_off(i),
                     names: Vec::new(),

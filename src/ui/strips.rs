@@ -62,6 +62,9 @@ pub enum Style {
 pub struct Strips<'a> {
     /// The static layer, owned by the app so it survives frames.
     pub scale: &'a Cache,
+    /// The headroom tracks' layer, cleared by the app when the histories it shows are
+    /// refreshed; `None` draws them with the bars on every frame.
+    pub tracks: Option<&'a Cache>,
     pub channels: &'a [ChannelSnapshot],
     /// Per channel, index 0 = channel 1.
     pub thresholds: Vec<Thresholds>,
@@ -110,12 +113,11 @@ impl Batch {
     }
 
     /// Fills each colour as one path. Every path also holds a pixel in two opposite corners of
-    /// the canvas, so every path's bounds, and so the damage it causes, is the whole canvas:
-    /// one damaged rectangle, drawn once. (Rectangles of their own would each be a damaged
-    /// rectangle, and the renderer redraws everything a damaged rectangle touches, with a
-    /// window-sized clip mask cleared for each.)
-    fn fill(self, frame: &mut Frame) {
-        let size = frame.size();
+    /// `area`, so every path's bounds, and so the damage it causes, is that area: one damaged
+    /// rectangle, drawn once. (Rectangles of their own would each be a damaged rectangle, and
+    /// the renderer redraws everything a damaged rectangle touches, with a window-sized clip
+    /// mask cleared for each.)
+    fn fill(self, frame: &mut Frame, area: Rectangle) {
         let mut colors: Vec<Color> = Vec::new();
         for (c, _, _) in &self.rects {
             if !colors.contains(c) {
@@ -124,9 +126,9 @@ impl Batch {
         }
         for color in colors {
             let path = Path::new(|b| {
-                b.rectangle(Point::ORIGIN, Size::new(1.0, 1.0));
+                b.rectangle(area.position(), Size::new(1.0, 1.0));
                 b.rectangle(
-                    Point::new(size.width - 1.0, size.height - 1.0),
+                    Point::new(area.x + area.width - 1.0, area.y + area.height - 1.0),
                     Size::new(1.0, 1.0),
                 );
                 for (_, at, size) in self.rects.iter().filter(|(c, _, _)| *c == color) {
@@ -315,11 +317,43 @@ impl Strips<'_> {
                     Size::new(l.w.round(), 2.0),
                 );
             }
-            if let Style::Bridge { .. } = self.style {
+            if let (Style::Bridge { .. }, None) = (self.style, self.tracks) {
                 self.track(&mut batch, &l, c, t);
             }
         }
-        batch.fill(frame);
+        // With the tracks cached, only the bars' band is redrawn every frame.
+        let bottom = match (self.style, self.tracks, self.channels.is_empty()) {
+            (Style::Bridge { .. }, Some(_), false) => self.layout(0, size).bar_bottom + 4.0,
+            _ => size.height - EDGE,
+        };
+        batch.fill(
+            frame,
+            Rectangle::new(
+                Point::new(EDGE, EDGE),
+                Size::new(size.width - 2.0 * EDGE, bottom - EDGE),
+            ),
+        );
+    }
+
+    /// The headroom tracks alone, for their own cache: they change at 4 Hz, not every frame.
+    fn draw_tracks(&self, frame: &mut Frame) {
+        let size = frame.size();
+        let mut batch = Batch::default();
+        for (i, c) in self.channels.iter().enumerate() {
+            let l = self.layout(i, size);
+            self.track(&mut batch, &l, c, self.threshold(i));
+        }
+        let top = self
+            .channels
+            .first()
+            .map_or(EDGE, |_| self.layout(0, size).bar_bottom + 4.0);
+        batch.fill(
+            frame,
+            Rectangle::new(
+                Point::new(EDGE, top),
+                Size::new(size.width - 2.0 * EDGE, TRACK_HEIGHT),
+            ),
+        );
     }
 
     /// Text colour on a strip: black on amber or red, else the theme's.
@@ -457,7 +491,13 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
             .draw(renderer, size, |frame| self.draw_static(frame));
         let mut frame = Frame::new(renderer, size);
         self.draw_live(&mut frame);
-        vec![scale, frame.into_geometry()]
+        match (self.style, self.tracks) {
+            (Style::Bridge { .. }, Some(cache)) => {
+                let tracks = cache.draw(renderer, size, |f| self.draw_tracks(f));
+                vec![scale, tracks, frame.into_geometry()]
+            }
+            _ => vec![scale, frame.into_geometry()],
+        }
     }
 }
 

@@ -47,6 +47,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot, width: f32) -> Element<'a, app::M
     container(
         canvas(Strips {
             scale: &app.wall_scale,
+            tracks: None,
             channels: &s.channels,
             thresholds: app.thresholds(n),
             names,
