@@ -276,17 +276,14 @@ impl App {
         self.preset_table.get(self.preset(channel_index))
     }
 
-    /// Target and hot level of every channel, for the meters.
+    /// Target and hot level of one channel (from 0), for its meter.
+    pub fn threshold(&self, channel_index: usize) -> Thresholds {
+        Thresholds::of(&self.params(channel_index))
+    }
+
+    /// Target and hot level of the first `n` channels.
     pub fn thresholds(&self, n: usize) -> Vec<Thresholds> {
-        (0..n)
-            .map(|i| {
-                let p = self.params(i);
-                Thresholds {
-                    target_db: p.target_dbtp as f32,
-                    hot_db: p.hot_dbtp as f32,
-                }
-            })
-            .collect()
+        (0..n).map(|i| self.threshold(i)).collect()
     }
 
     pub fn name(&self, channel_index: usize) -> &str {
@@ -308,7 +305,7 @@ impl App {
             .channels
             .iter()
             .enumerate()
-            .map(|(i, c)| Zone::of(&c.readings, &self.params(i)))
+            .map(|(i, c)| Zone::of(&c.readings, self.params(i).hot_dbtp))
             .collect();
         if zones != self.wall_zones {
             self.wall_scale.clear();

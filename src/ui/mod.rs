@@ -65,6 +65,8 @@ fn session_config(saved: &Settings) -> SessionConfig {
 /// Opens the source the arguments name; without one that works, the demo, with a banner that
 /// says why and points at the device picker.
 fn start(source: &SourceArgs, saved: &Settings) -> (Option<Session>, Option<String>) {
+    // A saved source's arguments are built with `Default`, whose over length is 0, not
+    // clap's default of 1 (which defers to the saved setting).
     let source = SourceArgs {
         over_len: source.over_len.max(1),
         ..source.clone()

@@ -3,7 +3,6 @@
 
 use iced::Color;
 
-use crate::advisor::PresetParams;
 use crate::meter::ChannelReadings;
 
 pub const GREEN: Color = Color::from_rgb(0.16, 0.78, 0.38);
@@ -99,10 +98,11 @@ pub enum Zone {
 }
 
 impl Zone {
-    pub fn of(r: &ChannelReadings, params: &PresetParams) -> Zone {
+    /// Where a channel stands against its preset's hot level (dBTP).
+    pub fn of(r: &ChannelReadings, hot_dbtp: f64) -> Zone {
         if r.overs > 0 {
             Zone::Clip
-        } else if r.falling_true_peak_dbtp > params.hot_dbtp {
+        } else if r.falling_true_peak_dbtp > hot_dbtp {
             Zone::Hot
         } else {
             Zone::Good

@@ -41,7 +41,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
                     scale: &app.scales[i],
                     tracks: None,
                     channels: std::slice::from_ref(c),
-                    thresholds: app.thresholds(i + 1).split_off(i),
+                    thresholds: vec![app.threshold(i)],
                     names: Vec::new(),
                     selected: None,
                     style: Style::Bridge { labels: true },

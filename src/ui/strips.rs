@@ -45,6 +45,15 @@ pub struct Thresholds {
     pub hot_db: f32,
 }
 
+impl Thresholds {
+    pub fn of(params: &crate::advisor::PresetParams) -> Self {
+        Self {
+            target_db: params.target_dbtp as f32,
+            hot_db: params.hot_dbtp as f32,
+        }
+    }
+}
+
 /// How the strips are dressed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Style {
@@ -173,25 +182,18 @@ impl Strips<'_> {
     }
 
     fn zone(&self, i: usize) -> Zone {
-        let c = &self.channels[i].readings;
-        let t = self.thresholds.get(i).copied().unwrap_or(Thresholds {
-            target_db: -12.0,
-            hot_db: -6.0,
-        });
-        if c.overs > 0 {
-            Zone::Clip
-        } else if c.falling_true_peak_dbtp as f32 > t.hot_db {
-            Zone::Hot
-        } else {
-            Zone::Good
-        }
+        Zone::of(
+            &self.channels[i].readings,
+            f64::from(self.threshold(i).hot_db),
+        )
     }
 
+    /// Channel `i`'s levels; the generic preset's for a channel the caller left out.
     fn threshold(&self, i: usize) -> Thresholds {
-        self.thresholds.get(i).copied().unwrap_or(Thresholds {
-            target_db: -12.0,
-            hot_db: -6.0,
-        })
+        self.thresholds
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| Thresholds::of(&crate::advisor::SourcePreset::Generic.params()))
     }
 
     fn draw_static(&self, frame: &mut Frame) {
