@@ -121,8 +121,9 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         body.height(Length::Fill).into()
     } else {
         scrollable(body.height(Length::Fill))
+            // The scrollbar gets a row of its own, under the badges rather than over them.
             .direction(scrollable::Direction::Horizontal(
-                scrollable::Scrollbar::default(),
+                scrollable::Scrollbar::default().spacing(4),
             ))
             .height(Length::Fill)
             .into()
