@@ -292,3 +292,41 @@ fn other_sample_rates_read_the_same() {
         );
     }
 }
+
+/// Integrated loudness and LRA are computed once per 100 ms step of audio and reused between:
+/// read after every odd-sized block, they equal what a meter that read them once, fresh, says
+/// at the same point, across steps, a level change and a reset.
+#[test]
+fn integrated_and_lra_read_between_blocks_match_a_fresh_reading() {
+    let mut seed = 7;
+    let mut audio = sine(1000.0, db_to_amp(-20.0), 2.5);
+    audio.extend(noise(db_to_amp(-12.0), 2.5, &mut seed));
+    let blocks: Vec<&[f32]> = audio.chunks(4801).collect();
+    let mut live = meter();
+    for (k, block) in blocks.iter().enumerate() {
+        live.process(block);
+        let read = live.readings();
+        // Read twice within one step: the second read reuses the first.
+        assert_eq!(read.integrated_lufs, live.readings().integrated_lufs);
+        let mut fresh = meter();
+        for b in &blocks[..=k] {
+            fresh.process(b);
+        }
+        let truth = fresh.readings();
+        assert_eq!(read.integrated_lufs, truth.integrated_lufs, "block {k}");
+        assert_eq!(read.loudness_range_lu, truth.loudness_range_lu, "block {k}");
+    }
+    assert!(
+        live.readings().loudness_range_lu > 1.0,
+        "the level change gives a range"
+    );
+    live.reset();
+    assert_eq!(live.readings().integrated_lufs, f64::NEG_INFINITY);
+    live.process(blocks[0]);
+    let mut fresh = meter();
+    fresh.process(blocks[0]);
+    assert_eq!(
+        live.readings().integrated_lufs,
+        fresh.readings().integrated_lufs
+    );
+}

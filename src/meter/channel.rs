@@ -1,6 +1,8 @@
 //! One channel's meter: every reading the project makes of one input, from one pass over its
 //! samples. `process` feeds it, `readings` reads it, `reset` clears it.
 
+use std::cell::Cell;
+
 use ebur128::{EbuR128, Mode};
 
 use super::MeterError;
@@ -38,6 +40,11 @@ pub struct ChannelMeter {
     last_clean: f32,
     /// Mono BS.1770 meter: K-weighting, true peak, gating for I and LRA (histogram: bounded).
     ebu: EbuR128,
+    /// Integrated loudness (LUFS) and loudness range (LU) with the 100 ms step of audio they
+    /// were computed at. They change only when ebur128 completes a gating block, once per
+    /// 100 ms of audio; scanning its histograms on every read (60 reads a second per channel
+    /// live) cost more than a tenth of the meter thread.
+    gated: Cell<Option<(u64, f64, f64)>>,
     /// Clip and over counts.
     clips: OverCounter,
     /// Non-finite samples since reset.
@@ -121,6 +128,7 @@ impl ChannelMeter {
         let noise_len = NOISE_WINDOW_S * stretches_per_s;
         Ok(Self {
             rate: sample_rate,
+            gated: Cell::new(None),
             scratch: vec![0.0; config.max_block_frames.max(1)],
             last_clean: 0.0,
             ebu,
@@ -406,8 +414,7 @@ impl ChannelMeter {
     /// The current readings. Integrated loudness and LRA are computed here from bounded
     /// histograms; everything else is kept up to date by `process`.
     pub fn readings(&self) -> ChannelReadings {
-        let integrated = self.ebu.loudness_global().unwrap_or(f64::NEG_INFINITY);
-        let lra = self.ebu.loudness_range().unwrap_or(0.0);
+        let (integrated, lra) = self.gated_loudness();
         let max_tp_db = amplitude_to_db(self.max_true_peak);
         let rms_frames = (self.rms_window.filled() * self.granule_len).max(1) as f64;
         let dc_frames = (self.dc_window.filled() * self.granule_len).max(1) as f64;
@@ -458,6 +465,21 @@ impl ChannelMeter {
         }
     }
 
+    /// Integrated loudness and loudness range, computed once per 100 ms step of audio.
+    fn gated_loudness(&self) -> (f64, f64) {
+        // ebur128's own step: (rate + 5) / 10 frames, counted from its last reset as ours are.
+        let step = self.frames / ((u64::from(self.rate) + 5) / 10).max(1);
+        if let Some((at, integrated, lra)) = self.gated.get()
+            && at == step
+        {
+            return (integrated, lra);
+        }
+        let integrated = self.ebu.loudness_global().unwrap_or(f64::NEG_INFINITY);
+        let lra = self.ebu.loudness_range().unwrap_or(0.0);
+        self.gated.set(Some((step, integrated, lra)));
+        (integrated, lra)
+    }
+
     /// Max true peak per 50 ms over the last 60 s (dBTP), oldest first.
     pub fn peak_history(&self) -> impl Iterator<Item = f32> + '_ {
         self.history.iter()
@@ -471,6 +493,7 @@ impl ChannelMeter {
     /// Clears every reading and count, as at construction. Allocates nothing.
     pub fn reset(&mut self) {
         self.ebu.reset();
+        self.gated.set(None);
         self.clips.reset();
         self.invalid = 0;
         self.last_clean = 0.0;
