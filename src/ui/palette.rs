@@ -118,6 +118,17 @@ impl Zone {
     }
 }
 
+/// `top` composed over the opaque `under`: what a translucent fill looks like, as one opaque
+/// colour the renderer can fill without blending.
+pub fn over(top: Color, under: Color) -> Color {
+    let mix = |t: f32, u: f32| t * top.a + u * (1.0 - top.a);
+    Color::from_rgb(
+        mix(top.r, under.r),
+        mix(top.g, under.g),
+        mix(top.b, under.b),
+    )
+}
+
 /// Colour of one level on a bar: the same zones, by level alone.
 pub fn level_color(db: f32, hot_dbtp: f32) -> Color {
     if db >= 0.0 {
@@ -126,5 +137,21 @@ pub fn level_color(db: f32, hot_dbtp: f32) -> Color {
         AMBER
     } else {
         GREEN
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_colour_over_another_mixes_by_its_alpha() {
+        let top = Color::from_rgba(1.0, 0.0, 0.5, 0.25);
+        let mixed = over(top, Color::from_rgb(0.0, 1.0, 0.5));
+        assert!((mixed.r - 0.25).abs() < 1e-6);
+        assert!((mixed.g - 0.75).abs() < 1e-6);
+        assert!((mixed.b - 0.5).abs() < 1e-6);
+        assert_eq!(mixed.a, 1.0);
+        assert_eq!(over(GREEN, RED), GREEN);
     }
 }

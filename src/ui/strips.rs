@@ -4,13 +4,18 @@
 //! One canvas instead of one per strip because of how the software renderer works: for every
 //! damaged rectangle it redraws every geometry touching it and clears a window-sized clip mask
 //! per geometry. Many small canvases made many small damage rectangles, each redrawing much
-//! of the window: 32 strips took more than a core. Here a hairline across the whole canvas
-//! makes its damage one rectangle, drawn once per frame; the static layer (strip backgrounds,
-//! scales, target zones) is a [`Cache`] cleared only on resize, preset or theme change; the
-//! live layer draws rectangles unantialiased (pixel-snapped, so nothing is lost) and the
-//! headroom tracks as one path per colour.
+//! of the window: 32 strips took more than a core. Here three layers, each a cache:
+//! - the static layer (strip edges, scales and labels, target zones, wall names), cleared only
+//!   on resize, preset, theme or wall-zone change;
+//! - the headroom tracks, cleared by the app at 4 Hz;
+//! - the bars (with hold markers and selection), a [`LiveCache`] redrawn only when a
+//!   rectangle moved, and then damaging just the bars' band, once.
+//!
+//! Everything that changes is a plain rectangle, filled unantialiased and pixel-snapped.
 
-use iced::widget::canvas::{self, Cache, Frame, Geometry, Path, Text};
+use std::cell::RefCell;
+
+use iced::widget::canvas::{self, Cache, Frame, Geometry, Text};
 use iced::widget::text::Alignment;
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
 
@@ -108,7 +113,7 @@ impl Layout {
     }
 }
 
-/// Rectangles gathered per colour, so each colour is filled once for all strips.
+/// Rectangles to fill, gathered first so a frame can be compared with the last.
 #[derive(Default)]
 struct Batch {
     rects: Vec<(Color, Point, Size)>,
@@ -121,31 +126,38 @@ impl Batch {
         }
     }
 
-    /// Fills each colour as one path. Every path also holds a pixel in two opposite corners of
-    /// `area`, so every path's bounds, and so the damage it causes, is that area: one damaged
-    /// rectangle, drawn once. (Rectangles of their own would each be a damaged rectangle, and
-    /// the renderer redraws everything a damaged rectangle touches, with a window-sized clip
-    /// mask cleared for each.)
-    fn fill(self, frame: &mut Frame, area: Rectangle) {
-        let mut colors: Vec<Color> = Vec::new();
-        for (c, _, _) in &self.rects {
-            if !colors.contains(c) {
-                colors.push(*c);
-            }
+    /// Plain rectangles: the renderer fills them unantialiased, straight into the pixels. (A
+    /// path is antialiased by supersampling its whole bounding box, which for bars spanning
+    /// the meter's height cost more than everything else on screen together.)
+    fn fill(rects: &[(Color, Point, Size)], frame: &mut Frame) {
+        for (color, at, size) in rects {
+            frame.fill_rectangle(*at, *size, *color);
         }
-        for color in colors {
-            let path = Path::new(|b| {
-                b.rectangle(area.position(), Size::new(1.0, 1.0));
-                b.rectangle(
-                    Point::new(area.x + area.width - 1.0, area.y + area.height - 1.0),
-                    Size::new(1.0, 1.0),
-                );
-                for (_, at, size) in self.rects.iter().filter(|(c, _, _)| *c == color) {
-                    b.rectangle(*at, *size);
-                }
-            });
-            frame.fill(&path, color);
+    }
+}
+
+/// The bars' layer, kept in the canvas's state, with the rectangles it was drawn from.
+///
+/// Being a cache, the renderer sees it as one rectangle of damage (its bounds, the bars'
+/// band) when it changes, and as none when it does not: for every damaged rectangle the
+/// software renderer redraws everything touching it and clears a window-sized clip mask, so
+/// one rectangle a frame is what keeps many strips cheap. A meter that does not move (a
+/// silent input, a steady tone) costs no drawing at all.
+#[derive(Debug, Default)]
+pub struct LiveCache {
+    cache: Cache,
+    drawn: RefCell<Vec<(Color, Point, Size)>>,
+}
+
+impl LiveCache {
+    fn draw(&self, renderer: &Renderer, area: Rectangle, batch: Batch) -> Geometry {
+        if *self.drawn.borrow() != batch.rects {
+            self.cache.clear();
+            *self.drawn.borrow_mut() = batch.rects;
         }
+        self.cache.draw_with_bounds(renderer, area, |frame| {
+            Batch::fill(&self.drawn.borrow(), frame);
+        })
     }
 }
 
@@ -213,24 +225,28 @@ impl Strips<'_> {
                     Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
                     self.neutral.panel,
                 ),
-                // The bridge's strips are edged, not filled: a filled panel under every bar
-                // is a million pixels more for the software renderer on every frame.
-                Style::Bridge { .. } => {
-                    for x in [l.bar_x(), l.bar_x() + l.bar_w() - 1.0] {
-                        frame.fill_rectangle(
-                            Point::new(x.round(), l.bar_top),
-                            Size::new(1.0, l.bar_bottom - l.bar_top),
-                            self.neutral.panel,
-                        );
-                    }
-                }
+                // The bridge's strips are neither filled nor edged, only floored: the band
+                // they stand in is redrawn every frame, and the software renderer's cost there
+                // is per row of every rectangle, so a full-height edge costs as much as a bar.
+                Style::Bridge { .. } => frame.fill_rectangle(
+                    Point::new(l.bar_x().round(), l.bar_bottom.round()),
+                    Size::new(l.bar_w().round(), 1.0),
+                    self.neutral.panel,
+                ),
             }
+            // Opaque, composed over what lies under it: a translucent fill is blended pixel by
+            // pixel on every frame.
+            let under = match self.style {
+                Style::Wall { .. } if self.zone(i) != Zone::Good => self.zone(i).color(),
+                Style::Wall { .. } => self.neutral.panel,
+                Style::Bridge { .. } => self.neutral.background,
+            };
             let zone_top = l.y_of(t.target_db + 3.0).round();
             let zone_bottom = l.y_of(t.target_db - 3.0).round();
             frame.fill_rectangle(
                 Point::new(l.bar_x(), zone_top),
                 Size::new(l.bar_w(), (zone_bottom - zone_top).max(1.0)),
-                self.neutral.target_zone,
+                palette::over(self.neutral.target_zone, under),
             );
             for db in TICKS_DB {
                 let y = l.y_of(db).round().clamp(l.bar_top, l.bar_bottom - 1.0);
@@ -273,8 +289,8 @@ impl Strips<'_> {
         fill_outlined(frame, texts);
     }
 
-    fn draw_live(&self, frame: &mut Frame) {
-        let size = frame.size();
+    /// The bars, hold markers and selection of this frame.
+    fn live_batch(&self, size: Size) -> Batch {
         let mut batch = Batch::default();
         for (i, c) in self.channels.iter().enumerate() {
             let l = self.layout(i, size);
@@ -312,50 +328,63 @@ impl Strips<'_> {
                 );
             }
             if self.selected == Some(i) {
+                // Under the bar only: the scale labels left of it are outside the live band.
                 let y = l.bar_bottom + 1.0;
                 batch.push(
                     self.neutral.text,
-                    Point::new(l.x.round(), y.round()),
-                    Size::new(l.w.round(), 2.0),
+                    Point::new(l.bar_x().round(), y.round()),
+                    Size::new(l.bar_w().round(), 2.0),
                 );
             }
             if let (Style::Bridge { .. }, None) = (self.style, self.tracks) {
                 self.track(&mut batch, &l, c, t);
             }
         }
-        // With the tracks cached, only the bars' band is redrawn every frame.
-        let bottom = match (self.style, self.tracks, self.channels.is_empty()) {
-            (Style::Bridge { .. }, Some(_), false) => self.layout(0, size).bar_bottom + 4.0,
-            _ => size.height - EDGE,
+        batch
+    }
+
+    /// Where the live layer draws: the bars' band, from the first bar's left edge (the scale
+    /// labels left of it are static) to the last strip's right edge, down to the headroom
+    /// tracks when those have their own cache. Wall names and numbers stay outside it.
+    fn live_area(&self, size: Size) -> Rectangle {
+        let Some(last) = self.channels.len().checked_sub(1) else {
+            return Rectangle::new(Point::ORIGIN, Size::ZERO);
         };
-        batch.fill(
-            frame,
-            Rectangle::new(
-                Point::new(EDGE, EDGE),
-                Size::new(size.width - 2.0 * EDGE, bottom - EDGE),
+        let first = self.layout(0, size);
+        let last = self.layout(last, size);
+        let bottom = match (self.style, self.tracks) {
+            (Style::Bridge { .. }, None) => size.height - EDGE,
+            _ => first.bar_bottom + 4.0,
+        };
+        Rectangle::new(
+            Point::new(first.bar_x().floor(), first.bar_top.floor()),
+            Size::new(
+                (last.x + last.w).ceil() - first.bar_x().floor(),
+                bottom - first.bar_top.floor(),
             ),
-        );
+        )
+    }
+
+    /// Where the headroom tracks draw.
+    fn tracks_area(&self, size: Size) -> Rectangle {
+        let top = self
+            .channels
+            .first()
+            .map_or(EDGE, |_| self.layout(0, size).bar_bottom + 4.0);
+        Rectangle::new(
+            Point::new(EDGE, top),
+            Size::new(size.width - 2.0 * EDGE, TRACK_HEIGHT),
+        )
     }
 
     /// The headroom tracks alone, for their own cache: they change at 4 Hz, not every frame.
-    fn draw_tracks(&self, frame: &mut Frame) {
-        let size = frame.size();
+    fn draw_tracks(&self, frame: &mut Frame, size: Size) {
         let mut batch = Batch::default();
         for (i, c) in self.channels.iter().enumerate() {
             let l = self.layout(i, size);
             self.track(&mut batch, &l, c, self.threshold(i));
         }
-        let top = self
-            .channels
-            .first()
-            .map_or(EDGE, |_| self.layout(0, size).bar_bottom + 4.0);
-        batch.fill(
-            frame,
-            Rectangle::new(
-                Point::new(EDGE, top),
-                Size::new(size.width - 2.0 * EDGE, TRACK_HEIGHT),
-            ),
-        );
+        Batch::fill(&batch.rects, frame);
     }
 
     /// Text colour on a strip: black on amber or red, else the theme's.
@@ -477,11 +506,11 @@ pub fn db_text(db: f64) -> String {
 }
 
 impl<Message> canvas::Program<Message> for Strips<'_> {
-    type State = ();
+    type State = LiveCache;
 
     fn draw(
         &self,
-        _state: &(),
+        live: &LiveCache,
         renderer: &Renderer,
         _theme: &Theme,
         bounds: Rectangle,
@@ -491,14 +520,15 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
         let scale = self
             .scale
             .draw(renderer, size, |frame| self.draw_static(frame));
-        let mut frame = Frame::new(renderer, size);
-        self.draw_live(&mut frame);
+        let bars = live.draw(renderer, self.live_area(size), self.live_batch(size));
         match (self.style, self.tracks) {
             (Style::Bridge { .. }, Some(cache)) => {
-                let tracks = cache.draw(renderer, size, |f| self.draw_tracks(f));
-                vec![scale, tracks, frame.into_geometry()]
+                let tracks = cache.draw_with_bounds(renderer, self.tracks_area(size), |f| {
+                    self.draw_tracks(f, size);
+                });
+                vec![scale, tracks, bars]
             }
-            _ => vec![scale, frame.into_geometry()],
+            _ => vec![scale, bars],
         }
     }
 }
