@@ -52,7 +52,8 @@ pub struct ChannelSnapshot {
     /// The advisor's current warnings for this channel (with hysteresis applied).
     pub warnings: Vec<Warning>,
     /// Max true peak per 50 ms over the last 60 s (dBTP), oldest first: the headroom track.
-    pub history: Vec<f32>,
+    /// Shared: it changes every 50 ms, snapshots come every 17.
+    pub history: std::sync::Arc<[f32]>,
 }
 
 /// Everything a reader needs to draw or print one frame.

@@ -330,3 +330,21 @@ fn integrated_and_lra_read_between_blocks_match_a_fresh_reading() {
         fresh.readings().integrated_lufs
     );
 }
+
+#[test]
+fn block_peaks_are_the_latest_blocks_peaks_as_the_readings_give_them() {
+    let mut m = meter();
+    // A -20 dBFS 997 Hz block, then a louder one: the block peaks follow the latest block.
+    // (Louder, because the true-peak filter's delay carries a little of the previous block
+    // into the next.)
+    for (amp_db, expect_db) in [(-20.0, -20.0), (-6.0, -6.0)] {
+        m.process(&sine(997.0, db_to_amp(amp_db), 0.1));
+        let (sample, true_peak) = m.block_peaks();
+        let r = m.readings();
+        assert!((20.0 * sample.log10() - r.sample_peak_dbfs).abs() < 1e-9);
+        assert!((20.0 * true_peak.log10() - r.true_peak_dbtp).abs() < 1e-9);
+        assert!((r.sample_peak_dbfs - expect_db).abs() < 0.01, "{r:?}");
+        // True peak of a sine is its amplitude within the 4x oversampler's ripple.
+        assert!((r.true_peak_dbtp - expect_db).abs() < 0.3, "{r:?}");
+    }
+}

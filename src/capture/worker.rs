@@ -15,7 +15,7 @@ use super::shared::Shared;
 use crate::advisor::{
     LiveAdvisor, LiveConfig, LogEntry, Presets, SessionLog, SourcePreset, Warning,
 };
-use crate::meter::level::{amplitude_to_db, db_to_amplitude};
+use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
 use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo};
 
@@ -45,7 +45,9 @@ pub struct MeterWorker {
     interval_true: Vec<f64>,
     /// Callback counts at the latest reset, subtracted from its cumulative counts.
     baseline: Vec<(u64, u64)>,
-    histories: Vec<Vec<f32>>,
+    /// Shared with every snapshot published until the next refresh (every 50 ms): copying
+    /// 60 s of history per channel into each of 60 snapshots a second was pure waste.
+    histories: Vec<Arc<[f32]>>,
     last_history: Option<Instant>,
     last_publish: Option<Instant>,
     seq: u64,
@@ -128,7 +130,7 @@ impl MeterWorker {
             interval_sample: vec![0.0; channels],
             interval_true: vec![0.0; channels],
             baseline: vec![(0, 0); channels],
-            histories: vec![Vec::new(); channels],
+            histories: vec![Arc::from([]); channels],
             last_history: None,
             last_publish: None,
             seq: 0,
@@ -220,9 +222,7 @@ impl MeterWorker {
         // exactly these samples, so no peak falls between two reads.
         self.bank.process_interleaved(&self.buf[..samples]);
         for c in 0..self.channels {
-            let r = self.bank.readings(c);
-            let s = db_to_linear(r.sample_peak_dbfs);
-            let t = db_to_linear(r.true_peak_dbtp);
+            let (s, t) = self.bank.meter(c).block_peaks();
             self.interval_sample[c] = self.interval_sample[c].max(s);
             self.interval_true[c] = self.interval_true[c].max(t);
         }
@@ -274,7 +274,7 @@ impl MeterWorker {
         counts.longest_run.store(0, Ordering::Relaxed);
         self.interval_sample[c] = 0.0;
         self.interval_true[c] = 0.0;
-        self.histories[c].clear();
+        self.histories[c] = Arc::from([]);
         // Unlatches the clip warning; the cleared warning shows on the next publish.
         self.advisor.reset(c);
     }
@@ -340,8 +340,7 @@ impl MeterWorker {
         {
             self.last_history = Some(now);
             for (c, h) in self.histories.iter_mut().enumerate() {
-                h.clear();
-                h.extend(self.bank.meter(c).peak_history());
+                *h = self.bank.meter(c).peak_history().collect();
             }
         }
         let t_s = self.shared.frames_in.load(Ordering::Relaxed) as f64
@@ -372,7 +371,7 @@ impl MeterWorker {
                 channel: c + 1,
                 readings: self.readings[c],
                 warnings: self.warnings[c].clone(),
-                history: self.histories[c].clone(),
+                history: Arc::clone(&self.histories[c]),
             })
             .collect();
         self.interval_sample.fill(0.0);
@@ -389,13 +388,5 @@ impl MeterWorker {
             events: Arc::clone(&self.recent_events),
         };
         self.board.try_publish(Arc::new(snapshot));
-    }
-}
-
-fn db_to_linear(db: f64) -> f64 {
-    if db.is_finite() {
-        db_to_amplitude(db)
-    } else {
-        0.0
     }
 }

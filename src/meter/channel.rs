@@ -411,6 +411,12 @@ impl ChannelMeter {
         f64::NEG_INFINITY
     }
 
+    /// The latest block's sample peak and true peak, as amplitudes: what a caller that
+    /// gathers peaks block by block needs, without computing every other reading.
+    pub fn block_peaks(&self) -> (f64, f64) {
+        (f64::from(self.block_peak), self.block_true_peak)
+    }
+
     /// The current readings. Integrated loudness and LRA are computed here from bounded
     /// histograms; everything else is kept up to date by `process`.
     pub fn readings(&self) -> ChannelReadings {
