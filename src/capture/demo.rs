@@ -70,6 +70,8 @@ pub struct Demo {
     frame: u64,
     noise: Vec<u32>,
     buf: Vec<f32>,
+    /// The kit at each frame of the chunk being generated, shared by every drum channel.
+    kit: Vec<Kit>,
 }
 
 impl Demo {
@@ -83,6 +85,7 @@ impl Demo {
                 .map(|c| 0x9E37_79B9 ^ (c as u32 + 1))
                 .collect(),
             buf: vec![0.0; channels * super::paced::PERIOD_FRAMES],
+            kit: Vec::with_capacity(super::paced::PERIOD_FRAMES),
         }
     }
 
@@ -91,18 +94,30 @@ impl Demo {
     }
 
     /// Fills `out` (interleaved, whole frames) with the next frames.
+    ///
+    /// Channel by channel over a period, not frame by frame: one channel's role is then the
+    /// same for every sample of the inner loop, and the kit, shared by the drum channels, is
+    /// worked out once per frame. Each channel draws its own noise in frame order, so the
+    /// output is the same either way.
     pub fn generate(&mut self, out: &mut [f32]) {
         let ch = self.channels;
-        for frame in out.chunks_exact_mut(ch) {
-            let t = self.frame as f64 / self.rate;
-            let drums = Drums::at(t);
-            for (c, x) in frame.iter_mut().enumerate() {
-                let n = white(&mut self.noise[c]);
-                let v = sample(role(c), t, &drums, n, c / DEMO_CHANNELS);
-                // Converters saturate at full scale: that is exactly what a clip is.
-                *x = v.clamp(-1.0, 1.0) as f32;
+        let period = self.kit.capacity().max(1);
+        for chunk in out.chunks_mut(period * ch) {
+            let frames = chunk.len() / ch;
+            let start = self.frame;
+            let rate = self.rate;
+            let time = |k: usize| (start + k as u64) as f64 / rate;
+            self.kit.clear();
+            self.kit.extend((0..frames).map(|k| Kit::at(time(k))));
+            for (c, noise) in self.noise.iter_mut().enumerate() {
+                let (role, variant) = (role(c), c / DEMO_CHANNELS);
+                for (k, shared) in self.kit.iter().enumerate() {
+                    let v = sample(role, time(k), shared, white(noise), variant);
+                    // Converters saturate at full scale: that is exactly what a clip is.
+                    chunk[k * ch + c] = v.clamp(-1.0, 1.0) as f32;
+                }
             }
-            self.frame += 1;
+            self.frame += frames as u64;
         }
     }
 }
@@ -180,41 +195,77 @@ fn decay(age: f64, tau: f64) -> f64 {
     (age * (-1.0 / tau)).exp()
 }
 
+/// The slow movement of a voice at one instant: syllables and vibrato.
+#[derive(Debug)]
+struct Modulation {
+    syllable: f64,
+    vibrato: f64,
+}
+
+impl Modulation {
+    fn at(t: f64) -> Self {
+        Self {
+            syllable: 0.55 + 0.45 * sin_turns(3.3 * t).abs(),
+            vibrato: 1.0 + 0.012 * sin_turns(5.5 * t),
+        }
+    }
+}
+
 /// A sung or spoken line: phrases with breaths, syllables, vibrato and a few harmonics.
-fn voice(t: f64, f0: f64, phrase_s: f64, gap_s: f64, level: f64) -> f64 {
+fn voice(t: f64, m: &Modulation, f0: f64, phrase_s: f64, gap_s: f64, level: f64) -> f64 {
     let pos = wrap(t, phrase_s + gap_s);
     if pos > phrase_s {
         return 0.0;
     }
-    let syllable = 0.55 + 0.45 * sin_turns(3.3 * t).abs();
     let edge = (pos / 0.05).min(1.0) * ((phrase_s - pos) / 0.1).min(1.0);
-    let f = f0 * (1.0 + 0.012 * sin_turns(5.5 * t));
-    let tone = sin_turns(f * t)
-        + 0.5 * sin_turns(2.0 * f * t)
-        + 0.35 * sin_turns(3.0 * f * t)
-        + 0.2 * sin_turns(5.0 * f * t);
-    level * syllable * edge * tone / 2.05
+    let f = f0 * m.vibrato;
+    // The harmonics from the fundamental's sine and cosine by the multiple-angle formulas:
+    // two sines a sample instead of four.
+    let (s, c) = (sin_turns(f * t), sin_turns(f * t + 0.25));
+    let s2 = s * s;
+    let tone = s
+        + 0.5 * (2.0 * s * c)
+        + 0.35 * s * (3.0 - 4.0 * s2)
+        + 0.2 * s * (5.0 - s2 * (20.0 - 16.0 * s2));
+    level * m.syllable * edge * tone / 2.05
 }
 
-/// The kit at one instant: the same on every channel that carries a drum (the kick and snare
-/// channels, the room mic, and their repeats past 16), so it is worked out once per frame.
-struct Drums {
+/// What several channels share at one instant: the kit (on the kick and snare channels, the
+/// room mic, and their repeats past 16), the beat's envelopes and the voices' movement. Worked
+/// out once per frame, not once per channel.
+#[derive(Debug)]
+struct Kit {
     kick: f64,
     snare_envelope: f64,
     snare_tone: f64,
     hihat_envelope: f64,
+    /// The bass's pluck on every beat.
+    bass_envelope: f64,
+    /// The too-quiet acoustic guitar's strum on every beat.
+    quiet_envelope: f64,
+    /// The rumbling mic stand's handling thump.
+    thump: f64,
+    /// The lead voices' movement, and the backing vocal's, 0.7 s behind.
+    lead: Modulation,
+    backing: Modulation,
 }
 
-impl Drums {
+impl Kit {
     fn at(t: f64) -> Self {
         let kick_age = since(t, 2.0 * BEAT_S, 0.0).min(since(t, 4.0 * BEAT_S, 2.5 * BEAT_S));
         let f = 50.0 + 110.0 * decay(kick_age, 0.03);
         let snare_age = since(t, 2.0 * BEAT_S, BEAT_S);
+        let beat_age = since(t, BEAT_S, 0.0);
         Self {
             kick: 0.75 * decay(kick_age, 0.07) * sin_turns(f * kick_age),
             snare_envelope: decay(snare_age, 0.1),
             snare_tone: 0.25 * sin_turns(185.0 * snare_age),
             hihat_envelope: 0.22 * decay(since(t, BEAT_S / 2.0, 0.0), 0.025),
+            bass_envelope: 0.6 + 0.4 * decay(beat_age, 0.15),
+            quiet_envelope: decay(beat_age, 0.4),
+            thump: decay(since(t, 5.3, 1.0), 0.08) * sin_turns(9.0 * t),
+            lead: Modulation::at(t),
+            backing: Modulation::at(t - 0.7),
         }
     }
 
@@ -227,12 +278,12 @@ impl Drums {
     }
 }
 
-fn sample(role: Role, t: f64, drums: &Drums, n: f64, variant: usize) -> f64 {
+fn sample(role: Role, t: f64, kit: &Kit, n: f64, variant: usize) -> f64 {
     let v = 1.0 + 0.07 * variant as f64;
     match role {
-        Role::Kick => drums.kick,
-        Role::Snare => drums.snare(n),
-        Role::HiHat => drums.hihat(n),
+        Role::Kick => kit.kick,
+        Role::Snare => kit.snare(n),
+        Role::HiHat => kit.hihat(n),
         Role::Toms => {
             // A fill in the last bar of every four.
             // Times here are never negative: truncation is the floor, without a library call.
@@ -248,12 +299,10 @@ fn sample(role: Role, t: f64, drums: &Drums, n: f64, variant: usize) -> f64 {
         Role::Bass => {
             const NOTES: [f64; 4] = [41.2, 55.0, 49.0, 36.7];
             let note = NOTES[((t / (4.0 * BEAT_S)) as usize) % 4] * v;
-            let age = since(t, BEAT_S, 0.0);
-            let env = 0.6 + 0.4 * decay(age, 0.15);
-            0.4 * env * (sin_turns(note * t) + 0.3 * sin_turns(2.0 * note * t))
+            0.4 * kit.bass_envelope * (sin_turns(note * t) + 0.3 * sin_turns(2.0 * note * t))
         }
-        Role::Vocal => voice(t, 220.0 * v, 2.5, 1.0, 0.45),
-        Role::BackingVocal => voice(t - 0.7, 330.0 * v, 1.6, 2.2, 0.25),
+        Role::Vocal => voice(t, &kit.lead, 220.0 * v, 2.5, 1.0, 0.45),
+        Role::BackingVocal => voice(t - 0.7, &kit.backing, 330.0 * v, 1.6, 2.2, 0.25),
         Role::Guitar => {
             let f = 110.0 * v;
             let age = since(t, BEAT_S, 0.0);
@@ -261,26 +310,25 @@ fn sample(role: Role, t: f64, drums: &Drums, n: f64, variant: usize) -> f64 {
             0.18 * (0.5 + 0.5 * decay(age, 0.3)) * (saw(f) + saw(f * 1.5) + saw(f * 2.0)) / 3.0
         }
         Role::Keys => {
-            let chord = [261.6, 329.6, 392.0].map(|f| sin_turns(f * v * t));
-            0.2 * chord.iter().sum::<f64>() / 3.0
+            let chord =
+                sin_turns(261.6 * v * t) + sin_turns(329.6 * v * t) + sin_turns(392.0 * v * t);
+            0.2 * chord / 3.0
         }
         Role::ClippingLead => {
             // Every 7 s, half a second of an accent that drives 1.6 dB past full scale.
             let accent = if wrap(t, 7.0) > 6.5 { 2.4 } else { 1.0 };
             0.5 * accent * sin_turns(440.0 * v * t)
         }
-        Role::TooQuiet => {
-            let age = since(t, BEAT_S, 0.0);
-            0.003 * decay(age, 0.4) * sin_turns(196.0 * t) + 0.00002 * n
-        }
+        Role::TooQuiet => 0.003 * kit.quiet_envelope * sin_turns(196.0 * t) + 0.00002 * n,
         Role::Dead => 0.0,
         Role::DcOffset => 0.08 + 0.2 * sin_turns(174.6 * v * t) * (0.6 + 0.4 * sin_turns(0.5 * t)),
         Role::Rumble => {
-            let thump = decay(since(t, 5.3, 1.0), 0.08) * sin_turns(9.0 * t);
-            voice(t, 196.0 * v, 2.0, 1.5, 0.3) + 0.25 * sin_turns(15.0 * t) + 0.3 * thump
+            voice(t, &kit.lead, 196.0 * v, 2.0, 1.5, 0.3)
+                + 0.25 * sin_turns(15.0 * t)
+                + 0.3 * kit.thump
         }
-        Role::Room => 0.3 * (drums.kick + drums.snare(n)) + 0.1 * drums.hihat(n) + 0.003 * n,
-        Role::Talkback => voice(t, 120.0, 1.2, 6.0, 0.3) + 0.02 * n,
+        Role::Room => 0.3 * (kit.kick + kit.snare(n)) + 0.1 * kit.hihat(n) + 0.003 * n,
+        Role::Talkback => voice(t, &kit.lead, 120.0, 1.2, 6.0, 0.3) + 0.02 * n,
     }
 }
 
