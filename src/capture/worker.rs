@@ -23,8 +23,23 @@ use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo};
 pub const PUBLISH_INTERVAL: Duration = Duration::from_micros(16_667);
 /// Time between refreshes of the 60 s history copies: 20 Hz, the history's own resolution.
 pub const HISTORY_INTERVAL: Duration = Duration::from_millis(50);
-/// Sleep when the ring is empty; small against the 20 ms latency budget.
+/// Shortest sleep when the ring is empty, used when the period is unknown or short.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(1);
+/// Longest sleep when the ring is empty; small against the 20 ms latency budget.
+pub const MAX_POLL_INTERVAL: Duration = Duration::from_millis(4);
+
+/// How long to sleep when the ring is empty: half the device's period, so a block waits at
+/// most that long, within [`POLL_INTERVAL`, `MAX_POLL_INTERVAL`]. Waking every millisecond
+/// for blocks that come every ten cost more in context switches than metering the blocks.
+pub fn poll_interval(buffer_frames: Option<u32>, sample_rate: u32) -> Duration {
+    match buffer_frames {
+        Some(frames) if sample_rate > 0 => {
+            Duration::from_secs_f64(f64::from(frames) / f64::from(sample_rate) / 2.0)
+                .clamp(POLL_INTERVAL, MAX_POLL_INTERVAL)
+        }
+        _ => POLL_INTERVAL,
+    }
+}
 
 /// Everything the meter thread owns.
 pub struct MeterWorker {
@@ -172,11 +187,17 @@ impl MeterWorker {
 
     /// Runs until `stop`; publishes even when no audio arrives, so state changes show.
     pub fn run(mut self, stop: &AtomicBool) {
+        let poll = poll_interval(self.source.buffer_frames, self.source.sample_rate);
         while !stop.load(Ordering::Acquire) {
             let worked = self.step();
-            self.publish_if_due(Instant::now());
+            let now = Instant::now();
+            self.publish_if_due(now);
             if !worked {
-                std::thread::sleep(POLL_INTERVAL);
+                // Never past a due publish: the readers' rate stays at 60 per second.
+                let due = self.last_publish.map_or(Duration::ZERO, |t| {
+                    (t + PUBLISH_INTERVAL).saturating_duration_since(now)
+                });
+                std::thread::sleep(poll.min(due.max(Duration::from_micros(100))));
             }
         }
         self.publish();
@@ -388,5 +409,26 @@ impl MeterWorker {
             events: Arc::clone(&self.recent_events),
         };
         self.board.try_publish(Arc::new(snapshot));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_poll_sleeps_half_a_period_within_bounds() {
+        // The demo's 480-frame periods at 48 kHz come every 10 ms: sleep 4 ms, the cap.
+        assert_eq!(poll_interval(Some(480), 48_000), MAX_POLL_INTERVAL);
+        // 256 frames at 48 kHz: 5.33 ms periods, half of that.
+        let p = poll_interval(Some(256), 48_000);
+        assert!(
+            (p.as_secs_f64() - 256.0 / 48_000.0 / 2.0).abs() < 1e-6,
+            "{p:?}"
+        );
+        // Short periods and unknown ones: the floor.
+        assert_eq!(poll_interval(Some(32), 96_000), POLL_INTERVAL);
+        assert_eq!(poll_interval(None, 48_000), POLL_INTERVAL);
+        assert_eq!(poll_interval(Some(256), 0), POLL_INTERVAL);
     }
 }
