@@ -19,6 +19,17 @@ pub struct Neutral {
     pub dim_text: Color,
 }
 
+impl Neutral {
+    /// The scale's lines across the meters: the scale's colour, faint, so the bars and the
+    /// zone stay what the eye finds first.
+    pub fn grid(&self) -> Color {
+        Color {
+            a: 0.22,
+            ..self.scale
+        }
+    }
+}
+
 /// The default: dark grey, easy on the eyes in a dim control room.
 pub const DARK: Neutral = Neutral {
     background: Color::from_rgb(0.07, 0.07, 0.08),

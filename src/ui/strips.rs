@@ -5,11 +5,12 @@
 //! damaged rectangle it redraws every geometry touching it and clears a window-sized clip mask
 //! per geometry. Many small canvases made many small damage rectangles, each redrawing much
 //! of the window: 32 strips took more than a core. Here three layers, each a cache:
-//! - the static layer (strip edges, scales and labels, target zones, wall names), cleared only
-//!   on resize, preset, theme or wall-zone change;
+//! - the static layer (scale labels, wall names and numbers, wall strip colours), cleared only
+//!   on resize, preset, theme or wall-zone change; on a crowded bridge it holds only the
+//!   shared scale and is bounded to it, so it lies outside the band;
 //! - the headroom tracks, cleared by the app at 4 Hz;
-//! - the bars (with hold markers and selection), a [`LiveCache`] redrawn only when a
-//!   rectangle moved, and then damaging just the bars' band, once.
+//! - the band: target zones, scale lines and floor, then bars, hold markers and selection, a
+//!   [`LiveCache`] redrawn only when a rectangle moved, and then damaging just the band, once.
 //!
 //! Everything that changes is a plain rectangle, filled unantialiased and pixel-snapped.
 
@@ -136,6 +137,26 @@ impl Batch {
     }
 }
 
+/// Rectangles of one kind, left to right, each joined to the one before it when they line
+/// up across no more than the gap between strips.
+#[derive(Default)]
+struct Runs(Vec<(Color, Point, Size)>);
+
+impl Runs {
+    fn push(&mut self, color: Color, at: Point, size: Size) {
+        if let Some((c, p, s)) = self.0.last_mut()
+            && *c == color
+            && p.y == at.y
+            && s.height == size.height
+            && (0.0..=SPACING + 1.0).contains(&(at.x - (p.x + s.width)))
+        {
+            s.width = at.x + size.width - p.x;
+            return;
+        }
+        self.0.push((color, at, size));
+    }
+}
+
 /// The bars' layer, kept in the canvas's state, with the rectangles it was drawn from.
 ///
 /// Being a cache, the renderer sees it as one rectangle of damage (its bounds, the bars'
@@ -150,7 +171,16 @@ pub struct LiveCache {
 }
 
 impl LiveCache {
-    fn draw(&self, renderer: &Renderer, area: Rectangle, batch: Batch) -> Geometry {
+    fn draw(&self, renderer: &Renderer, area: Rectangle, mut batch: Batch) -> Geometry {
+        // A rectangle reaching even a pixel outside the area is drawn through a clip mask,
+        // pixel by pixel: several times slower than a plain fill. Rounding can put one there.
+        batch.rects.retain_mut(|(_, at, size)| {
+            let Some(inside) = Rectangle::new(*at, *size).intersection(&area) else {
+                return false;
+            };
+            (*at, *size) = (inside.position(), inside.size());
+            true
+        });
         if *self.drawn.borrow() != batch.rects {
             self.cache.clear();
             *self.drawn.borrow_mut() = batch.rects;
@@ -208,58 +238,23 @@ impl Strips<'_> {
             .unwrap_or_else(|| Thresholds::of(&crate::advisor::SourcePreset::Generic.params()))
     }
 
-    fn draw_static(&self, frame: &mut Frame) {
-        let size = frame.size();
+    /// The canvas's `size`, not the frame's: the frame may be bounded to part of it.
+    fn draw_static(&self, frame: &mut Frame, size: Size) {
         let mut texts = Vec::new();
         for i in 0..self.channels.len() {
             let l = self.layout(i, size);
-            let t = self.threshold(i);
             if let Style::Wall { name_size, .. } = self.style {
                 self.wall_name(frame, &mut texts, i, &l, size, name_size);
             }
-            match self.style {
-                // A clipped or hot wall strip is its colour from top to bottom.
-                Style::Wall { .. } if self.zone(i) != Zone::Good => {}
-                Style::Wall { .. } => frame.fill_rectangle(
+            // A clipped or hot wall strip is its zone's colour from top to bottom (drawn with
+            // the name); a good one has a panel behind its bar. The bridge's strips stand on
+            // the background: nothing under the bars that the band would redraw every frame.
+            if let Style::Wall { .. } = self.style
+                && self.zone(i) == Zone::Good
+            {
+                frame.fill_rectangle(
                     Point::new(l.bar_x(), l.bar_top),
                     Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
-                    self.neutral.panel,
-                ),
-                // The bridge's strips are neither filled nor edged, only floored: the band
-                // they stand in is redrawn every frame, and the software renderer's cost there
-                // is per row of every rectangle, so a full-height edge costs as much as a bar.
-                Style::Bridge { .. } => frame.fill_rectangle(
-                    Point::new(l.bar_x().round(), l.bar_bottom.round()),
-                    Size::new(l.bar_w().round(), 1.0),
-                    self.neutral.panel,
-                ),
-            }
-            // Opaque, composed over what lies under it: a translucent fill is blended pixel by
-            // pixel on every frame.
-            let under = match self.style {
-                Style::Wall { .. } if self.zone(i) != Zone::Good => self.zone(i).color(),
-                Style::Wall { .. } => self.neutral.panel,
-                Style::Bridge { .. } => self.neutral.background,
-            };
-            let zone_top = l.y_of(t.target_db + 3.0).round();
-            let zone_bottom = l.y_of(t.target_db - 3.0).round();
-            frame.fill_rectangle(
-                Point::new(l.bar_x(), zone_top),
-                Size::new(l.bar_w(), (zone_bottom - zone_top).max(1.0)),
-                palette::over(self.neutral.target_zone, under),
-            );
-            for db in TICKS_DB {
-                let y = l.y_of(db).round().clamp(l.bar_top, l.bar_bottom - 1.0);
-                frame.fill_rectangle(
-                    Point::new(l.bar_x(), y),
-                    Size::new((l.bar_w() * 0.25).round(), 1.0),
-                    self.neutral.scale,
-                );
-            }
-            if let Style::Bridge { .. } = self.style {
-                frame.fill_rectangle(
-                    Point::new(l.x, l.bar_bottom + 4.0),
-                    Size::new(l.w, TRACK_HEIGHT),
                     self.neutral.panel,
                 );
             }
@@ -289,9 +284,61 @@ impl Strips<'_> {
         fill_outlined(frame, texts);
     }
 
-    /// The bars, hold markers and selection of this frame.
-    fn live_batch(&self, size: Size) -> Batch {
+    /// What lies under the bars inside their band: target zones, scale lines and the floor.
+    /// None of it moves, but the band is redrawn whenever a bar moves, so it belongs to the
+    /// band's layer; drawn there, the static layer stays out of the band and is not redrawn
+    /// with it. Neighbouring strips' equal rectangles are joined across the gap between them:
+    /// one line across 32 strips instead of 32 (the renderer's cost is per rectangle and row).
+    fn band_static(&self, size: Size) -> Batch {
+        let mut zones = Runs::default();
+        let mut lines: Vec<Runs> = TICKS_DB.iter().map(|_| Runs::default()).collect();
+        let mut floors = Runs::default();
+        for i in 0..self.channels.len() {
+            let l = self.layout(i, size);
+            let t = self.threshold(i);
+            // Opaque, composed over what lies under it: a translucent fill is blended pixel
+            // by pixel on every frame.
+            let under = match self.style {
+                Style::Wall { .. } if self.zone(i) != Zone::Good => self.zone(i).color(),
+                Style::Wall { .. } => self.neutral.panel,
+                Style::Bridge { .. } => self.neutral.background,
+            };
+            let x = l.bar_x().round();
+            let w = l.bar_w().round();
+            let zone_top = l.y_of(t.target_db + 3.0).round();
+            let zone_bottom = l.y_of(t.target_db - 3.0).round();
+            zones.push(
+                palette::over(self.neutral.target_zone, under),
+                Point::new(x, zone_top),
+                Size::new(w, (zone_bottom - zone_top).max(1.0)),
+            );
+            let line = palette::over(self.neutral.grid(), under);
+            for (runs, db) in lines.iter_mut().zip(TICKS_DB) {
+                let y = l.y_of(db).round().clamp(l.bar_top, l.bar_bottom - 1.0);
+                runs.push(line, Point::new(x, y), Size::new(w, 1.0));
+            }
+            if let Style::Bridge { .. } = self.style {
+                floors.push(
+                    self.neutral.panel,
+                    Point::new(x, l.bar_bottom.round()),
+                    Size::new(w, 1.0),
+                );
+            }
+        }
         let mut batch = Batch::default();
+        for runs in std::iter::once(zones)
+            .chain(lines)
+            .chain(std::iter::once(floors))
+        {
+            batch.rects.extend(runs.0);
+        }
+        batch
+    }
+
+    /// The band of this frame: what lies under the bars, then the bars, hold markers and
+    /// selection.
+    fn live_batch(&self, size: Size) -> Batch {
+        let mut batch = self.band_static(size);
         for (i, c) in self.channels.iter().enumerate() {
             let l = self.layout(i, size);
             let t = self.threshold(i);
@@ -337,6 +384,7 @@ impl Strips<'_> {
                 );
             }
             if let (Style::Bridge { .. }, None) = (self.style, self.tracks) {
+                self.track_panel(&mut batch, &l);
                 self.track(&mut batch, &l, c, t);
             }
         }
@@ -365,6 +413,20 @@ impl Strips<'_> {
         )
     }
 
+    /// Where the static layer draws: the whole canvas, but only the shared scale's labels
+    /// left of the band when they are all there is. Kept out of the band, it is not redrawn
+    /// with it (each geometry a damaged rectangle touches costs the renderer two clears of a
+    /// window-sized clip mask).
+    fn static_area(&self, size: Size) -> Rectangle {
+        match (self.style, self.channels.is_empty()) {
+            (Style::Bridge { labels: false }, false) => Rectangle::new(
+                Point::ORIGIN,
+                Size::new(self.layout(0, size).bar_x().floor(), size.height),
+            ),
+            _ => Rectangle::new(Point::ORIGIN, size),
+        }
+    }
+
     /// Where the headroom tracks draw.
     fn tracks_area(&self, size: Size) -> Rectangle {
         let top = self
@@ -382,6 +444,7 @@ impl Strips<'_> {
         let mut batch = Batch::default();
         for (i, c) in self.channels.iter().enumerate() {
             let l = self.layout(i, size);
+            self.track_panel(&mut batch, &l);
             self.track(&mut batch, &l, c, self.threshold(i));
         }
         Batch::fill(&batch.rects, frame);
@@ -434,6 +497,15 @@ impl Strips<'_> {
             align_x: Alignment::Center,
             ..Text::default()
         });
+    }
+
+    /// The ground the headroom track is drawn on.
+    fn track_panel(&self, batch: &mut Batch, l: &Layout) {
+        batch.push(
+            self.neutral.panel,
+            Point::new(l.x, l.bar_bottom + 4.0),
+            Size::new(l.w, TRACK_HEIGHT),
+        );
     }
 
     /// The last 60 s of peaks under the bar, newest at the right.
@@ -519,7 +591,9 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
         let size = bounds.size();
         let scale = self
             .scale
-            .draw(renderer, size, |frame| self.draw_static(frame));
+            .draw_with_bounds(renderer, self.static_area(size), |frame| {
+                self.draw_static(frame, size);
+            });
         let bars = live.draw(renderer, self.live_area(size), self.live_batch(size));
         match (self.style, self.tracks) {
             (Style::Bridge { .. }, Some(cache)) => {
@@ -543,6 +617,32 @@ mod tests {
         assert_eq!((x0, w), (0.0, 100.0));
         let (x3, w3) = column(3, 4, 412.0);
         assert_eq!(x3 + w3, 412.0);
+    }
+
+    #[test]
+    fn equal_rectangles_join_across_the_gap_between_strips_only() {
+        let grey = Color::from_rgb(0.2, 0.2, 0.2);
+        let mut runs = Runs::default();
+        runs.push(grey, Point::new(10.0, 50.0), Size::new(40.0, 1.0));
+        // Across a strip gap: joined.
+        runs.push(grey, Point::new(54.0, 50.0), Size::new(40.0, 1.0));
+        // Across a scale label's width: a new run.
+        runs.push(grey, Point::new(130.0, 50.0), Size::new(40.0, 1.0));
+        // Another colour, height or row: new runs.
+        runs.push(Color::WHITE, Point::new(174.0, 50.0), Size::new(40.0, 1.0));
+        runs.push(Color::WHITE, Point::new(218.0, 50.0), Size::new(40.0, 2.0));
+        runs.push(Color::WHITE, Point::new(262.0, 51.0), Size::new(40.0, 2.0));
+        let spans: Vec<(f32, f32)> = runs.0.iter().map(|(_, p, s)| (p.x, s.width)).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (10.0, 84.0),
+                (130.0, 40.0),
+                (174.0, 40.0),
+                (218.0, 40.0),
+                (262.0, 40.0)
+            ]
+        );
     }
 
     #[test]
