@@ -438,3 +438,42 @@ fn views_match_their_pinned_snapshots() {
         );
     }
 }
+
+/// `snapshot`'s three inputs repeated to `n`, as a crowded interface shows them.
+fn crowded(mut s: Snapshot, n: usize) -> Snapshot {
+    let three = s.channels.clone();
+    s.channels = (0..n)
+        .map(|c| ChannelSnapshot {
+            channel: c + 1,
+            ..three[c % 3].clone()
+        })
+        .collect();
+    s.source.channels = n;
+    s
+}
+
+/// Where the first strip's "TP" readout sits under the meters: it moves if they change height.
+fn readout_top(snapshot: Snapshot) -> f32 {
+    let app = App::with_snapshot(snapshot);
+    let mut ui = iced_test::simulator::Simulator::with_size(
+        iced_test::core::Settings::default(),
+        Size::new(1920.0, 1080.0),
+        app.view(),
+    );
+    ui.find("TP").unwrap().bounds().y
+}
+
+/// On 32 narrow strips, a first clip (a count that once wrapped onto a second line) and a
+/// first warning badge must not shrink every meter on the bridge.
+#[test]
+fn meters_keep_their_height_when_clips_and_warnings_come() {
+    let calm = crowded(snapshot(0), 32);
+    let mut alarmed = crowded(snapshot(40), 32);
+    alarmed.channels[2].warnings = vec![gainstage::advisor::Warning {
+        kind: gainstage::advisor::WarningKind::Hot,
+        message: "Input 3: peaks reach -3.0 dBTP; turn the preamp down about 9 dB".into(),
+        suggested_gain_db: Some(-9.0),
+    }];
+    assert_eq!(alarmed.channels[2].readings.overs, 40);
+    assert_eq!(readout_top(calm), readout_top(alarmed));
+}

@@ -205,25 +205,35 @@ fn footer<'a>(
         .unwrap_or(c);
     let overs = c.readings.overs;
     let compact = font < 15.0;
+    // One line always: a label that wrapped on the first clip would shrink every meter.
+    // A narrow strip shows the count alone; red says what it counts.
     let clip_label = match (overs, compact) {
         (0, false) => "no clip".to_string(),
         (0, true) => "–".to_string(),
-        (n, _) => format!("CLIP {n}"),
+        (n, false) => format!("CLIP {n}"),
+        (n, true) => n.to_string(),
     };
-    let clip = button(text(clip_label).size(font).center())
-        .width(Length::Fill)
-        .on_press(app::Message::Bridge(Message::ResetClip(i)))
-        .style(move |theme, status| {
-            if overs > 0 {
-                button::Style {
-                    background: Some(palette::RED.into()),
-                    text_color: iced::Color::BLACK,
-                    ..button::primary(theme, status)
-                }
-            } else {
-                button::secondary(theme, status)
+    let clip = button(
+        text(clip_label)
+            .size(font)
+            .width(Length::Fill)
+            .center()
+            .wrapping(text::Wrapping::None),
+    )
+    .padding(if compact { [4, 2] } else { [5, 10] })
+    .width(Length::Fill)
+    .on_press(app::Message::Bridge(Message::ResetClip(i)))
+    .style(move |theme, status| {
+        if overs > 0 {
+            button::Style {
+                background: Some(palette::RED.into()),
+                text_color: iced::Color::BLACK,
+                ..button::primary(theme, status)
             }
-        });
+        } else {
+            button::secondary(theme, status)
+        }
+    });
     let advice: Element<'a, app::Message> = if let Some(r) = app.soundcheck.result(i) {
         soundcheck::strip_result(r, font, neutral)
     } else if let Some(w) = c.warnings.first() {
@@ -245,7 +255,9 @@ fn footer<'a>(
         )
         .into()
     } else {
-        Space::new().height(font + 8.0).into()
+        // As tall as a badge (a line of its type and its padding): a warning that comes or
+        // goes must not move the meters.
+        Space::new().height((font + 2.0) * 1.3 + 6.0).into()
     };
     let r = &c.readings;
     // Label and value are separate texts with no space between: the software renderer
