@@ -132,6 +132,13 @@ impl SnapshotReader {
         }
         Some(snapshot)
     }
+
+    /// The latest snapshot as published, shared and uncopied; its `sample_peak_dbfs` and
+    /// `true_peak_dbtp` cover only its own publish interval. For a meter drawn every frame,
+    /// whose bar falls from the true peak the meter thread already holds.
+    pub fn latest_shared(&self) -> Option<Arc<Snapshot>> {
+        self.board.latest()
+    }
 }
 
 fn db_to_amplitude_or_zero(db: f64) -> f64 {

@@ -56,7 +56,8 @@ pub enum Panel {
 
 #[derive(Debug, Clone)]
 pub enum Message {
-    /// Time to take the latest snapshot.
+    /// Time to refresh the words and numbers from the latest snapshot (the meters take
+    /// theirs every frame by themselves).
     Tick,
     ResetAll,
     ShowView(View),
@@ -73,9 +74,10 @@ pub enum Message {
     WindowClosed(window::Id),
 }
 
-/// Words and numbers outside the meters are refreshed every this many snapshots (about 4 Hz
-/// at the 30 Hz tick).
-const TEXT_EVERY: u64 = 8;
+/// How often the words and numbers refresh, and with them the whole window's widgets: text
+/// that changes every frame is what the software renderer finds dearest, and nobody reads a
+/// count that fast. The meters redraw every frame on their own (`strips::FRAME`).
+const TICK: Duration = Duration::from_millis(250);
 
 /// The wall window's size when it opens (logical px).
 const WALL_WINDOW: Size = Size::new(1280.0, 720.0);
@@ -93,13 +95,8 @@ pub struct App {
     opener: Option<Opener>,
     /// Why the GUI is not showing what was asked, until the next change of input.
     pub banner: Option<String>,
+    /// The latest snapshot taken at a tick: what the words, numbers and zones show.
     pub snapshot: Option<Snapshot>,
-    /// The snapshot the words and numbers outside the meters show, refreshed a few times a
-    /// second: text that changes every frame is what the software renderer finds dearest, and
-    /// nobody reads a count that fast. The meters use every snapshot.
-    pub text_snapshot: Option<Snapshot>,
-    /// Snapshots accepted, for refreshing `text_snapshot`.
-    accepted: u64,
     /// The zones and numbers the wall's static layer shows; a change clears it.
     wall_zones: Vec<Zone>,
     wall_numbers: Vec<String>,
@@ -147,8 +144,6 @@ impl App {
             opener: None,
             banner,
             snapshot: None,
-            text_snapshot: None,
-            accepted: 0,
             wall_zones: Vec::new(),
             wall_numbers: Vec::new(),
             view,
@@ -290,6 +285,11 @@ impl App {
         self.names.get(channel_index).map_or("", String::as_str)
     }
 
+    /// Where the meters take their snapshot every frame; `None` without a live input.
+    pub fn live_reader(&self) -> Option<&SnapshotReader> {
+        self.reader.as_ref()
+    }
+
     fn channels(&self) -> usize {
         self.snapshot.as_ref().map_or(0, |s| s.channels.len())
     }
@@ -311,24 +311,16 @@ impl App {
             self.wall_scale.clear();
             self.wall_zones = zones;
         }
-        let channels_changed = self
-            .text_snapshot
-            .as_ref()
-            .is_none_or(|t| t.channels.len() != n);
-        if channels_changed || self.accepted.is_multiple_of(TEXT_EVERY) {
-            let numbers: Vec<String> = snapshot
-                .channels
-                .iter()
-                .map(|c| super::strips::db_text(c.readings.max_true_peak_dbtp))
-                .collect();
-            if numbers != self.wall_numbers {
-                self.wall_scale.clear();
-                self.wall_numbers = numbers;
-            }
-            self.text_snapshot = Some(snapshot.clone());
-            self.bridge_tracks.clear();
+        let numbers: Vec<String> = snapshot
+            .channels
+            .iter()
+            .map(|c| super::strips::db_text(c.readings.max_true_peak_dbtp))
+            .collect();
+        if numbers != self.wall_numbers {
+            self.wall_scale.clear();
+            self.wall_numbers = numbers;
         }
-        self.accepted += 1;
+        self.bridge_tracks.clear();
         self.snapshot = Some(snapshot);
     }
 
@@ -678,7 +670,7 @@ impl App {
             _ => None,
         });
         let closes = window::close_events().map(Message::WindowClosed);
-        // Redraw at the meter rate only while audio can still change what is shown.
+        // Refresh only while audio can still change what is shown.
         let live = self.reader.is_some()
             && !matches!(
                 self.snapshot.as_ref().map(|s| s.state),
@@ -688,7 +680,7 @@ impl App {
             Subscription::batch([
                 events,
                 closes,
-                iced::time::every(Duration::from_millis(33)).map(|_| Message::Tick),
+                iced::time::every(TICK).map(|_| Message::Tick),
             ])
         } else {
             Subscription::batch([events, closes])
@@ -779,7 +771,7 @@ impl App {
 
     fn top_bar(&self) -> Element<'_, Message> {
         let neutral = self.neutral();
-        let (status, state_color) = match &self.text_snapshot {
+        let (status, state_color) = match &self.snapshot {
             Some(s) => {
                 let clips: u64 = s.channels.iter().map(|c| c.readings.overs).sum();
                 let buffer = s

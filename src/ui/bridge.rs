@@ -98,6 +98,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         scale: &app.bridge_scale,
         tracks: Some(&app.bridge_tracks),
         channels: &s.channels,
+        live: app.live_reader(),
         thresholds: app.thresholds(n),
         names: Vec::new(),
         selected: app.selected,
@@ -197,12 +198,6 @@ fn footer<'a>(
     font: f32,
     neutral: Neutral,
 ) -> Element<'a, app::Message> {
-    // Words and counts come from the slower text snapshot; the meters above are live.
-    let c = app
-        .text_snapshot
-        .as_ref()
-        .and_then(|t| t.channels.get(i))
-        .unwrap_or(c);
     let overs = c.readings.overs;
     let compact = font < 15.0;
     // One line always: a label that wrapped on the first clip would shrink every meter.

@@ -41,6 +41,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
                     scale: &app.scales[i],
                     tracks: None,
                     channels: std::slice::from_ref(c),
+                    live: app.live_reader(),
                     thresholds: vec![app.threshold(i)],
                     names: Vec::new(),
                     selected: None,

@@ -13,17 +13,28 @@
 //!   [`LiveCache`] redrawn only when a rectangle moved, and then damaging just the band, once.
 //!
 //! Everything that changes is a plain rectangle, filled unantialiased and pixel-snapped.
+//!
+//! The canvas also paces itself: given the meter thread's snapshots, it takes the latest one
+//! on every redraw and asks for the next redraw a frame later. The rest of the window is
+//! rebuilt (view, layout, every widget) only when the app's slower tick brings new words and
+//! numbers; rebuilding it at the frame rate cost a fifth of the GUI thread.
 
 use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::Duration;
 
-use iced::widget::canvas::{self, Cache, Frame, Geometry, Text};
+use iced::widget::canvas::{self, Cache, Event, Frame, Geometry, Text};
 use iced::widget::text::Alignment;
-use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse};
+use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse, window};
 
 use super::palette::{self, Neutral, Zone};
 use super::scale::{FLOOR_DB, TICKS_DB, fraction};
+use crate::capture::SnapshotReader;
 use crate::meter::level::finite;
-use crate::snapshot::ChannelSnapshot;
+use crate::snapshot::{ChannelSnapshot, Snapshot, StreamState};
+
+/// Time between the meters' frames: 30 per second.
+pub const FRAME: Duration = Duration::from_millis(33);
 
 /// Space between strips (px); the widget rows above and below use the same, so columns line up.
 pub const SPACING: f32 = 4.0;
@@ -80,7 +91,10 @@ pub struct Strips<'a> {
     /// The headroom tracks' layer, cleared by the app when the histories it shows are
     /// refreshed; `None` draws them with the bars on every frame.
     pub tracks: Option<&'a Cache>,
+    /// What the words, zones and numbers show; the bars too, until `live` has a snapshot.
     pub channels: &'a [ChannelSnapshot],
+    /// Where the bars take the latest readings every frame; `None` draws `channels` only.
+    pub live: Option<&'a SnapshotReader>,
     /// Per channel, index 0 = channel 1.
     pub thresholds: Vec<Thresholds>,
     /// Wall names, per channel.
@@ -168,6 +182,8 @@ impl Runs {
 pub struct LiveCache {
     cache: Cache,
     drawn: RefCell<Vec<(Color, Point, Size)>>,
+    /// The snapshot taken at the latest redraw, shared with the meter thread's board.
+    latest: Option<Arc<Snapshot>>,
 }
 
 impl LiveCache {
@@ -336,10 +352,10 @@ impl Strips<'_> {
     }
 
     /// The band of this frame: what lies under the bars, then the bars, hold markers and
-    /// selection.
-    fn live_batch(&self, size: Size) -> Batch {
+    /// selection, from `live` (one per channel in `self.channels`).
+    fn live_batch(&self, size: Size, live: &[&ChannelSnapshot]) -> Batch {
         let mut batch = self.band_static(size);
-        for (i, c) in self.channels.iter().enumerate() {
+        for (i, &c) in live.iter().enumerate() {
             let l = self.layout(i, size);
             let t = self.threshold(i);
             let r = &c.readings;
@@ -577,8 +593,43 @@ pub fn db_text(db: f64) -> String {
     finite(db).map_or("-".to_string(), |v| format!("{v:.1}"))
 }
 
+impl Strips<'_> {
+    /// Each of our channels as the latest snapshot has it, or as given when it has none
+    /// (before the first redraw; a snapshot of another input after a switch).
+    fn live_channels<'s>(&'s self, latest: Option<&'s Snapshot>) -> Vec<&'s ChannelSnapshot> {
+        self.channels
+            .iter()
+            .map(|c| {
+                latest
+                    .and_then(|s| s.channels.get(c.channel.wrapping_sub(1)))
+                    .filter(|l| l.channel == c.channel)
+                    .unwrap_or(c)
+            })
+            .collect()
+    }
+}
+
 impl<Message> canvas::Program<Message> for Strips<'_> {
     type State = LiveCache;
+
+    fn update(
+        &self,
+        state: &mut LiveCache,
+        event: &Event,
+        _bounds: Rectangle,
+        _cursor: mouse::Cursor,
+    ) -> Option<canvas::Action<Message>> {
+        let Event::Window(window::Event::RedrawRequested(now)) = event else {
+            return None;
+        };
+        // Taken afresh each time: after a switch of input, the old one's bars go at once.
+        state.latest = self.live?.latest_shared();
+        let running = state
+            .latest
+            .as_ref()
+            .is_some_and(|s| s.state != StreamState::Finished);
+        running.then(|| canvas::Action::request_redraw_at(*now + FRAME))
+    }
 
     fn draw(
         &self,
@@ -594,7 +645,12 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
             .draw_with_bounds(renderer, self.static_area(size), |frame| {
                 self.draw_static(frame, size);
             });
-        let bars = live.draw(renderer, self.live_area(size), self.live_batch(size));
+        let channels = self.live_channels(self.live.and(live.latest.as_deref()));
+        let bars = live.draw(
+            renderer,
+            self.live_area(size),
+            self.live_batch(size, &channels),
+        );
         match (self.style, self.tracks) {
             (Style::Bridge { .. }, Some(cache)) => {
                 let tracks = cache.draw_with_bounds(renderer, self.tracks_area(size), |f| {
@@ -643,6 +699,104 @@ mod tests {
                 (262.0, 40.0)
             ]
         );
+    }
+
+    /// Two channels of a sine at `db` dBFS, as the meter thread would publish them.
+    fn snapshot(db: f64, state: StreamState) -> Snapshot {
+        use crate::meter::{MeterBank, MeterConfig};
+        let a = 10f64.powf(db / 20.0);
+        let sine: Vec<f32> = (0..4800)
+            .map(|k| (a * (std::f64::consts::TAU * 1000.0 * f64::from(k) / 48_000.0).sin()) as f32)
+            .collect();
+        let mut bank = MeterBank::new(2, 48_000, &MeterConfig::default()).expect("meter bank");
+        bank.process_planar(&[&sine, &sine]);
+        Snapshot {
+            seq: 1,
+            t_s: 0.1,
+            state,
+            source: crate::snapshot::SourceInfo {
+                host: "test".into(),
+                device: "test".into(),
+                device_id: "test".into(),
+                sample_rate: 48_000,
+                channels: 2,
+                buffer_frames: Some(256),
+                sample_format: "f32".into(),
+                is_demo: false,
+            },
+            dropped_frames: 0,
+            xruns: 0,
+            channels: (0..2)
+                .map(|c| ChannelSnapshot {
+                    channel: c + 1,
+                    readings: bank.readings(c),
+                    warnings: Vec::new(),
+                    history: bank.meter(c).peak_history().collect(),
+                })
+                .collect(),
+            events: Arc::from(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn the_bars_take_the_latest_snapshot_each_frame_until_the_stream_ends() {
+        use crate::capture::publish::Board;
+        let board = Arc::new(Board::new(2));
+        let reader = SnapshotReader::new(Arc::clone(&board));
+        let scale = Cache::new();
+        let shown = snapshot(-40.0, StreamState::Running);
+        // The performer view's strip: channel 2 alone.
+        let strips = Strips {
+            scale: &scale,
+            tracks: None,
+            channels: &shown.channels[1..],
+            live: Some(&reader),
+            thresholds: Vec::new(),
+            names: Vec::new(),
+            selected: None,
+            style: Style::Bridge { labels: true },
+            neutral: palette::ThemeChoice::Dark.neutral(),
+        };
+        let bar = |state: &LiveCache| {
+            strips.live_channels(state.latest.as_deref())[0]
+                .readings
+                .falling_true_peak_dbtp
+        };
+        let mut state = LiveCache::default();
+        let now = std::time::Instant::now();
+        let redraw = Event::Window(window::Event::RedrawRequested(now));
+        let update = |state: &mut LiveCache, event: &Event| {
+            canvas::Program::<()>::update(
+                &strips,
+                state,
+                event,
+                Rectangle::new(Point::ORIGIN, Size::new(100.0, 400.0)),
+                mouse::Cursor::Unavailable,
+            )
+            .map(|a| a.into_inner().1)
+        };
+
+        assert_eq!(update(&mut state, &redraw), None, "nothing published yet");
+        assert!((bar(&state) + 40.0).abs() < 0.5, "{}", bar(&state));
+
+        assert!(board.try_publish(Arc::new(snapshot(-6.0, StreamState::Running))));
+        let moved = Event::Mouse(mouse::Event::CursorMoved {
+            position: Point::ORIGIN,
+        });
+        assert_eq!(update(&mut state, &moved), None);
+        assert!(
+            (bar(&state) + 40.0).abs() < 0.5,
+            "only a redraw takes a snapshot"
+        );
+        assert_eq!(
+            update(&mut state, &redraw),
+            Some(window::RedrawRequest::At(now + FRAME))
+        );
+        assert!((bar(&state) + 6.0).abs() < 0.5, "{}", bar(&state));
+
+        assert!(board.try_publish(Arc::new(snapshot(-20.0, StreamState::Finished))));
+        assert_eq!(update(&mut state, &redraw), None, "a finished stream stops");
+        assert!((bar(&state) + 20.0).abs() < 0.5, "{}", bar(&state));
     }
 
     #[test]

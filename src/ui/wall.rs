@@ -49,6 +49,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot, width: f32) -> Element<'a, app::M
             scale: &app.wall_scale,
             tracks: None,
             channels: &s.channels,
+            live: app.live_reader(),
             thresholds: app.thresholds(n),
             names,
             selected: None,
