@@ -9,6 +9,7 @@ use super::MeterError;
 use super::ballistics::PeakHold;
 use super::clip::OverCounter;
 use super::config::*;
+use super::gating::LoudnessHistogram;
 use super::level::{amplitude_to_db, energy_to_lufs, lufs_to_energy, power_to_db};
 use super::lowpass::LowPass;
 use super::readings::ChannelReadings;
@@ -38,12 +39,16 @@ pub struct ChannelMeter {
     /// true-peak interpolator rings on (a 0.5 FS sine with a NaN read 1.4 dB hot); repeating
     /// the last value keeps every reading within the signal's own range.
     last_clean: f32,
-    /// Mono BS.1770 meter: K-weighting, true peak, gating for I and LRA (histogram: bounded).
+    /// Mono BS.1770 meter: K-weighting and true peak; the 400 ms of filtered audio it keeps
+    /// gives each 100 ms slice's energy.
     ebu: EbuR128,
+    /// 400 ms block energies (every 100 ms since reset), for integrated loudness.
+    blocks: LoudnessHistogram,
+    /// 3 s short-term energies (every 100 ms once 3 s are in), for loudness range.
+    short_terms: LoudnessHistogram,
     /// Integrated loudness (LUFS) and loudness range (LU) with the 100 ms step of audio they
-    /// were computed at. They change only when ebur128 completes a gating block, once per
-    /// 100 ms of audio; scanning its histograms on every read (60 reads a second per channel
-    /// live) cost more than a tenth of the meter thread.
+    /// were computed at. They change only when a slice closes; scanning the histograms on
+    /// every read (60 reads a second per channel live) would cost more than the slices do.
     gated: Cell<Option<(u64, f64, f64)>>,
     /// Clip and over counts.
     clips: OverCounter,
@@ -120,7 +125,8 @@ impl ChannelMeter {
         if sample_rate == 0 {
             return Err(MeterError::SampleRate(sample_rate));
         }
-        let mode = Mode::M | Mode::S | Mode::I | Mode::LRA | Mode::TRUE_PEAK | Mode::HISTOGRAM;
+        // Gating is ours (`gating`): ebur128's re-sums its 400 ms and 3 s buffers per block.
+        let mode = Mode::M | Mode::TRUE_PEAK;
         let ebu = EbuR128::new(1, sample_rate, mode).map_err(MeterError::Loudness)?;
         let decimation = (sample_rate / LOW_BAND_RATE_HZ).max(1) as usize;
         let granule_len = ((sample_rate + GRANULES_PER_S / 2) / GRANULES_PER_S).max(1) as usize;
@@ -132,6 +138,8 @@ impl ChannelMeter {
             scratch: vec![0.0; config.max_block_frames.max(1)],
             last_clean: 0.0,
             ebu,
+            blocks: LoudnessHistogram::new(),
+            short_terms: LoudnessHistogram::new(),
             clips: OverCounter::new(config.over_len),
             invalid: 0,
             frames: 0,
@@ -384,13 +392,18 @@ impl ChannelMeter {
         self.slices.push(energy);
         let seen = self.slices.filled();
         let m_n = seen.min(SLICES_MOMENTARY);
-        self.momentary_lufs = energy_to_lufs(self.slices.sum_latest(m_n) / m_n as f64);
-        self.short_term_lufs = energy_to_lufs(self.slices.sum() / seen as f64);
+        let momentary = self.slices.sum_latest(m_n) / m_n as f64;
+        let short_term = self.slices.sum() / seen as f64;
+        self.momentary_lufs = energy_to_lufs(momentary);
+        self.short_term_lufs = energy_to_lufs(short_term);
+        // A gating block is the mean of four slices: 400 ms, a new one every 100 ms.
         if seen >= SLICES_MOMENTARY {
             self.max_momentary_lufs = self.max_momentary_lufs.max(self.momentary_lufs);
+            self.blocks.push(momentary);
         }
         if self.slices.is_full() {
             self.max_short_term_lufs = self.max_short_term_lufs.max(self.short_term_lufs);
+            self.short_terms.push(short_term);
         }
         self.slice_pos = 0;
     }
@@ -471,17 +484,16 @@ impl ChannelMeter {
         }
     }
 
-    /// Integrated loudness and loudness range, computed once per 100 ms step of audio.
+    /// Integrated loudness and loudness range, computed once per 100 ms slice of audio.
     fn gated_loudness(&self) -> (f64, f64) {
-        // ebur128's own step: (rate + 5) / 10 frames, counted from its last reset as ours are.
-        let step = self.frames / ((u64::from(self.rate) + 5) / 10).max(1);
+        let step = self.frames / self.slice_len as u64;
         if let Some((at, integrated, lra)) = self.gated.get()
             && at == step
         {
             return (integrated, lra);
         }
-        let integrated = self.ebu.loudness_global().unwrap_or(f64::NEG_INFINITY);
-        let lra = self.ebu.loudness_range().unwrap_or(0.0);
+        let integrated = self.blocks.integrated_lufs();
+        let lra = self.short_terms.range_lu();
         self.gated.set(Some((step, integrated, lra)));
         (integrated, lra)
     }
@@ -499,6 +511,8 @@ impl ChannelMeter {
     /// Clears every reading and count, as at construction. Allocates nothing.
     pub fn reset(&mut self) {
         self.ebu.reset();
+        self.blocks.reset();
+        self.short_terms.reset();
         self.gated.set(None);
         self.clips.reset();
         self.invalid = 0;

@@ -6,6 +6,7 @@
 //! - [`channel`]: one channel's meter (peaks, true peak, clips, RMS, DC, loudness, noise
 //!   floor, rumble share, headroom history).
 //! - [`bank`]: a meter per channel, fed planar or interleaved audio in chunks of any size.
+//! - [`gating`]: integrated loudness and loudness range from gating histograms.
 //! - [`program`]: programme loudness of a 1–5 channel file.
 //! - [`config`], [`readings`], [`level`]: settings, the readings struct, dB conversions.
 
@@ -14,6 +15,7 @@ pub mod bank;
 pub mod channel;
 pub mod clip;
 pub mod config;
+pub mod gating;
 pub mod level;
 pub mod lowpass;
 pub mod program;
