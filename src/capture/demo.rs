@@ -201,7 +201,7 @@ fn decay(age: f64, tau: f64) -> f64 {
 fn exp_neg(x: f64) -> f64 {
     // e^-x = 2^-(x·log2 e) = 2^-i · 2^-f with i whole and f in [0, 1).
     let y = x * std::f64::consts::LOG2_E;
-    if !(y < 1000.0) {
+    if y.is_nan() || y >= 1000.0 {
         return 0.0;
     }
     let i = y as i64;

@@ -58,8 +58,8 @@ impl LoudnessHistogram {
     /// Adds one value: a block's or a short-term window's K-weighted mean square.
     pub fn push(&mut self, energy: f64) {
         let lufs = energy_to_lufs(energy);
-        // Also keeps out NaN: a fault, not a level.
-        if !(lufs >= ABSOLUTE_GATE_LUFS) {
+        // NaN is a fault, not a level.
+        if lufs.is_nan() || lufs < ABSOLUTE_GATE_LUFS {
             return;
         }
         let bin = (((lufs - ABSOLUTE_GATE_LUFS) / BIN_LU) as usize).min(BINS - 1);
