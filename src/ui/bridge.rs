@@ -111,6 +111,14 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         Length::Fixed(n as f32 * (NARROW_STRIP + strips::SPACING) - strips::SPACING)
     })
     .height(Length::Fill);
+    let meters: Element<'a, app::Message> = if compact {
+        meters.into()
+    } else {
+        iced::widget::stack![meters, super::scale_labels::scale_labels(n, neutral.scale)]
+            .width(Length::Fill)
+            .height(Length::Fill)
+            .into()
+    };
     let footers = row(s
         .channels
         .iter()

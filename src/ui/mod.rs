@@ -3,7 +3,8 @@
 //!
 //! - `app`: the shell (session, windows, snapshot polling, top bar, keyboard, saving).
 //! - `bridge`, `wall`, `performer`: the three views; `strips`: every strip's meter in one
-//!   canvas (bridge, wall and performer); `scale`: the dB scale they share.
+//!   canvas (bridge, wall and performer); `scale`: the dB scale they share;
+//!   `scale_labels`: a scale's labels on every strip, as a widget over that canvas.
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
 //!   settings and templates.
 //! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few
@@ -16,6 +17,7 @@ pub mod log_panel;
 pub mod palette;
 pub mod performer;
 pub mod scale;
+pub mod scale_labels;
 pub mod settings_panel;
 pub mod soundcheck;
 pub mod strips;

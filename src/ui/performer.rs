@@ -37,17 +37,22 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
                 text(name).size(44).color(neutral.text),
                 text(word).size(96).color(word_color),
                 // The same strip as on the bridge, one channel wide.
-                canvas(Strips {
-                    scale: &app.scales[i],
-                    tracks: None,
-                    channels: std::slice::from_ref(c),
-                    live: app.live_reader(),
-                    thresholds: vec![app.threshold(i)],
-                    names: Vec::new(),
-                    selected: None,
-                    style: Style::Bridge { labels: true },
-                    neutral,
-                })
+                iced::widget::stack![
+                    canvas(Strips {
+                        scale: &app.scales[i],
+                        tracks: None,
+                        channels: std::slice::from_ref(c),
+                        live: app.live_reader(),
+                        thresholds: vec![app.threshold(i)],
+                        names: Vec::new(),
+                        selected: None,
+                        style: Style::Bridge { labels: true },
+                        neutral,
+                    })
+                    .width(Length::Fill)
+                    .height(Length::Fill),
+                    super::scale_labels::scale_labels(1, neutral.scale),
+                ]
                 .width(Length::Fill)
                 .height(Length::Fill),
             ]

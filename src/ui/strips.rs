@@ -106,12 +106,13 @@ pub struct Strips<'a> {
 }
 
 /// One column's geometry.
-struct Layout {
-    x: f32,
+pub(super) struct Layout {
+    pub(super) x: f32,
     w: f32,
     bar_top: f32,
     bar_bottom: f32,
-    label_w: f32,
+    /// Width of the scale labels' column, left of the bar; 0 without labels.
+    pub(super) label_w: f32,
 }
 
 impl Layout {
@@ -207,23 +208,48 @@ impl LiveCache {
     }
 }
 
+/// Strip `i` of `n` on a bridge (or a performer's meter) of the given size.
+pub(super) fn bridge_layout(i: usize, n: usize, size: Size, labels: bool) -> Layout {
+    let (x, w) = column(i, n, size.width - 2.0 * EDGE);
+    Layout {
+        x: x + EDGE,
+        w,
+        bar_top: EDGE,
+        bar_bottom: (size.height - EDGE - TRACK_HEIGHT - 4.0).max(10.0),
+        // Crowded strips share one scale, on the first strip.
+        label_w: if labels || i == 0 {
+            (w * 0.4).min(30.0)
+        } else {
+            0.0
+        },
+    }
+}
+
+/// Where a strip's scale labels go: each tick's dB and the top of its label, leaving out
+/// those a short meter has no room for.
+pub(super) fn label_spots(l: &Layout) -> Vec<(f32, f32)> {
+    let mut spots = Vec::new();
+    let mut last_y = f32::NEG_INFINITY;
+    for db in TICKS_DB {
+        let y = l.y_of(db);
+        if y - last_y < 12.0 {
+            continue;
+        }
+        last_y = y;
+        spots.push((db, (y - 6.0).clamp(l.bar_top, l.bar_bottom - 12.0)));
+    }
+    spots
+}
+
+/// Type size of the scale labels (px).
+pub(super) const LABEL_SIZE: f32 = 11.0;
+
 impl Strips<'_> {
     fn layout(&self, i: usize, size: Size) -> Layout {
         let (x, w) = column(i, self.channels.len(), size.width - 2.0 * EDGE);
         let x = x + EDGE;
         match self.style {
-            Style::Bridge { labels } => Layout {
-                x,
-                w,
-                bar_top: EDGE,
-                bar_bottom: (size.height - EDGE - TRACK_HEIGHT - 4.0).max(10.0),
-                // Crowded strips share one scale, on the first strip.
-                label_w: if labels || i == 0 {
-                    (w * 0.4).min(30.0)
-                } else {
-                    0.0
-                },
-            },
+            Style::Bridge { labels } => bridge_layout(i, self.channels.len(), size, labels),
             // Two lines of name above the bar, the loudest true peak under it.
             Style::Wall {
                 name_size,
@@ -274,23 +300,14 @@ impl Strips<'_> {
                     self.neutral.panel,
                 );
             }
-            if l.label_w > 0.0 {
-                // On a short meter the top labels would overprint: keep those with room.
-                let mut last_y = f32::NEG_INFINITY;
-                for db in TICKS_DB {
-                    let y = l.y_of(db);
-                    if y - last_y < 12.0 {
-                        continue;
-                    }
-                    last_y = y;
+            // With a scale on every strip, text widgets over the canvas draw them all.
+            if l.label_w > 0.0 && self.style != (Style::Bridge { labels: true }) {
+                for (db, y) in label_spots(&l) {
                     texts.push(Text {
                         content: format!("{}", db.abs()),
-                        position: Point::new(
-                            l.x + l.label_w - 3.0,
-                            (y - 6.0).clamp(l.bar_top, l.bar_bottom - 12.0),
-                        ),
+                        position: Point::new(l.x + l.label_w - 3.0, y),
                         color: self.neutral.scale,
-                        size: 11.0.into(),
+                        size: LABEL_SIZE.into(),
                         align_x: Alignment::Right,
                         ..Text::default()
                     });
@@ -640,26 +657,32 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
         _cursor: mouse::Cursor,
     ) -> Vec<Geometry> {
         let size = bounds.size();
-        let scale = self
-            .scale
-            .draw_with_bounds(renderer, self.static_area(size), |frame| {
-                self.draw_static(frame, size);
-            });
+        let mut layers = Vec::with_capacity(3);
+        // A bridge with a scale on every strip has its labels drawn by widgets and nothing
+        // static left; an empty layer would still cost two mask clears every frame.
+        if self.style != (Style::Bridge { labels: true }) {
+            layers.push(
+                self.scale
+                    .draw_with_bounds(renderer, self.static_area(size), |frame| {
+                        self.draw_static(frame, size);
+                    }),
+            );
+        }
         let channels = self.live_channels(self.live.and(live.latest.as_deref()));
         let bars = live.draw(
             renderer,
             self.live_area(size),
             self.live_batch(size, &channels),
         );
-        match (self.style, self.tracks) {
-            (Style::Bridge { .. }, Some(cache)) => {
-                let tracks = cache.draw_with_bounds(renderer, self.tracks_area(size), |f| {
+        if let (Style::Bridge { .. }, Some(cache)) = (self.style, self.tracks) {
+            layers.push(
+                cache.draw_with_bounds(renderer, self.tracks_area(size), |f| {
                     self.draw_tracks(f, size);
-                });
-                vec![scale, tracks, bars]
-            }
-            _ => vec![scale, bars],
+                }),
+            );
         }
+        layers.push(bars);
+        layers
     }
 }
 

@@ -1,0 +1,87 @@
+//! The scale labels of every strip of a bridge with a scale on each strip (16 channels or
+//! fewer) and of the performer's meters, as a widget stacked over the meters' canvas.
+//!
+//! Drawn by the canvas, labels between the bars would lie inside the band the renderer
+//! redraws every frame, where canvas text costs a window-sized clip-mask clear per label (as
+//! outlines: antialiased paths), and a layer of their own two more clears a frame. Text a
+//! widget draws inside a small clip of its own is drawn from the glyph cache, with no mask.
+
+use iced::advanced::layout::{self, Layout};
+use iced::advanced::renderer;
+use iced::advanced::text::{self, Renderer as _};
+use iced::advanced::widget::{Tree, Widget};
+use iced::alignment::Vertical;
+use iced::{Color, Element, Font, Length, Point, Rectangle, Renderer, Size, mouse};
+
+use super::strips::{LABEL_SIZE, bridge_layout, label_spots};
+
+/// Labels for `channels` strips laid out as a [`super::strips::Style::Bridge`]
+/// `{ labels: true }` canvas of the same size lays them out.
+#[derive(Debug)]
+pub struct ScaleLabels {
+    channels: usize,
+    color: Color,
+}
+
+pub fn scale_labels<'a, Message: 'a>(channels: usize, color: Color) -> Element<'a, Message> {
+    Element::new(ScaleLabels { channels, color })
+}
+
+impl<Message, Theme> Widget<Message, Theme, Renderer> for ScaleLabels {
+    fn size(&self) -> Size<Length> {
+        Size::new(Length::Fill, Length::Fill)
+    }
+
+    fn layout(
+        &mut self,
+        _tree: &mut Tree,
+        _renderer: &Renderer,
+        limits: &layout::Limits,
+    ) -> layout::Node {
+        layout::Node::new(limits.max())
+    }
+
+    fn draw(
+        &self,
+        _tree: &Tree,
+        renderer: &mut Renderer,
+        _theme: &Theme,
+        _style: &renderer::Style,
+        layout: Layout<'_>,
+        _cursor: mouse::Cursor,
+        _viewport: &Rectangle,
+    ) {
+        let bounds = layout.bounds();
+        let line_height = text::LineHeight::default();
+        let height = line_height.to_absolute(LABEL_SIZE.into()).0;
+        for i in 0..self.channels {
+            let l = bridge_layout(i, self.channels, bounds.size(), true);
+            for (db, y) in label_spots(&l) {
+                // Right-aligned text is anchored at its right edge.
+                let right = Point::new(bounds.x + l.x + l.label_w - 3.0, bounds.y + y);
+                let own_clip = Rectangle::new(
+                    Point::new(bounds.x + l.x, right.y),
+                    Size::new(l.label_w, height),
+                );
+                renderer.fill_text(
+                    text::Text {
+                        content: format!("{}", db.abs()),
+                        // Finite: the renderer compares frames' texts to find what changed,
+                        // and an infinite size transforms to NaN, which never compares equal.
+                        bounds: Size::new(l.label_w, height),
+                        size: LABEL_SIZE.into(),
+                        line_height,
+                        font: Font::default(),
+                        align_x: text::Alignment::Right,
+                        align_y: Vertical::Top,
+                        shaping: text::Shaping::Basic,
+                        wrapping: text::Wrapping::None,
+                    },
+                    right,
+                    self.color,
+                    own_clip,
+                );
+            }
+        }
+    }
+}
