@@ -10,7 +10,8 @@
 //! # Module map
 //! - [`meter`]: pure DSP, one meter per channel (sample peak, true peak, clips and overs, RMS,
 //!   DC, momentary / short-term / integrated loudness, LRA, noise floor, rumble share, headroom
-//!   history). No I/O, no threads.
+//!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`;
+//!   `ebur128` gives K-weighting and true peak.
 //! - [`analyze`]: offline analysis of WAV takes with the same meters; `gainstage analyze`.
 //! - [`report`]: JSON and table rendering shared by the commands.
 //! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
@@ -27,7 +28,8 @@
 //! - [`cli`]: command-line arguments; [`error`]: the error a command ends with.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
 //!   windows, polling, keyboard, saving), `ui::bridge` / `ui::wall` / `ui::performer` (the
-//!   views), `ui::strips` (every strip's meter in one canvas), `ui::scale` (the dB scale),
+//!   views), `ui::strips` (every strip's meter in one canvas, pacing its own redraws),
+//!   `ui::scale` (the dB scale), `ui::scale_labels` (per-strip labels over that canvas),
 //!   `ui::soundcheck` / `ui::log_panel` / `ui::settings_panel` (the
 //!   soundcheck flow, the session log, settings and templates), `ui::palette` (colours, their
 //!   meaning, themes), `ui::badge` (warnings as short actions).
