@@ -246,23 +246,45 @@ pub(super) const LABEL_SIZE: f32 = 11.0;
 
 impl Strips<'_> {
     fn layout(&self, i: usize, size: Size) -> Layout {
-        let (x, w) = column(i, self.channels.len(), size.width - 2.0 * EDGE);
-        let x = x + EDGE;
+        let n = self.channels.len();
         match self.style {
-            Style::Bridge { labels } => bridge_layout(i, self.channels.len(), size, labels),
+            Style::Bridge { labels } => bridge_layout(i, n, size, labels),
             // Two lines of name above the bar, the loudest true peak under it.
             Style::Wall {
                 name_size,
                 name_lines,
-            } => Layout {
-                x,
-                w,
-                bar_top: name_size * 1.25 * name_lines as f32 + 8.0,
-                bar_bottom: (size.height - EDGE - number_size(w, name_size) * 1.3 - 8.0)
-                    .max(name_size * 1.25 * name_lines as f32 + 18.0),
-                label_w: 0.0,
-            },
+            } => {
+                let (x, w) = column(i, n, size.width - 2.0 * EDGE);
+                Layout {
+                    x: x + EDGE,
+                    w,
+                    bar_top: name_size * 1.25 * name_lines as f32 + 8.0,
+                    bar_bottom: (size.height - EDGE - number_size(w, name_size) * 1.3 - 8.0)
+                        .max(name_size * 1.25 * name_lines as f32 + 18.0),
+                    label_w: 0.0,
+                }
+            }
         }
+    }
+
+    /// Whether every strip has its own scale, drawn by [`super::scale_labels`] over the
+    /// canvas rather than by it.
+    fn labels_by_widget(&self) -> bool {
+        self.style == (Style::Bridge { labels: true })
+    }
+
+    /// Each of our channels as the latest snapshot has it, or as given when it has none
+    /// (before the first redraw; a snapshot of another input after a switch).
+    fn live_channels<'s>(&'s self, latest: Option<&'s Snapshot>) -> Vec<&'s ChannelSnapshot> {
+        self.channels
+            .iter()
+            .map(|c| {
+                latest
+                    .and_then(|s| s.channels.get(c.channel.wrapping_sub(1)))
+                    .filter(|l| l.channel == c.channel)
+                    .unwrap_or(c)
+            })
+            .collect()
     }
 
     fn zone(&self, i: usize) -> Zone {
@@ -300,8 +322,7 @@ impl Strips<'_> {
                     self.neutral.panel,
                 );
             }
-            // With a scale on every strip, text widgets over the canvas draw them all.
-            if l.label_w > 0.0 && self.style != (Style::Bridge { labels: true }) {
+            if l.label_w > 0.0 && !self.labels_by_widget() {
                 for (db, y) in label_spots(&l) {
                     texts.push(Text {
                         content: format!("{}", db.abs()),
@@ -610,22 +631,6 @@ pub fn db_text(db: f64) -> String {
     finite(db).map_or("-".to_string(), |v| format!("{v:.1}"))
 }
 
-impl Strips<'_> {
-    /// Each of our channels as the latest snapshot has it, or as given when it has none
-    /// (before the first redraw; a snapshot of another input after a switch).
-    fn live_channels<'s>(&'s self, latest: Option<&'s Snapshot>) -> Vec<&'s ChannelSnapshot> {
-        self.channels
-            .iter()
-            .map(|c| {
-                latest
-                    .and_then(|s| s.channels.get(c.channel.wrapping_sub(1)))
-                    .filter(|l| l.channel == c.channel)
-                    .unwrap_or(c)
-            })
-            .collect()
-    }
-}
-
 impl<Message> canvas::Program<Message> for Strips<'_> {
     type State = LiveCache;
 
@@ -658,9 +663,9 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
     ) -> Vec<Geometry> {
         let size = bounds.size();
         let mut layers = Vec::with_capacity(3);
-        // A bridge with a scale on every strip has its labels drawn by widgets and nothing
-        // static left; an empty layer would still cost two mask clears every frame.
-        if self.style != (Style::Bridge { labels: true }) {
+        // With the labels drawn by a widget, a bridge has nothing static left; an empty layer
+        // would still cost two mask clears every frame.
+        if !self.labels_by_widget() {
             layers.push(
                 self.scale
                     .draw_with_bounds(renderer, self.static_area(size), |frame| {
