@@ -138,6 +138,27 @@ fn noise_floor_is_the_level_of_the_pauses() {
 }
 
 #[test]
+fn the_noise_floor_follows_audio_metered_between_reads() {
+    let mut m = meter();
+    let mut seed = 11;
+    m.process(&sine(440.0, db_to_amp(-20.0), 2.0));
+    // A -20 dBFS sine: its 50 ms RMS is -23 dBFS.
+    let loud = m.readings().total_noise_floor_dbfs;
+    assert!((loud + 23.0).abs() < 1.0, "{loud}");
+    assert_eq!(
+        m.readings().total_noise_floor_dbfs,
+        loud,
+        "read twice, the same"
+    );
+    // Once pauses are most of the take, its 10th percentile is theirs.
+    m.process(&noise(db_to_amp(-70.0), 6.0, &mut seed));
+    let quiet = m.readings().total_noise_floor_dbfs;
+    assert!((quiet + 70.0).abs() < 1.5, "{quiet}");
+    m.reset();
+    assert_eq!(m.readings().total_noise_floor_dbfs, f64::NEG_INFINITY);
+}
+
+#[test]
 fn digital_silence_has_no_noise_floor() {
     let mut m = meter();
     m.process(&vec![0.0; RATE as usize * 2]);

@@ -108,6 +108,12 @@ pub struct ChannelMeter {
     noise_floor_db: f64,
     /// Since-reset histogram of 50 ms RMS levels above digital silence.
     noise_hist: Vec<u64>,
+    /// Values in `noise_hist`.
+    noise_count: u64,
+    /// The since-reset noise floor (dBFS) with the `noise_count` it was taken at: it changes
+    /// only when a stretch adds a value, and scanning the histogram on every read (60 reads a
+    /// second per channel live) was most of the cost of `readings`.
+    total_noise: Cell<Option<(u64, f64)>>,
 
     /// Frames per 100 ms loudness slice, and how far into the current one we are.
     slice_len: usize,
@@ -174,6 +180,8 @@ impl ChannelMeter {
             noise_scratch: vec![0.0; noise_len],
             noise_floor_db: f64::NEG_INFINITY,
             noise_hist: vec![0; NOISE_BINS],
+            noise_count: 0,
+            total_noise: Cell::new(None),
             slice_len: ((sample_rate + 5) / 10) as usize,
             slice_pos: 0,
             slices: SlidingSum::new(SLICES_SHORT_TERM),
@@ -363,6 +371,7 @@ impl ChannelMeter {
         if db > DIGITAL_SILENCE_DBFS {
             let bin = ((db - DIGITAL_SILENCE_DBFS) / NOISE_BIN_DB) as usize;
             self.noise_hist[bin.min(NOISE_BINS - 1)] += 1;
+            self.noise_count += 1;
         }
         self.noise_floor_db = self.recent_noise_floor();
         self.stretch_granules = 0;
@@ -409,19 +418,29 @@ impl ChannelMeter {
     }
 
     fn total_noise_floor(&self) -> f64 {
-        let total: u64 = self.noise_hist.iter().sum();
-        if total == 0 {
-            return f64::NEG_INFINITY;
+        let total = self.noise_count;
+        if let Some((at, floor)) = self.total_noise.get()
+            && at == total
+        {
+            return floor;
         }
-        let want = ((total as f64 * NOISE_PERCENTILE).ceil() as u64).max(1);
-        let mut seen = 0;
-        for (bin, &count) in self.noise_hist.iter().enumerate() {
-            seen += count;
-            if seen >= want {
-                return DIGITAL_SILENCE_DBFS + (bin as f64 + 0.5) * NOISE_BIN_DB;
-            }
-        }
-        f64::NEG_INFINITY
+        let floor = if total == 0 {
+            f64::NEG_INFINITY
+        } else {
+            let want = ((total as f64 * NOISE_PERCENTILE).ceil() as u64).max(1);
+            let mut seen = 0;
+            self.noise_hist
+                .iter()
+                .position(|&count| {
+                    seen += count;
+                    seen >= want
+                })
+                .map_or(f64::NEG_INFINITY, |bin| {
+                    DIGITAL_SILENCE_DBFS + (bin as f64 + 0.5) * NOISE_BIN_DB
+                })
+        };
+        self.total_noise.set(Some((total, floor)));
+        floor
     }
 
     /// The latest block's sample peak and true peak, as amplitudes: what a caller that
@@ -546,6 +565,8 @@ impl ChannelMeter {
         self.noise_window.reset();
         self.noise_floor_db = f64::NEG_INFINITY;
         self.noise_hist.fill(0);
+        self.noise_count = 0;
+        self.total_noise.set(None);
         self.slice_pos = 0;
         self.slices.reset();
         self.momentary_lufs = f64::NEG_INFINITY;
