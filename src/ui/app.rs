@@ -112,8 +112,6 @@ pub struct App {
     /// The bridge's headroom tracks: cleared when the words and numbers refresh.
     pub bridge_tracks: Cache,
     pub wall_scale: Cache,
-    /// One per channel, for the performer view's large meters.
-    pub scales: Vec<Cache>,
     pub panel: Option<Panel>,
     pub fullscreen: bool,
     /// The channel (from 0) the arrow keys are on; its detail panel is open.
@@ -154,7 +152,6 @@ impl App {
             bridge_scale: Cache::new(),
             bridge_tracks: Cache::new(),
             wall_scale: Cache::new(),
-            scales: Vec::new(),
             panel: None,
             fullscreen: false,
             selected: None,
@@ -248,9 +245,6 @@ impl App {
         self.bridge_scale.clear();
         self.bridge_tracks.clear();
         self.wall_scale.clear();
-        for c in &self.scales {
-            c.clear();
-        }
     }
 
     pub fn preset(&self, channel_index: usize) -> SourcePreset {
@@ -298,8 +292,6 @@ impl App {
     pub fn accept(&mut self, snapshot: Snapshot) {
         let n = snapshot.channels.len();
         self.fill_names(n);
-        self.scales
-            .resize_with(n.max(self.scales.len()), Cache::new);
         self.soundcheck.feed(&snapshot);
         let zones: Vec<Zone> = snapshot
             .channels

@@ -95,7 +95,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         .map(|(i, c)| header(app, i, c, width, font, neutral)))
     .spacing(strips::SPACING);
     let meters = canvas(Strips {
-        scale: &app.bridge_scale,
+        scale: Some(&app.bridge_scale),
         tracks: Some(&app.bridge_tracks),
         channels: &s.channels,
         live: app.live_reader(),

@@ -39,7 +39,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
                 // The same strip as on the bridge, one channel wide.
                 iced::widget::stack![
                     canvas(Strips {
-                        scale: &app.scales[i],
+                        scale: None,
                         tracks: None,
                         channels: std::slice::from_ref(c),
                         live: app.live_reader(),

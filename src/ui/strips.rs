@@ -86,8 +86,9 @@ pub enum Style {
 
 #[derive(Debug)]
 pub struct Strips<'a> {
-    /// The static layer, owned by the app so it survives frames.
-    pub scale: &'a Cache,
+    /// The static layer, owned by the app so it survives frames; `None` where there is
+    /// nothing static (a performer's meter, whose labels a widget draws).
+    pub scale: Option<&'a Cache>,
     /// The headroom tracks' layer, cleared by the app when the histories it shows are
     /// refreshed; `None` draws them with the bars on every frame.
     pub tracks: Option<&'a Cache>,
@@ -665,12 +666,13 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
         let mut layers = Vec::with_capacity(3);
         // With the labels drawn by a widget, a bridge has nothing static left; an empty layer
         // would still cost two mask clears every frame.
-        if !self.labels_by_widget() {
+        if let Some(cache) = self.scale
+            && !self.labels_by_widget()
+        {
             layers.push(
-                self.scale
-                    .draw_with_bounds(renderer, self.static_area(size), |frame| {
-                        self.draw_static(frame, size);
-                    }),
+                cache.draw_with_bounds(renderer, self.static_area(size), |frame| {
+                    self.draw_static(frame, size);
+                }),
             );
         }
         let channels = self.live_channels(self.live.and(live.latest.as_deref()));
@@ -775,7 +777,7 @@ mod tests {
         let shown = snapshot(-40.0, StreamState::Running);
         // The performer view's strip: channel 2 alone.
         let strips = Strips {
-            scale: &scale,
+            scale: Some(&scale),
             tracks: None,
             channels: &shown.channels[1..],
             live: Some(&reader),

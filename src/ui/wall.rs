@@ -46,7 +46,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot, width: f32) -> Element<'a, app::M
     let size = name_size(n, width, longest);
     container(
         canvas(Strips {
-            scale: &app.wall_scale,
+            scale: Some(&app.wall_scale),
             tracks: None,
             channels: &s.channels,
             live: app.live_reader(),
