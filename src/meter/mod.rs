@@ -7,6 +7,7 @@
 //!   floor, rumble share, headroom history).
 //! - [`bank`]: a meter per channel, fed planar or interleaved audio in chunks of any size.
 //! - [`gating`]: integrated loudness and loudness range from gating histograms.
+//! - [`true_peak`]: the BS.1770 oversampled peak, a block at a time.
 //! - [`program`]: programme loudness of a 1–5 channel file.
 //! - [`config`], [`readings`], [`level`]: settings, the readings struct, dB conversions.
 
@@ -21,6 +22,7 @@ pub mod lowpass;
 pub mod program;
 pub mod readings;
 pub mod sample;
+pub mod true_peak;
 pub mod window;
 
 pub use bank::MeterBank;
