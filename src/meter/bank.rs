@@ -63,20 +63,50 @@ impl MeterBank {
     }
 
     /// Meters interleaved samples; a trailing partial frame waits for the next call.
-    pub fn process_interleaved(&mut self, samples: &[f32]) {
+    pub fn process_interleaved(&mut self, mut samples: &[f32]) {
         let channels = self.meters.len();
-        for &x in samples {
-            self.planar[self.next_channel * self.capacity + self.staged] = x;
-            self.next_channel += 1;
-            if self.next_channel == channels {
-                self.next_channel = 0;
-                self.staged += 1;
-                if self.staged == self.capacity {
-                    self.flush();
+        // Complete a frame the last call started.
+        while self.next_channel != 0
+            && let Some((&x, rest)) = samples.split_first()
+        {
+            self.stage(x);
+            samples = rest;
+        }
+        // Whole frames, channel by channel: one strided gather per channel rather than a
+        // branch per sample (that loop was an eighth of the meter thread at 32 channels).
+        while samples.len() >= channels {
+            let frames = (samples.len() / channels).min(self.capacity - self.staged);
+            let (whole, rest) = samples.split_at(frames * channels);
+            for c in 0..channels {
+                let start = c * self.capacity + self.staged;
+                let dst = &mut self.planar[start..start + frames];
+                for (d, &x) in dst.iter_mut().zip(whole.iter().skip(c).step_by(channels)) {
+                    *d = x;
                 }
             }
+            self.staged += frames;
+            if self.staged == self.capacity {
+                self.flush();
+            }
+            samples = rest;
+        }
+        for &x in samples {
+            self.stage(x);
         }
         self.flush();
+    }
+
+    /// Stages one interleaved sample, metering the staging when it fills.
+    fn stage(&mut self, x: f32) {
+        self.planar[self.next_channel * self.capacity + self.staged] = x;
+        self.next_channel += 1;
+        if self.next_channel == self.meters.len() {
+            self.next_channel = 0;
+            self.staged += 1;
+            if self.staged == self.capacity {
+                self.flush();
+            }
+        }
     }
 
     /// Meters the whole frames staged and moves a started partial frame to the front.
