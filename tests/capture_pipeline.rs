@@ -216,3 +216,57 @@ fn reset_clears_counts_and_presets_are_accepted() {
         s.channels[1].warnings
     );
 }
+
+#[test]
+fn the_advisor_judges_every_50_ms_and_misses_no_peak_between() {
+    use gainstage::advisor::WarningKind;
+    use std::time::{Duration, Instant};
+    let mut r = rig(1, 48_000);
+    let mut reader = SnapshotReader::new(Arc::clone(&r.board));
+    let block = |start: usize, peak: Option<f64>| -> Vec<f32> {
+        let mut v: Vec<f32> = (start..start + 480)
+            .map(|i| amp(-30.0) * (std::f32::consts::TAU * 1000.0 * i as f32 / RATE as f32).sin())
+            .collect();
+        if let Some(db) = peak {
+            v[100] = amp(db);
+        }
+        v
+    };
+    let hot = |s: &gainstage::snapshot::Snapshot| {
+        s.channels[0]
+            .warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::Hot)
+    };
+    let t0 = Instant::now();
+    // One 10 ms period at a time, published when due by the period's clock (not the wall's).
+    let mut periods = 0u64;
+    let mut feed = |r: &mut Rig, peak: Option<f64>| {
+        r.cb.process(&block(periods as usize * 480, peak));
+        r.worker.step();
+        r.worker
+            .publish_if_due(t0 + Duration::from_millis(10 * periods));
+        periods += 1;
+    };
+    // A peak at -0.5 dBFS: hot at once; 14 s of quiet later it has left the advisor's 10 s
+    // window and the warning has cleared. The since-reset maximum stays at -0.5.
+    feed(&mut r, Some(-0.5));
+    assert!(hot(&reader.read().unwrap()));
+    for _ in 0..1400 {
+        feed(&mut r, None);
+    }
+    assert!(!hot(&reader.read().unwrap()));
+    // A lower peak, -1 dBFS, in a period published between two judgements, then quiet.
+    feed(&mut r, None);
+    feed(&mut r, Some(-1.0));
+    let s = reader.read().unwrap();
+    assert!((s.channels[0].readings.true_peak_dbtp - -1.0).abs() < 0.5);
+    assert!(!hot(&s), "judged at once: {:?}", s.channels[0].warnings);
+    for _ in 0..5 {
+        feed(&mut r, None);
+    }
+    // The next judgement, over quiet audio, still saw it.
+    let s = reader.read().unwrap();
+    assert!(s.channels[0].readings.true_peak_dbtp < -25.0);
+    assert!(hot(&s), "{:?}", s.channels[0].warnings);
+}

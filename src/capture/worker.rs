@@ -23,6 +23,10 @@ use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo};
 pub const PUBLISH_INTERVAL: Duration = Duration::from_micros(16_667);
 /// Time between refreshes of the 60 s history copies: 20 Hz, the history's own resolution.
 pub const HISTORY_INTERVAL: Duration = Duration::from_millis(50);
+/// Time between the advisor's judgements: 20 Hz. Its holds and sustains last seconds, and it
+/// sees every peak between judgements; judging at the publish rate was a tenth of the meter
+/// thread at 32 channels.
+pub const ADVISE_INTERVAL: Duration = Duration::from_millis(50);
 /// Shortest sleep when the ring is empty, used when the period is unknown or short.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(1);
 /// Longest sleep when the ring is empty; small against the 20 ms latency budget.
@@ -65,6 +69,10 @@ pub struct MeterWorker {
     histories: Vec<Arc<[f32]>>,
     last_history: Option<Instant>,
     last_publish: Option<Instant>,
+    last_advice: Option<Instant>,
+    /// Peaks since the advisor's previous judgement, linear.
+    advice_sample: Vec<f64>,
+    advice_true: Vec<f64>,
     seq: u64,
     /// Per-channel source presets, for the advisor.
     presets: Vec<SourcePreset>,
@@ -148,6 +156,9 @@ impl MeterWorker {
             histories: vec![Arc::from([]); channels],
             last_history: None,
             last_publish: None,
+            last_advice: None,
+            advice_sample: vec![0.0; channels],
+            advice_true: vec![0.0; channels],
             seq: 0,
             presets,
             preset_table,
@@ -295,6 +306,8 @@ impl MeterWorker {
         counts.longest_run.store(0, Ordering::Relaxed);
         self.interval_sample[c] = 0.0;
         self.interval_true[c] = 0.0;
+        self.advice_sample[c] = 0.0;
+        self.advice_true[c] = 0.0;
         self.histories[c] = Arc::from([]);
         // Unlatches the clip warning; the cleared warning shows on the next publish.
         self.advisor.reset(c);
@@ -306,7 +319,11 @@ impl MeterWorker {
             .is_none_or(|t| now - t >= PUBLISH_INTERVAL)
         {
             self.last_publish = Some(now);
-            self.publish();
+            let advise = self.last_advice.is_none_or(|t| now - t >= ADVISE_INTERVAL);
+            if advise {
+                self.last_advice = Some(now);
+            }
+            self.publish_with(advise);
         }
     }
 
@@ -314,7 +331,16 @@ impl MeterWorker {
     /// writes what changed to the session log.
     fn advise(&mut self, now_s: f64) {
         for c in 0..self.channels {
-            let shown = self.advisor.update(now_s, c, &self.readings[c]);
+            // The block peaks it judges are those since its last judgement, not this
+            // publish's: no peak falls between two.
+            let readings = ChannelReadings {
+                sample_peak_dbfs: amplitude_to_db(self.advice_sample[c]),
+                true_peak_dbtp: amplitude_to_db(self.advice_true[c]),
+                ..self.readings[c]
+            };
+            self.advice_sample[c] = 0.0;
+            self.advice_true[c] = 0.0;
+            let shown = self.advisor.update(now_s, c, &readings);
             // Warnings change rarely: only then does the list get rebuilt.
             if self.warnings[c] != shown {
                 self.warnings[c].clear();
@@ -353,7 +379,14 @@ impl MeterWorker {
         self.recent_events = recent.split_off(excess).into();
     }
 
+    /// Publishes a snapshot with the advisor's judgement of it.
     pub fn publish(&mut self) {
+        self.last_advice = Some(Instant::now());
+        self.publish_with(true);
+    }
+
+    /// Publishes a snapshot; the advisor judges it only if `advise`, else its warnings stand.
+    fn publish_with(&mut self, advise: bool) {
         let now = Instant::now();
         if self
             .last_history
@@ -378,6 +411,8 @@ impl MeterWorker {
             let counts = &self.shared.channels[c];
             readings.sample_peak_dbfs = amplitude_to_db(self.interval_sample[c]);
             readings.true_peak_dbtp = amplitude_to_db(self.interval_true[c]);
+            self.advice_sample[c] = self.advice_sample[c].max(self.interval_sample[c]);
+            self.advice_true[c] = self.advice_true[c].max(self.interval_true[c]);
             readings.clipped_samples = counts.clipped.load(Ordering::Relaxed) - self.baseline[c].0;
             readings.overs = counts.overs.load(Ordering::Relaxed) - self.baseline[c].1;
             readings.longest_clip_run = u32::try_from(counts.longest_run.load(Ordering::Relaxed))
@@ -386,7 +421,9 @@ impl MeterWorker {
             self.readings[c] = readings;
         }
         // After the callback's counts are folded in: the advisor judges what is published.
-        self.advise(t_s);
+        if advise {
+            self.advise(t_s);
+        }
         let channels = (0..self.channels)
             .map(|c| ChannelSnapshot {
                 channel: c + 1,
