@@ -199,8 +199,14 @@ impl Input {
             }
             Role::Toms => {
                 self.noise(out);
-                for (k, x) in out.iter_mut().enumerate() {
-                    *x = toms(t0 + k as f64 * dt, *x);
+                let t_end = t0 + out.len() as f64 * dt;
+                if in_fill(t0) || in_fill(t_end) {
+                    for (k, x) in out.iter_mut().enumerate() {
+                        *x = toms(t0 + k as f64 * dt, *x);
+                    }
+                } else {
+                    // Three bars in four the toms rest: only the mic's hiss.
+                    out.iter_mut().for_each(|x| *x *= TOMS_HISS);
                 }
             }
             Role::Bass => {
@@ -382,12 +388,19 @@ fn cycle_position(t0: f64, dt: f64, period: f64, out: &mut [f32]) {
     }
 }
 
+/// The toms mic's hiss, as a share of full-scale noise.
+const TOMS_HISS: f32 = 0.0005;
+
+/// Whether `t` s falls in the toms' fill: the last bar of every four.
+fn in_fill(t: f64) -> bool {
+    // Times here are never negative: truncation is the floor, without a library call.
+    (t * (1.0 / (4.0 * BEAT_S))) as i64 % 4 == 3
+}
+
 /// A fill in the last bar of every four; otherwise the mic's faint hiss `n`.
 fn toms(t: f64, n: f32) -> f32 {
-    // Times here are never negative: truncation is the floor, without a library call.
-    let bar = (t * (1.0 / (4.0 * BEAT_S))) as i64;
-    if bar % 4 != 3 {
-        return 0.0005 * n;
+    if !in_fill(t) {
+        return TOMS_HISS * n;
     }
     let age = since(t, BEAT_S / 2.0, 0.0);
     let step = (since(t, 4.0 * BEAT_S, 0.0) * (2.0 / BEAT_S)) as i64 as f64;
