@@ -10,8 +10,8 @@
 //! # Module map
 //! - [`meter`]: pure DSP, one meter per channel (sample peak, true peak, clips and overs, RMS,
 //!   DC, momentary / short-term / integrated loudness, LRA, noise floor, rumble share, headroom
-//!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`;
-//!   `ebur128` gives K-weighting and true peak.
+//!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`,
+//!   true peak is oversampled in `meter::true_peak`; `ebur128` gives K-weighting.
 //! - [`analyze`]: offline analysis of WAV takes with the same meters; `gainstage analyze`.
 //! - [`report`]: JSON and table rendering shared by the commands.
 //! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
