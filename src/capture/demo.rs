@@ -168,7 +168,7 @@ impl Input {
     }
 
     /// The sine of oscillator `i` at `freq` Hz into `out`.
-    fn sine(&mut self, i: usize, freq: f64, dt: f64, out: &mut [f32]) {
+    fn sine_wave(&mut self, i: usize, freq: f64, dt: f64, out: &mut [f32]) {
         self.phases(i, freq, dt, out);
         out.iter_mut().for_each(|p| *p = sine(*p));
     }
@@ -237,7 +237,7 @@ impl Input {
             Role::Keys => {
                 out.fill(0.0);
                 for (i, f) in [261.6, 329.6, 392.0].into_iter().enumerate() {
-                    self.sine(i, f * v, dt, a);
+                    self.sine_wave(i, f * v, dt, a);
                     for (x, s) in out.iter_mut().zip(&*a) {
                         *x += 0.2 / 3.0 * s;
                     }
@@ -245,7 +245,7 @@ impl Input {
             }
             Role::ClippingLead => {
                 // Every 7 s, half a second of an accent that drives 1.6 dB past full scale.
-                self.sine(0, 440.0 * v, dt, out);
+                self.sine_wave(0, 440.0 * v, dt, out);
                 cycle_position(t0, dt, 7.0, a);
                 for (x, pos) in out.iter_mut().zip(&*a) {
                     *x *= if *pos > 6.5 { 1.2 } else { 0.5 };
@@ -253,22 +253,22 @@ impl Input {
             }
             Role::TooQuiet => {
                 self.noise(out);
-                self.sine(0, 196.0, dt, a);
+                self.sine_wave(0, 196.0, dt, a);
                 for ((x, s), e) in out.iter_mut().zip(&*a).zip(&kit.quiet_envelope) {
                     *x = 0.003 * e * s + 0.00002 * *x;
                 }
             }
             Role::Dead => out.fill(0.0),
             Role::DcOffset => {
-                self.sine(0, 174.6 * v, dt, out);
-                self.sine(1, 0.5, dt, a);
+                self.sine_wave(0, 174.6 * v, dt, out);
+                self.sine_wave(1, 0.5, dt, a);
                 for (x, swell) in out.iter_mut().zip(&*a) {
                     *x = 0.08 + 0.2 * *x * (0.6 + 0.4 * swell);
                 }
             }
             Role::Rumble => {
                 self.voice(kit, &RUMBLE, t0, dt, out, a);
-                self.sine(1, 15.0, dt, a);
+                self.sine_wave(1, 15.0, dt, a);
                 for ((x, r), th) in out.iter_mut().zip(&*a).zip(&kit.thump) {
                     *x += 0.25 * r + 0.3 * th;
                 }
