@@ -201,8 +201,15 @@ impl Input {
                 self.noise(out);
                 let t_end = t0 + out.len() as f64 * dt;
                 if in_fill(t0) || in_fill(t_end) {
-                    for (k, x) in out.iter_mut().enumerate() {
-                        *x = toms(t0 + k as f64 * dt, *x);
+                    // The fill: a hit every eighth, each a step lower.
+                    cycle_position(t0, dt, BEAT_S / 2.0, a);
+                    cycle_position(t0, dt, 4.0 * BEAT_S, b);
+                    for (k, ((x, age), pos)) in out.iter_mut().zip(&*a).zip(&*b).enumerate() {
+                        *x = if in_fill(t0 + k as f64 * dt) {
+                            tom_hit(*age, *pos)
+                        } else {
+                            TOMS_HISS * *x
+                        };
                     }
                 } else {
                     // Three bars in four the toms rest: only the mic's hiss.
@@ -311,7 +318,8 @@ impl Input {
         let pitch = if line.fixed_pitch { 1.0 } else { self.pitch };
         self.phases(0, line.f0 * pitch * vibrato, dt, tmp);
         let period = line.phrase_s + line.gap_s;
-        cycle_position(t0 - line.delay_s, dt, period, out);
+        let delay = if line.backing { BACKING_DELAY_S } else { 0.0 };
+        cycle_position(t0 - delay, dt, period, out);
         let (phrase, level) = (line.phrase_s as f32, line.level / 2.05);
         for ((x, p), syl) in out.iter_mut().zip(&*tmp).zip(syllable) {
             let pos = *x;
@@ -330,15 +338,17 @@ impl Input {
     }
 }
 
+/// How far the backing vocal sings behind the lead (s).
+const BACKING_DELAY_S: f64 = 0.7;
+
 /// A voice's part: its pitch, phrasing and level.
 struct Line {
     f0: f64,
     phrase_s: f64,
     gap_s: f64,
-    /// How far behind the lead's phrasing (s).
-    delay_s: f64,
     level: f32,
-    /// Follows the backing vocal's movement rather than the lead's.
+    /// Sings the backing part: [`BACKING_DELAY_S`] behind the lead, in phrasing, syllables
+    /// and vibrato.
     backing: bool,
     /// Keeps its pitch on the repeats past 16 (a talkback voice is a voice).
     fixed_pitch: bool,
@@ -348,7 +358,6 @@ const VOCAL: Line = Line {
     f0: 220.0,
     phrase_s: 2.5,
     gap_s: 1.0,
-    delay_s: 0.0,
     level: 0.45,
     backing: false,
     fixed_pitch: false,
@@ -357,7 +366,6 @@ const BACKING_VOCAL: Line = Line {
     f0: 330.0,
     phrase_s: 1.6,
     gap_s: 2.2,
-    delay_s: 0.7,
     level: 0.25,
     backing: true,
     fixed_pitch: false,
@@ -397,17 +405,13 @@ fn in_fill(t: f64) -> bool {
     (t * (1.0 / (4.0 * BEAT_S))) as i64 % 4 == 3
 }
 
-/// A fill in the last bar of every four; otherwise the mic's faint hiss `n`.
-fn toms(t: f64, n: f32) -> f32 {
-    if !in_fill(t) {
-        return TOMS_HISS * n;
-    }
-    let age = since(t, BEAT_S / 2.0, 0.0);
-    let step = (since(t, 4.0 * BEAT_S, 0.0) * (2.0 / BEAT_S)) as i64 as f64;
+/// The fill's sound `age` s after its latest hit, `pos` s into the bar.
+fn tom_hit(age: f32, pos: f32) -> f32 {
+    // Never negative: truncation is the floor.
+    let step = (pos * (2.0 / BEAT_S as f32)) as i32 as f32;
     let f = 150.0 - 12.0 * step;
     // A pitch fixed for each hit, from the hit: `f·age` is the phase, no sweep.
-    let age = age as f32;
-    0.6 * exp_neg(age * (1.0 / 0.2)) * sine(fract(f as f32 * age))
+    0.6 * exp_neg(age * (1.0 / 0.2)) * sine(fract(f * age))
 }
 
 /// Uniform noise in [-1, 1) from a xorshift generator: same sequence every run.
@@ -440,27 +444,6 @@ fn sine(p: f32) -> f32 {
                 + x2 * (1.0 / 120.0
                     + x2 * (-1.0 / 5040.0 + x2 * (1.0 / 362_880.0 + x2 * (-1.0 / 39_916_800.0))))));
     -s.copysign(r)
-}
-
-/// Time since the latest hit of a pattern repeating every `period` s, offset by `offset` s.
-fn since(t: f64, period: f64, offset: f64) -> f64 {
-    wrap(t - offset, period)
-}
-
-/// `x.rem_euclid(period)` for the demo's times, without the library `fmod` call that cost more
-/// than the rest of the arithmetic.
-#[inline]
-fn wrap(x: f64, period: f64) -> f64 {
-    // Periods are constants: inlined, `1 / period` folds and no division is left. The product
-    // may round across a multiple, hence the fix-up on both sides.
-    let r = x - (x * (1.0 / period)) as i64 as f64 * period;
-    if r < 0.0 {
-        r + period
-    } else if r >= period {
-        r - period
-    } else {
-        r
-    }
 }
 
 /// Adding then subtracting this rounds an f32 below 2^22 in magnitude to the nearest whole
@@ -589,7 +572,7 @@ impl Kit {
         // Syllables, about three a second: the sine's magnitude at 3.3 Hz.
         for (line, delay) in [
             (&mut self.lead_syllable, 0.0),
-            (&mut self.backing_syllable, 0.7),
+            (&mut self.backing_syllable, BACKING_DELAY_S),
         ] {
             cycle_position(t0 - delay, dt, 1.0 / 3.3, a);
             for (syllable, p) in line.iter_mut().zip(&*a) {
@@ -598,7 +581,7 @@ impl Kit {
         }
         let middle = t0 + frames as f64 * dt / 2.0;
         self.lead_vibrato = vibrato(middle);
-        self.backing_vibrato = vibrato(middle - 0.7);
+        self.backing_vibrato = vibrato(middle - BACKING_DELAY_S);
     }
 
     /// The frames of the chunk, as indices.
@@ -673,18 +656,5 @@ mod tests {
         assert!(worst < 1e-5, "worst relative error {worst}");
         assert_eq!(exp_neg(0.0), 1.0);
         assert!(exp_neg(1.0e6) < 1e-37 && exp_neg(f32::INFINITY) < 1e-37);
-    }
-
-    #[test]
-    fn wrap_matches_rem_euclid() {
-        for k in -5000..5000 {
-            let x = f64::from(k) * 0.0137;
-            for period in [0.25, 1.0, 3.5, 7.0] {
-                assert!(
-                    (wrap(x, period) - x.rem_euclid(period)).abs() < 1e-9,
-                    "{x} {period}"
-                );
-            }
-        }
     }
 }
