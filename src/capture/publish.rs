@@ -139,6 +139,12 @@ impl SnapshotReader {
     pub fn latest_shared(&self) -> Option<Arc<Snapshot>> {
         self.board.latest()
     }
+
+    /// The board this reader reads: a view that keeps a snapshot between frames can tell
+    /// when its input was switched.
+    pub fn board(&self) -> &Arc<Board> {
+        &self.board
+    }
 }
 
 fn db_to_amplitude_or_zero(db: f64) -> f64 {

@@ -21,7 +21,7 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use iced::widget::canvas::{self, Cache, Event, Frame, Geometry, Text};
 use iced::widget::text::Alignment;
@@ -30,11 +30,15 @@ use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse, window};
 use super::palette::{self, Neutral, Zone};
 use super::scale::{FLOOR_DB, TICKS_DB, fraction};
 use crate::capture::SnapshotReader;
+use crate::capture::publish::Board;
 use crate::meter::level::finite;
 use crate::snapshot::{ChannelSnapshot, Snapshot, StreamState};
 
 /// Time between the meters' frames: 30 per second.
 pub const FRAME: Duration = Duration::from_millis(33);
+/// A redraw this close before a frame is due counts as that frame: the event loop may wake a
+/// little early.
+const FRAME_SLACK: Duration = Duration::from_millis(2);
 
 /// Space between strips (px); the widget rows above and below use the same, so columns line up.
 pub const SPACING: f32 = 4.0;
@@ -184,8 +188,13 @@ impl Runs {
 pub struct LiveCache {
     cache: Cache,
     drawn: RefCell<Vec<(Color, Point, Size)>>,
-    /// The snapshot taken at the latest redraw, shared with the meter thread's board.
+    /// The snapshot taken at the latest frame, shared with the meter thread's board.
     latest: Option<Arc<Snapshot>>,
+    /// The board it came from: a switch of input takes the new one's at once.
+    board: Option<Arc<Board>>,
+    /// When the bars next move. A redraw between frames (the app's tick bringing new words,
+    /// a hover) keeps the bars as they were, so the band is not redrawn for it.
+    due: Option<Instant>,
 }
 
 impl LiveCache {
@@ -645,13 +654,22 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
         let Event::Window(window::Event::RedrawRequested(now)) = event else {
             return None;
         };
-        // Taken afresh each time: after a switch of input, the old one's bars go at once.
-        state.latest = self.live?.latest_shared();
+        let reader = self.live?;
+        let switched = !state
+            .board
+            .as_ref()
+            .is_some_and(|b| Arc::ptr_eq(b, reader.board()));
+        let due = state.due.is_none_or(|due| *now + FRAME_SLACK >= due);
+        if switched || due {
+            state.latest = reader.latest_shared();
+            state.board = Some(Arc::clone(reader.board()));
+            state.due = Some(*now + FRAME);
+        }
         let running = state
             .latest
             .as_ref()
             .is_some_and(|s| s.state != StreamState::Finished);
-        running.then(|| canvas::Action::request_redraw_at(*now + FRAME))
+        running.then(|| canvas::Action::request_redraw_at(state.due.unwrap_or(*now + FRAME)))
     }
 
     fn draw(
@@ -770,7 +788,6 @@ mod tests {
 
     #[test]
     fn the_bars_take_the_latest_snapshot_each_frame_until_the_stream_ends() {
-        use crate::capture::publish::Board;
         let board = Arc::new(Board::new(2));
         let reader = SnapshotReader::new(Arc::clone(&board));
         let scale = Cache::new();
@@ -793,8 +810,8 @@ mod tests {
                 .falling_true_peak_dbtp
         };
         let mut state = LiveCache::default();
-        let now = std::time::Instant::now();
-        let redraw = Event::Window(window::Event::RedrawRequested(now));
+        let now = Instant::now();
+        let redraw_at = |t: Instant| Event::Window(window::Event::RedrawRequested(t));
         let update = |state: &mut LiveCache, event: &Event| {
             canvas::Program::<()>::update(
                 &strips,
@@ -806,7 +823,11 @@ mod tests {
             .map(|a| a.into_inner().1)
         };
 
-        assert_eq!(update(&mut state, &redraw), None, "nothing published yet");
+        assert_eq!(
+            update(&mut state, &redraw_at(now)),
+            None,
+            "nothing published yet"
+        );
         assert!((bar(&state) + 40.0).abs() < 0.5, "{}", bar(&state));
 
         assert!(board.try_publish(Arc::new(snapshot(-6.0, StreamState::Running))));
@@ -819,14 +840,73 @@ mod tests {
             "only a redraw takes a snapshot"
         );
         assert_eq!(
-            update(&mut state, &redraw),
-            Some(window::RedrawRequest::At(now + FRAME))
+            update(&mut state, &redraw_at(now + FRAME)),
+            Some(window::RedrawRequest::At(now + 2 * FRAME))
+        );
+        assert!((bar(&state) + 6.0).abs() < 0.5, "{}", bar(&state));
+
+        // A redraw between frames (the app's tick, a hover) leaves the bars, and the next
+        // frame where it was.
+        assert!(board.try_publish(Arc::new(snapshot(-12.0, StreamState::Running))));
+        let between = now + FRAME + FRAME / 2;
+        assert_eq!(
+            update(&mut state, &redraw_at(between)),
+            Some(window::RedrawRequest::At(now + 2 * FRAME))
         );
         assert!((bar(&state) + 6.0).abs() < 0.5, "{}", bar(&state));
 
         assert!(board.try_publish(Arc::new(snapshot(-20.0, StreamState::Finished))));
-        assert_eq!(update(&mut state, &redraw), None, "a finished stream stops");
+        assert_eq!(
+            update(&mut state, &redraw_at(now + 2 * FRAME)),
+            None,
+            "a finished stream stops"
+        );
         assert!((bar(&state) + 20.0).abs() < 0.5, "{}", bar(&state));
+    }
+
+    #[test]
+    fn a_switch_of_input_shows_the_new_bars_at_once() {
+        let scale = Cache::new();
+        let shown = snapshot(-40.0, StreamState::Running);
+        let first = Arc::new(Board::new(2));
+        let second = Arc::new(Board::new(2));
+        assert!(first.try_publish(Arc::new(snapshot(-6.0, StreamState::Running))));
+        assert!(second.try_publish(Arc::new(snapshot(-30.0, StreamState::Running))));
+        let readers = [
+            SnapshotReader::new(Arc::clone(&first)),
+            SnapshotReader::new(Arc::clone(&second)),
+        ];
+        let strips = |reader| Strips {
+            scale: Some(&scale),
+            tracks: None,
+            channels: &shown.channels,
+            live: Some(reader),
+            thresholds: Vec::new(),
+            names: Vec::new(),
+            selected: None,
+            style: Style::Bridge { labels: true },
+            neutral: palette::ThemeChoice::Dark.neutral(),
+        };
+        let now = Instant::now();
+        let mut state = LiveCache::default();
+        for (reader, at, db) in [
+            (&readers[0], now, -6.0),
+            (&readers[1], now + FRAME / 3, -30.0),
+        ] {
+            let strips = strips(reader);
+            let redraw = Event::Window(window::Event::RedrawRequested(at));
+            let _ = canvas::Program::<()>::update(
+                &strips,
+                &mut state,
+                &redraw,
+                Rectangle::new(Point::ORIGIN, Size::new(100.0, 400.0)),
+                mouse::Cursor::Unavailable,
+            );
+            let bar = strips.live_channels(state.latest.as_deref())[0]
+                .readings
+                .falling_true_peak_dbtp;
+            assert!((bar - db).abs() < 0.5, "{bar} instead of {db}");
+        }
     }
 
     #[test]
