@@ -9,7 +9,7 @@ use super::MeterError;
 use super::ballistics::PeakHold;
 use super::clip::OverCounter;
 use super::config::*;
-use super::gating::LoudnessHistogram;
+use super::gating::{IntegratedLoudness, LoudnessRange};
 use super::level::{amplitude_to_db, energy_to_lufs, lufs_to_energy, power_to_db};
 use super::lowpass::LowPass;
 use super::readings::ChannelReadings;
@@ -46,9 +46,9 @@ pub struct ChannelMeter {
     /// Oversampled peak between the samples.
     true_peak: TruePeak,
     /// 400 ms block energies (every 100 ms since reset), for integrated loudness.
-    blocks: LoudnessHistogram,
+    blocks: IntegratedLoudness,
     /// 3 s short-term energies (every 100 ms once 3 s are in), for loudness range.
-    short_terms: LoudnessHistogram,
+    short_terms: LoudnessRange,
     /// Integrated loudness (LUFS) and loudness range (LU) with the 100 ms step of audio they
     /// were computed at. They change only when a slice closes; scanning the histograms on
     /// every read (60 reads a second per channel live) would cost more than the slices do.
@@ -149,8 +149,8 @@ impl ChannelMeter {
             last_clean: 0.0,
             ebu,
             true_peak: TruePeak::new(sample_rate),
-            blocks: LoudnessHistogram::new(),
-            short_terms: LoudnessHistogram::new(),
+            blocks: IntegratedLoudness::new(),
+            short_terms: LoudnessRange::new(),
             clips: OverCounter::new(config.over_len),
             invalid: 0,
             frames: 0,
@@ -516,8 +516,8 @@ impl ChannelMeter {
         {
             return (integrated, lra);
         }
-        let integrated = self.blocks.integrated_lufs();
-        let lra = self.short_terms.range_lu();
+        let integrated = self.blocks.lufs();
+        let lra = self.short_terms.lu();
         self.gated.set(Some((step, integrated, lra)));
         (integrated, lra)
     }

@@ -4,9 +4,10 @@
 //! absolute gate -70 LUFS, relative gate -20 LU, 95th minus 10th percentile).
 //!
 //! Values are kept as histograms of 0.1 LU bins from -70 to +30 LUFS, so hours of tracking
-//! take no more memory than a second. Each bin also sums its energies, so means are exact;
-//! only a value within 0.05 LU of a relative gate can land on the wrong side of it, and a
-//! percentile reads as its bin's centre.
+//! take no more memory than a second (12 KB for integrated loudness, whose bins also sum their
+//! energies so the gated mean is exact; 4 KB for the range, which needs only counts). Only a
+//! value within 0.05 LU of a relative gate can land on the wrong side of it, and a percentile
+//! reads as its bin's centre.
 //!
 //! The meter builds these from slice energies it already has rather than letting `ebur128`
 //! gate: `ebur128` re-sums 400 ms of filtered samples every 100 ms for each block and 3 s
@@ -28,52 +29,96 @@ const RANGE_GATE_LU: f64 = -20.0;
 const RANGE_LOW: f64 = 0.10;
 const RANGE_HIGH: f64 = 0.95;
 
+/// Values above the absolute gate, counted per 0.1 LU bin.
 #[derive(Debug, Clone)]
-pub struct LoudnessHistogram {
-    /// Values per bin, above the absolute gate.
-    counts: Vec<u64>,
-    /// Sum of each bin's energies (K-weighted mean squares).
-    energies: Vec<f64>,
-    /// Values above the absolute gate, and the sum of their energies.
+struct Bins {
+    /// Values per bin. A `u32` lasts 13 years of values every 100 ms.
+    counts: Vec<u32>,
+    /// Values above the absolute gate, and the sum of their energies: the relative gates
+    /// hang from their mean.
     count: u64,
     energy: f64,
 }
 
-impl Default for LoudnessHistogram {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl LoudnessHistogram {
-    pub fn new() -> Self {
+impl Bins {
+    fn new() -> Self {
         Self {
             counts: vec![0; BINS],
-            energies: vec![0.0; BINS],
             count: 0,
             energy: 0.0,
         }
     }
 
-    /// Adds one value: a block's or a short-term window's K-weighted mean square.
-    pub fn push(&mut self, energy: f64) {
+    /// Counts one K-weighted mean square; its bin, or `None` under the absolute gate.
+    fn push(&mut self, energy: f64) -> Option<usize> {
         let lufs = energy_to_lufs(energy);
         // NaN is a fault, not a level.
         if lufs.is_nan() || lufs < ABSOLUTE_GATE_LUFS {
-            return;
+            return None;
         }
         let bin = (((lufs - ABSOLUTE_GATE_LUFS) / BIN_LU) as usize).min(BINS - 1);
-        self.counts[bin] += 1;
-        self.energies[bin] += energy;
+        self.counts[bin] = self.counts[bin].saturating_add(1);
         self.count += 1;
         self.energy += energy;
+        Some(bin)
     }
 
-    /// Integrated loudness (LUFS) of the values pushed as 400 ms blocks; `-inf` with none
-    /// above the gates.
-    pub fn integrated_lufs(&self) -> f64 {
-        let first = self.first_bin_above(INTEGRATED_GATE_LU);
-        let count: u64 = self.counts[first..].iter().sum();
+    /// The first bin whose centre lies above the relative gate `gate_lu` below the mean of
+    /// everything above the absolute gate; `BINS` when nothing is.
+    fn first_above(&self, gate_lu: f64) -> usize {
+        if self.count == 0 {
+            return BINS;
+        }
+        let gate = energy_to_lufs(self.energy / self.count as f64) + gate_lu;
+        // Centre of bin k: ABSOLUTE_GATE + (k + 0.5) · BIN; the first above `gate`.
+        let k = ((gate - ABSOLUTE_GATE_LUFS) / BIN_LU - 0.5).floor() + 1.0;
+        if k <= 0.0 { 0 } else { (k as usize).min(BINS) }
+    }
+
+    fn reset(&mut self) {
+        self.counts.fill(0);
+        self.count = 0;
+        self.energy = 0.0;
+    }
+}
+
+/// Integrated loudness from 400 ms blocks. Each bin also sums its energies, so the mean of
+/// what passes the relative gate is exact.
+#[derive(Debug, Clone)]
+pub struct IntegratedLoudness {
+    bins: Bins,
+    /// Sum of each bin's energies (K-weighted mean squares).
+    energies: Vec<f64>,
+}
+
+impl Default for IntegratedLoudness {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl IntegratedLoudness {
+    pub fn new() -> Self {
+        Self {
+            bins: Bins::new(),
+            energies: vec![0.0; BINS],
+        }
+    }
+
+    /// Adds one 400 ms block's K-weighted mean square.
+    pub fn push(&mut self, energy: f64) {
+        if let Some(bin) = self.bins.push(energy) {
+            self.energies[bin] += energy;
+        }
+    }
+
+    /// Integrated loudness (LUFS); `-inf` with no block above the gates.
+    pub fn lufs(&self) -> f64 {
+        let first = self.bins.first_above(INTEGRATED_GATE_LU);
+        let count: u64 = self.bins.counts[first..]
+            .iter()
+            .map(|&c| u64::from(c))
+            .sum();
         if count == 0 {
             return f64::NEG_INFINITY;
         }
@@ -81,20 +126,48 @@ impl LoudnessHistogram {
         energy_to_lufs(energy / count as f64)
     }
 
-    /// Loudness range (LU) of the values pushed as short-term windows; 0 with none above the
-    /// gates.
-    pub fn range_lu(&self) -> f64 {
-        let first = self.first_bin_above(RANGE_GATE_LU);
-        let counts = &self.counts[first..];
-        let count: u64 = counts.iter().sum();
+    pub fn reset(&mut self) {
+        self.bins.reset();
+        self.energies.fill(0.0);
+    }
+}
+
+/// Loudness range from 3 s short-term values: percentiles need only how many fall in each
+/// bin, so no energies per bin.
+#[derive(Debug, Clone)]
+pub struct LoudnessRange {
+    bins: Bins,
+}
+
+impl Default for LoudnessRange {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LoudnessRange {
+    pub fn new() -> Self {
+        Self { bins: Bins::new() }
+    }
+
+    /// Adds one short-term window's K-weighted mean square.
+    pub fn push(&mut self, energy: f64) {
+        let _ = self.bins.push(energy);
+    }
+
+    /// Loudness range (LU); 0 with no value above the gates.
+    pub fn lu(&self) -> f64 {
+        let first = self.bins.first_above(RANGE_GATE_LU);
+        let counts = &self.bins.counts[first..];
+        let count: u64 = counts.iter().map(|&c| u64::from(c)).sum();
         let Some(last) = count.checked_sub(1) else {
             return 0.0;
         };
         // The value at rank k (from 0, in ascending order): the centre of its bin.
         let at_rank = |k: u64| {
-            let mut seen = 0;
+            let mut seen = 0u64;
             for (i, &c) in counts.iter().enumerate() {
-                seen += c;
+                seen += u64::from(c);
                 if seen > k {
                     return bin_centre(first + i);
                 }
@@ -105,23 +178,8 @@ impl LoudnessHistogram {
         at_rank(rank(RANGE_HIGH)) - at_rank(rank(RANGE_LOW))
     }
 
-    /// The first bin whose centre lies above the relative gate `gate_lu` below the mean of
-    /// everything above the absolute gate; `BINS` when nothing is.
-    fn first_bin_above(&self, gate_lu: f64) -> usize {
-        if self.count == 0 {
-            return BINS;
-        }
-        let gate = energy_to_lufs(self.energy / self.count as f64) + gate_lu;
-        // Centre of bin k: ABSOLUTE_GATE + (k + 0.5) · BIN; the first above `gate`.
-        let k = ((gate - ABSOLUTE_GATE_LUFS) / BIN_LU - 0.5).floor() + 1.0;
-        if k <= 0.0 { 0 } else { (k as usize).min(BINS) }
-    }
-
     pub fn reset(&mut self) {
-        self.counts.fill(0);
-        self.energies.fill(0.0);
-        self.count = 0;
-        self.energy = 0.0;
+        self.bins.reset();
     }
 }
 
@@ -134,14 +192,37 @@ mod tests {
     use super::*;
     use crate::meter::level::lufs_to_energy;
 
-    fn histogram(lufs: &[(f64, usize)]) -> LoudnessHistogram {
-        let mut h = LoudnessHistogram::new();
+    /// Both measures fed the same values: `n` of each `(lufs, n)`.
+    fn histogram(lufs: &[(f64, usize)]) -> Both {
+        let mut h = Both {
+            integrated: IntegratedLoudness::new(),
+            range: LoudnessRange::new(),
+        };
         for &(l, n) in lufs {
             for _ in 0..n {
-                h.push(lufs_to_energy(l));
+                h.integrated.push(lufs_to_energy(l));
+                h.range.push(lufs_to_energy(l));
             }
         }
         h
+    }
+
+    struct Both {
+        integrated: IntegratedLoudness,
+        range: LoudnessRange,
+    }
+
+    impl Both {
+        fn integrated_lufs(&self) -> f64 {
+            self.integrated.lufs()
+        }
+        fn range_lu(&self) -> f64 {
+            self.range.lu()
+        }
+        fn reset(&mut self) {
+            self.integrated.reset();
+            self.range.reset();
+        }
     }
 
     #[test]
@@ -182,7 +263,7 @@ mod tests {
         let h = histogram(&[(-20.0, 200), (-30.0, 200), (-60.0, 100)]);
         assert!((h.range_lu() - 10.0).abs() <= BIN_LU, "{}", h.range_lu());
         assert_eq!(histogram(&[(-20.0, 50)]).range_lu(), 0.0);
-        assert_eq!(LoudnessHistogram::new().range_lu(), 0.0);
+        assert_eq!(LoudnessRange::new().lu(), 0.0);
     }
 
     #[test]
