@@ -655,21 +655,24 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
             return None;
         };
         let reader = self.live?;
-        let switched = !state
+        let same_input = state
             .board
             .as_ref()
             .is_some_and(|b| Arc::ptr_eq(b, reader.board()));
-        let due = state.due.is_none_or(|due| *now + FRAME_SLACK >= due);
-        if switched || due {
-            state.latest = reader.latest_shared();
-            state.board = Some(Arc::clone(reader.board()));
-            state.due = Some(*now + FRAME);
-        }
+        let next = match state.due {
+            Some(due) if same_input && *now + FRAME_SLACK < due => due,
+            _ => {
+                state.latest = reader.latest_shared();
+                state.board = Some(Arc::clone(reader.board()));
+                *now + FRAME
+            }
+        };
+        state.due = Some(next);
         let running = state
             .latest
             .as_ref()
             .is_some_and(|s| s.state != StreamState::Finished);
-        running.then(|| canvas::Action::request_redraw_at(state.due.unwrap_or(*now + FRAME)))
+        running.then(|| canvas::Action::request_redraw_at(next))
     }
 
     fn draw(
@@ -786,6 +789,26 @@ mod tests {
         }
     }
 
+    /// What the canvas asks for after `event`.
+    fn update(
+        strips: &Strips<'_>,
+        state: &mut LiveCache,
+        event: &Event,
+    ) -> Option<window::RedrawRequest> {
+        canvas::Program::<()>::update(
+            strips,
+            state,
+            event,
+            Rectangle::new(Point::ORIGIN, Size::new(100.0, 400.0)),
+            mouse::Cursor::Unavailable,
+        )
+        .map(|a| a.into_inner().1)
+    }
+
+    fn redraw_at(t: Instant) -> Event {
+        Event::Window(window::Event::RedrawRequested(t))
+    }
+
     #[test]
     fn the_bars_take_the_latest_snapshot_each_frame_until_the_stream_ends() {
         let board = Arc::new(Board::new(2));
@@ -811,17 +834,7 @@ mod tests {
         };
         let mut state = LiveCache::default();
         let now = Instant::now();
-        let redraw_at = |t: Instant| Event::Window(window::Event::RedrawRequested(t));
-        let update = |state: &mut LiveCache, event: &Event| {
-            canvas::Program::<()>::update(
-                &strips,
-                state,
-                event,
-                Rectangle::new(Point::ORIGIN, Size::new(100.0, 400.0)),
-                mouse::Cursor::Unavailable,
-            )
-            .map(|a| a.into_inner().1)
-        };
+        let update = |state: &mut LiveCache, event: &Event| update(&strips, state, event);
 
         assert_eq!(
             update(&mut state, &redraw_at(now)),
@@ -894,14 +907,7 @@ mod tests {
             (&readers[1], now + FRAME / 3, -30.0),
         ] {
             let strips = strips(reader);
-            let redraw = Event::Window(window::Event::RedrawRequested(at));
-            let _ = canvas::Program::<()>::update(
-                &strips,
-                &mut state,
-                &redraw,
-                Rectangle::new(Point::ORIGIN, Size::new(100.0, 400.0)),
-                mouse::Cursor::Unavailable,
-            );
+            let _ = update(&strips, &mut state, &redraw_at(at));
             let bar = strips.live_channels(state.latest.as_deref())[0]
                 .readings
                 .falling_true_peak_dbtp;
