@@ -97,7 +97,7 @@ pub struct App {
     pub banner: Option<String>,
     /// The latest snapshot taken at a tick: what the words, numbers and zones show.
     pub snapshot: Option<Snapshot>,
-    /// The zones and numbers the wall's static layer shows; a change clears it.
+    /// The zones and numbers the wall's static layers show; a change clears them.
     wall_zones: Vec<Zone>,
     wall_numbers: Vec<String>,
     pub view: View,
@@ -112,6 +112,8 @@ pub struct App {
     /// The bridge's headroom tracks: cleared when the words and numbers refresh.
     pub bridge_tracks: Cache,
     pub wall_scale: Cache,
+    /// The wall under its bars: zone colours and loudest true peaks.
+    pub wall_below: Cache,
     pub panel: Option<Panel>,
     pub fullscreen: bool,
     /// The channel (from 0) the arrow keys are on; its detail panel is open.
@@ -152,6 +154,7 @@ impl App {
             bridge_scale: Cache::new(),
             bridge_tracks: Cache::new(),
             wall_scale: Cache::new(),
+            wall_below: Cache::new(),
             panel: None,
             fullscreen: false,
             selected: None,
@@ -245,6 +248,7 @@ impl App {
         self.bridge_scale.clear();
         self.bridge_tracks.clear();
         self.wall_scale.clear();
+        self.wall_below.clear();
     }
 
     pub fn preset(&self, channel_index: usize) -> SourcePreset {
@@ -301,6 +305,7 @@ impl App {
             .collect();
         if zones != self.wall_zones {
             self.wall_scale.clear();
+            self.wall_below.clear();
             self.wall_zones = zones;
         }
         let numbers: Vec<String> = snapshot
@@ -309,7 +314,7 @@ impl App {
             .map(|c| super::strips::db_text(c.readings.max_true_peak_dbtp))
             .collect();
         if numbers != self.wall_numbers {
-            self.wall_scale.clear();
+            self.wall_below.clear();
             self.wall_numbers = numbers;
         }
         self.bridge_tracks.clear();

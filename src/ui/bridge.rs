@@ -96,7 +96,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
     .spacing(strips::SPACING);
     let meters = canvas(Strips {
         scale: Some(&app.bridge_scale),
-        tracks: Some(&app.bridge_tracks),
+        below: Some(&app.bridge_tracks),
         channels: &s.channels,
         live: app.live_reader(),
         thresholds: app.thresholds(n),

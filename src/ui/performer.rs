@@ -40,7 +40,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
                 iced::widget::stack![
                     canvas(Strips {
                         scale: None,
-                        tracks: None,
+                        below: None,
                         channels: std::slice::from_ref(c),
                         live: app.live_reader(),
                         thresholds: vec![app.threshold(i)],

@@ -90,12 +90,14 @@ pub enum Style {
 
 #[derive(Debug)]
 pub struct Strips<'a> {
-    /// The static layer, owned by the app so it survives frames; `None` where there is
-    /// nothing static (a performer's meter, whose labels a widget draws).
+    /// The static layer above or left of the band, owned by the app so it survives frames:
+    /// the crowded bridge's shared scale, the wall's names. `None` where there is nothing
+    /// static (a performer's meter, whose labels a widget draws).
     pub scale: Option<&'a Cache>,
-    /// The headroom tracks' layer, cleared by the app when the histories it shows are
-    /// refreshed; `None` draws them with the bars on every frame.
-    pub tracks: Option<&'a Cache>,
+    /// The layer under the band, cleared by the app when the words and numbers refresh: the
+    /// bridge's headroom tracks, the wall's loudest true peaks. `None` draws the bridge's
+    /// tracks with the bars on every frame.
+    pub below: Option<&'a Cache>,
     /// What the words, zones and numbers show; the bars too, until `live` has a snapshot.
     pub channels: &'a [ChannelSnapshot],
     /// Where the bars take the latest readings every frame; `None` draws `channels` only.
@@ -318,19 +320,7 @@ impl Strips<'_> {
         for i in 0..self.channels.len() {
             let l = self.layout(i, size);
             if let Style::Wall { name_size, .. } = self.style {
-                self.wall_name(frame, &mut texts, i, &l, size, name_size);
-            }
-            // A clipped or hot wall strip is its zone's colour from top to bottom (drawn with
-            // the name); a good one has a panel behind its bar. The bridge's strips stand on
-            // the background: nothing under the bars that the band would redraw every frame.
-            if let Style::Wall { .. } = self.style
-                && self.zone(i) == Zone::Good
-            {
-                frame.fill_rectangle(
-                    Point::new(l.bar_x(), l.bar_top),
-                    Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
-                    self.neutral.panel,
-                );
+                self.wall_name(frame, &mut texts, i, &l, self.band_top(size), name_size);
             }
             if l.label_w > 0.0 && !self.labels_by_widget() {
                 for (db, y) in label_spots(&l) {
@@ -354,12 +344,30 @@ impl Strips<'_> {
     /// with it. Neighbouring strips' equal rectangles are joined across the gap between them:
     /// one line across 32 strips instead of 32 (the renderer's cost is per rectangle and row).
     fn band_static(&self, size: Size) -> Batch {
+        let mut grounds = Batch::default();
         let mut zones = Runs::default();
         let mut lines: Vec<Runs> = TICKS_DB.iter().map(|_| Runs::default()).collect();
         let mut floors = Runs::default();
+        let (band_top, band_bottom) = (self.band_top(size), self.band_bottom(size));
         for i in 0..self.channels.len() {
             let l = self.layout(i, size);
             let t = self.threshold(i);
+            // The wall strip's ground within the band: all of it in its zone's colour when
+            // hot or clipped, else a panel behind the bar. Here, not in the static layer,
+            // which would otherwise be redrawn through the clip mask with every frame.
+            match self.style {
+                Style::Wall { .. } if self.zone(i) != Zone::Good => grounds.push(
+                    self.zone(i).color(),
+                    Point::new(l.x, band_top),
+                    Size::new(l.w, band_bottom - band_top),
+                ),
+                Style::Wall { .. } => grounds.push(
+                    self.neutral.panel,
+                    Point::new(l.bar_x(), l.bar_top),
+                    Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
+                ),
+                Style::Bridge { .. } => {}
+            }
             // Opaque, composed over what lies under it: a translucent fill is blended pixel
             // by pixel on every frame.
             let under = match self.style {
@@ -389,7 +397,7 @@ impl Strips<'_> {
                 );
             }
         }
-        let mut batch = Batch::default();
+        let mut batch = grounds;
         for runs in std::iter::once(zones)
             .chain(lines)
             .chain(std::iter::once(floors))
@@ -411,9 +419,10 @@ impl Strips<'_> {
             // Snapped to whole pixels: sub-pixel edges would shimmer from frame to frame.
             let top = l.y_of(level).round();
             let color = match self.style {
-                // On a red or amber wall strip the bar is a shadow of the same shape.
+                // On a red or amber wall strip the bar is a shadow of the same shape, opaque
+                // (a translucent fill is blended pixel by pixel every frame).
                 Style::Wall { .. } if self.zone(i) != Zone::Good => {
-                    Color::from_rgba(0.0, 0.0, 0.0, 0.45)
+                    palette::over(Color::from_rgba(0.0, 0.0, 0.0, 0.45), self.zone(i).color())
                 }
                 _ if r.overs > 0 => palette::RED,
                 _ => palette::level_color(level, t.hot_db),
@@ -447,7 +456,7 @@ impl Strips<'_> {
                     Size::new(l.bar_w().round(), 2.0),
                 );
             }
-            if let (Style::Bridge { .. }, None) = (self.style, self.tracks) {
+            if let (Style::Bridge { .. }, None) = (self.style, self.below) {
                 self.track_panel(&mut batch, &l);
                 self.track(&mut batch, &l, c, t);
             }
@@ -464,43 +473,63 @@ impl Strips<'_> {
         };
         let first = self.layout(0, size);
         let last = self.layout(last, size);
-        let bottom = match (self.style, self.tracks) {
-            (Style::Bridge { .. }, None) => size.height - EDGE,
-            _ => first.bar_bottom + 4.0,
-        };
+        let top = self.band_top(size);
         Rectangle::new(
-            Point::new(first.bar_x().floor(), first.bar_top.floor()),
+            Point::new(first.bar_x().floor(), top),
             Size::new(
                 (last.x + last.w).ceil() - first.bar_x().floor(),
-                bottom - first.bar_top.floor(),
+                self.band_bottom(size) - top,
             ),
         )
     }
 
-    /// Where the static layer draws: the whole canvas, but only the shared scale's labels
-    /// left of the band when they are all there is. Kept out of the band, it is not redrawn
-    /// with it (each geometry a damaged rectangle touches costs the renderer two clears of a
-    /// window-sized clip mask).
+    /// Top of the bars' band: the bars' top, on a whole pixel.
+    fn band_top(&self, size: Size) -> f32 {
+        self.layout(0, size).bar_top.floor()
+    }
+
+    /// Bottom of the bars' band: under the selection mark, or at the canvas's edge when
+    /// the bridge's headroom tracks are drawn with the bars.
+    fn band_bottom(&self, size: Size) -> f32 {
+        match (self.style, self.below) {
+            (Style::Bridge { .. }, None) => size.height - EDGE,
+            _ => self.layout(0, size).bar_bottom + 4.0,
+        }
+    }
+
+    /// Where the static layer draws: the shared scale's labels left of the band, the wall's
+    /// names above it. Kept out of the band, it is not redrawn with it (each geometry a
+    /// damaged rectangle touches costs the renderer two clears of a window-sized clip mask,
+    /// and whatever of it lies partly outside the damage is drawn through that mask).
     fn static_area(&self, size: Size) -> Rectangle {
         match (self.style, self.channels.is_empty()) {
             (Style::Bridge { labels: false }, false) => Rectangle::new(
                 Point::ORIGIN,
                 Size::new(self.layout(0, size).bar_x().floor(), size.height),
             ),
+            (Style::Wall { .. }, false) => {
+                Rectangle::new(Point::ORIGIN, Size::new(size.width, self.band_top(size)))
+            }
             _ => Rectangle::new(Point::ORIGIN, size),
         }
     }
 
-    /// Where the headroom tracks draw.
-    fn tracks_area(&self, size: Size) -> Rectangle {
+    /// Where the layer under the band draws: the headroom tracks, the wall's numbers.
+    fn below_area(&self, size: Size) -> Rectangle {
         let top = self
             .channels
             .first()
-            .map_or(EDGE, |_| self.layout(0, size).bar_bottom + 4.0);
-        Rectangle::new(
-            Point::new(EDGE, top),
-            Size::new(size.width - 2.0 * EDGE, TRACK_HEIGHT),
-        )
+            .map_or(EDGE, |_| self.band_bottom(size));
+        match self.style {
+            Style::Bridge { .. } => Rectangle::new(
+                Point::new(EDGE, top),
+                Size::new(size.width - 2.0 * EDGE, TRACK_HEIGHT),
+            ),
+            Style::Wall { .. } => Rectangle::new(
+                Point::new(0.0, top),
+                Size::new(size.width, (size.height - top).max(0.0)),
+            ),
+        }
     }
 
     /// The headroom tracks alone, for their own cache: they change at 4 Hz, not every frame.
@@ -522,24 +551,22 @@ impl Strips<'_> {
         }
     }
 
-    /// The wall strip's background in its zone's colour, its name and its loudest true peak.
-    /// Static: the app clears the wall's cache when a zone or a shown number changes.
+    /// The wall strip above the band: its zone's colour and its name. Static: the app clears
+    /// the wall's cache when a zone changes.
     fn wall_name(
         &self,
         frame: &mut Frame,
         texts: &mut Vec<Text>,
         i: usize,
         l: &Layout,
-        size: Size,
+        band_top: f32,
         name_size: f32,
     ) {
-        let zone = self.zone(i);
-        if zone != Zone::Good {
-            // The whole strip takes the zone's colour: readable from across the room.
+        if self.zone(i) != Zone::Good {
             frame.fill_rectangle(
                 Point::new(l.x, EDGE),
-                Size::new(l.w, size.height - 2.0 * EDGE),
-                zone.color(),
+                Size::new(l.w, band_top - EDGE),
+                self.zone(i).color(),
             );
         }
         let name = self.names.get(i).map_or("", String::as_str);
@@ -553,14 +580,32 @@ impl Strips<'_> {
                 ..Text::default()
             });
         }
-        texts.push(Text {
-            content: db_text(self.channels[i].readings.max_true_peak_dbtp),
-            position: Point::new(l.x + l.w / 2.0, l.bar_bottom + 6.0),
-            color: self.on_zone(i),
-            size: number_size(l.w, name_size).into(),
-            align_x: Alignment::Center,
-            ..Text::default()
-        });
+    }
+
+    /// The wall strip under the band: its zone's colour and its loudest true peak, cleared
+    /// by the app when a zone or a number changes.
+    fn draw_wall_numbers(&self, frame: &mut Frame, size: Size, name_size: f32) {
+        let top = self.band_bottom(size);
+        let mut texts = Vec::new();
+        for i in 0..self.channels.len() {
+            let l = self.layout(i, size);
+            if self.zone(i) != Zone::Good {
+                frame.fill_rectangle(
+                    Point::new(l.x, top),
+                    Size::new(l.w, size.height - EDGE - top),
+                    self.zone(i).color(),
+                );
+            }
+            texts.push(Text {
+                content: db_text(self.channels[i].readings.max_true_peak_dbtp),
+                position: Point::new(l.x + l.w / 2.0, l.bar_bottom + 6.0),
+                color: self.on_zone(i),
+                size: number_size(l.w, name_size).into(),
+                align_x: Alignment::Center,
+                ..Text::default()
+            });
+        }
+        fill_outlined(frame, texts);
     }
 
     /// The ground the headroom track is drawn on.
@@ -702,12 +747,15 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
             self.live_area(size),
             self.live_batch(size, &channels),
         );
-        if let (Style::Bridge { .. }, Some(cache)) = (self.style, self.tracks) {
-            layers.push(
-                cache.draw_with_bounds(renderer, self.tracks_area(size), |f| {
-                    self.draw_tracks(f, size);
-                }),
-            );
+        if let Some(cache) = self.below {
+            layers.push(cache.draw_with_bounds(
+                renderer,
+                self.below_area(size),
+                |f| match self.style {
+                    Style::Bridge { .. } => self.draw_tracks(f, size),
+                    Style::Wall { name_size, .. } => self.draw_wall_numbers(f, size, name_size),
+                },
+            ));
         }
         layers.push(bars);
         layers
@@ -818,7 +866,7 @@ mod tests {
         // The performer view's strip: channel 2 alone.
         let strips = Strips {
             scale: Some(&scale),
-            tracks: None,
+            below: None,
             channels: &shown.channels[1..],
             live: Some(&reader),
             thresholds: Vec::new(),
@@ -891,7 +939,7 @@ mod tests {
         ];
         let strips = |reader| Strips {
             scale: Some(&scale),
-            tracks: None,
+            below: None,
             channels: &shown.channels,
             live: Some(reader),
             thresholds: Vec::new(),
@@ -912,6 +960,45 @@ mod tests {
                 .readings
                 .falling_true_peak_dbtp;
             assert!((bar - db).abs() < 0.5, "{bar} instead of {db}");
+        }
+    }
+
+    #[test]
+    fn the_layers_that_change_seldom_lie_outside_the_band() {
+        // The band is redrawn every frame; a layer it overlapped would be redrawn with it,
+        // through the clip mask.
+        let shown = snapshot(-12.0, StreamState::Running);
+        let (scale, below) = (Cache::new(), Cache::new());
+        let size = Size::new(1904.0, 1064.0);
+        for style in [
+            Style::Bridge { labels: false },
+            Style::Wall {
+                name_size: 60.0,
+                name_lines: 2,
+            },
+        ] {
+            let strips = Strips {
+                scale: Some(&scale),
+                below: Some(&below),
+                channels: &shown.channels,
+                live: None,
+                thresholds: Vec::new(),
+                names: vec!["Kick in".into(), "Snare".into()],
+                selected: None,
+                style,
+                neutral: palette::ThemeChoice::Dark.neutral(),
+            };
+            let band = strips.live_area(size);
+            assert!(band.height > 800.0, "{style:?}: {band:?}");
+            for (what, area) in [
+                ("static", strips.static_area(size)),
+                ("below", strips.below_area(size)),
+            ] {
+                assert!(
+                    band.intersection(&area).is_none(),
+                    "{style:?}: the {what} layer {area:?} overlaps the band {band:?}"
+                );
+            }
         }
     }
 

@@ -47,7 +47,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot, width: f32) -> Element<'a, app::M
     container(
         canvas(Strips {
             scale: Some(&app.wall_scale),
-            tracks: None,
+            below: Some(&app.wall_below),
             channels: &s.channels,
             live: app.live_reader(),
             thresholds: app.thresholds(n),
