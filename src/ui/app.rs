@@ -114,6 +114,9 @@ pub struct App {
     pub wall_scale: Cache,
     /// The wall under its bars: zone colours and loudest true peaks.
     pub wall_below: Cache,
+    /// Per performer meter: its scale, and its headroom track (refreshed with the words).
+    pub performer_scales: [Cache; 4],
+    pub performer_tracks: [Cache; 4],
     pub panel: Option<Panel>,
     pub fullscreen: bool,
     /// The channel (from 0) the arrow keys are on; its detail panel is open.
@@ -155,6 +158,8 @@ impl App {
             bridge_tracks: Cache::new(),
             wall_scale: Cache::new(),
             wall_below: Cache::new(),
+            performer_scales: std::array::from_fn(|_| Cache::new()),
+            performer_tracks: std::array::from_fn(|_| Cache::new()),
             panel: None,
             fullscreen: false,
             selected: None,
@@ -249,6 +254,9 @@ impl App {
         self.bridge_tracks.clear();
         self.wall_scale.clear();
         self.wall_below.clear();
+        for cache in self.performer_scales.iter().chain(&self.performer_tracks) {
+            cache.clear();
+        }
     }
 
     pub fn preset(&self, channel_index: usize) -> SourcePreset {
@@ -318,6 +326,9 @@ impl App {
             self.wall_numbers = numbers;
         }
         self.bridge_tracks.clear();
+        for cache in &self.performer_tracks {
+            cache.clear();
+        }
         self.snapshot = Some(snapshot);
     }
 

@@ -18,7 +18,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         .filter(|&i| i < s.channels.len())
         .take(4);
     let neutral = app.neutral();
-    row(shown.map(|i| {
+    row(shown.enumerate().map(|(k, i)| {
         let c = &s.channels[i];
         let word = word(&c.warnings, c.readings.overs > 0);
         let word_color = match word {
@@ -36,23 +36,20 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
             column![
                 text(name).size(44).color(neutral.text),
                 text(word).size(96).color(word_color),
-                // The same strip as on the bridge, one channel wide.
-                iced::widget::stack![
-                    canvas(Strips {
-                        scale: None,
-                        below: None,
-                        channels: std::slice::from_ref(c),
-                        live: app.live_reader(),
-                        thresholds: vec![app.threshold(i)],
-                        names: Vec::new(),
-                        selected: None,
-                        style: Style::Bridge { labels: true },
-                        neutral,
-                    })
-                    .width(Length::Fill)
-                    .height(Length::Fill),
-                    super::scale_labels::scale_labels(1, neutral.scale),
-                ]
+                // The same strip as on a crowded bridge, one channel wide: its scale left of
+                // the bar and its headroom track each a layer of their own, out of the band
+                // the bar redraws every frame.
+                canvas(Strips {
+                    scale: Some(&app.performer_scales[k]),
+                    below: Some(&app.performer_tracks[k]),
+                    channels: std::slice::from_ref(c),
+                    live: app.live_reader(),
+                    thresholds: vec![app.threshold(i)],
+                    names: Vec::new(),
+                    selected: None,
+                    style: Style::Bridge { labels: false },
+                    neutral,
+                })
                 .width(Length::Fill)
                 .height(Length::Fill),
             ]

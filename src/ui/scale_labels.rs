@@ -1,5 +1,6 @@
 //! The scale labels of every strip of a bridge with a scale on each strip (16 channels or
-//! fewer) and of the performer's meters, as a widget stacked over the meters' canvas.
+//! fewer), as a widget stacked over the meters' canvas. (A performer's meter has its scale
+//! left of the band, where the canvas's static layer draws it.)
 //!
 //! Drawn by the canvas, labels between the bars would lie inside the band the renderer
 //! redraws every frame, where canvas text costs a window-sized clip-mask clear per label (as
