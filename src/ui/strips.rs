@@ -438,7 +438,9 @@ impl Strips<'_> {
                     ),
                 );
             }
-            let hold = r.peak_hold_dbfs as f32;
+            // The hold is of the sample peak, the bar of the true peak, which can lie above
+            // it: a marker inside the bar would read as a level the bar already passed.
+            let hold = (r.peak_hold_dbfs as f32).max(level);
             if hold > FLOOR_DB {
                 let y = l.y_of(hold).round().clamp(l.bar_top, l.bar_bottom - 3.0);
                 batch.push(
@@ -1000,6 +1002,47 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_hold_marker_never_sits_inside_the_bar() {
+        let mut shown = snapshot(-12.0, StreamState::Running);
+        let scale = Cache::new();
+        let size = Size::new(200.0, 600.0);
+        let marker_top = |shown: &Snapshot| {
+            let strips = Strips {
+                scale: Some(&scale),
+                below: None,
+                channels: &shown.channels[..1],
+                live: None,
+                thresholds: Vec::new(),
+                names: Vec::new(),
+                selected: None,
+                style: Style::Bridge { labels: true },
+                neutral: palette::ThemeChoice::Dark.neutral(),
+            };
+            let l = strips.layout(0, size);
+            let channels: Vec<&ChannelSnapshot> = shown.channels[..1].iter().collect();
+            let markers: Vec<f32> = strips
+                .live_batch(size, &channels)
+                .rects
+                .iter()
+                .filter(|(_, _, s)| s.height == 3.0)
+                .map(|(_, p, _)| p.y)
+                .collect();
+            assert_eq!(markers.len(), 1, "{markers:?}");
+            (markers[0], l)
+        };
+        // A held sample peak above the true-peak bar: the marker shows it.
+        let r = &mut shown.channels[0].readings;
+        (r.falling_true_peak_dbtp, r.peak_hold_dbfs) = (-12.0, -6.0);
+        let (y, l) = marker_top(&shown);
+        assert_eq!(y, l.y_of(-6.0).round());
+        // Below the bar (true peak runs above sample peak): on the bar's top, not inside it.
+        let r = &mut shown.channels[0].readings;
+        (r.falling_true_peak_dbtp, r.peak_hold_dbfs) = (-6.0, -12.0);
+        let (y, l) = marker_top(&shown);
+        assert_eq!(y, l.y_of(-6.0).round());
     }
 
     #[test]
