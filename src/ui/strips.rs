@@ -91,11 +91,12 @@ pub enum Style {
 #[derive(Debug)]
 pub struct Strips<'a> {
     /// The static layer above or left of the band, owned by the app so it survives frames:
-    /// the crowded bridge's shared scale, the wall's names. `None` where there is nothing
-    /// static (a performer's meter, whose labels a widget draws).
+    /// the shared scale of a crowded bridge or a performer's meter, the wall's names. Unused
+    /// where every strip has its own scale (a widget draws those); `None` draws nothing
+    /// static.
     pub scale: Option<&'a Cache>,
     /// The layer under the band, cleared by the app when the words and numbers refresh: the
-    /// bridge's headroom tracks, the wall's loudest true peaks. `None` draws the bridge's
+    /// headroom tracks (bridge, performer), the wall's loudest true peaks. `None` draws the
     /// tracks with the bars on every frame.
     pub below: Option<&'a Cache>,
     /// What the words, zones and numbers show; the bars too, until `live` has a snapshot.
