@@ -353,28 +353,22 @@ impl Strips<'_> {
         for i in 0..self.channels.len() {
             let l = self.layout(i, size);
             let t = self.threshold(i);
-            // The wall strip's ground within the band: all of it in its zone's colour when
-            // hot or clipped, else a panel behind the bar. Here, not in the static layer,
-            // which would otherwise be redrawn through the clip mask with every frame.
-            match self.style {
-                Style::Wall { .. } if self.zone(i) != Zone::Good => grounds.push(
-                    self.zone(i).color(),
-                    Point::new(l.x, band_top),
-                    Size::new(l.w, band_bottom - band_top),
-                ),
-                Style::Wall { .. } => grounds.push(
-                    self.neutral.panel,
-                    Point::new(l.bar_x(), l.bar_top),
-                    Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
-                ),
-                Style::Bridge { .. } => {}
-            }
             // Opaque, composed over what lies under it: a translucent fill is blended pixel
-            // by pixel on every frame.
+            // by pixel on every frame. The wall strip's ground within the band is drawn here,
+            // not in the static layer, which would otherwise be redrawn through the clip mask
+            // with every frame: its zone's colour, or a panel behind the bar.
             let under = match self.style {
-                Style::Wall { .. } if self.zone(i) != Zone::Good => self.zone(i).color(),
-                Style::Wall { .. } => self.neutral.panel,
                 Style::Bridge { .. } => self.neutral.background,
+                Style::Wall { .. } => {
+                    let (color, at, extent) =
+                        self.wall_ground(i, &l, band_top, band_bottom).unwrap_or((
+                            self.neutral.panel,
+                            Point::new(l.bar_x(), l.bar_top),
+                            Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
+                        ));
+                    grounds.push(color, at, extent);
+                    color
+                }
             };
             let x = l.bar_x().round();
             let w = l.bar_w().round();
@@ -554,6 +548,26 @@ impl Strips<'_> {
         }
     }
 
+    /// A hot or clipped wall strip's zone colour between `top` and `bottom`: the whole strip
+    /// takes it, above, in and under the band, to be read from across the room. `None` for a
+    /// good strip.
+    fn wall_ground(
+        &self,
+        i: usize,
+        l: &Layout,
+        top: f32,
+        bottom: f32,
+    ) -> Option<(Color, Point, Size)> {
+        let zone = self.zone(i);
+        (zone != Zone::Good).then(|| {
+            (
+                zone.color(),
+                Point::new(l.x, top),
+                Size::new(l.w, bottom - top),
+            )
+        })
+    }
+
     /// The wall strip above the band: its zone's colour and its name. Static: the app clears
     /// the wall's cache when a zone changes.
     fn wall_name(
@@ -565,12 +579,8 @@ impl Strips<'_> {
         band_top: f32,
         name_size: f32,
     ) {
-        if self.zone(i) != Zone::Good {
-            frame.fill_rectangle(
-                Point::new(l.x, EDGE),
-                Size::new(l.w, band_top - EDGE),
-                self.zone(i).color(),
-            );
+        if let Some((color, at, extent)) = self.wall_ground(i, l, EDGE, band_top) {
+            frame.fill_rectangle(at, extent, color);
         }
         let name = self.names.get(i).map_or("", String::as_str);
         for (k, line) in wall_lines(name).iter().enumerate() {
@@ -592,12 +602,8 @@ impl Strips<'_> {
         let mut texts = Vec::new();
         for i in 0..self.channels.len() {
             let l = self.layout(i, size);
-            if self.zone(i) != Zone::Good {
-                frame.fill_rectangle(
-                    Point::new(l.x, top),
-                    Size::new(l.w, size.height - EDGE - top),
-                    self.zone(i).color(),
-                );
+            if let Some((color, at, extent)) = self.wall_ground(i, &l, top, size.height - EDGE) {
+                frame.fill_rectangle(at, extent, color);
             }
             texts.push(Text {
                 content: db_text(self.channels[i].readings.max_true_peak_dbtp),
