@@ -115,8 +115,8 @@ pub struct App {
     /// The wall under its bars: zone colours and loudest true peaks.
     pub wall_below: Cache,
     /// Per performer meter: its scale, and its headroom track (refreshed with the words).
-    pub performer_scales: [Cache; 4],
-    pub performer_tracks: [Cache; 4],
+    pub performer_scales: [Cache; super::performer::MAX_METERS],
+    pub performer_tracks: [Cache; super::performer::MAX_METERS],
     pub panel: Option<Panel>,
     pub fullscreen: bool,
     /// The channel (from 0) the arrow keys are on; its detail panel is open.

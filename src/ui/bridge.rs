@@ -61,8 +61,8 @@ pub fn update(app: &mut App, message: Message) -> Option<MeterCommand> {
             if let Some(k) = app.performer_channels.iter().position(|&p| p == c) {
                 app.performer_channels.remove(k);
             } else {
-                // The performer view shows four at most: the oldest choice makes room.
-                if app.performer_channels.len() >= 4 {
+                // The performer view shows only so many: the oldest choice makes room.
+                if app.performer_channels.len() >= super::performer::MAX_METERS {
                     app.performer_channels.remove(0);
                 }
                 app.performer_channels.push(c);

@@ -10,13 +10,16 @@ use super::palette;
 use super::strips::{Strips, Style};
 use crate::snapshot::Snapshot;
 
+/// Meters the view shows at most: four huge meters still fit a screen side by side.
+pub const MAX_METERS: usize = 4;
+
 pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
     let shown = app
         .performer_channels
         .iter()
         .copied()
         .filter(|&i| i < s.channels.len())
-        .take(4);
+        .take(MAX_METERS);
     let neutral = app.neutral();
     row(shown.enumerate().map(|(k, i)| {
         let c = &s.channels[i];
