@@ -6,9 +6,11 @@
 //! - [`channel`]: one channel's meter (peaks, true peak, clips, RMS, DC, loudness, noise
 //!   floor, rumble share, headroom history).
 //! - [`bank`]: a meter per channel, fed planar or interleaved audio in chunks of any size.
-//! - [`gating`]: integrated loudness and loudness range from gating histograms.
+//! - [`gating`]: integrated loudness and loudness range from gating histograms, for every
+//!   channel meter and the programme meter alike.
 //! - [`true_peak`]: the BS.1770 oversampled peak, a block at a time.
-//! - [`program`]: programme loudness of a 1–5 channel file.
+//! - [`program`]: programme loudness of a 1–5 channel file, K-weighted by `ebur128` and gated
+//!   by [`gating`].
 //! - [`config`], [`readings`], [`level`]: settings, the readings struct, dB conversions.
 
 pub mod ballistics;
