@@ -260,7 +260,9 @@ fn the_advisor_judges_every_50_ms_and_misses_no_peak_between() {
     feed(&mut r, None);
     feed(&mut r, Some(-1.0));
     let s = reader.read().unwrap();
-    assert!((s.channels[0].readings.true_peak_dbtp - -1.0).abs() < 0.5);
+    // A lone spike's true peak is its sample: the interpolator puts at most 0.9 of it, plus
+    // the -30 dBFS sine's share, between its neighbours.
+    assert!((s.channels[0].readings.true_peak_dbtp - -1.0).abs() < 1e-4);
     assert!(!hot(&s), "judged at once: {:?}", s.channels[0].warnings);
     for _ in 0..5 {
         feed(&mut r, None);

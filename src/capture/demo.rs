@@ -377,10 +377,12 @@ const RUMBLE: Line = Line {
     level: 0.3,
     ..VOCAL
 };
+// Talks most of the time, with pauses long enough that the hiss shows between phrases: the
+// advisor calls a channel noisy only when its floor lies well under its body.
 const TALKBACK: Line = Line {
     f0: 120.0,
-    phrase_s: 1.2,
-    gap_s: 6.0,
+    phrase_s: 2.5,
+    gap_s: 1.5,
     level: 0.3,
     fixed_pitch: true,
     ..VOCAL
@@ -562,7 +564,9 @@ impl Kit {
         for (k, age) in a.iter().enumerate() {
             self.bass_envelope[k] = 0.6 + 0.4 * exp_neg(age * (1.0 / 0.15));
             self.guitar_envelope[k] = 0.5 + 0.5 * exp_neg(age * (1.0 / 0.3));
-            self.quiet_envelope[k] = exp_neg(age * (1.0 / 0.4));
+            // Each note dies away before the next, so the channel plays well above its floor
+            // (the advisor calls quiet only what is played: peaks 20 dB over the floor).
+            self.quiet_envelope[k] = exp_neg(age * (1.0 / 0.1));
         }
         cycle_position(t0 - 1.0, dt, 5.3, a);
         cycle_position(t0, dt, 1.0 / 9.0, b);

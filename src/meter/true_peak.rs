@@ -235,8 +235,15 @@ mod tests {
                     as f32
             })
             .collect();
-        let got = ours(&signal, 48_000, 480);
-        assert!((got - 0.5).abs() < 0.5 * 0.03, "{got}");
+        // The first block holds the switch-on step, which the interpolator rings on; the
+        // steady tone after it is what is measured.
+        let mut tp = TruePeak::new(48_000);
+        let mut blocks = signal.chunks(480);
+        tp.process(blocks.next().unwrap_or_default());
+        let got = blocks.map(|b| tp.process(b)).fold(0.0f32, f32::max);
+        // The middle phase lands on the crest; the interpolator's gain there (fs/4) is
+        // 0.38 % under one.
+        assert!(got <= 0.5 && got > 0.5 * (1.0 - 0.005), "{got}");
     }
 
     #[test]
