@@ -41,7 +41,9 @@ pub struct ChannelReadings {
     pub momentary_lufs: f64,
     /// Short-term loudness, 3 s (LUFS), updated every 100 ms.
     pub short_term_lufs: f64,
+    /// Highest momentary loudness since reset, its 400 ms window moved on every 10 ms (LUFS).
     pub max_momentary_lufs: f64,
+    /// Highest short-term loudness since reset, on the 100 ms update (LUFS).
     pub max_short_term_lufs: f64,
     /// Gated integrated loudness since reset (LUFS).
     pub integrated_lufs: f64,
