@@ -446,9 +446,11 @@ impl App {
             Action::Meter {
                 over_len,
                 peak_hold_s,
+                clip_level_dbfs,
             } => {
                 self.settings.over_len = over_len;
                 self.settings.peak_hold_s = peak_hold_s;
+                self.settings.clip_level_dbfs = clip_level_dbfs;
                 self.reopen();
             }
             Action::SoundcheckLen(s) => self.settings.soundcheck_s = s,
@@ -793,10 +795,11 @@ impl App {
                 };
                 (
                     format!(
-                        "{} · {} · {} Hz · buffer {} · {} · dropped {} · xruns {} · overs {}",
+                        "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}",
                         s.source.device,
                         s.source.host,
                         s.source.sample_rate,
+                        s.source.clip_rule.describe(),
                         buffer,
                         state_word(s.state),
                         s.dropped_frames,

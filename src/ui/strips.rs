@@ -831,6 +831,7 @@ mod tests {
                 buffer_frames: Some(256),
                 sample_format: "f32".into(),
                 is_demo: false,
+                clip_rule: crate::meter::ClipRule::default(),
             },
             dropped_frames: 0,
             xruns: 0,
