@@ -1,10 +1,14 @@
 //! The iced GUI: the only module that imports iced. The meter thread does all DSP; the GUI
 //! reads snapshots, draws them and sends commands.
 //!
-//! - `app`: the shell (session, windows, snapshot polling, top bar, keyboard, saving).
-//! - `bridge`, `wall`, `performer`: the three views; `strips`: every strip's meter in one
-//!   canvas (bridge, wall and performer); `scale`: the dB scale they share;
-//!   `scale_labels`: a scale's labels on every strip, as a widget over that canvas.
+//! - `app`: the shell (session, windows, snapshot polling, routing messages).
+//! - `roster`: every channel's name, preset and levels; `layers`: the views' canvas caches
+//!   and when each goes stale; `store`: saving settings and templates; `keys`: the key map
+//!   and the help that lists it; `top_bar`: the status line and buttons.
+//! - `scene`: what every view draws from. `bridge`, `wall`, `performer`: the three views,
+//!   each taking a scene and its own layers; `strips`: every strip's meter in one canvas
+//!   (bridge, wall and performer); `scale`: the dB scale they share; `scale_labels`: a
+//!   scale's labels on every strip, as a widget over that canvas.
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
 //!   settings and templates.
 //! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few
@@ -13,14 +17,20 @@
 pub mod app;
 pub mod badge;
 pub mod bridge;
+pub mod keys;
+pub mod layers;
 pub mod log_panel;
 pub mod palette;
 pub mod performer;
+pub mod roster;
 pub mod scale;
 pub mod scale_labels;
+pub mod scene;
 pub mod settings_panel;
 pub mod soundcheck;
+pub mod store;
 pub mod strips;
+pub mod top_bar;
 pub mod wall;
 
 use std::process::ExitCode;
