@@ -12,6 +12,7 @@ use iced::{Element, Length, Point, Size, Subscription, Task, event, window};
 
 use super::keys::{self, Shortcut};
 use super::layers::Layers;
+pub use super::nav::{Panel, View};
 use super::palette::{Neutral, ThemeChoice};
 use super::roster::Roster;
 use super::scene::Scene;
@@ -22,40 +23,6 @@ use crate::advisor::PresetParams;
 use crate::capture::{MeterCommand, Session, SnapshotReader};
 use crate::settings::{SavedSource, Settings, WindowGeometry};
 use crate::snapshot::{Snapshot, StreamState};
-
-/// The three views, switched with 1 / 2 / 3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Bridge,
-    Wall,
-    Performer,
-}
-
-impl View {
-    pub fn name(self) -> &'static str {
-        match self {
-            View::Bridge => "bridge",
-            View::Wall => "wall",
-            View::Performer => "performer",
-        }
-    }
-
-    pub fn from_name(name: &str) -> View {
-        match name {
-            "wall" => View::Wall,
-            "performer" => View::Performer,
-            _ => View::Bridge,
-        }
-    }
-}
-
-/// The panels that open under the top bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Panel {
-    Log,
-    Settings,
-    Help,
-}
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -69,6 +36,8 @@ pub enum Message {
     TogglePanel(Panel),
     Bridge(bridge::Message),
     Soundcheck(soundcheck::Message),
+    /// A button of the top bar.
+    TopBar(top_bar::Message),
     Settings(settings_panel::Message),
     /// Open the wall in a window of its own (for a second screen).
     OpenWallWindow,
@@ -249,6 +218,18 @@ impl App {
             Message::ShowView(v) => return self.show(v),
             Message::Key(window, key) => return self.key(window, key),
             Message::TogglePanel(p) => return self.toggle_panel(p),
+            Message::TopBar(m) => {
+                return self.update(match m {
+                    top_bar::Message::ResetAll => Message::ResetAll,
+                    top_bar::Message::ShowView(v) => Message::ShowView(v),
+                    top_bar::Message::TogglePanel(p) => Message::TogglePanel(p),
+                    top_bar::Message::OpenWallWindow => Message::OpenWallWindow,
+                    top_bar::Message::Soundcheck(m) => Message::Soundcheck(m),
+                });
+            }
+            Message::Bridge(bridge::Message::PickForSoundcheck(i)) => {
+                self.soundcheck.update(soundcheck::Message::Toggle(i));
+            }
             Message::Bridge(m) => {
                 let outcome = bridge::update(
                     &mut self.roster,
@@ -633,7 +614,8 @@ impl App {
                 selected: self.selected,
                 soundcheck: &self.soundcheck,
                 performer_channels: &self.performer_channels,
-            }),
+            })
+            .map(Message::Bridge),
             (Some(scene), View::Wall) => {
                 return wall::view(scene, &self.layers, self.window_size.width);
             }
@@ -647,7 +629,7 @@ impl App {
             soundcheck: &self.soundcheck,
             neutral,
         };
-        let mut page = column![top_bar::view(self.snapshot.as_ref(), bar)];
+        let mut page = column![top_bar::view(self.snapshot.as_ref(), bar).map(Message::TopBar)];
         if let Some(b) = &self.banner {
             page = page.push(
                 container(text(b).size(18).color(neutral.text))

@@ -1,7 +1,8 @@
 //! The iced GUI: the only module that imports iced. The meter thread does all DSP; the GUI
 //! reads snapshots, draws them and sends commands.
 //!
-//! - `app`: the shell (session, windows, snapshot polling, routing messages).
+//! - `app`: the shell (session, windows, snapshot polling, routing messages); `nav`: which
+//!   view and panel are showing.
 //! - `roster`: every channel's name, preset and levels; `layers`: the views' canvas caches
 //!   and when each goes stale; `store`: saving settings and templates; `keys`: the key map
 //!   and the help that lists it; `top_bar`: the status line and buttons.
@@ -20,6 +21,7 @@ pub mod bridge;
 pub mod keys;
 pub mod layers;
 pub mod log_panel;
+pub mod nav;
 pub mod palette;
 pub mod performer;
 pub mod roster;

@@ -4,10 +4,20 @@
 use iced::widget::{button, row, text};
 use iced::{Element, Length};
 
-use super::app::{Message, Panel, View};
+use super::nav::{Panel, View};
 use super::palette::{self, Neutral};
 use super::soundcheck;
 use crate::snapshot::{Snapshot, StreamState};
+
+/// What the bar's buttons ask for.
+#[derive(Debug, Clone)]
+pub enum Message {
+    ResetAll,
+    ShowView(View),
+    TogglePanel(Panel),
+    OpenWallWindow,
+    Soundcheck(soundcheck::Message),
+}
 
 /// What the bar shows besides the snapshot.
 #[derive(Debug, Clone, Copy)]
