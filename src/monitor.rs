@@ -18,7 +18,8 @@ use crate::meter::bank::MAX_CHANNELS;
 use crate::meter::level::finite;
 use crate::snapshot::{Snapshot, StreamState};
 
-/// One JSON line: the contract in issue 3. Levels are `null` for silence.
+/// One line of `monitor --json`: a contract other tools parse (add keys, never rename).
+/// Levels are `null` for silence.
 #[derive(Debug, Serialize)]
 pub struct Line {
     pub t_s: f64,
