@@ -38,7 +38,8 @@ pub struct MonitorOptions {
     pub float_clip_level_dbfs: Option<f64>,
 }
 
-/// One JSON line per interval: the live contract. Levels are `null` for silence.
+/// One line of `monitor --json`: a contract other tools parse (add keys, never rename).
+/// Levels are `null` for silence.
 #[derive(Debug, Serialize)]
 pub struct Line {
     pub t_s: f64,

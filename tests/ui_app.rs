@@ -285,7 +285,9 @@ fn the_log_panel_lists_clips_and_warnings_newest_first() {
     assert!(ui.find("00:00:00").is_ok());
 }
 
-/// Everything the issue lists as persistent survives a restart through the settings file.
+/// What the GUI keeps between runs (names, presets, preset levels, view, theme, over length,
+/// peak hold, soundcheck length, window size and position) survives a restart through the
+/// settings file.
 #[test]
 fn settings_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
