@@ -34,6 +34,7 @@ fn run(channels: usize) -> (Duration, Duration) {
         buffer_frames: None,
         sample_format: "i32".into(),
         is_demo: false,
+        channel_names: Vec::new(),
     };
     let mut worker = MeterWorker::new(
         info,

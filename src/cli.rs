@@ -31,17 +31,29 @@ pub enum Command {
     Log(LogArgs),
 }
 
+/// The audio hosts `--host` offers on this platform. ALSA, PipeWire and PulseAudio exist only
+/// on Linux; JACK also on macOS; CoreAudio and WASAPI are their platforms' own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HostChoice {
+    #[cfg(target_os = "linux")]
     Alsa,
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
     Jack,
+    #[cfg(target_os = "linux")]
+    Pipewire,
+    #[cfg(target_os = "linux")]
     Pulse,
+    #[cfg(target_os = "macos")]
+    Coreaudio,
+    #[cfg(target_os = "windows")]
+    Wasapi,
 }
 
 /// Where audio comes from: a device, a WAV file played in real time, or the demo generator.
 #[derive(Debug, Clone, Args, Default)]
 pub struct SourceArgs {
-    /// Audio host (default: the system's default host).
+    /// Audio host (default: the system's; on Linux PipeWire where its server runs, else
+    /// PulseAudio, else ALSA).
     #[arg(long, value_enum)]
     pub host: Option<HostChoice>,
     /// Device id, or a case-insensitive part of its id or name.

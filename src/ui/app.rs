@@ -97,6 +97,8 @@ pub struct App {
     pub banner: Option<String>,
     /// The latest snapshot taken at a tick: what the words, numbers and zones show.
     pub snapshot: Option<Snapshot>,
+    /// The device callback's real-time priority, once it has run (read once per input).
+    pub realtime: Option<crate::capture::realtime::Realtime>,
     /// The zones and numbers the wall's static layers show; a change clears them.
     wall_zones: Vec<Zone>,
     wall_numbers: Vec<String>,
@@ -147,6 +149,7 @@ impl App {
             opener: None,
             banner,
             snapshot: None,
+            realtime: None,
             wall_zones: Vec::new(),
             wall_numbers: Vec::new(),
             view,
@@ -183,9 +186,14 @@ impl App {
     }
 
     /// Gives every channel up to `n` a name: the template's, else "Input N".
-    fn fill_names(&mut self, n: usize) {
+    /// A channel the template leaves at "Input N" takes the device's name for it, if any.
+    fn fill_names(&mut self, n: usize, device: &[String]) {
         for i in self.names.len()..n {
             let name = self.plan.template.channel_name(i + 1);
+            let name = match device.get(i) {
+                Some(d) if name == format!("Input {}", i + 1) => d.clone(),
+                _ => name,
+            };
             self.names.push(name);
         }
     }
@@ -194,7 +202,10 @@ impl App {
     pub fn restore(&mut self, saved: &Settings, dir: Option<PathBuf>) {
         self.settings = saved.clone();
         self.names = saved.names.clone();
-        self.fill_names(self.snapshot.as_ref().map_or(0, |s| s.channels.len()));
+        let (n, device) = self.snapshot.as_ref().map_or((0, Vec::new()), |s| {
+            (s.channels.len(), s.source.channel_names.clone())
+        });
+        self.fill_names(n, &device);
         self.presets = saved.presets.clone();
         self.preset_table = saved.preset_table.clone();
         self.theme = ThemeChoice::from_name(&saved.theme);
@@ -303,7 +314,7 @@ impl App {
     /// Shows a new snapshot (each tick; tests call it directly).
     pub fn accept(&mut self, snapshot: Snapshot) {
         let n = snapshot.channels.len();
-        self.fill_names(n);
+        self.fill_names(n, &snapshot.source.channel_names);
         self.soundcheck.feed(&snapshot);
         let zones: Vec<Zone> = snapshot
             .channels
@@ -343,6 +354,9 @@ impl App {
             Message::Tick => {
                 if let Some(s) = self.reader.as_mut().and_then(SnapshotReader::read) {
                     self.accept(s);
+                }
+                if self.realtime.is_none() {
+                    self.realtime = self.session.as_ref().and_then(Session::realtime);
                 }
             }
             Message::ResetAll => self.send(MeterCommand::ResetAll),
@@ -495,6 +509,7 @@ impl App {
         }
         self.reader = None;
         self.snapshot = None;
+        self.realtime = None;
         let settings = self.current_settings();
         let (session, banner) = open(&self.settings.source, &settings);
         self.reader = session.as_ref().map(Session::reader);
@@ -791,9 +806,14 @@ impl App {
                     StreamState::Reconnecting | StreamState::Starting => palette::AMBER,
                     _ => neutral.text,
                 };
+                // Only a refusal is news; a granted priority is what a studio expects.
+                let realtime = match &self.realtime {
+                    Some(r) if !r.granted => format!(" · {}", r.describe()),
+                    _ => String::new(),
+                };
                 (
                     format!(
-                        "{} · {} · {} Hz · buffer {} · {} · dropped {} · xruns {} · overs {}",
+                        "{} · {} · {} Hz · buffer {} · {} · dropped {} · xruns {} · overs {}{realtime}",
                         s.source.device,
                         s.source.host,
                         s.source.sample_rate,

@@ -831,6 +831,7 @@ mod tests {
                 buffer_frames: Some(256),
                 sample_format: "f32".into(),
                 is_demo: false,
+                channel_names: Vec::new(),
             },
             dropped_frames: 0,
             xruns: 0,
