@@ -12,6 +12,7 @@ use gainstage::capture::publish::{Board, SnapshotReader};
 use gainstage::capture::shared::Shared;
 use gainstage::capture::worker::{MeterWorker, WorkerInputs};
 use gainstage::meter::MeterConfig;
+use gainstage::meter::clip::DEFAULT_FLOAT_CLIP_LEVEL;
 use gainstage::snapshot::SourceInfo;
 
 const RATE: u32 = 48_000;
@@ -35,6 +36,7 @@ fn run(channels: usize) -> (Duration, Duration) {
         sample_format: "i32".into(),
         is_demo: false,
         channel_names: Vec::new(),
+        clip_rule: Default::default(),
     };
     let mut worker = MeterWorker::new(
         info,
@@ -49,7 +51,7 @@ fn run(channels: usize) -> (Duration, Duration) {
         Arc::clone(&board),
     )
     .unwrap();
-    let mut cb = CallbackState::new(channels, 1, producer, shared);
+    let mut cb = CallbackState::new(channels, 1, DEFAULT_FLOAT_CLIP_LEVEL, producer, shared);
     let mut reader = SnapshotReader::new(board);
     // Music-like content: a sine per channel with a noise floor, as 32-bit integer codes.
     let mut seed = 1u32;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::advisor::Warning;
-use crate::meter::ChannelReadings;
+use crate::meter::{ChannelReadings, ClipRule};
 
 /// Where the stream is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -43,6 +43,9 @@ pub struct SourceInfo {
     /// "AUX0", or the node's own channel names), in channel order; empty when it gives none.
     /// Channels a template or the user has not named show these.
     pub channel_names: Vec<String>,
+    /// What counts as a clip here: full-scale codes for integer formats, a level for float
+    /// ones. Set by the session from `sample_format` and its config.
+    pub clip_rule: ClipRule,
 }
 
 /// One channel at one moment.

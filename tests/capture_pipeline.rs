@@ -11,6 +11,7 @@ use gainstage::capture::publish::{Board, SnapshotReader};
 use gainstage::capture::shared::Shared;
 use gainstage::capture::worker::{MeterWorker, WorkerInputs};
 use gainstage::meter::MeterConfig;
+use gainstage::meter::clip::DEFAULT_FLOAT_CLIP_LEVEL;
 use gainstage::snapshot::SourceInfo;
 
 const RATE: u32 = 48_000;
@@ -39,6 +40,7 @@ fn rig(channels: usize, ring_frames: usize) -> Rig {
         sample_format: "f32".into(),
         is_demo: false,
         channel_names: Vec::new(),
+        clip_rule: Default::default(),
     };
     let worker = MeterWorker::new(
         info,
@@ -54,7 +56,7 @@ fn rig(channels: usize, ring_frames: usize) -> Rig {
     )
     .unwrap();
     Rig {
-        cb: CallbackState::new(channels, 1, producer, shared),
+        cb: CallbackState::new(channels, 1, DEFAULT_FLOAT_CLIP_LEVEL, producer, shared),
         worker,
         board,
         commands: cmd_tx,

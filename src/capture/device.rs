@@ -15,7 +15,7 @@ use ringbuf::HeapCons;
 
 use super::session::{CaptureError, Pipeline, Session, SessionConfig};
 use super::shared::Shared;
-use crate::cli::{HostChoice, SourceArgs};
+use super::source::{HostKind, SourceSpec};
 use crate::meter::sample::ToMeterSample;
 use crate::snapshot::{SourceInfo, StreamState};
 
@@ -38,29 +38,34 @@ fn built_without(name: &str, feature: &str) -> Result<Option<HostId>, CaptureErr
 
 /// The cpal host for a `--host` choice, or the system default (cpal's: PipeWire where its
 /// server runs, else PulseAudio, else ALSA on Linux).
-pub fn host_id(choice: Option<HostChoice>) -> Result<Option<HostId>, CaptureError> {
+pub fn host_id(choice: Option<HostKind>) -> Result<Option<HostId>, CaptureError> {
     let Some(choice) = choice else {
         return Ok(None);
     };
     match choice {
         #[cfg(target_os = "linux")]
-        HostChoice::Alsa => Ok(Some(HostId::Alsa)),
+        HostKind::Alsa => Ok(Some(HostId::Alsa)),
         #[cfg(all(feature = "jack", any(target_os = "linux", target_os = "macos")))]
-        HostChoice::Jack => Ok(Some(HostId::Jack)),
+        HostKind::Jack => Ok(Some(HostId::Jack)),
         #[cfg(all(not(feature = "jack"), any(target_os = "linux", target_os = "macos")))]
-        HostChoice::Jack => built_without("JACK", "jack"),
+        HostKind::Jack => built_without("JACK", "jack"),
         #[cfg(all(feature = "pipewire", target_os = "linux"))]
-        HostChoice::Pipewire => Ok(Some(HostId::PipeWire)),
+        HostKind::PipeWire => Ok(Some(HostId::PipeWire)),
         #[cfg(all(not(feature = "pipewire"), target_os = "linux"))]
-        HostChoice::Pipewire => built_without("PipeWire", "pipewire"),
+        HostKind::PipeWire => built_without("PipeWire", "pipewire"),
         #[cfg(all(feature = "pulseaudio", target_os = "linux"))]
-        HostChoice::Pulse => Ok(Some(HostId::PulseAudio)),
+        HostKind::Pulse => Ok(Some(HostId::PulseAudio)),
         #[cfg(all(not(feature = "pulseaudio"), target_os = "linux"))]
-        HostChoice::Pulse => built_without("PulseAudio", "pulseaudio"),
+        HostKind::Pulse => built_without("PulseAudio", "pulseaudio"),
         #[cfg(target_os = "macos")]
-        HostChoice::Coreaudio => Ok(Some(HostId::CoreAudio)),
+        HostKind::CoreAudio => Ok(Some(HostId::CoreAudio)),
         #[cfg(target_os = "windows")]
-        HostChoice::Wasapi => Ok(Some(HostId::Wasapi)),
+        HostKind::Wasapi => Ok(Some(HostId::Wasapi)),
+        #[allow(unreachable_patterns)] // Every host this platform has is matched above.
+        other => Err(msg(format!(
+            "the {} host does not exist on this platform; see `gainstage devices`",
+            other.name()
+        ))),
     }
 }
 
@@ -189,7 +194,7 @@ const FORMATS: [SampleFormat; 11] = [
 /// the default rate, the default format where it fits.
 fn choose_config(
     device: &Device,
-    args: &SourceArgs,
+    args: &SourceSpec,
     host: HostId,
 ) -> Result<(StreamConfig, SampleFormat), CaptureError> {
     let name = device_name(device);
@@ -432,18 +437,22 @@ struct Target {
     format: SampleFormat,
     channels: usize,
     over_len: u32,
+    float_clip_level: f32,
     ring_frames: usize,
 }
 
+/// Opens `device` (or the default input) on `host` with the channels, rate and buffer `spec`
+/// asks for, and supervises it for loss and reconnection.
 pub fn start(
-    source: &SourceArgs,
+    host: Option<HostKind>,
+    device: Option<&str>,
+    spec: &SourceSpec,
     config: &SessionConfig,
-    over_len: u32,
 ) -> Result<Session, CaptureError> {
-    let hid = host_id(source.host)?;
+    let hid = host_id(host)?;
     let host = open_host(hid)?;
-    let device = find_device(&host, source.device.as_deref())?;
-    let (stream_config, format) = choose_config(&device, source, host.id())?;
+    let device = find_device(&host, device)?;
+    let (stream_config, format) = choose_config(&device, spec, host.id())?;
     let name = device_name(&device);
     let mut info = SourceInfo {
         host: host.id().name().to_owned(),
@@ -458,6 +467,7 @@ pub fn start(
         sample_format: format.to_string(),
         is_demo: false,
         channel_names: Vec::new(),
+        clip_rule: crate::meter::ClipRule::default(),
     };
     info.channel_names = host_channel_names(host.id(), &info.device_id, info.channels);
     let named;
@@ -470,9 +480,11 @@ pub fn start(
         };
         &named
     };
-    let parts = Pipeline::new(info.clone(), config, over_len)?.into_parts();
+    let parts = Pipeline::new(info.clone(), config)?.into_parts();
     let (callback, shared, stop, rings, mut session) = parts;
     let rt = realtime::Slot::new(realtime_plan(host.id(), &info.device_id));
+    // The pipeline resolved the clip rule from the format; the session reports that one.
+    info.clip_rule = config.clip_rule(&info.sample_format);
     let opened = build(
         &device,
         stream_config,
@@ -495,7 +507,8 @@ pub fn start(
         config: stream_config,
         format,
         channels: info.channels,
-        over_len,
+        over_len: config.meter.over_len,
+        float_clip_level: config.clip_rule("f32").threshold(),
         ring_frames: ring_frames(info.sample_rate),
     };
     let handle = std::thread::Builder::new()
@@ -548,6 +561,7 @@ fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) 
     let cb = CallbackState::new(
         target.channels,
         target.over_len,
+        target.float_clip_level,
         producer,
         Arc::clone(shared),
     );
