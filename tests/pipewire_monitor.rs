@@ -13,6 +13,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 const RATE: u32 = 48_000;
@@ -152,10 +153,16 @@ const WIREPLUMBER_MAIN: &str = "alsa_monitor.enabled = false\n\
     libcamera_monitor.enabled = false\n";
 const WIREPLUMBER_BLUETOOTH: &str = "bluez_monitor.enabled = false\n";
 
+/// One private server at a time: four sets of daemons at once on a small CI machine starve
+/// each other's timers, and a test here is about the server's audio, not about load.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// Every process of one private server, each in a process group of its own.
 struct Server {
     dir: tempfile::TempDir,
     children: Vec<Child>,
+    /// Released after `drop` has ended the daemons.
+    _turn: MutexGuard<'static, ()>,
 }
 
 impl Server {
@@ -169,7 +176,9 @@ impl Server {
         cmd.env("HOME", d.join("home"))
             .env("XDG_RUNTIME_DIR", self.run_dir())
             .env("PIPEWIRE_RUNTIME_DIR", self.run_dir())
-            .env("XDG_CONFIG_HOME", d.join("config"))
+            // Config under HOME/.config (the default): WirePlumber's, and the PulseAudio
+            // cookie pactl writes and cpal's PulseAudio client reads from there.
+            .env_remove("XDG_CONFIG_HOME")
             .env("XDG_STATE_HOME", d.join("state"))
             .env("XDG_DATA_HOME", d.join("data"))
             .env("XDG_CACHE_HOME", d.join("cache"))
@@ -177,10 +186,8 @@ impl Server {
                 "DBUS_SESSION_BUS_ADDRESS",
                 format!("unix:path={}", self.run_dir().join("bus").display()),
             )
-            .env(
-                "PULSE_SERVER",
-                format!("unix:{}", self.run_dir().join("pulse/native").display()),
-            )
+            // PulseAudio clients find RUNTIME/pulse/native themselves.
+            .env_remove("PULSE_SERVER")
             .env_remove("PIPEWIRE_REMOTE")
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY");
@@ -205,11 +212,15 @@ impl Server {
     }
 
     fn start() -> Server {
+        // A test that failed holding the lock leaves it poisoned; the next may still run.
+        let turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let dir = tempfile::tempdir().unwrap();
-        for sub in ["run", "home", "config/wireplumber/main.lua.d"] {
+        for sub in ["run", "home/.config/wireplumber/main.lua.d"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
-        let config = dir.path().join("config/wireplumber");
+        let config = dir.path().join("home/.config/wireplumber");
         std::fs::create_dir_all(config.join("bluetooth.lua.d")).unwrap();
         std::fs::write(
             config.join("main.lua.d/99-gainstage-test.lua"),
@@ -226,6 +237,7 @@ impl Server {
         let mut server = Server {
             dir,
             children: Vec::new(),
+            _turn: turn,
         };
         let bus = server.run_dir().join("bus");
         let mut dbus = server.command("dbus-daemon");
@@ -286,6 +298,16 @@ impl Server {
         }
     }
 
+    /// Where `gainstage`'s stderr goes.
+    fn gainstage_err(&self) -> PathBuf {
+        self.dir.path().join("gainstage.err")
+    }
+
+    /// What `gainstage` said on stderr so far.
+    fn gainstage_said(&self) -> String {
+        std::fs::read_to_string(self.gainstage_err()).unwrap_or_default()
+    }
+
     /// `gainstage ARGS` with its stdout lines arriving on a channel.
     fn gainstage(&self, wrapper: &[&str], args: &[&str]) -> (Child, Receiver<serde_json::Value>) {
         let exe = env!("CARGO_BIN_EXE_gainstage");
@@ -297,10 +319,11 @@ impl Server {
             }
             None => self.command(exe),
         };
+        let err = std::fs::File::create(self.gainstage_err()).unwrap();
         let mut child = cmd
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(err)
             .spawn()
             .unwrap();
         let stdout: ChildStdout = child.stdout.take().unwrap();
@@ -360,8 +383,10 @@ fn meter_playback(server: &Server, host: &str, device: &str, sink: &str, channel
     ];
     let (mut child, rx) = server.gainstage(&[], &args);
     let mut lines: Vec<serde_json::Value> = Vec::new();
-    let mut next = |lines: &mut Vec<serde_json::Value>| -> f64 {
-        let line = rx.recv().expect("gainstage ended early");
+    let next = |lines: &mut Vec<serde_json::Value>| -> f64 {
+        let Ok(line) = rx.recv() else {
+            panic!("gainstage ended early: {}", server.gainstage_said());
+        };
         let t = line["t_s"].as_f64().unwrap_or(0.0);
         lines.push(line);
         t
@@ -384,16 +409,10 @@ fn meter_playback(server: &Server, host: &str, device: &str, sink: &str, channel
     while next(&mut lines) < t_end + 0.5 {}
     interrupt(&child);
     lines.extend(rx.iter());
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Run {
-        lines,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let status = child.wait().unwrap();
+    let stderr = server.gainstage_said();
+    assert!(status.success(), "{stderr}");
+    Run { lines, stderr }
 }
 
 /// Every channel: its sine level on the lines that carry the sine (±0.1 dB), and exactly its

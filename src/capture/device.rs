@@ -216,9 +216,10 @@ fn choose_config(
     let channels = match args.channels {
         Some(n) => n,
         // JACK offers any number of ports, ALSA converting plugins (plug, default, pulse)
-        // every count up to 64 by routing: "all" there would be dozens of copies or
-        // unconnected ports, not the interface's inputs.
-        None if is_jack(host) || is_converting(&ranges) => default.channels(),
+        // every count up to 64 by routing, a PulseAudio server every count up to 31 by
+        // remixing: "all" there would be copies, silence or unconnected ports, not the
+        // source's own channels (its default configuration).
+        None if is_jack(host) || is_pulse(host) || is_converting(&ranges) => default.channels(),
         None => max_channels,
     };
     let format = std::iter::once(default.sample_format())
@@ -238,6 +239,17 @@ fn choose_config(
         },
         format,
     ))
+}
+
+fn is_pulse(_host: HostId) -> bool {
+    #[cfg(all(feature = "pulseaudio", target_os = "linux"))]
+    {
+        _host == HostId::PulseAudio
+    }
+    #[cfg(not(all(feature = "pulseaudio", target_os = "linux")))]
+    {
+        false
+    }
 }
 
 /// Offers every channel count from 1 to 32 or more: routes channels rather than having them.
