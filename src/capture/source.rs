@@ -129,6 +129,7 @@ mod tests {
             assert_eq!(HostKind::from_name(h.name()), Some(h));
             assert_eq!(HostKind::from_name(&h.name().to_uppercase()), Some(h));
         }
-        assert_eq!(HostKind::from_name("coreaudio"), None);
+        assert_eq!(HostKind::from_name("oss"), None);
+        assert_eq!(HostKind::from_name("pipewire"), Some(HostKind::PipeWire));
     }
 }
