@@ -25,6 +25,10 @@ pub struct Line {
     pub state: StreamState,
     pub dropped_frames: u64,
     pub xruns: u64,
+    /// Session log entries that could not be written, and why (absent while none failed).
+    pub log_failed_entries: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_error: Option<String>,
     pub channels: Vec<LineChannel>,
 }
 
@@ -48,6 +52,12 @@ pub struct Summary {
     pub duration_s: f64,
     pub dropped_frames: u64,
     pub xruns: u64,
+    /// Session log entries handed to the log, written, and not written (with why).
+    pub log_entries: u64,
+    pub log_written: u64,
+    pub log_failed_entries: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_error: Option<String>,
     pub channels: Vec<SummaryChannel>,
 }
 
@@ -80,6 +90,8 @@ impl Line {
             state: s.state,
             dropped_frames: s.dropped_frames,
             xruns: s.xruns,
+            log_failed_entries: s.log.failed,
+            log_error: s.log.error.as_deref().map(str::to_owned),
             channels: s
                 .channels
                 .iter()
@@ -110,6 +122,10 @@ impl Summary {
             duration_s: (s.t_s * 1000.0).round() / 1000.0,
             dropped_frames: s.dropped_frames,
             xruns: s.xruns,
+            log_entries: s.log.entries,
+            log_written: s.log.written,
+            log_failed_entries: s.log.failed,
+            log_error: s.log.error.as_deref().map(str::to_owned),
             channels: s
                 .channels
                 .iter()
@@ -209,9 +225,10 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
             break;
         }
     }
-    // The final counts: after the source stops nothing changes, so read once more.
-    let final_snapshot = reader.read().or(last);
+    // The final counts: after the source stops nothing changes, so read once more, after the
+    // stop, whose last snapshot also says which session log entries never reached the disk.
     drop(session);
+    let final_snapshot = reader.read().or(last);
     if let Some(check) = check {
         let results = check.results();
         if args.json {
@@ -306,6 +323,9 @@ fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {
         s.dropped_frames,
         s.xruns
     )?;
+    if let Some(problem) = s.log.problem() {
+        writeln!(out, "{problem}")?;
+    }
     writeln!(
         out,
         "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",
@@ -334,6 +354,14 @@ fn print_summary_table(out: &mut impl Write, s: &Summary) -> Result<(), crate::E
         "\nsummary: {:.1} s, dropped {} frames, {} xruns",
         s.duration_s, s.dropped_frames, s.xruns
     )?;
+    if s.log_failed_entries > 0 {
+        let why = s.log_error.as_deref().unwrap_or("unknown reason");
+        writeln!(
+            out,
+            "session log failed: {why}, {} of {} entries not written",
+            s.log_failed_entries, s.log_entries
+        )?;
+    }
     writeln!(
         out,
         "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",
