@@ -24,7 +24,8 @@
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
 //!   source presets, session templates (TOML) and the session log (`gainstage log`).
-//! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file.
+//! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file;
+//!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments; [`error`]: the error a command ends with.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
 //!   windows, polling, keyboard, saving), `ui::bridge` / `ui::wall` / `ui::performer` (the
@@ -36,6 +37,7 @@
 
 pub mod advisor;
 pub mod analyze;
+pub mod atomic_file;
 pub mod capture;
 pub mod cli;
 pub mod error;

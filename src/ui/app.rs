@@ -1,8 +1,8 @@
 //! The application shell: owns the capture session and the windows, polls snapshots, routes
-//! messages to the screens, draws the top bar, and saves settings on every change.
+//! messages to the screens, draws the top bar, and saves settings once changes settle.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use iced::keyboard::{self, Key, key::Named};
 use iced::widget::canvas::Cache;
@@ -136,6 +136,10 @@ pub struct App {
     pub wall_window_size: Size,
     /// Where settings are saved on change; `None` keeps them in memory only (tests).
     settings_dir: Option<PathBuf>,
+    /// When changed settings are due to be written.
+    save_due: settings::Debounce,
+    /// Settings files written, for tests to count.
+    settings_writes: u64,
 }
 
 impl App {
@@ -173,6 +177,8 @@ impl App {
             window_size: Size::new(1600.0, 900.0),
             wall_window_size: WALL_WINDOW,
             settings_dir: None,
+            save_due: settings::Debounce::default(),
+            settings_writes: 0,
         }
     }
 
@@ -230,12 +236,39 @@ impl App {
         }
     }
 
-    /// Saves on every change, so a crash or power cut keeps the session's setup.
+    /// Takes a change into the settings; the file is written once changes settle
+    /// ([`settings::SAVE_DELAY`]), so a crash or power cut keeps the session's setup.
     fn save(&mut self) {
         self.settings = self.current_settings();
-        if let Some(dir) = &self.settings_dir
-            && let Err(e) = settings::save(dir, &self.settings)
-        {
+        self.save_due.changed(Instant::now());
+    }
+
+    /// Writes the settings if a change is pending and none came for [`settings::SAVE_DELAY`]
+    /// before `now`.
+    pub fn save_if_due(&mut self, now: Instant) {
+        if self.save_due.due(now) {
+            self.write_settings();
+        }
+    }
+
+    /// Writes the settings now if a change is pending (the window is closing).
+    pub fn save_now(&mut self) {
+        if self.save_due.take() {
+            self.write_settings();
+        }
+    }
+
+    /// Settings files written so far.
+    pub fn settings_writes(&self) -> u64 {
+        self.settings_writes
+    }
+
+    fn write_settings(&mut self) {
+        let Some(dir) = &self.settings_dir else {
+            return;
+        };
+        self.settings_writes += 1;
+        if let Err(e) = settings::save(dir, &self.settings) {
             self.banner = Some(format!(
                 "settings could not be saved in {}: {e}",
                 dir.display()
@@ -344,6 +377,7 @@ impl App {
                 if let Some(s) = self.reader.as_mut().and_then(SnapshotReader::read) {
                     self.accept(s);
                 }
+                self.save_if_due(Instant::now());
             }
             Message::ResetAll => self.send(MeterCommand::ResetAll),
             Message::ShowView(v) => return self.show(v),
@@ -384,6 +418,7 @@ impl App {
                     self.wall_window = None;
                 } else if Some(id) == self.main_window {
                     self.save();
+                    self.save_now();
                     return iced::exit();
                 }
             }
@@ -684,7 +719,8 @@ impl App {
                 self.snapshot.as_ref().map(|s| s.state),
                 Some(StreamState::Finished)
             );
-        if live {
+        // Ticks also while a settings write waits for changes to settle.
+        if live || self.save_due.pending() {
             Subscription::batch([
                 events,
                 closes,
@@ -786,25 +822,29 @@ impl App {
                     .source
                     .buffer_frames
                     .map_or("-".to_string(), |b| format!("{b}"));
+                let log_problem = s.log.problem();
                 let color = match s.state {
                     StreamState::Lost => palette::RED,
                     StreamState::Reconnecting | StreamState::Starting => palette::AMBER,
+                    _ if log_problem.is_some() => palette::AMBER,
                     _ => neutral.text,
                 };
-                (
-                    format!(
-                        "{} · {} · {} Hz · buffer {} · {} · dropped {} · xruns {} · overs {}",
-                        s.source.device,
-                        s.source.host,
-                        s.source.sample_rate,
-                        buffer,
-                        state_word(s.state),
-                        s.dropped_frames,
-                        s.xruns,
-                        clips
-                    ),
-                    color,
-                )
+                let mut status = format!(
+                    "{} · {} · {} Hz · buffer {} · {} · dropped {} · xruns {} · overs {}",
+                    s.source.device,
+                    s.source.host,
+                    s.source.sample_rate,
+                    buffer,
+                    state_word(s.state),
+                    s.dropped_frames,
+                    s.xruns,
+                    clips
+                );
+                if let Some(problem) = log_problem {
+                    status.push_str(" · ");
+                    status.push_str(&problem);
+                }
+                (status, color)
             }
             None => ("no audio yet".to_string(), neutral.dim_text),
         };
