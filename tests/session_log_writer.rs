@@ -59,7 +59,7 @@ fn run_session(dir: &Path, seconds: u64, settled: impl Fn(&LogHealth) -> bool) -
     for k in 0..seconds * 100 {
         block.fill(0.0);
         for i in 0..period {
-            if (frame + i as u64) % CLIP_EVERY == 0 {
+            if (frame + i as u64).is_multiple_of(CLIP_EVERY) {
                 block[i * CHANNELS..(i + 1) * CHANNELS].fill(1.0);
             }
         }

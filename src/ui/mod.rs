@@ -193,7 +193,12 @@ fn unless_no_window_system<T>(gui: impl FnOnce() -> T) -> Result<T, String> {
     static NO_WINDOW: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let said = info.payload_as_str().unwrap_or_default();
+        let payload = info.payload();
+        let said = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
         if said.starts_with(EVENT_LOOP_PANIC)
             && let Ok(mut slot) = NO_WINDOW.lock()
         {
