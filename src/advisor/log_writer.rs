@@ -256,7 +256,8 @@ fn write_one(
     let path = dir.join(format!("{day}.jsonl"));
     let fail = |what: &str, e: &dyn std::fmt::Display| format!("{what} {}: {e}", path.display());
     if file.as_ref().is_none_or(|(d, _)| d != day) {
-        std::fs::create_dir_all(dir).map_err(|e| fail("cannot create", &e))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
         let f = OpenOptions::new()
             .create(true)
             .append(true)
@@ -314,7 +315,10 @@ mod tests {
         let h = writer.finish();
         assert_eq!((h.entries, h.written, h.failed), (5, 0, 5));
         assert!(
-            h.error.as_deref().unwrap().starts_with("cannot create"),
+            h.error
+                .as_deref()
+                .unwrap()
+                .starts_with("cannot create the directory"),
             "{h:?}"
         );
     }
