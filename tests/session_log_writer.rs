@@ -12,6 +12,7 @@ use gainstage::advisor::log_writer::QUEUE_ENTRIES;
 use gainstage::advisor::session_log::read_entries;
 use gainstage::advisor::{Calendar, LogEntry, LogEvent, LogEventKind, LogHealth, LogWriter};
 use gainstage::capture::{Session, SessionConfig};
+use gainstage::meter::ClipRule;
 use gainstage::snapshot::{Snapshot, SourceInfo};
 
 const RATE: u32 = 48_000;
@@ -30,6 +31,7 @@ fn info() -> SourceInfo {
         buffer_frames: Some(480),
         sample_format: "f32".into(),
         is_demo: false,
+        clip_rule: ClipRule::for_format(true, f64::NAN),
     }
 }
 
