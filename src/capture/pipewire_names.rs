@@ -54,6 +54,9 @@ pub fn parse_list(value: &str) -> Option<Vec<String>> {
     (!names.is_empty()).then_some(names)
 }
 
+/// A node's properties as (key, value) pairs.
+type Properties = Vec<(String, String)>;
+
 /// Every property of the node called `node_name`, from its info event.
 fn node_props(node_name: &str) -> Option<Vec<(String, String)>> {
     pw::init();
@@ -62,7 +65,7 @@ fn node_props(node_name: &str) -> Option<Vec<(String, String)>> {
     let core = context.connect_rc(None).ok()?;
     let registry = core.get_registry_rc().ok()?;
 
-    let found: Rc<RefCell<Option<Vec<(String, String)>>>> = Rc::new(RefCell::new(None));
+    let found: Rc<RefCell<Option<Properties>>> = Rc::new(RefCell::new(None));
     // The node proxy and its listener must outlive the loop run that delivers its info.
     let bound: Rc<RefCell<Vec<(pw::node::Node, pw::node::NodeListener)>>> =
         Rc::new(RefCell::new(Vec::new()));
