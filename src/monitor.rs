@@ -12,11 +12,12 @@ use crate::advisor::{
     ChannelPlan, PresetParams, Soundcheck, SoundcheckResult, Warning, events::kind_name,
     judge_take, soundcheck,
 };
+use crate::capture::realtime::Realtime;
 use crate::capture::{Session, SessionConfig, SourceSpec};
 use crate::meter::bank::MAX_CHANNELS;
 use crate::meter::level::finite;
 use crate::meter::{ClipRule, MeterConfig};
-use crate::snapshot::{Snapshot, StreamState};
+use crate::snapshot::{Snapshot, SourceInfo, StreamState};
 
 /// What `gainstage monitor` runs: the source, how long, how it prints, how it judges.
 #[derive(Debug, Clone)]
@@ -46,7 +47,17 @@ pub struct Line {
     pub state: StreamState,
     pub dropped_frames: u64,
     pub xruns: u64,
+    /// Session log entries that could not be written, and why (absent while none failed).
+    pub log_failed_entries: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_error: Option<String>,
     pub channels: Vec<LineChannel>,
+    /// On the first line only: what is metered (host, device, format, channel names).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceInfo>,
+    /// On the first line a device's callback has run by: the priority it runs at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realtime: Option<Realtime>,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +82,12 @@ pub struct Summary {
     pub clip_rule: ClipRule,
     pub dropped_frames: u64,
     pub xruns: u64,
+    /// Session log entries handed to the log, written, and not written (with why).
+    pub log_entries: u64,
+    pub log_written: u64,
+    pub log_failed_entries: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_error: Option<String>,
     pub channels: Vec<SummaryChannel>,
 }
 
@@ -103,6 +120,8 @@ impl Line {
             state: s.state,
             dropped_frames: s.dropped_frames,
             xruns: s.xruns,
+            log_failed_entries: s.log.failed,
+            log_error: s.log.error.as_deref().map(str::to_owned),
             channels: s
                 .channels
                 .iter()
@@ -118,6 +137,8 @@ impl Line {
                     warnings: c.warnings.clone(),
                 })
                 .collect(),
+            source: None,
+            realtime: None,
         }
     }
 }
@@ -134,6 +155,10 @@ impl Summary {
             clip_rule: s.source.clip_rule,
             dropped_frames: s.dropped_frames,
             xruns: s.xruns,
+            log_entries: s.log.entries,
+            log_written: s.log.written,
+            log_failed_entries: s.log.failed,
+            log_error: s.log.error.as_deref().map(str::to_owned),
             channels: s
                 .channels
                 .iter()
@@ -197,6 +222,10 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     });
     let mut out = std::io::stdout().lock();
     let mut last: Option<Snapshot> = None;
+    // Known once the callback has run; said on the first line after that.
+    let mut realtime: Option<Realtime> = None;
+    let mut told_realtime = false;
+    let mut told_source = false;
     let mut tick: u32 = 0;
     loop {
         tick = tick.saturating_add(1);
@@ -217,10 +246,22 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
                     check.feed(snapshot.t_s, c, &ch.readings);
                 }
             }
+            if realtime.is_none() {
+                realtime = session.realtime();
+            }
             let printed = if args.json {
-                print_json(&mut out, &Line::from_snapshot(&snapshot))
+                let mut line = Line::from_snapshot(&snapshot);
+                if !told_source {
+                    line.source = Some(snapshot.source.clone());
+                    told_source = true;
+                }
+                if !told_realtime && realtime.is_some() {
+                    line.realtime = realtime.clone();
+                    told_realtime = true;
+                }
+                print_json(&mut out, &line)
             } else {
-                print_table(&mut out, &snapshot)
+                print_table(&mut out, &snapshot, realtime.as_ref())
             };
             if closed_pipe(&printed) {
                 // The reader went away (`| head`): nothing left to tell anyone.
@@ -238,9 +279,10 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             break;
         }
     }
-    // The final counts: after the source stops nothing changes, so read once more.
-    let final_snapshot = reader.read().or(last);
+    // The final counts: after the source stops nothing changes, so read once more, after the
+    // stop, whose last snapshot also says which session log entries never reached the disk.
     drop(session);
+    let final_snapshot = reader.read().or(last);
     if let Some(check) = check {
         let results = check.results();
         if args.json {
@@ -320,13 +362,17 @@ fn print_soundcheck_table(
     Ok(())
 }
 
-fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {
+fn print_table(
+    out: &mut impl Write,
+    s: &Snapshot,
+    realtime: Option<&Realtime>,
+) -> Result<(), crate::Error> {
     let line = Line::from_snapshot(s);
     // Home and clear: the table redraws in place.
     write!(out, "\x1b[H\x1b[2J")?;
     writeln!(
         out,
-        "{} {}  {} Hz  {:?}  clips: {}  t={:.1}s  dropped={} xruns={}",
+        "{} {}  {} Hz  {:?}  clips: {}  t={:.1}s  dropped={} xruns={}{}",
         s.source.host,
         s.source.device,
         s.source.sample_rate,
@@ -334,8 +380,12 @@ fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {
         s.source.clip_rule.describe(),
         s.t_s,
         s.dropped_frames,
-        s.xruns
+        s.xruns,
+        realtime.map_or_else(String::new, |r| format!("  {}", r.describe()))
     )?;
+    if let Some(problem) = s.log.problem() {
+        writeln!(out, "{problem}")?;
+    }
     writeln!(
         out,
         "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",
@@ -367,6 +417,14 @@ fn print_summary_table(out: &mut impl Write, s: &Summary) -> Result<(), crate::E
         s.xruns,
         s.clip_rule.describe()
     )?;
+    if s.log_failed_entries > 0 {
+        let why = s.log_error.as_deref().unwrap_or("unknown reason");
+        writeln!(
+            out,
+            "session log failed: {why}, {} of {} entries not written",
+            s.log_failed_entries, s.log_entries
+        )?;
+    }
     writeln!(
         out,
         "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",

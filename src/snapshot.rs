@@ -23,9 +23,9 @@ pub enum StreamState {
 }
 
 /// What is being metered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct SourceInfo {
-    /// cpal host name ("ALSA", "JACK", "PulseAudio"), or "demo" / "file".
+    /// cpal host name ("ALSA", "JACK", "PipeWire", "PulseAudio"), or "demo" / "file".
     pub host: String,
     /// Human-readable device name.
     pub device: String,
@@ -39,6 +39,10 @@ pub struct SourceInfo {
     pub sample_format: String,
     /// True for the built-in demo generator.
     pub is_demo: bool,
+    /// The names the device gives its channels (PipeWire channel positions such as "FL" or
+    /// "AUX0", or the node's own channel names), in channel order; empty when it gives none.
+    /// Channels a template or the user has not named show these.
+    pub channel_names: Vec<String>,
     /// What counts as a clip here: full-scale codes for integer formats, a level for float
     /// ones. Set by the session from `sample_format` and its config.
     pub clip_rule: ClipRule,
@@ -73,6 +77,8 @@ pub struct Snapshot {
     /// Over- and underruns the host reported.
     pub xruns: u64,
     pub channels: Vec<ChannelSnapshot>,
+    /// The session log: entries handed to it, written, and not written (with why).
+    pub log: crate::advisor::LogHealth,
     /// The latest clips and warnings raised or cleared, oldest first, as the session log
     /// records them; shared between snapshots until the next event.
     #[serde(skip)]

@@ -37,6 +37,7 @@ fn every_spike_pushed_arrives_in_a_snapshot_in_order() {
         buffer_frames: Some(PERIOD as u32),
         sample_format: "f32".into(),
         is_demo: false,
+        channel_names: Vec::new(),
         clip_rule: Default::default(),
     };
     let (session, mut cb) = Session::start_custom(info, &SessionConfig::default()).unwrap();

@@ -7,7 +7,9 @@
 //! - [`worker`]: the meter thread.
 //! - [`publish`]: snapshots to any number of non-blocking readers.
 //! - [`device`]: cpal hosts, device matching, streams and reconnection.
+//! - [`reconnect`]: when a lost stream is dropped and the next one built.
 //! - [`devices`]: `gainstage devices`.
+//! - [`realtime`]: real-time priority for the callback thread, and what the kernel granted.
 //! - [`paced`], [`demo`], [`file`](mod@file): sources that are not devices, driven at real-time pace.
 
 pub mod callback;
@@ -16,7 +18,11 @@ pub mod device;
 pub mod devices;
 pub mod file;
 pub mod paced;
+#[cfg(all(feature = "pipewire", target_os = "linux"))]
+pub mod pipewire_names;
 pub mod publish;
+pub mod realtime;
+pub mod reconnect;
 pub mod session;
 pub mod shared;
 pub mod source;

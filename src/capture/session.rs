@@ -13,7 +13,7 @@ use super::publish::Board;
 use super::shared::Shared;
 use super::source::{SourceKind, SourceSpec};
 use super::worker::{MeterWorker, WorkerInputs};
-use crate::advisor::{LiveConfig, Presets, SessionLog, SourcePreset};
+use crate::advisor::{Calendar, LiveConfig, LogWriter, Presets, SourcePreset};
 use crate::meter::{ClipRule, MeterConfig};
 use crate::snapshot::SourceInfo;
 
@@ -48,18 +48,24 @@ pub struct SessionConfig {
     /// the data dir. Off by default so library users and tests write nothing unasked;
     /// `gainstage monitor` and the GUI turn it on.
     pub session_log: bool,
+    /// Where the session log's day files go; `None`: `sessions/` in the data dir.
+    pub log_dir: Option<std::path::PathBuf>,
 }
 
-/// Entries a session keeps in memory besides the file (the GUI's log view).
-const LOG_MEMORY: usize = 200;
-
-/// Today's session log, or `None` after one line on stderr: metering matters more.
-fn open_log(enabled: bool) -> Option<SessionLog> {
-    if !enabled {
+/// The session log's writer thread, or `None` after one line on stderr: metering matters more.
+/// Failures to write later are counted in every snapshot instead.
+fn open_log(config: &SessionConfig) -> Option<LogWriter> {
+    if !config.session_log {
         return None;
     }
-    SessionLog::open_today(LOG_MEMORY)
-        .map_err(|e| eprintln!("gainstage: no session log: {e}"))
+    let dir = match &config.log_dir {
+        Some(d) => d.clone(),
+        None => crate::advisor::session_log::sessions_dir()
+            .map_err(|e| eprintln!("gainstage: no session log: {e}"))
+            .ok()?,
+    };
+    LogWriter::spawn(dir, Calendar::system())
+        .map_err(|e| eprintln!("gainstage: no session log: cannot start its thread: {e}"))
         .ok()
 }
 
@@ -82,6 +88,8 @@ pub enum MeterCommand {
 #[derive(Debug)]
 pub struct Session {
     info: SourceInfo,
+    /// The device callback's real-time state; `None` for sources that are not devices.
+    realtime: Option<Arc<super::realtime::Slot>>,
     board: Arc<Board>,
     commands: Sender<MeterCommand>,
     stop: Arc<AtomicBool>,
@@ -148,7 +156,7 @@ impl Pipeline {
             config.preset_table.clone(),
             config.live.clone(),
             &config.channel_names,
-            open_log(config.session_log),
+            open_log(config),
         );
         let worker_stop = Arc::clone(&stop);
         let meter_thread = std::thread::Builder::new()
@@ -168,6 +176,7 @@ impl Pipeline {
             rings: ring_tx,
             session: Session {
                 info,
+                realtime: None,
                 board,
                 commands: cmd_tx,
                 stop,
@@ -233,6 +242,7 @@ impl Session {
                     buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
                     sample_format: wav.format_name().into(),
                     is_demo: false,
+                    channel_names: Vec::new(),
                     clip_rule: ClipRule::default(),
                 };
                 let rate = info.sample_rate;
@@ -268,6 +278,7 @@ impl Session {
             buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
             sample_format: "f32".into(),
             is_demo: true,
+            channel_names: Vec::new(),
             clip_rule: ClipRule::default(),
         };
         let demo = Demo::new(channels, rate);
@@ -282,6 +293,16 @@ impl Session {
 
     pub(crate) fn set_source(&mut self, info: SourceInfo) {
         self.info = info;
+    }
+
+    pub(crate) fn set_realtime(&mut self, slot: Arc<super::realtime::Slot>) {
+        self.realtime = Some(slot);
+    }
+
+    /// The priority the kernel runs the device callback's thread at, once it has run; `None`
+    /// before and for sources that are not devices (files, the demo, custom sources).
+    pub fn realtime(&self) -> Option<super::realtime::Realtime> {
+        self.realtime.as_ref().and_then(|slot| slot.report())
     }
 
     /// A session fed by the caller: the returned callback state is what a device callback

@@ -4,7 +4,7 @@
 //! and each view and panel its own module.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use iced::keyboard::{self, Key};
 use iced::widget::{column, container, text};
@@ -69,6 +69,8 @@ pub struct App {
     pub banner: Option<String>,
     /// The latest snapshot taken at a tick: what the words, numbers and zones show.
     pub snapshot: Option<Snapshot>,
+    /// The device callback's real-time priority, once it has run (read once per input).
+    pub realtime: Option<crate::capture::realtime::Realtime>,
     pub view: View,
     /// Every channel's name, preset and levels.
     pub roster: Roster,
@@ -104,6 +106,7 @@ impl App {
             opener: None,
             banner,
             snapshot: None,
+            realtime: None,
             view,
             roster: Roster::default(),
             layers: Layers::default(),
@@ -133,7 +136,11 @@ impl App {
     pub fn restore(&mut self, saved: &Settings, dir: Option<PathBuf>) {
         self.settings = saved.clone();
         self.roster.names = saved.names.clone();
-        self.roster.fill_names(self.channels());
+        let device = self
+            .snapshot
+            .as_ref()
+            .map_or_else(Vec::new, |s| s.source.channel_names.clone());
+        self.roster.fill_names(self.channels(), &device);
         self.roster.presets = saved.presets.clone();
         self.roster.preset_table = saved.preset_table.clone();
         self.theme = ThemeChoice::from_name(&saved.theme);
@@ -165,12 +172,24 @@ impl App {
         }
     }
 
-    /// Saves on every change, so a crash or power cut keeps the session's setup.
+    /// Takes a change into the settings; the file is written once changes settle
+    /// ([`crate::settings::SAVE_DELAY`]), so a crash or power cut keeps the session's setup.
     fn save(&mut self) {
         self.settings = self.current_settings();
-        if let Err(why) = self.store.save(&self.settings) {
+        self.store.changed(Instant::now());
+    }
+
+    /// Writes the settings if a change is pending and none came for
+    /// [`crate::settings::SAVE_DELAY`] before `now` (every tick asks).
+    pub fn save_if_due(&mut self, now: Instant) {
+        if let Err(why) = self.store.save_if_due(now, &self.settings) {
             self.banner = Some(why);
         }
+    }
+
+    /// Settings files written so far.
+    pub fn settings_writes(&self) -> u64 {
+        self.store.writes()
     }
 
     pub fn neutral(&self) -> Neutral {
@@ -195,7 +214,8 @@ impl App {
 
     /// Shows a new snapshot (each tick; tests call it directly).
     pub fn accept(&mut self, snapshot: Snapshot) {
-        self.roster.fill_names(snapshot.channels.len());
+        self.roster
+            .fill_names(snapshot.channels.len(), &snapshot.source.channel_names);
         self.soundcheck.feed(&snapshot);
         self.layers.refresh(&snapshot, &self.roster);
         self.snapshot = Some(snapshot);
@@ -213,6 +233,10 @@ impl App {
                 if let Some(s) = self.reader.as_mut().and_then(SnapshotReader::read) {
                     self.accept(s);
                 }
+                if self.realtime.is_none() {
+                    self.realtime = self.session.as_ref().and_then(Session::realtime);
+                }
+                self.save_if_due(Instant::now());
             }
             Message::ResetAll => self.send(MeterCommand::ResetAll),
             Message::ShowView(v) => return self.show(v),
@@ -274,6 +298,9 @@ impl App {
                     self.wall_window = None;
                 } else if Some(id) == self.main_window {
                     self.save();
+                    if let Err(why) = self.store.save_pending(&self.settings) {
+                        self.banner = Some(why);
+                    }
                     return iced::exit();
                 }
             }
@@ -391,6 +418,7 @@ impl App {
         }
         self.reader = None;
         self.snapshot = None;
+        self.realtime = None;
         let settings = self.current_settings();
         let (session, banner) = open(&self.settings.source, &settings);
         self.reader = session.as_ref().map(Session::reader);
@@ -546,7 +574,8 @@ impl App {
                 self.snapshot.as_ref().map(|s| s.state),
                 Some(StreamState::Finished)
             );
-        if live {
+        // Ticks also while a settings write waits for changes to settle.
+        if live || self.store.pending() {
             Subscription::batch([
                 events,
                 closes,
@@ -624,6 +653,7 @@ impl App {
             }
         };
         let bar = top_bar::Bar {
+            realtime: self.realtime.as_ref(),
             view: self.view,
             panel: self.panel,
             soundcheck: &self.soundcheck,

@@ -816,6 +816,7 @@ mod tests {
                 buffer_frames: Some(256),
                 sample_format: "f32".into(),
                 is_demo: false,
+                channel_names: Vec::new(),
                 clip_rule: crate::meter::ClipRule::default(),
             },
             dropped_frames: 0,
@@ -828,6 +829,7 @@ mod tests {
                     history: bank.meter(c).peak_history().collect(),
                 })
                 .collect(),
+            log: Default::default(),
             events: Arc::from(Vec::new()),
         }
     }

@@ -7,6 +7,7 @@ use iced::{Element, Length};
 use super::nav::{Panel, View};
 use super::palette::{self, Neutral};
 use super::soundcheck;
+use crate::capture::realtime::Realtime;
 use crate::snapshot::{Snapshot, StreamState};
 
 /// What the bar's buttons ask for.
@@ -26,11 +27,18 @@ pub struct Bar<'a> {
     pub panel: Option<Panel>,
     pub soundcheck: &'a soundcheck::State,
     pub neutral: Neutral,
+    /// The device callback's priority, once known.
+    pub realtime: Option<&'a Realtime>,
 }
 
 /// The source, state, losses and clip rule in words, and the colour they are shown in (red
-/// when the device is lost, amber while it (re)opens).
-pub fn status(snapshot: Option<&Snapshot>, neutral: Neutral) -> (String, iced::Color) {
+/// when the device is lost, amber while it (re)opens or while the session log fails). A
+/// refused real-time priority is said; a granted one is what a studio expects and goes unsaid.
+pub fn status(
+    snapshot: Option<&Snapshot>,
+    realtime: Option<&Realtime>,
+    neutral: Neutral,
+) -> (String, iced::Color) {
     let Some(s) = snapshot else {
         return ("no audio yet".to_string(), neutral.dim_text);
     };
@@ -39,30 +47,38 @@ pub fn status(snapshot: Option<&Snapshot>, neutral: Neutral) -> (String, iced::C
         .source
         .buffer_frames
         .map_or("-".to_string(), |b| format!("{b}"));
+    let log_problem = s.log.problem();
     let color = match s.state {
         StreamState::Lost => palette::RED,
         StreamState::Reconnecting | StreamState::Starting => palette::AMBER,
+        _ if log_problem.is_some() => palette::AMBER,
         _ => neutral.text,
     };
-    (
-        format!(
-            "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}",
-            s.source.device,
-            s.source.host,
-            s.source.sample_rate,
-            s.source.clip_rule.describe(),
-            buffer,
-            state_word(s.state),
-            s.dropped_frames,
-            s.xruns,
-            overs
-        ),
-        color,
-    )
+    let mut status = format!(
+        "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}",
+        s.source.device,
+        s.source.host,
+        s.source.sample_rate,
+        s.source.clip_rule.describe(),
+        buffer,
+        state_word(s.state),
+        s.dropped_frames,
+        s.xruns,
+        overs
+    );
+    if let Some(r) = realtime.filter(|r| !r.granted) {
+        status.push_str(" · ");
+        status.push_str(&r.describe());
+    }
+    if let Some(problem) = log_problem {
+        status.push_str(" · ");
+        status.push_str(&problem);
+    }
+    (status, color)
 }
 
 pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Message> {
-    let (status, state_color) = status(snapshot, bar.neutral);
+    let (status, state_color) = status(snapshot, bar.realtime, bar.neutral);
     let tab = |label: &'static str, v: View| {
         let b = button(text(label).size(16));
         if bar.view == v {
