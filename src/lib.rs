@@ -24,7 +24,7 @@
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
 //!   source presets, session templates (TOML) and the session log (`gainstage log`).
-//! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file.
+//! - [`paths`]: config and data directories; [`settings`]: the GUI settings file.
 //! - [`cli`]: command-line arguments; [`error`]: the error a command ends with.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
 //!   windows, polling, keyboard, saving), `ui::bridge` / `ui::wall` / `ui::performer` (the
@@ -43,7 +43,7 @@ pub mod meter;
 pub mod monitor;
 pub mod paths;
 pub mod report;
-#[cfg(feature = "gui")]
+// Plain serde and TOML: built without the GUI too, so its parser can be fuzzed without iced.
 pub mod settings;
 pub mod snapshot;
 #[cfg(feature = "gui")]
