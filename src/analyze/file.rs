@@ -142,6 +142,9 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
     if channels == 0 {
         return Err(AnalyzeError::Unsupported("zero channels".into()));
     }
+    // The file's count, before the channels are split between threads (whose banks would
+    // report their share of it).
+    crate::meter::bank::check_channels(channels)?;
     let block_frames = opts.block_frames.max(1);
     let config = MeterConfig {
         over_len: opts.over_len,
