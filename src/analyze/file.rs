@@ -14,13 +14,16 @@ use hound::SampleFormat;
 use super::decode::{Block, Decoder, Fill};
 use super::progress::Progress;
 use crate::advisor::{ChannelPlan, Warning, judge_take};
-use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError, ProgramMeter};
+use crate::meter::{ChannelReadings, ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
 
 /// Settings of one analysis.
 #[derive(Debug, Clone)]
 pub struct AnalyzeOptions {
     /// Consecutive full-scale samples that make one over (1..=20).
     pub over_len: u32,
+    /// Clip level for float files (dBFS); `None`: one 16-bit step below full scale. Integer
+    /// files clip at their full-scale codes.
+    pub float_clip_level_dbfs: Option<f64>,
     /// Frames per decoded block.
     pub block_frames: usize,
     /// Metering threads (1 or more); more than the channel count is pointless.
@@ -35,6 +38,7 @@ impl Default for AnalyzeOptions {
     fn default() -> Self {
         Self {
             over_len: 1,
+            float_clip_level_dbfs: None,
             block_frames: 4096,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(2)),
             progress: false,
@@ -97,6 +101,8 @@ pub struct FileReport {
     pub channels: usize,
     pub bits_per_sample: u16,
     pub float: bool,
+    /// What counted as a clip in this file.
+    pub clip_rule: ClipRule,
     /// Whole frames metered.
     pub frames: u64,
     pub duration_s: f64,
@@ -146,8 +152,14 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
     // report their share of it).
     crate::meter::bank::check_channels(channels)?;
     let block_frames = opts.block_frames.max(1);
+    let clip_rule = ClipRule::for_format(
+        spec.sample_format == SampleFormat::Float,
+        opts.float_clip_level_dbfs
+            .unwrap_or_else(crate::meter::clip::default_float_clip_level_dbfs),
+    );
     let config = MeterConfig {
         over_len: opts.over_len,
+        clip_rule,
         max_block_frames: block_frames,
         ..MeterConfig::default()
     };
@@ -234,6 +246,7 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         channels,
         bits_per_sample: spec.bits_per_sample,
         float: spec.sample_format == SampleFormat::Float,
+        clip_rule,
         frames,
         duration_s: frames as f64 / f64::from(rate.max(1)),
         truncated,

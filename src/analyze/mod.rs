@@ -18,19 +18,20 @@ pub use file::{
     AnalyzeError, AnalyzeOptions, ChannelReport, FileReport, ProgramReport, analyze_file,
 };
 
-use crate::cli::AnalyzeArgs;
-
-/// `gainstage analyze`.
-pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, crate::Error> {
+/// `gainstage analyze`: every file in `files` with `opts` (progress on stderr is turned on
+/// here when stderr is a terminal), printed as tables or, with `json`, one JSON array.
+pub fn run(
+    files: &[std::path::PathBuf],
+    json: bool,
+    opts: AnalyzeOptions,
+) -> Result<ExitCode, crate::Error> {
     let opts = AnalyzeOptions {
-        over_len: args.over_len,
         progress: std::io::stderr().is_terminal(),
-        plan: args.advice.plan()?,
-        ..AnalyzeOptions::default()
+        ..opts
     };
     let mut reports = Vec::new();
     let mut failed = false;
-    for path in &args.files {
+    for path in files {
         match analyze_file(path, &opts) {
             Ok(r) => {
                 if let Some(why) = &r.truncated {
@@ -49,7 +50,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode, crate::Error> {
             }
         }
     }
-    let text = if args.json {
+    let text = if json {
         let mut s = crate::report::json(&reports)?;
         s.push('\n');
         s
