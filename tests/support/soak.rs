@@ -235,6 +235,8 @@ pub fn run(audio_s: f64, warmup_s: f64, progress: bool) -> SoakReport {
         buffer_frames: Some(BLOCK as u32),
         sample_format: "i32".into(),
         is_demo: false,
+        // Set by the session from the sample format: integer codes clip at full scale.
+        clip_rule: Default::default(),
     };
     let config = SessionConfig {
         meter: MeterConfig {
