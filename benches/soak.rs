@@ -43,13 +43,25 @@ fn main() {
             .map(|c| c.readings.clipped_samples)
             .sum::<u64>()
     );
+    let logged: u64 = r
+        .log
+        .iter()
+        .filter(|e| e.event == gainstage::advisor::LogEventKind::Clip)
+        .map(|e| e.count)
+        .sum();
+    println!("soak: overs in the session log {logged}");
     let all_metered = r
         .last
         .channels
         .iter()
         .all(|c| c.readings.frames == r.frames);
     println!("soak: every fed frame metered on every channel: {all_metered}");
-    if r.growth_kb() > 1024 || r.last.dropped_frames > 0 || overs != counted || !all_metered {
+    if r.growth_kb() > 1024
+        || r.last.dropped_frames > 0
+        || overs != counted
+        || overs != logged
+        || !all_metered
+    {
         eprintln!("soak: FAILED");
         std::process::exit(1);
     }
