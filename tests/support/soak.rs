@@ -61,7 +61,7 @@ fn scene(channel: usize, block: u64) -> Scene {
             ..normal
         },
         35..45 => Scene {
-            bursts: channel % 2 == 0,
+            bursts: channel.is_multiple_of(2),
             ..normal
         },
         60..72 => Scene {
@@ -128,11 +128,15 @@ impl Source {
                 let v = self.noise(level) + if bed > 0 { self.noise(bed) } else { 0 };
                 out[f * CHANNELS + c] = v as i32;
             }
-            if sc.bursts && self.block % BURST_EVERY == 0 {
+            if sc.bursts && self.block.is_multiple_of(BURST_EVERY) {
                 let n = self.bursts[c];
                 self.bursts[c] += 1;
                 let run = 1 + (n % 4) as usize;
-                let code = if n % 2 == 0 { i32::MAX } else { i32::MIN };
+                let code = if n.is_multiple_of(2) {
+                    i32::MAX
+                } else {
+                    i32::MIN
+                };
                 for f in BURST_AT..BURST_AT + run {
                     out[f * CHANNELS + c] = code;
                 }
