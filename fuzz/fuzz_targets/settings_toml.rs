@@ -25,4 +25,5 @@ fn check_ranges(s: &Settings) {
     assert!((2.0..=120.0).contains(&s.soundcheck_s));
     assert!((400.0..=16_384.0).contains(&s.window.width));
     assert!((300.0..=16_384.0).contains(&s.window.height));
+    assert!(gainstage::meter::clip::FLOAT_CLIP_LEVEL_RANGE_DBFS.contains(&s.clip_level_dbfs));
 }

@@ -15,8 +15,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let saved = template.to_toml().expect("a loaded template can be saved");
-    let again = SessionTemplate::from_toml(&saved, Path::new("fuzz.toml"))
-        .expect("a saved template loads");
+    let again =
+        SessionTemplate::from_toml(&saved, Path::new("fuzz.toml")).expect("a saved template loads");
     // Compared as text: NaN never equals itself.
     assert_eq!(again.to_toml().expect("saved again"), saved);
     let plan = ChannelPlan {

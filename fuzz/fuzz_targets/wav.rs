@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use gainstage::analyze::decode::{Block, Decoder, Fill};
+use gainstage::capture::SessionConfig;
 use gainstage::capture::callback::{CallbackState, ring};
 use gainstage::capture::file::WavSource;
 use gainstage::capture::paced::{PERIOD_FRAMES, PacedSource};
@@ -53,7 +54,9 @@ fn play(data: &[u8]) {
     let channels = source.channels();
     let shared = Arc::new(Shared::new(channels));
     let (producer, _consumer) = ring(channels, 4 * PERIOD_FRAMES);
-    let mut cb = CallbackState::new(channels, 1, producer, Arc::clone(&shared));
+    // The float clip level a session resolves by default.
+    let float_clip_level = SessionConfig::default().clip_rule("f32").threshold();
+    let mut cb = CallbackState::new(channels, 1, float_clip_level, producer, Arc::clone(&shared));
     // A period that delivers anything takes at least one byte, so this ends.
     for _ in 0..=data.len() {
         if !source.feed(&mut cb, PERIOD_FRAMES) {
