@@ -35,6 +35,7 @@ fn run(channels: usize) -> (Duration, Duration) {
         buffer_frames: None,
         sample_format: "i32".into(),
         is_demo: false,
+        channel_names: Vec::new(),
         clip_rule: Default::default(),
     };
     let mut worker = MeterWorker::new(

@@ -36,19 +36,39 @@ pub enum Command {
     Log(LogArgs),
 }
 
+/// The audio hosts `--host` offers on this platform. ALSA, PipeWire and PulseAudio exist only
+/// on Linux; JACK also on macOS; CoreAudio and WASAPI are their platforms' own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HostChoice {
+    #[cfg(target_os = "linux")]
     Alsa,
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
     Jack,
+    #[cfg(target_os = "linux")]
+    Pipewire,
+    #[cfg(target_os = "linux")]
     Pulse,
+    #[cfg(target_os = "macos")]
+    Coreaudio,
+    #[cfg(target_os = "windows")]
+    Wasapi,
 }
 
 impl From<HostChoice> for HostKind {
     fn from(h: HostChoice) -> Self {
         match h {
+            #[cfg(target_os = "linux")]
             HostChoice::Alsa => HostKind::Alsa,
+            #[cfg(any(target_os = "linux", target_os = "macos"))]
             HostChoice::Jack => HostKind::Jack,
+            #[cfg(target_os = "linux")]
+            HostChoice::Pipewire => HostKind::PipeWire,
+            #[cfg(target_os = "linux")]
             HostChoice::Pulse => HostKind::Pulse,
+            #[cfg(target_os = "macos")]
+            HostChoice::Coreaudio => HostKind::CoreAudio,
+            #[cfg(target_os = "windows")]
+            HostChoice::Wasapi => HostKind::Wasapi,
         }
     }
 }
@@ -56,10 +76,12 @@ impl From<HostChoice> for HostKind {
 /// Where audio comes from: a device, a WAV file played in real time, or the demo generator.
 #[derive(Debug, Clone, Args, Default)]
 pub struct SourceArgs {
-    /// Audio host (default: the system's default host).
+    /// Audio host (default: the system's; on Linux PipeWire where its server runs, else
+    /// PulseAudio, else ALSA).
     #[arg(long, value_enum)]
     pub host: Option<HostChoice>,
-    /// Device id, or a case-insensitive part of its id or name.
+    /// Device: its id, its name or its id without the host prefix (an ALSA PCM name such as
+    /// `hw:CARD=x,DEV=0`, a PipeWire node name), else a unique case-insensitive part of one.
     #[arg(long)]
     pub device: Option<String>,
     /// Number of input channels (default: all the device offers; demo: 16).

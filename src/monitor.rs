@@ -12,11 +12,12 @@ use crate::advisor::{
     ChannelPlan, PresetParams, Soundcheck, SoundcheckResult, Warning, events::kind_name,
     judge_take, soundcheck,
 };
+use crate::capture::realtime::Realtime;
 use crate::capture::{Session, SessionConfig, SourceSpec};
 use crate::meter::bank::MAX_CHANNELS;
 use crate::meter::level::finite;
 use crate::meter::{ClipRule, MeterConfig};
-use crate::snapshot::{Snapshot, StreamState};
+use crate::snapshot::{Snapshot, SourceInfo, StreamState};
 
 /// What `gainstage monitor` runs: the source, how long, how it prints, how it judges.
 #[derive(Debug, Clone)]
@@ -47,6 +48,12 @@ pub struct Line {
     pub dropped_frames: u64,
     pub xruns: u64,
     pub channels: Vec<LineChannel>,
+    /// On the first line only: what is metered (host, device, format, channel names).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceInfo>,
+    /// On the first line a device's callback has run by: the priority it runs at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realtime: Option<Realtime>,
 }
 
 #[derive(Debug, Serialize)]
@@ -118,6 +125,8 @@ impl Line {
                     warnings: c.warnings.clone(),
                 })
                 .collect(),
+            source: None,
+            realtime: None,
         }
     }
 }
@@ -197,6 +206,10 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     });
     let mut out = std::io::stdout().lock();
     let mut last: Option<Snapshot> = None;
+    // Known once the callback has run; said on the first line after that.
+    let mut realtime: Option<Realtime> = None;
+    let mut told_realtime = false;
+    let mut told_source = false;
     let mut tick: u32 = 0;
     loop {
         tick = tick.saturating_add(1);
@@ -217,10 +230,22 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
                     check.feed(snapshot.t_s, c, &ch.readings);
                 }
             }
+            if realtime.is_none() {
+                realtime = session.realtime();
+            }
             let printed = if args.json {
-                print_json(&mut out, &Line::from_snapshot(&snapshot))
+                let mut line = Line::from_snapshot(&snapshot);
+                if !told_source {
+                    line.source = Some(snapshot.source.clone());
+                    told_source = true;
+                }
+                if !told_realtime && realtime.is_some() {
+                    line.realtime = realtime.clone();
+                    told_realtime = true;
+                }
+                print_json(&mut out, &line)
             } else {
-                print_table(&mut out, &snapshot)
+                print_table(&mut out, &snapshot, realtime.as_ref())
             };
             if closed_pipe(&printed) {
                 // The reader went away (`| head`): nothing left to tell anyone.
@@ -320,13 +345,17 @@ fn print_soundcheck_table(
     Ok(())
 }
 
-fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {
+fn print_table(
+    out: &mut impl Write,
+    s: &Snapshot,
+    realtime: Option<&Realtime>,
+) -> Result<(), crate::Error> {
     let line = Line::from_snapshot(s);
     // Home and clear: the table redraws in place.
     write!(out, "\x1b[H\x1b[2J")?;
     writeln!(
         out,
-        "{} {}  {} Hz  {:?}  clips: {}  t={:.1}s  dropped={} xruns={}",
+        "{} {}  {} Hz  {:?}  clips: {}  t={:.1}s  dropped={} xruns={}{}",
         s.source.host,
         s.source.device,
         s.source.sample_rate,
@@ -334,7 +363,8 @@ fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {
         s.source.clip_rule.describe(),
         s.t_s,
         s.dropped_frames,
-        s.xruns
+        s.xruns,
+        realtime.map_or_else(String::new, |r| format!("  {}", r.describe()))
     )?;
     writeln!(
         out,

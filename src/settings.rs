@@ -42,7 +42,7 @@ pub struct Settings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SavedSource {
-    /// "alsa", "jack" or "pulse".
+    /// A `--host` value: "alsa", "jack", "pipewire", "pulse" (and "coreaudio", "wasapi").
     pub host: Option<String>,
     pub device: Option<String>,
     pub channels: Option<u16>,

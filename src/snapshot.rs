@@ -25,7 +25,7 @@ pub enum StreamState {
 /// What is being metered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SourceInfo {
-    /// cpal host name ("ALSA", "JACK", "PulseAudio"), or "demo" / "file".
+    /// cpal host name ("ALSA", "JACK", "PipeWire", "PulseAudio"), or "demo" / "file".
     pub host: String,
     /// Human-readable device name.
     pub device: String,
@@ -39,6 +39,10 @@ pub struct SourceInfo {
     pub sample_format: String,
     /// True for the built-in demo generator.
     pub is_demo: bool,
+    /// The names the device gives its channels (PipeWire channel positions such as "FL" or
+    /// "AUX0", or the node's own channel names), in channel order; empty when it gives none.
+    /// Channels a template or the user has not named show these.
+    pub channel_names: Vec<String>,
     /// What counts as a clip here: full-scale codes for integer formats, a level for float
     /// ones. Set by the session from `sample_format` and its config.
     pub clip_rule: ClipRule,

@@ -15,6 +15,10 @@ fn level_db(c: usize) -> f64 {
 
 /// Three seconds of 1 kHz sines, S32_LE interleaved, channel c at `level_db(c)`.
 fn write_raw(path: &std::path::Path) {
+    write_raw_at(path, level_db);
+}
+
+fn write_raw_at(path: &std::path::Path, level_db: impl Fn(usize) -> f64) {
     let mut bytes = Vec::with_capacity(RATE as usize * 3 * CHANNELS * 4);
     for i in 0..RATE as usize * 3 {
         let s = (std::f64::consts::TAU * 1000.0 * i as f64 / f64::from(RATE)).sin();
@@ -27,8 +31,12 @@ fn write_raw(path: &std::path::Path) {
 }
 
 fn asoundrc(raw: &std::path::Path) -> String {
+    pcm("gainstage_test", raw, "gainstage ten-channel test source")
+}
+
+fn pcm(name: &str, raw: &std::path::Path, description: &str) -> String {
     format!(
-        r#"pcm.gainstage_test {{
+        r#"pcm.{name} {{
     type plug
     slave {{
         pcm {{
@@ -44,7 +52,7 @@ fn asoundrc(raw: &std::path::Path) -> String {
     }}
     hint {{
         show on
-        description "gainstage ten-channel test source"
+        description "{description}"
     }}
 }}
 "#,
@@ -128,6 +136,66 @@ fn ten_channel_32_bit_file_pcm_reads_each_level() {
             c + 1
         );
     }
+}
+
+/// `--device gsfile` opens the PCM named exactly that, as `arecord -D gsfile` would, though
+/// `gsfileraw` contains the same letters; a part both share is still ambiguous.
+#[test]
+fn exact_pcm_name_wins_over_a_longer_pcm_containing_it() {
+    let home = tempfile::tempdir().unwrap();
+    let (exact, longer) = (
+        home.path().join("exact.raw"),
+        home.path().join("longer.raw"),
+    );
+    write_raw(&exact);
+    write_raw_at(&longer, |_| -40.0);
+    let rc =
+        pcm("gsfile", &exact, "gainstage exact") + &pcm("gsfileraw", &longer, "gainstage longer");
+    std::fs::write(home.path().join(".asoundrc"), rc).unwrap();
+    let monitor = |device: &str| {
+        gainstage(
+            home.path(),
+            &[
+                "monitor",
+                "--host",
+                "alsa",
+                "--device",
+                device,
+                "--channels",
+                "10",
+                "--json",
+                "--duration",
+                "0.5",
+                "--interval",
+                "250",
+            ],
+        )
+    };
+    let out = monitor("gsfile");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    for (c, ch) in summary["channels"].as_array().unwrap().iter().enumerate() {
+        let peak = ch["max_sample_peak_dbfs"].as_f64().unwrap();
+        assert!(
+            (peak - level_db(c)).abs() < 0.05,
+            "channel {} peak {peak}: not gsfile",
+            c + 1
+        );
+    }
+    let out = monitor("gsfil");
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("matches several")
+            && err.contains("alsa:gsfile ")
+            && err.contains("alsa:gsfileraw"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -22,6 +22,7 @@ fn a_spike_reaches_a_reader_within_20_ms_of_the_callback() {
         buffer_frames: Some(PERIOD as u32),
         sample_format: "f32".into(),
         is_demo: false,
+        channel_names: Vec::new(),
         clip_rule: Default::default(),
     };
     let (session, mut cb) = Session::start_custom(info, &SessionConfig::default()).unwrap();

@@ -39,6 +39,7 @@ fn rig(channels: usize, ring_frames: usize) -> Rig {
         buffer_frames: Some(480),
         sample_format: "f32".into(),
         is_demo: false,
+        channel_names: Vec::new(),
         clip_rule: Default::default(),
     };
     let worker = MeterWorker::new(

@@ -79,6 +79,7 @@ impl Session {
                 buffer_frames: Some(256),
                 sample_format: "f32".into(),
                 is_demo: false,
+                channel_names: Vec::new(),
                 clip_rule: Default::default(),
             },
             dropped_frames: 0,

@@ -10,6 +10,7 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{BufferSize, Device, ErrorKind, Host, HostId, SampleFormat, SizedSample, StreamConfig};
 
 use super::callback::{CallbackState, ring, ring_frames};
+use super::realtime::{self, Plan, Promoter};
 use ringbuf::HeapCons;
 
 use super::session::{CaptureError, Pipeline, Session, SessionConfig};
@@ -27,23 +28,44 @@ fn msg(s: impl Into<String>) -> CaptureError {
     CaptureError::Message(s.into())
 }
 
-/// The cpal host for a chosen host, or the system default.
+/// The error for a host this build left out.
+#[allow(dead_code)] // Only reached when a host's Cargo feature is off.
+fn built_without(name: &str, feature: &str) -> Result<Option<HostId>, CaptureError> {
+    Err(msg(format!(
+        "this gainstage was built without {name}: rebuild with `--features {feature}`"
+    )))
+}
+
+/// The cpal host for a `--host` choice, or the system default (cpal's: PipeWire where its
+/// server runs, else PulseAudio, else ALSA on Linux).
 pub fn host_id(choice: Option<HostKind>) -> Result<Option<HostId>, CaptureError> {
+    let Some(choice) = choice else {
+        return Ok(None);
+    };
     match choice {
-        None => Ok(None),
-        Some(HostKind::Alsa) => Ok(Some(HostId::Alsa)),
-        #[cfg(feature = "jack")]
-        Some(HostKind::Jack) => Ok(Some(HostId::Jack)),
-        #[cfg(not(feature = "jack"))]
-        Some(HostKind::Jack) => Err(msg(
-            "this gainstage was built without JACK: rebuild with `--features jack`",
-        )),
-        #[cfg(feature = "pulseaudio")]
-        Some(HostKind::Pulse) => Ok(Some(HostId::PulseAudio)),
-        #[cfg(not(feature = "pulseaudio"))]
-        Some(HostKind::Pulse) => Err(msg(
-            "this gainstage was built without PulseAudio: rebuild with `--features pulseaudio`",
-        )),
+        #[cfg(target_os = "linux")]
+        HostKind::Alsa => Ok(Some(HostId::Alsa)),
+        #[cfg(all(feature = "jack", any(target_os = "linux", target_os = "macos")))]
+        HostKind::Jack => Ok(Some(HostId::Jack)),
+        #[cfg(all(not(feature = "jack"), any(target_os = "linux", target_os = "macos")))]
+        HostKind::Jack => built_without("JACK", "jack"),
+        #[cfg(all(feature = "pipewire", target_os = "linux"))]
+        HostKind::PipeWire => Ok(Some(HostId::PipeWire)),
+        #[cfg(all(not(feature = "pipewire"), target_os = "linux"))]
+        HostKind::PipeWire => built_without("PipeWire", "pipewire"),
+        #[cfg(all(feature = "pulseaudio", target_os = "linux"))]
+        HostKind::Pulse => Ok(Some(HostId::PulseAudio)),
+        #[cfg(all(not(feature = "pulseaudio"), target_os = "linux"))]
+        HostKind::Pulse => built_without("PulseAudio", "pulseaudio"),
+        #[cfg(target_os = "macos")]
+        HostKind::CoreAudio => Ok(Some(HostId::CoreAudio)),
+        #[cfg(target_os = "windows")]
+        HostKind::Wasapi => Ok(Some(HostId::Wasapi)),
+        #[allow(unreachable_patterns)] // Every host this platform has is matched above.
+        other => Err(msg(format!(
+            "the {} host does not exist on this platform; see `gainstage devices`",
+            other.name()
+        ))),
     }
 }
 
@@ -70,21 +92,39 @@ pub fn device_name(d: &Device) -> String {
         .unwrap_or_else(|_| device_id(d))
 }
 
-/// Picks one of `candidates` (id, name): exact id, else the one id or name containing
-/// `wanted` case-insensitively. Returns the index, or an error listing the candidates.
+/// The id without its host prefix: the ALSA PCM name (`hw:CARD=x,DEV=0`, `gsfile`), the
+/// PipeWire node name, the PulseAudio source name.
+fn bare_id(id: &str) -> &str {
+    id.split_once(':').map_or(id, |(_, rest)| rest)
+}
+
+/// Picks one of `candidates` (id, name). In order, the first rule that leaves exactly one
+/// candidate wins: the exact id; the exact name or id without its host prefix (`gsfile` for
+/// `alsa:gsfile`, as `arecord -D gsfile` takes it); the same ignoring case; a unique
+/// case-insensitive part of an id or name. A rule that leaves several is an ambiguity the
+/// user must settle; the error lists the candidates.
 pub fn match_device(wanted: &str, candidates: &[(String, String)]) -> Result<usize, String> {
     if let Some(i) = candidates.iter().position(|(id, _)| id == wanted) {
         return Ok(i);
     }
     let w = wanted.to_lowercase();
-    let hits: Vec<usize> = candidates
-        .iter()
-        .enumerate()
-        .filter(|(_, (id, name))| {
-            id.to_lowercase().contains(&w) || name.to_lowercase().contains(&w)
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let rules: [&dyn Fn(&str, &str) -> bool; 3] = [
+        &|id, name| name == wanted || bare_id(id) == wanted,
+        &|id, name| name.to_lowercase() == w || bare_id(id).to_lowercase() == w,
+        &|id, name| id.to_lowercase().contains(&w) || name.to_lowercase().contains(&w),
+    ];
+    let mut hits: Vec<usize> = Vec::new();
+    for rule in rules {
+        hits = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, (id, name))| rule(id, name))
+            .map(|(i, _)| i)
+            .collect();
+        if !hits.is_empty() {
+            break;
+        }
+    }
     let list = |idx: &mut dyn Iterator<Item = usize>| {
         idx.map(|i| format!("{} ({})", candidates[i].0, candidates[i].1))
             .collect::<Vec<_>>()
@@ -176,9 +216,10 @@ fn choose_config(
     let channels = match args.channels {
         Some(n) => n,
         // JACK offers any number of ports, ALSA converting plugins (plug, default, pulse)
-        // every count up to 64 by routing: "all" there would be dozens of copies or
-        // unconnected ports, not the interface's inputs.
-        None if is_jack(host) || is_converting(&ranges) => default.channels(),
+        // every count up to 64 by routing, a PulseAudio server every count up to 31 by
+        // remixing: "all" there would be copies, silence or unconnected ports, not the
+        // source's own channels (its default configuration).
+        None if is_jack(host) || is_pulse(host) || is_converting(&ranges) => default.channels(),
         None => max_channels,
     };
     let format = std::iter::once(default.sample_format())
@@ -200,6 +241,17 @@ fn choose_config(
     ))
 }
 
+fn is_pulse(_host: HostId) -> bool {
+    #[cfg(all(feature = "pulseaudio", target_os = "linux"))]
+    {
+        _host == HostId::PulseAudio
+    }
+    #[cfg(not(all(feature = "pulseaudio", target_os = "linux")))]
+    {
+        false
+    }
+}
+
 /// Offers every channel count from 1 to 32 or more: routes channels rather than having them.
 fn is_converting(ranges: &[cpal::SupportedStreamConfigRange]) -> bool {
     let has = |n: u16| ranges.iter().any(|r| r.channels() == n);
@@ -207,11 +259,11 @@ fn is_converting(ranges: &[cpal::SupportedStreamConfigRange]) -> bool {
 }
 
 fn is_jack(_host: HostId) -> bool {
-    #[cfg(feature = "jack")]
+    #[cfg(all(feature = "jack", any(target_os = "linux", target_os = "macos")))]
     {
         _host == HostId::Jack
     }
-    #[cfg(not(feature = "jack"))]
+    #[cfg(not(all(feature = "jack", any(target_os = "linux", target_os = "macos"))))]
     {
         false
     }
@@ -252,13 +304,18 @@ fn build_typed<T>(
     config: StreamConfig,
     mut cb: CallbackState,
     shared: Arc<Shared>,
+    rt: Arc<realtime::Slot>,
 ) -> Result<cpal::Stream, cpal::Error>
 where
     T: SizedSample + ToMeterSample,
 {
+    let mut promoter = Promoter::new(rt);
     device.build_input_stream::<T, _, _>(
         config,
-        move |data: &[T], _info| cb.process(data),
+        move |data: &[T], _info| {
+            promoter.on_callback();
+            cb.process(data)
+        },
         move |e| on_stream_error(&shared, &e),
         None,
     )
@@ -287,20 +344,21 @@ fn build(
     format: SampleFormat,
     cb: CallbackState,
     shared: Arc<Shared>,
+    rt: Arc<realtime::Slot>,
 ) -> Result<Opened, cpal::Error> {
     let stream = match format {
-        SampleFormat::I8 => build_typed::<i8>(device, config, cb, shared),
-        SampleFormat::I16 => build_typed::<i16>(device, config, cb, shared),
-        SampleFormat::I24 => build_typed::<cpal::I24>(device, config, cb, shared),
-        SampleFormat::I32 => build_typed::<i32>(device, config, cb, shared),
-        SampleFormat::I64 => build_typed::<i64>(device, config, cb, shared),
-        SampleFormat::U8 => build_typed::<u8>(device, config, cb, shared),
-        SampleFormat::U16 => build_typed::<u16>(device, config, cb, shared),
-        SampleFormat::U24 => build_typed::<cpal::U24>(device, config, cb, shared),
-        SampleFormat::U32 => build_typed::<u32>(device, config, cb, shared),
-        SampleFormat::U64 => build_typed::<u64>(device, config, cb, shared),
-        SampleFormat::F32 => build_typed::<f32>(device, config, cb, shared),
-        SampleFormat::F64 => build_typed::<f64>(device, config, cb, shared),
+        SampleFormat::I8 => build_typed::<i8>(device, config, cb, shared, rt),
+        SampleFormat::I16 => build_typed::<i16>(device, config, cb, shared, rt),
+        SampleFormat::I24 => build_typed::<cpal::I24>(device, config, cb, shared, rt),
+        SampleFormat::I32 => build_typed::<i32>(device, config, cb, shared, rt),
+        SampleFormat::I64 => build_typed::<i64>(device, config, cb, shared, rt),
+        SampleFormat::U8 => build_typed::<u8>(device, config, cb, shared, rt),
+        SampleFormat::U16 => build_typed::<u16>(device, config, cb, shared, rt),
+        SampleFormat::U24 => build_typed::<cpal::U24>(device, config, cb, shared, rt),
+        SampleFormat::U32 => build_typed::<u32>(device, config, cb, shared, rt),
+        SampleFormat::U64 => build_typed::<u64>(device, config, cb, shared, rt),
+        SampleFormat::F32 => build_typed::<f32>(device, config, cb, shared, rt),
+        SampleFormat::F64 => build_typed::<f64>(device, config, cb, shared, rt),
         other => Err(cpal::Error::with_message(
             ErrorKind::UnsupportedConfig,
             format!("sample format {other} cannot be metered"),
@@ -314,8 +372,77 @@ fn build(
     })
 }
 
+/// Whether the callback thread of a host's stream is gainstage's to promote.
+pub fn realtime_plan(host: HostId, device_id: &str) -> Plan {
+    #[cfg(target_os = "linux")]
+    if host == HostId::Alsa {
+        // cpal reads hardware PCMs from a thread that sleeps in poll(); plugin PCMs (null,
+        // file, dmix, pulse) can spin or feed a sound server, and a spinning real-time thread
+        // takes a whole CPU.
+        let hardware = ["alsa:hw:", "alsa:plughw:"]
+            .iter()
+            .any(|p| device_id.starts_with(p));
+        return if hardware {
+            Plan::Promote
+        } else {
+            Plan::Skip(
+                "not asked: ALSA plugin PCMs can spin or feed a sound server; open a hw: or \
+                 plughw: device, or use --host pipewire",
+            )
+        };
+    }
+    #[cfg(all(feature = "pipewire", target_os = "linux"))]
+    if host == HostId::PipeWire {
+        return Plan::Promote;
+    }
+    #[cfg(all(feature = "pulseaudio", target_os = "linux"))]
+    if host == HostId::PulseAudio {
+        return Plan::Skip(
+            "not asked: the PulseAudio client thread waits on the server's socket; use --host \
+             pipewire for a real-time callback",
+        );
+    }
+    #[cfg(all(feature = "jack", any(target_os = "linux", target_os = "macos")))]
+    if host == HostId::Jack {
+        return Plan::Observe(
+            "the JACK server sets its callback thread's priority: start it real-time (jackd -R)",
+        );
+    }
+    let _ = (host, device_id);
+    Plan::Observe("the platform's audio service sets the callback thread's priority")
+}
+
+/// The names the host gives the device's channels, where it gives any (PipeWire).
+fn host_channel_names(host: HostId, device_id: &str, channels: usize) -> Vec<String> {
+    #[cfg(all(feature = "pipewire", target_os = "linux"))]
+    if host == HostId::PipeWire
+        && let Some(node) = device_id.strip_prefix("pipewire:")
+        && let Some(names) = super::pipewire_names::channel_names(node, channels)
+    {
+        return names;
+    }
+    let _ = (host, device_id, channels);
+    Vec::new()
+}
+
+/// `names` (a template's or the user's) with the device's names for the channels they leave
+/// blank or at the "Input N" default.
+pub fn with_device_names(names: &[String], device: &[String]) -> Vec<String> {
+    (0..names.len().max(device.len()))
+        .map(|i| {
+            let given = names.get(i).map(String::as_str).unwrap_or("");
+            let unnamed = given.trim().is_empty() || given == format!("Input {}", i + 1);
+            match device.get(i) {
+                Some(d) if unnamed => d.clone(),
+                _ => given.to_owned(),
+            }
+        })
+        .collect()
+}
+
 /// What the supervisor needs to reopen the same device.
 struct Target {
+    rt: Arc<realtime::Slot>,
     host: Option<HostId>,
     id: String,
     config: StreamConfig,
@@ -339,7 +466,7 @@ pub fn start(
     let device = find_device(&host, device)?;
     let (stream_config, format) = choose_config(&device, spec, host.id())?;
     let name = device_name(&device);
-    let info = SourceInfo {
+    let mut info = SourceInfo {
         host: host.id().name().to_owned(),
         device: name.clone(),
         device_id: device_id(&device),
@@ -351,8 +478,21 @@ pub fn start(
         },
         sample_format: format.to_string(),
         is_demo: false,
+        channel_names: Vec::new(),
         clip_rule: crate::meter::ClipRule::default(),
     };
+    info.channel_names = host_channel_names(host.id(), &info.device_id, info.channels);
+    let named;
+    let config = if info.channel_names.is_empty() {
+        config
+    } else {
+        named = SessionConfig {
+            channel_names: with_device_names(&config.channel_names, &info.channel_names),
+            ..config.clone()
+        };
+        &named
+    };
+    let rt = realtime::Slot::new(realtime_plan(host.id(), &info.device_id));
     let parts = Pipeline::new(info, config)?.into_parts();
     let (callback, shared, stop, rings, mut session) = parts;
     // As the pipeline completed it (the clip rule for this format).
@@ -363,14 +503,17 @@ pub fn start(
         format,
         callback,
         Arc::clone(&shared),
+        Arc::clone(&rt),
     )
     .map_err(|e| open_error(&name, &e))?;
     if info.buffer_frames.is_none() {
         info.buffer_frames = opened.buffer_frames;
     }
     session.set_source(info.clone());
+    session.set_realtime(Arc::clone(&rt));
     shared.set_state(StreamState::Running);
     let target = Target {
+        rt,
         host: Some(host.id()),
         id: info.device_id.clone(),
         config: stream_config,
@@ -441,6 +584,7 @@ fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) 
         target.format,
         cb,
         Arc::clone(shared),
+        Arc::clone(&target.rt),
     ) {
         Ok(opened) => {
             rings.send(consumer).ok()?;
@@ -452,7 +596,20 @@ fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) 
 
 #[cfg(test)]
 mod tests {
-    use super::match_device;
+    use super::{match_device, with_device_names};
+
+    #[test]
+    fn device_names_fill_only_unnamed_channels() {
+        let given: Vec<String> = ["Kick", "", "Input 3"].map(String::from).to_vec();
+        let device: Vec<String> = ["AUX0", "AUX1", "AUX2", "AUX3"].map(String::from).to_vec();
+        assert_eq!(
+            with_device_names(&given, &device),
+            ["Kick", "AUX1", "AUX2", "AUX3"].map(String::from).to_vec()
+        );
+        // "Input 3" on channel 1 is a name someone chose, not the default.
+        let chosen: Vec<String> = vec!["Input 3".into()];
+        assert_eq!(with_device_names(&chosen, &device[..1]), chosen);
+    }
 
     fn devs() -> Vec<(String, String)> {
         [
@@ -475,6 +632,60 @@ mod tests {
         assert_eq!(match_device("pch", &devs()), Ok(1));
         assert_eq!(match_device("alc892", &devs()), Ok(1));
         assert_eq!(match_device("FRONT:", &devs()), Ok(2));
+    }
+
+    fn pcms() -> Vec<(String, String)> {
+        [
+            ("alsa:gsfile", "gainstage test source"),
+            ("alsa:gsfileraw", "gainstage test source, raw"),
+            ("alsa:hw:CARD=Scarlett,DEV=0", "Scarlett 18i20, USB Audio"),
+            ("pipewire:alsa_input.usb-Focusrite", "Scarlett 18i20 Pro"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn exact_pcm_name_wins_over_a_longer_pcm_containing_it() {
+        assert_eq!(match_device("gsfile", &pcms()), Ok(0));
+        assert_eq!(match_device("gsfileraw", &pcms()), Ok(1));
+        assert_eq!(match_device("alsa:gsfile", &pcms()), Ok(0));
+        assert_eq!(match_device("hw:CARD=Scarlett,DEV=0", &pcms()), Ok(2));
+        assert_eq!(match_device("alsa_input.usb-Focusrite", &pcms()), Ok(3));
+    }
+
+    #[test]
+    fn exact_name_wins_then_exact_ignoring_case() {
+        assert_eq!(match_device("gainstage test source", &pcms()), Ok(0));
+        assert_eq!(match_device("GSFILE", &pcms()), Ok(0));
+        assert_eq!(match_device("Scarlett 18i20 pro", &pcms()), Ok(3));
+    }
+
+    #[test]
+    fn a_part_must_still_be_unique() {
+        assert_eq!(match_device("RAW", &pcms()), Ok(1));
+        let e = match_device("gsfil", &pcms()).unwrap_err();
+        assert!(
+            e.contains("matches several") && e.contains("alsa:gsfileraw"),
+            "{e}"
+        );
+        let e = match_device("scarlett", &pcms()).unwrap_err();
+        assert!(
+            e.contains("alsa:hw:CARD=Scarlett") && e.contains("pipewire:"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn two_devices_with_one_name_are_ambiguous() {
+        let twins: Vec<(String, String)> =
+            [("alsa:hw:CARD=A", "USB Mic"), ("alsa:hw:CARD=B", "USB Mic")]
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+        let e = match_device("USB Mic", &twins).unwrap_err();
+        assert!(e.contains("CARD=A") && e.contains("CARD=B"), "{e}");
     }
 
     #[test]

@@ -8,7 +8,8 @@ use cpal::traits::{DeviceTrait, HostTrait};
 use cpal::{Device, SupportedBufferSize};
 use serde::Serialize;
 
-use super::device::{device_id, device_name, host_id};
+use super::device::{device_id, device_name, host_id, realtime_plan};
+use super::realtime::{self, Plan, Realtime};
 use super::session::is_float_format;
 use super::source::HostKind;
 use crate::meter::ClipRule;
@@ -40,6 +41,52 @@ pub struct DeviceEntry {
     pub sample_rates: Vec<u32>,
     pub sample_formats: Vec<String>,
     pub default_config: Option<ConfigEntry>,
+    /// The priority its capture callback would run at.
+    pub realtime: RealtimeEntry,
+}
+
+/// Real-time priority for a device's capture callback, as this system would grant it now.
+#[derive(Debug, Clone, Serialize)]
+pub struct RealtimeEntry {
+    /// gainstage asks for it (else the host's server owns the thread, or it is not asked for).
+    pub requested: bool,
+    /// What the request gets: a probe thread makes the very same request and reads back what
+    /// the kernel runs it at. `None` where nothing is requested or the system cannot tell.
+    pub granted: Option<bool>,
+    /// "SCHED_FIFO 40" when granted.
+    pub policy: Option<String>,
+    /// Why not, or who decides instead.
+    pub why: Option<String>,
+}
+
+impl RealtimeEntry {
+    fn new(plan: Plan, probe: Option<&Realtime>) -> Self {
+        match plan {
+            Plan::Promote => Self {
+                requested: true,
+                granted: probe.map(|p| p.granted),
+                policy: probe.map(|p| format!("{} {}", p.policy, p.priority)),
+                why: probe.map_or_else(
+                    || Some("this system cannot tell".to_owned()),
+                    |p| p.why.clone(),
+                ),
+            },
+            Plan::Observe(why) | Plan::Skip(why) => Self {
+                requested: false,
+                granted: None,
+                policy: None,
+                why: Some(why.to_owned()),
+            },
+        }
+    }
+
+    fn describe(&self) -> String {
+        match (self.granted, &self.policy, &self.why) {
+            (Some(true), Some(policy), _) => format!("real-time ({policy})"),
+            (_, _, Some(why)) => format!("not real-time: {why}"),
+            _ => "not real-time".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -54,8 +101,14 @@ pub struct ConfigEntry {
     pub clip_rule: ClipRule,
 }
 
-fn describe(device: &Device, default_id: Option<&str>) -> DeviceEntry {
+fn describe(
+    device: &Device,
+    host: cpal::HostId,
+    default_id: Option<&str>,
+    probe: Option<&Realtime>,
+) -> DeviceEntry {
     let id = device_id(device);
+    let realtime = RealtimeEntry::new(realtime_plan(host, &id), probe);
     let mut channels = BTreeSet::new();
     let mut rates = BTreeSet::new();
     let mut formats = BTreeSet::new();
@@ -99,12 +152,14 @@ fn describe(device: &Device, default_id: Option<&str>) -> DeviceEntry {
         sample_rates: rates.into_iter().collect(),
         sample_formats: formats.into_iter().collect(),
         default_config,
+        realtime,
     }
 }
 
 /// Every host compiled in (or the one asked for) with its input devices. A host that cannot
 /// be opened is listed as unavailable, not an error.
 pub fn list(only: Option<cpal::HostId>) -> Vec<HostEntry> {
+    let probe = realtime::probe();
     cpal::ALL_HOSTS
         .iter()
         .copied()
@@ -120,7 +175,10 @@ pub fn list(only: Option<cpal::HostId>) -> Vec<HostEntry> {
                 let default_id = host.default_input_device().map(|d| device_id(&d));
                 let devices: Vec<DeviceEntry> = host
                     .input_devices()
-                    .map(|it| it.map(|d| describe(&d, default_id.as_deref())).collect())
+                    .map(|it| {
+                        it.map(|d| describe(&d, hid, default_id.as_deref(), probe.as_ref()))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let note = devices
                     .is_empty()
@@ -197,6 +255,7 @@ pub fn run(host: Option<HostKind>, json: bool) -> Result<ExitCode, crate::Error>
                     c.clip_rule.describe()
                 )?;
             }
+            writeln!(out, "    {}", d.realtime.describe())?;
         }
     }
     Ok(ExitCode::SUCCESS)

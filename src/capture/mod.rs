@@ -8,6 +8,7 @@
 //! - [`publish`]: snapshots to any number of non-blocking readers.
 //! - [`device`]: cpal hosts, device matching, streams and reconnection.
 //! - [`devices`]: `gainstage devices`.
+//! - [`realtime`]: real-time priority for the callback thread, and what the kernel granted.
 //! - [`paced`], [`demo`], [`file`](mod@file): sources that are not devices, driven at real-time pace.
 
 pub mod callback;
@@ -16,7 +17,10 @@ pub mod device;
 pub mod devices;
 pub mod file;
 pub mod paced;
+#[cfg(all(feature = "pipewire", target_os = "linux"))]
+pub mod pipewire_names;
 pub mod publish;
+pub mod realtime;
 pub mod session;
 pub mod shared;
 pub mod source;

@@ -82,6 +82,8 @@ pub enum MeterCommand {
 #[derive(Debug)]
 pub struct Session {
     info: SourceInfo,
+    /// The device callback's real-time state; `None` for sources that are not devices.
+    realtime: Option<Arc<super::realtime::Slot>>,
     board: Arc<Board>,
     commands: Sender<MeterCommand>,
     stop: Arc<AtomicBool>,
@@ -172,6 +174,7 @@ impl Pipeline {
             rings: ring_tx,
             session: Session {
                 info,
+                realtime: None,
                 board,
                 commands: cmd_tx,
                 stop,
@@ -237,6 +240,7 @@ impl Session {
                     buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
                     sample_format: wav.format_name().into(),
                     is_demo: false,
+                    channel_names: Vec::new(),
                     clip_rule: ClipRule::default(),
                 };
                 let rate = info.sample_rate;
@@ -272,6 +276,7 @@ impl Session {
             buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
             sample_format: "f32".into(),
             is_demo: true,
+            channel_names: Vec::new(),
             clip_rule: ClipRule::default(),
         };
         let demo = Demo::new(channels, rate);
@@ -286,6 +291,16 @@ impl Session {
 
     pub(crate) fn set_source(&mut self, info: SourceInfo) {
         self.info = info;
+    }
+
+    pub(crate) fn set_realtime(&mut self, slot: Arc<super::realtime::Slot>) {
+        self.realtime = Some(slot);
+    }
+
+    /// The priority the kernel runs the device callback's thread at, once it has run; `None`
+    /// before and for sources that are not devices (files, the demo, custom sources).
+    pub fn realtime(&self) -> Option<super::realtime::Realtime> {
+        self.realtime.as_ref().and_then(|slot| slot.report())
     }
 
     /// A session fed by the caller: the returned callback state is what a device callback

@@ -3,27 +3,46 @@
 
 use std::path::PathBuf;
 
-/// An audio host (sound system) to open devices on.
+/// An audio host (sound system) to open devices on. Every platform's hosts are named here;
+/// which exist in a build is decided where they are opened (`device::host_id`): ALSA,
+/// PipeWire and PulseAudio on Linux, JACK on Linux and macOS, CoreAudio on macOS, WASAPI on
+/// Windows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HostKind {
     /// ALSA: the kernel's devices and its plugins (`hw:`, `plughw:`, `default`, `file`).
     Alsa,
     /// A running JACK server's capture ports.
     Jack,
+    /// A PipeWire server's nodes, through its native protocol.
+    PipeWire,
     /// A PulseAudio server, or PipeWire's PulseAudio service.
     Pulse,
+    /// macOS's audio devices.
+    CoreAudio,
+    /// Windows' audio devices.
+    Wasapi,
 }
 
 impl HostKind {
     /// Every host, in the order the command line lists them.
-    pub const ALL: [HostKind; 3] = [HostKind::Alsa, HostKind::Jack, HostKind::Pulse];
+    pub const ALL: [HostKind; 6] = [
+        HostKind::Alsa,
+        HostKind::Jack,
+        HostKind::PipeWire,
+        HostKind::Pulse,
+        HostKind::CoreAudio,
+        HostKind::Wasapi,
+    ];
 
-    /// The name the command line and the settings file use ("alsa", "jack", "pulse").
+    /// The name the command line and the settings file use ("alsa", "pipewire", ...).
     pub fn name(self) -> &'static str {
         match self {
             Self::Alsa => "alsa",
             Self::Jack => "jack",
+            Self::PipeWire => "pipewire",
             Self::Pulse => "pulse",
+            Self::CoreAudio => "coreaudio",
+            Self::Wasapi => "wasapi",
         }
     }
 
@@ -110,6 +129,7 @@ mod tests {
             assert_eq!(HostKind::from_name(h.name()), Some(h));
             assert_eq!(HostKind::from_name(&h.name().to_uppercase()), Some(h));
         }
-        assert_eq!(HostKind::from_name("coreaudio"), None);
+        assert_eq!(HostKind::from_name("oss"), None);
+        assert_eq!(HostKind::from_name("pipewire"), Some(HostKind::PipeWire));
     }
 }

@@ -69,6 +69,8 @@ pub struct App {
     pub banner: Option<String>,
     /// The latest snapshot taken at a tick: what the words, numbers and zones show.
     pub snapshot: Option<Snapshot>,
+    /// The device callback's real-time priority, once it has run (read once per input).
+    pub realtime: Option<crate::capture::realtime::Realtime>,
     pub view: View,
     /// Every channel's name, preset and levels.
     pub roster: Roster,
@@ -104,6 +106,7 @@ impl App {
             opener: None,
             banner,
             snapshot: None,
+            realtime: None,
             view,
             roster: Roster::default(),
             layers: Layers::default(),
@@ -133,7 +136,11 @@ impl App {
     pub fn restore(&mut self, saved: &Settings, dir: Option<PathBuf>) {
         self.settings = saved.clone();
         self.roster.names = saved.names.clone();
-        self.roster.fill_names(self.channels());
+        let device = self
+            .snapshot
+            .as_ref()
+            .map_or_else(Vec::new, |s| s.source.channel_names.clone());
+        self.roster.fill_names(self.channels(), &device);
         self.roster.presets = saved.presets.clone();
         self.roster.preset_table = saved.preset_table.clone();
         self.theme = ThemeChoice::from_name(&saved.theme);
@@ -195,7 +202,8 @@ impl App {
 
     /// Shows a new snapshot (each tick; tests call it directly).
     pub fn accept(&mut self, snapshot: Snapshot) {
-        self.roster.fill_names(snapshot.channels.len());
+        self.roster
+            .fill_names(snapshot.channels.len(), &snapshot.source.channel_names);
         self.soundcheck.feed(&snapshot);
         self.layers.refresh(&snapshot, &self.roster);
         self.snapshot = Some(snapshot);
@@ -212,6 +220,9 @@ impl App {
             Message::Tick => {
                 if let Some(s) = self.reader.as_mut().and_then(SnapshotReader::read) {
                     self.accept(s);
+                }
+                if self.realtime.is_none() {
+                    self.realtime = self.session.as_ref().and_then(Session::realtime);
                 }
             }
             Message::ResetAll => self.send(MeterCommand::ResetAll),
@@ -391,6 +402,7 @@ impl App {
         }
         self.reader = None;
         self.snapshot = None;
+        self.realtime = None;
         let settings = self.current_settings();
         let (session, banner) = open(&self.settings.source, &settings);
         self.reader = session.as_ref().map(Session::reader);
@@ -624,6 +636,7 @@ impl App {
             }
         };
         let bar = top_bar::Bar {
+            realtime: self.realtime.as_ref(),
             view: self.view,
             panel: self.panel,
             soundcheck: &self.soundcheck,

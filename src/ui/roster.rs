@@ -19,10 +19,15 @@ pub struct Roster {
 }
 
 impl Roster {
-    /// Gives every channel up to `n` a name: the template's, else "Input N".
-    pub fn fill_names(&mut self, n: usize) {
+    /// Gives every channel up to `n` a name: the template's, else the device's (`device`,
+    /// e.g. PipeWire's "AUX0"), else "Input N".
+    pub fn fill_names(&mut self, n: usize, device: &[String]) {
         for i in self.names.len()..n {
             let name = self.plan.template.channel_name(i + 1);
+            let name = match device.get(i) {
+                Some(d) if name == format!("Input {}", i + 1) => d.clone(),
+                _ => name,
+            };
             self.names.push(name);
         }
     }

@@ -12,7 +12,7 @@ use crate::settings::{SavedSource, Settings};
 /// One input the picker offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceChoice {
-    /// "alsa", "jack" or "pulse"; `None` for the demo.
+    /// A `--host` value ("alsa", "jack", "pipewire", "pulse", ...); `None` for the demo.
     pub host: Option<String>,
     /// Device id as `--device` takes it; empty for the demo.
     pub id: String,
@@ -47,7 +47,10 @@ pub fn list_devices() -> Vec<DeviceChoice> {
         let key = match host.host.to_ascii_lowercase().as_str() {
             h if h.starts_with("alsa") => "alsa",
             h if h.starts_with("jack") => "jack",
+            h if h.starts_with("pipewire") => "pipewire",
             h if h.starts_with("pulse") => "pulse",
+            h if h.starts_with("coreaudio") => "coreaudio",
+            h if h.starts_with("wasapi") => "wasapi",
             _ => continue,
         };
         for d in host.devices {

@@ -816,6 +816,7 @@ mod tests {
                 buffer_frames: Some(256),
                 sample_format: "f32".into(),
                 is_demo: false,
+                channel_names: Vec::new(),
                 clip_rule: crate::meter::ClipRule::default(),
             },
             dropped_frames: 0,

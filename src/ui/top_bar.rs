@@ -7,6 +7,7 @@ use iced::{Element, Length};
 use super::nav::{Panel, View};
 use super::palette::{self, Neutral};
 use super::soundcheck;
+use crate::capture::realtime::Realtime;
 use crate::snapshot::{Snapshot, StreamState};
 
 /// What the bar's buttons ask for.
@@ -26,11 +27,18 @@ pub struct Bar<'a> {
     pub panel: Option<Panel>,
     pub soundcheck: &'a soundcheck::State,
     pub neutral: Neutral,
+    /// The device callback's priority, once known.
+    pub realtime: Option<&'a Realtime>,
 }
 
 /// The source, state, losses and clip rule in words, and the colour they are shown in (red
-/// when the device is lost, amber while it (re)opens).
-pub fn status(snapshot: Option<&Snapshot>, neutral: Neutral) -> (String, iced::Color) {
+/// when the device is lost, amber while it (re)opens). A refused real-time priority is said;
+/// a granted one is what a studio expects and goes unsaid.
+pub fn status(
+    snapshot: Option<&Snapshot>,
+    realtime: Option<&Realtime>,
+    neutral: Neutral,
+) -> (String, iced::Color) {
     let Some(s) = snapshot else {
         return ("no audio yet".to_string(), neutral.dim_text);
     };
@@ -44,9 +52,13 @@ pub fn status(snapshot: Option<&Snapshot>, neutral: Neutral) -> (String, iced::C
         StreamState::Reconnecting | StreamState::Starting => palette::AMBER,
         _ => neutral.text,
     };
+    let realtime = match realtime {
+        Some(r) if !r.granted => format!(" · {}", r.describe()),
+        _ => String::new(),
+    };
     (
         format!(
-            "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}",
+            "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}{realtime}",
             s.source.device,
             s.source.host,
             s.source.sample_rate,
@@ -62,7 +74,7 @@ pub fn status(snapshot: Option<&Snapshot>, neutral: Neutral) -> (String, iced::C
 }
 
 pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Message> {
-    let (status, state_color) = status(snapshot, bar.neutral);
+    let (status, state_color) = status(snapshot, bar.realtime, bar.neutral);
     let tab = |label: &'static str, v: View| {
         let b = button(text(label).size(16));
         if bar.view == v {
