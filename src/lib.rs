@@ -28,7 +28,7 @@
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
 //!   source presets, session templates (TOML) and the session log (`gainstage log`), written
 //!   by its own thread (`advisor::log_writer`).
-//! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file;
+//! - [`paths`]: config and data directories; [`settings`]: the GUI settings file;
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
 //!   types (no other module imports `cli`); [`error`]: the error a command ends with.
@@ -50,7 +50,7 @@ pub mod meter;
 pub mod monitor;
 pub mod paths;
 pub mod report;
-#[cfg(feature = "gui")]
+// Plain serde and TOML: built without the GUI too, so its parser can be fuzzed without iced.
 pub mod settings;
 pub mod snapshot;
 #[cfg(feature = "gui")]

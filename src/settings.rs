@@ -120,6 +120,11 @@ impl Settings {
 
 pub const FILE_NAME: &str = "settings.toml";
 
+/// Settings from the text of a settings file, with hand-edited values brought into range.
+pub fn parse(text: &str) -> Result<Settings, toml::de::Error> {
+    toml::from_str::<Settings>(text).map(Settings::sanitized)
+}
+
 pub fn path_in(dir: &Path) -> PathBuf {
     dir.join(FILE_NAME)
 }
@@ -138,8 +143,8 @@ pub fn load(dir: &Path) -> (Settings, Option<String>) {
             );
         }
     };
-    match toml::from_str::<Settings>(&text) {
-        Ok(s) => (s.sanitized(), None),
+    match parse(&text) {
+        Ok(s) => (s, None),
         Err(e) => {
             let stamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -171,6 +171,12 @@ impl SessionLog {
     }
 }
 
+/// One line of a session file; `None` for a line that is not an entry (cut short by a crash
+/// mid-write, edited by hand).
+pub fn parse_line(line: &str) -> Option<LogEntry> {
+    serde_json::from_str(line).ok()
+}
+
 /// Every entry in the session files of `dir` at or after `since`, oldest first. Lines that do
 /// not parse (a line cut short by a crash mid-write, a hand edit) are skipped.
 pub fn read_entries(dir: &Path, since: Option<SystemTime>) -> Result<Vec<LogEntry>, LogError> {
@@ -196,7 +202,7 @@ pub fn read_entries(dir: &Path, since: Option<SystemTime>) -> Result<Vec<LogEntr
             source,
         })?;
         for line in text.lines() {
-            let Ok(entry) = serde_json::from_str::<LogEntry>(line) else {
+            let Some(entry) = parse_line(line) else {
                 continue;
             };
             let keep = match (since, entry.system_time()) {

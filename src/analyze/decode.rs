@@ -5,7 +5,7 @@
 //! and the meter's single `|x| >= 1.0` clip rule holds for every format.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use hound::{SampleFormat, WavSpec};
@@ -31,7 +31,7 @@ enum Format {
 
 /// A WAV file being read block by block. hound parses and validates the header; the sample
 /// data is then converted straight from the bytes, several times faster than sample by sample.
-pub struct Decoder {
+pub struct Decoder<R = BufReader<File>> {
     spec: WavSpec,
     format: Format,
     /// Bytes per stored sample and per frame.
@@ -40,12 +40,12 @@ pub struct Decoder {
     /// Frames the header announces, and data bytes not yet read.
     declared_frames: u64,
     data_left: u64,
-    reader: BufReader<File>,
+    reader: R,
     /// Raw bytes of the block being converted, kept between blocks.
     raw: Vec<u8>,
 }
 
-impl std::fmt::Debug for Decoder {
+impl<R> std::fmt::Debug for Decoder<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Decoder")
             .field("spec", &self.spec)
@@ -98,14 +98,24 @@ pub enum Fill {
 impl Decoder {
     pub fn open(path: &Path) -> Result<Self, hound::Error> {
         let file = File::open(path)?;
-        let wav = hound::WavReader::new(BufReader::with_capacity(HEADER_BUFFER_BYTES, file))?;
+        Self::new(BufReader::with_capacity(HEADER_BUFFER_BYTES, file))
+    }
+}
+
+impl<R: Read + Seek> Decoder<R> {
+    /// Reads WAV bytes from `reader`, positioned at the start of the RIFF header.
+    pub fn new(mut reader: R) -> Result<Self, hound::Error> {
+        let start = reader.stream_position()?;
+        let align = block_align(&mut reader);
+        reader.seek(SeekFrom::Start(start))?;
+        let wav = hound::WavReader::new(reader)?;
         let spec = wav.spec();
         let samples = u64::from(wav.len());
         let bits = u32::from(spec.bits_per_sample);
         // hound reports valid bits; the container width (e.g. 24 bits stored in 4 bytes) is
         // the fmt chunk's block align per channel.
         let channels = usize::from(spec.channels).max(1);
-        let sample_bytes = block_align(path)
+        let sample_bytes = align
             .map(|a| usize::from(a) / channels)
             .filter(|&b| b * 8 >= bits as usize)
             .unwrap_or(bits.div_ceil(8) as usize);
@@ -208,8 +218,7 @@ impl Decoder {
 }
 
 /// The fmt chunk's block align (bytes per frame), if the chunk can be found.
-fn block_align(path: &Path) -> Option<u16> {
-    let mut file = BufReader::new(File::open(path).ok()?);
+fn block_align(file: &mut impl Read) -> Option<u16> {
     let mut riff = [0u8; 12];
     file.read_exact(&mut riff).ok()?;
     loop {
@@ -223,7 +232,7 @@ fn block_align(path: &Path) -> Option<u16> {
         }
         // Chunks are padded to an even length.
         let skip = u64::from(len) + u64::from(len % 2);
-        std::io::copy(&mut (&mut file).take(skip), &mut std::io::sink()).ok()?;
+        std::io::copy(&mut (&mut *file).take(skip), &mut std::io::sink()).ok()?;
     }
 }
 

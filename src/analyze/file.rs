@@ -148,6 +148,9 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
     if channels == 0 {
         return Err(AnalyzeError::Unsupported("zero channels".into()));
     }
+    // The file's count, before the channels are split between threads (whose banks would
+    // report their share of it).
+    crate::meter::bank::check_channels(channels)?;
     let block_frames = opts.block_frames.max(1);
     let clip_rule = ClipRule::for_format(
         spec.sample_format == SampleFormat::Float,

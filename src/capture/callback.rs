@@ -72,6 +72,13 @@ impl CallbackState {
         self.channels
     }
 
+    /// Whole frames the ring takes right now. A device cannot wait, but a source that is not
+    /// paced by a clock (a soak run feeding audio as fast as the meter thread keeps up) waits
+    /// for room instead of dropping frames.
+    pub fn vacant_frames(&self) -> usize {
+        self.producer.vacant_len() / self.channels
+    }
+
     /// One callback's worth of interleaved samples in any format. A trailing partial frame
     /// (which no host delivers) is ignored rather than allowed to rotate channels. The sample
     /// type decides the clip rule: integer codes clip at full scale (exactly ±1.0 once

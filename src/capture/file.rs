@@ -1,8 +1,7 @@
 //! `--file take.wav`: a WAV played through the same callback, ring and meter thread as a
 //! device, at real-time pace, in its own sample format (so clip marking is the format's).
 
-use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use dasp_sample::I24;
@@ -13,8 +12,11 @@ use super::paced::PacedSource;
 use super::session::CaptureError;
 use crate::meter::sample::ToMeterSample;
 
+/// Where the WAV bytes come from: a file, or any reader (tests, fuzzing).
+type Bytes = Box<dyn Read + Send>;
+
 pub struct WavSource {
-    reader: WavReader<BufReader<File>>,
+    reader: WavReader<Bytes>,
     channels: usize,
     rate: u32,
     format: Format,
@@ -41,10 +43,19 @@ enum Format {
 
 impl WavSource {
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
-        let reader = WavReader::open(path).map_err(|e| {
+        let file = std::fs::File::open(path)
+            .map_err(|e| CaptureError::Message(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_reader(BufReader::new(file), &path.display().to_string())
+    }
+
+    /// Reads WAV bytes from `reader`; `name` says where they come from in messages.
+    pub fn from_reader(
+        reader: impl Read + Send + 'static,
+        name: &str,
+    ) -> Result<Self, CaptureError> {
+        let reader = WavReader::new(Box::new(reader) as Bytes).map_err(|e| {
             CaptureError::Message(format!(
-                "cannot read {}: {e}; give a PCM or float WAV file",
-                path.display()
+                "cannot read {name}: {e}; give a PCM or float WAV file"
             ))
         })?;
         let spec = reader.spec();
@@ -56,8 +67,7 @@ impl WavSource {
             (SampleFormat::Float, 32) => Format::F32,
             (f, b) => {
                 return Err(CaptureError::Message(format!(
-                    "{}: {b}-bit {f:?} WAV is not supported; convert it to 16/24/32-bit or float",
-                    path.display()
+                    "{name}: {b}-bit {f:?} WAV is not supported; convert it to 16/24/32-bit or float"
                 )));
             }
         };
@@ -89,7 +99,7 @@ impl WavSource {
 /// Reads up to `n` samples as `S`, converts each with `map`, and hands them to the callback.
 /// A read error ends the file like its end does.
 fn feed_as<S: hound::Sample, T: ToMeterSample>(
-    reader: &mut WavReader<BufReader<File>>,
+    reader: &mut WavReader<Bytes>,
     n: usize,
     cb: &mut CallbackState,
     map: impl Fn(S) -> T,

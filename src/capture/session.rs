@@ -131,6 +131,10 @@ impl Pipeline {
         let over_len = config.meter.over_len;
         let float_clip_level = config.clip_rule("f32").threshold();
         let channels = info.channels;
+        // Before anything is sized by it: a WAV header may claim 65535 channels, and a ring of
+        // a second of those (12.8 GB) fails to allocate and aborts instead of saying why.
+        crate::meter::bank::check_channels(channels)
+            .map_err(|e| CaptureError::Message(format!("cannot meter this source: {e}")))?;
         let shared = Arc::new(Shared::new(channels));
         let board = Arc::new(Board::new(channels));
         let stop = Arc::new(AtomicBool::new(false));

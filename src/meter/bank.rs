@@ -24,15 +24,22 @@ pub struct MeterBank {
     next_channel: usize,
 }
 
+/// Whether a bank of `channels` channels can be built: callers that size other buffers by the
+/// channel count (a ring, a WAV reader's blocks) ask first.
+pub fn check_channels(channels: usize) -> Result<(), MeterError> {
+    if channels == 0 || channels > MAX_CHANNELS {
+        return Err(MeterError::Channels(channels));
+    }
+    Ok(())
+}
+
 impl MeterBank {
     pub fn new(
         channels: usize,
         sample_rate: u32,
         config: &MeterConfig,
     ) -> Result<Self, MeterError> {
-        if channels == 0 || channels > MAX_CHANNELS {
-            return Err(MeterError::Channels(channels));
-        }
+        check_channels(channels)?;
         let meters = (0..channels)
             .map(|_| ChannelMeter::new(sample_rate, config))
             .collect::<Result<Vec<_>, _>>()?;
