@@ -231,6 +231,7 @@ fn the_callback_applies_the_rule_of_the_type_it_is_fed() {
         buffer_frames: Some(256),
         sample_format: format.into(),
         is_demo: false,
+        channel_names: Vec::new(),
         clip_rule: ClipRule::default(),
     };
     let (session, mut cb) = Session::start_custom(info("f32"), &SessionConfig::default()).unwrap();

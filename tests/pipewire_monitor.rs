@@ -60,7 +60,7 @@ fn write_wav(path: &Path, channels: usize) {
                 (a * x * 8_388_607.0).round() as i32
             } else if i >= sine + gap
                 && i < sine + gap + burst
-                && (i - sine - gap) % CLIP_SPACING == 0
+                && (i - sine - gap).is_multiple_of(CLIP_SPACING)
             {
                 let k = ((i - sine - gap) / CLIP_SPACING) as u64;
                 let (p, n) = clips(c, channels);

@@ -98,6 +98,9 @@ fn bare_id(id: &str) -> &str {
     id.split_once(':').map_or(id, |(_, rest)| rest)
 }
 
+/// One tier of device matching: does (id, name) match?
+type Rule<'a> = dyn Fn(&str, &str) -> bool + 'a;
+
 /// Picks one of `candidates` (id, name). In order, the first rule that leaves exactly one
 /// candidate wins: the exact id; the exact name or id without its host prefix (`gsfile` for
 /// `alsa:gsfile`, as `arecord -D gsfile` takes it); the same ignoring case; a unique
@@ -108,7 +111,7 @@ pub fn match_device(wanted: &str, candidates: &[(String, String)]) -> Result<usi
         return Ok(i);
     }
     let w = wanted.to_lowercase();
-    let rules: [&dyn Fn(&str, &str) -> bool; 3] = [
+    let rules: [&Rule<'_>; 3] = [
         &|id, name| name == wanted || bare_id(id) == wanted,
         &|id, name| name.to_lowercase() == w || bare_id(id).to_lowercase() == w,
         &|id, name| id.to_lowercase().contains(&w) || name.to_lowercase().contains(&w),
