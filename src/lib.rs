@@ -17,15 +17,19 @@
 //! - [`report`]: JSON and table rendering shared by the commands.
 //! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
 //!   thread and the demo and file sources; `gainstage devices`. Inside: `source` (what to
-//!   meter: `SourceSpec`), `session` (the `Session` API), `callback` (what runs in the audio callback), `shared` (its atomics),
-//!   `worker` (the meter thread), `publish` (snapshots to readers), `device` / `devices`
-//!   (cpal), `paced` / `demo` / `file` (sources driven at real-time pace).
+//!   meter: `SourceSpec`), `session` (the `Session` API), `callback` (what runs in the audio
+//!   callback), `shared` (its atomics), `worker` (the meter thread), `publish` (snapshots to
+//!   readers), `device` / `devices` (cpal), `reconnect` (stream generations after a loss),
+//!   `realtime` (the callback's priority), `pipewire_names`, `paced` / `demo` / `file`
+//!   (sources driven at real-time pace).
 //! - [`snapshot`]: what the meter thread publishes to readers.
 //! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
-//!   source presets, session templates (TOML) and the session log (`gainstage log`).
-//! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file.
+//!   source presets, session templates (TOML) and the session log (`gainstage log`), written
+//!   by its own thread (`advisor::log_writer`).
+//! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file;
+//!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
 //!   types (no other module imports `cli`); [`error`]: the error a command ends with.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
@@ -38,6 +42,7 @@
 
 pub mod advisor;
 pub mod analyze;
+pub mod atomic_file;
 pub mod capture;
 pub mod cli;
 pub mod error;

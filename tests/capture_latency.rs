@@ -1,5 +1,5 @@
 //! Latency from a sample entering the callback to the first snapshot a reader gets that shows
-//! it, through the real meter thread. Budget (issue 3): one device period plus 20 ms; the
+//! it, through the real meter thread. Budget: one device period plus 20 ms; the
 //! period is spent before the callback runs, so from callback entry the bound is 20 ms.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

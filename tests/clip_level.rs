@@ -81,8 +81,8 @@ fn gainstage(home: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
         .args(args)
         .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("GAINSTAGE_DATA_DIR", home.join("data"))
+        .env("GAINSTAGE_CONFIG_DIR", home.join("config"))
         .output()
         .unwrap();
     assert!(
@@ -183,7 +183,7 @@ fn a_clip_level_outside_the_range_is_refused_with_the_range() {
             "0",
         ])
         .env("HOME", dir.path())
-        .env("XDG_DATA_HOME", dir.path())
+        .env("GAINSTAGE_DATA_DIR", dir.path())
         .output()
         .unwrap();
     assert!(!out.status.success());

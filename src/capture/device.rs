@@ -13,14 +13,14 @@ use super::callback::{CallbackState, ring, ring_frames};
 use super::realtime::{self, Plan, Promoter};
 use ringbuf::HeapCons;
 
+use super::reconnect::{FIRST_GENERATION, Supervisor};
 use super::session::{CaptureError, Pipeline, Session, SessionConfig};
 use super::shared::Shared;
 use super::source::{HostKind, SourceSpec};
 use crate::meter::sample::ToMeterSample;
 use crate::snapshot::{SourceInfo, StreamState};
 
-/// Time between attempts to reopen a lost device.
-pub const RETRY_INTERVAL: Duration = Duration::from_secs(2);
+pub use super::reconnect::RETRY_INTERVAL;
 /// How often the supervisor checks for loss and stop requests.
 const SUPERVISE_TICK: Duration = Duration::from_millis(20);
 
@@ -98,8 +98,8 @@ fn bare_id(id: &str) -> &str {
     id.split_once(':').map_or(id, |(_, rest)| rest)
 }
 
-/// One tier of device matching: does (id, name) match?
-type Rule<'a> = dyn Fn(&str, &str) -> bool + 'a;
+/// Whether a candidate (id, name) matches.
+type MatchRule<'a> = dyn Fn(&str, &str) -> bool + 'a;
 
 /// Picks one of `candidates` (id, name). In order, the first rule that leaves exactly one
 /// candidate wins: the exact id; the exact name or id without its host prefix (`gsfile` for
@@ -111,7 +111,7 @@ pub fn match_device(wanted: &str, candidates: &[(String, String)]) -> Result<usi
         return Ok(i);
     }
     let w = wanted.to_lowercase();
-    let rules: [&Rule<'_>; 3] = [
+    let rules: [&MatchRule<'_>; 3] = [
         &|id, name| name == wanted || bare_id(id) == wanted,
         &|id, name| name.to_lowercase() == w || bare_id(id).to_lowercase() == w,
         &|id, name| id.to_lowercase().contains(&w) || name.to_lowercase().contains(&w),
@@ -308,6 +308,7 @@ fn build_typed<T>(
     mut cb: CallbackState,
     shared: Arc<Shared>,
     rt: Arc<realtime::Slot>,
+    generation: u64,
 ) -> Result<cpal::Stream, cpal::Error>
 where
     T: SizedSample + ToMeterSample,
@@ -319,13 +320,14 @@ where
             promoter.on_callback();
             cb.process(data)
         },
-        move |e| on_stream_error(&shared, &e),
+        move |e| on_stream_error(&shared, generation, &e),
         None,
     )
 }
 
-/// The stream's error callback: count xruns, flag loss. No logging, no waiting.
-fn on_stream_error(shared: &Shared, e: &cpal::Error) {
+/// The stream's error callback: count xruns, record loss against this stream's generation.
+/// No logging, no waiting.
+fn on_stream_error(shared: &Shared, generation: u64, e: &cpal::Error) {
     match e.kind() {
         ErrorKind::Xrun => {
             shared.xruns.fetch_add(1, Ordering::Relaxed);
@@ -334,8 +336,7 @@ fn on_stream_error(shared: &Shared, e: &cpal::Error) {
         | ErrorKind::StreamInvalidated
         | ErrorKind::BackendError
         | ErrorKind::DeviceChanged => {
-            shared.lost.store(true, Ordering::Release);
-            shared.set_state(StreamState::Lost);
+            shared.report_loss(generation);
         }
         _ => {}
     }
@@ -348,20 +349,21 @@ fn build(
     cb: CallbackState,
     shared: Arc<Shared>,
     rt: Arc<realtime::Slot>,
+    generation: u64,
 ) -> Result<Opened, cpal::Error> {
     let stream = match format {
-        SampleFormat::I8 => build_typed::<i8>(device, config, cb, shared, rt),
-        SampleFormat::I16 => build_typed::<i16>(device, config, cb, shared, rt),
-        SampleFormat::I24 => build_typed::<cpal::I24>(device, config, cb, shared, rt),
-        SampleFormat::I32 => build_typed::<i32>(device, config, cb, shared, rt),
-        SampleFormat::I64 => build_typed::<i64>(device, config, cb, shared, rt),
-        SampleFormat::U8 => build_typed::<u8>(device, config, cb, shared, rt),
-        SampleFormat::U16 => build_typed::<u16>(device, config, cb, shared, rt),
-        SampleFormat::U24 => build_typed::<cpal::U24>(device, config, cb, shared, rt),
-        SampleFormat::U32 => build_typed::<u32>(device, config, cb, shared, rt),
-        SampleFormat::U64 => build_typed::<u64>(device, config, cb, shared, rt),
-        SampleFormat::F32 => build_typed::<f32>(device, config, cb, shared, rt),
-        SampleFormat::F64 => build_typed::<f64>(device, config, cb, shared, rt),
+        SampleFormat::I8 => build_typed::<i8>(device, config, cb, shared, rt, generation),
+        SampleFormat::I16 => build_typed::<i16>(device, config, cb, shared, rt, generation),
+        SampleFormat::I24 => build_typed::<cpal::I24>(device, config, cb, shared, rt, generation),
+        SampleFormat::I32 => build_typed::<i32>(device, config, cb, shared, rt, generation),
+        SampleFormat::I64 => build_typed::<i64>(device, config, cb, shared, rt, generation),
+        SampleFormat::U8 => build_typed::<u8>(device, config, cb, shared, rt, generation),
+        SampleFormat::U16 => build_typed::<u16>(device, config, cb, shared, rt, generation),
+        SampleFormat::U24 => build_typed::<cpal::U24>(device, config, cb, shared, rt, generation),
+        SampleFormat::U32 => build_typed::<u32>(device, config, cb, shared, rt, generation),
+        SampleFormat::U64 => build_typed::<u64>(device, config, cb, shared, rt, generation),
+        SampleFormat::F32 => build_typed::<f32>(device, config, cb, shared, rt, generation),
+        SampleFormat::F64 => build_typed::<f64>(device, config, cb, shared, rt, generation),
         other => Err(cpal::Error::with_message(
             ErrorKind::UnsupportedConfig,
             format!("sample format {other} cannot be metered"),
@@ -495,11 +497,11 @@ pub fn start(
         };
         &named
     };
-    let parts = Pipeline::new(info.clone(), config)?.into_parts();
-    let (callback, shared, stop, rings, mut session) = parts;
     let rt = realtime::Slot::new(realtime_plan(host.id(), &info.device_id));
-    // The pipeline resolved the clip rule from the format; the session reports that one.
-    info.clip_rule = config.clip_rule(&info.sample_format);
+    let parts = Pipeline::new(info, config)?.into_parts();
+    let (callback, shared, stop, rings, mut session) = parts;
+    // As the pipeline completed it (the clip rule for this format).
+    let mut info = session.source().clone();
     let opened = build(
         &device,
         stream_config,
@@ -507,6 +509,7 @@ pub fn start(
         callback,
         Arc::clone(&shared),
         Arc::clone(&rt),
+        FIRST_GENERATION,
     )
     .map_err(|e| open_error(&name, &e))?;
     if info.buffer_frames.is_none() {
@@ -534,7 +537,7 @@ pub fn start(
     Ok(session)
 }
 
-/// Owns the stream. When the error callback flags loss, drops it, and every 2 s tries to
+/// Owns the stream. When its error callback reports loss, drops it, and every 2 s tries to
 /// open the same device again with the same configuration and a fresh ring.
 fn supervise(
     opened: Opened,
@@ -543,29 +546,22 @@ fn supervise(
     stop: Arc<AtomicBool>,
     rings: Sender<HeapCons<f32>>,
 ) {
-    let mut current = Some(opened);
-    let mut next_try = Instant::now();
+    let mut supervisor = Supervisor::new(opened, Instant::now());
     while !stop.load(Ordering::Acquire) {
-        if current.is_some() && shared.lost.load(Ordering::Acquire) {
-            shared.set_state(StreamState::Lost);
-            // A dead stream may still hold the old ring's producer; drop it first.
-            current = None;
-            next_try = Instant::now() + RETRY_INTERVAL;
-        }
-        if current.is_none() && Instant::now() >= next_try {
-            shared.set_state(StreamState::Reconnecting);
-            current = reopen(&target, &shared, &rings);
-            if current.is_some() {
-                shared.lost.store(false, Ordering::Release);
-                shared.set_state(StreamState::Running);
-            }
-            next_try = Instant::now() + RETRY_INTERVAL;
-        }
+        supervisor.tick(Instant::now(), &shared, |generation| {
+            reopen(&target, &shared, &rings, generation)
+        });
         std::thread::sleep(SUPERVISE_TICK);
     }
 }
 
-fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) -> Option<Opened> {
+/// The same device as a new stream of `generation`, with a fresh ring.
+fn reopen(
+    target: &Target,
+    shared: &Arc<Shared>,
+    rings: &Sender<HeapCons<f32>>,
+    generation: u64,
+) -> Option<Opened> {
     // A fresh host: the old one may be tied to a server instance that is gone (JACK).
     let host = open_host(target.host).ok()?;
     let device = host
@@ -580,7 +576,6 @@ fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) 
         producer,
         Arc::clone(shared),
     );
-    shared.lost.store(false, Ordering::Release);
     match build(
         &device,
         target.config,
@@ -588,6 +583,7 @@ fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) 
         cb,
         Arc::clone(shared),
         Arc::clone(&target.rt),
+        generation,
     ) {
         Ok(opened) => {
             rings.send(consumer).ok()?;

@@ -7,6 +7,7 @@
 //! - [`worker`]: the meter thread.
 //! - [`publish`]: snapshots to any number of non-blocking readers.
 //! - [`device`]: cpal hosts, device matching, streams and reconnection.
+//! - [`reconnect`]: when a lost stream is dropped and the next one built.
 //! - [`devices`]: `gainstage devices`.
 //! - [`realtime`]: real-time priority for the callback thread, and what the kernel granted.
 //! - [`paced`], [`demo`], [`file`](mod@file): sources that are not devices, driven at real-time pace.
@@ -21,6 +22,7 @@ pub mod paced;
 pub mod pipewire_names;
 pub mod publish;
 pub mod realtime;
+pub mod reconnect;
 pub mod session;
 pub mod shared;
 pub mod source;

@@ -55,17 +55,17 @@ pub fn parse_list(value: &str) -> Option<Vec<String>> {
 }
 
 /// A node's properties as (key, value) pairs.
-type Props = Vec<(String, String)>;
+type Properties = Vec<(String, String)>;
 
 /// Every property of the node called `node_name`, from its info event.
-fn node_props(node_name: &str) -> Option<Props> {
+fn node_props(node_name: &str) -> Option<Vec<(String, String)>> {
     pw::init();
     let mainloop = pw::main_loop::MainLoopRc::new(None).ok()?;
     let context = pw::context::ContextRc::new(&mainloop, None).ok()?;
     let core = context.connect_rc(None).ok()?;
     let registry = core.get_registry_rc().ok()?;
 
-    let found: Rc<RefCell<Option<Props>>> = Rc::new(RefCell::new(None));
+    let found: Rc<RefCell<Option<Properties>>> = Rc::new(RefCell::new(None));
     // The node proxy and its listener must outlive the loop run that delivers its info.
     let bound: Rc<RefCell<Vec<(pw::node::Node, pw::node::NodeListener)>>> =
         Rc::new(RefCell::new(Vec::new()));

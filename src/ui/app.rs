@@ -4,7 +4,7 @@
 //! and each view and panel its own module.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use iced::keyboard::{self, Key};
 use iced::widget::{column, container, text};
@@ -12,6 +12,7 @@ use iced::{Element, Length, Point, Size, Subscription, Task, event, window};
 
 use super::keys::{self, Shortcut};
 use super::layers::Layers;
+pub use super::nav::{Panel, View};
 use super::palette::{Neutral, ThemeChoice};
 use super::roster::Roster;
 use super::scene::Scene;
@@ -22,40 +23,6 @@ use crate::advisor::PresetParams;
 use crate::capture::{MeterCommand, Session, SnapshotReader};
 use crate::settings::{SavedSource, Settings, WindowGeometry};
 use crate::snapshot::{Snapshot, StreamState};
-
-/// The three views, switched with 1 / 2 / 3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Bridge,
-    Wall,
-    Performer,
-}
-
-impl View {
-    pub fn name(self) -> &'static str {
-        match self {
-            View::Bridge => "bridge",
-            View::Wall => "wall",
-            View::Performer => "performer",
-        }
-    }
-
-    pub fn from_name(name: &str) -> View {
-        match name {
-            "wall" => View::Wall,
-            "performer" => View::Performer,
-            _ => View::Bridge,
-        }
-    }
-}
-
-/// The panels that open under the top bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Panel {
-    Log,
-    Settings,
-    Help,
-}
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -69,6 +36,8 @@ pub enum Message {
     TogglePanel(Panel),
     Bridge(bridge::Message),
     Soundcheck(soundcheck::Message),
+    /// A button of the top bar.
+    TopBar(top_bar::Message),
     Settings(settings_panel::Message),
     /// Open the wall in a window of its own (for a second screen).
     OpenWallWindow,
@@ -203,12 +172,24 @@ impl App {
         }
     }
 
-    /// Saves on every change, so a crash or power cut keeps the session's setup.
+    /// Takes a change into the settings; the file is written once changes settle
+    /// ([`crate::settings::SAVE_DELAY`]), so a crash or power cut keeps the session's setup.
     fn save(&mut self) {
         self.settings = self.current_settings();
-        if let Err(why) = self.store.save(&self.settings) {
+        self.store.changed(Instant::now());
+    }
+
+    /// Writes the settings if a change is pending and none came for
+    /// [`crate::settings::SAVE_DELAY`] before `now` (every tick asks).
+    pub fn save_if_due(&mut self, now: Instant) {
+        if let Err(why) = self.store.save_if_due(now, &self.settings) {
             self.banner = Some(why);
         }
+    }
+
+    /// Settings files written so far.
+    pub fn settings_writes(&self) -> u64 {
+        self.store.writes()
     }
 
     pub fn neutral(&self) -> Neutral {
@@ -255,11 +236,24 @@ impl App {
                 if self.realtime.is_none() {
                     self.realtime = self.session.as_ref().and_then(Session::realtime);
                 }
+                self.save_if_due(Instant::now());
             }
             Message::ResetAll => self.send(MeterCommand::ResetAll),
             Message::ShowView(v) => return self.show(v),
             Message::Key(window, key) => return self.key(window, key),
             Message::TogglePanel(p) => return self.toggle_panel(p),
+            Message::TopBar(m) => {
+                return self.update(match m {
+                    top_bar::Message::ResetAll => Message::ResetAll,
+                    top_bar::Message::ShowView(v) => Message::ShowView(v),
+                    top_bar::Message::TogglePanel(p) => Message::TogglePanel(p),
+                    top_bar::Message::OpenWallWindow => Message::OpenWallWindow,
+                    top_bar::Message::Soundcheck(m) => Message::Soundcheck(m),
+                });
+            }
+            Message::Bridge(bridge::Message::PickForSoundcheck(i)) => {
+                self.soundcheck.update(soundcheck::Message::Toggle(i));
+            }
             Message::Bridge(m) => {
                 let outcome = bridge::update(
                     &mut self.roster,
@@ -304,6 +298,9 @@ impl App {
                     self.wall_window = None;
                 } else if Some(id) == self.main_window {
                     self.save();
+                    if let Err(why) = self.store.save_pending(&self.settings) {
+                        self.banner = Some(why);
+                    }
                     return iced::exit();
                 }
             }
@@ -577,7 +574,8 @@ impl App {
                 self.snapshot.as_ref().map(|s| s.state),
                 Some(StreamState::Finished)
             );
-        if live {
+        // Ticks also while a settings write waits for changes to settle.
+        if live || self.store.pending() {
             Subscription::batch([
                 events,
                 closes,
@@ -645,7 +643,8 @@ impl App {
                 selected: self.selected,
                 soundcheck: &self.soundcheck,
                 performer_channels: &self.performer_channels,
-            }),
+            })
+            .map(Message::Bridge),
             (Some(scene), View::Wall) => {
                 return wall::view(scene, &self.layers, self.window_size.width);
             }
@@ -660,7 +659,7 @@ impl App {
             soundcheck: &self.soundcheck,
             neutral,
         };
-        let mut page = column![top_bar::view(self.snapshot.as_ref(), bar)];
+        let mut page = column![top_bar::view(self.snapshot.as_ref(), bar).map(Message::TopBar)];
         if let Some(b) = &self.banner {
             page = page.push(
                 container(text(b).size(18).color(neutral.text))

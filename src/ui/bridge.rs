@@ -7,7 +7,6 @@ use iced::widget::{
 };
 use iced::{Element, Length};
 
-use super::app;
 use super::badge::{badge, compact_badge};
 use super::layers::Layers;
 use super::palette;
@@ -31,6 +30,9 @@ pub enum Message {
     Select(usize),
     /// A channel (from 0) goes on the performer view, or comes off it.
     TogglePerformer(usize),
+    /// A channel (from 0) goes into the next soundcheck, or comes out (the shell owns the
+    /// soundcheck).
+    PickForSoundcheck(usize),
 }
 
 /// What a bridge message changed.
@@ -65,6 +67,7 @@ pub fn update(
             *selected = if *selected == Some(c) { None } else { Some(c) };
             None
         }
+        Message::PickForSoundcheck(_) => None,
         Message::TogglePerformer(c) => {
             if let Some(k) = performer_channels.iter().position(|&p| p == c) {
                 performer_channels.remove(k);
@@ -100,7 +103,7 @@ const FIT_CHANNELS: usize = 32;
 /// Width of a strip when the bridge scrolls (px).
 const NARROW_STRIP: f32 = 56.0;
 
-pub fn view(b: Bridge<'_>) -> Element<'_, app::Message> {
+pub fn view(b: Bridge<'_>) -> Element<'_, Message> {
     let s = b.scene.snapshot;
     let n = s.channels.len();
     let neutral = b.scene.neutral;
@@ -134,7 +137,7 @@ pub fn view(b: Bridge<'_>) -> Element<'_, app::Message> {
         Length::Fixed(n as f32 * (NARROW_STRIP + strips::SPACING) - strips::SPACING)
     })
     .height(Length::Fill);
-    let meters: Element<'_, app::Message> = if compact {
+    let meters: Element<'_, Message> = if compact {
         meters.into()
     } else {
         iced::widget::stack![meters, super::scale_labels::scale_labels(n, neutral.scale)]
@@ -149,7 +152,7 @@ pub fn view(b: Bridge<'_>) -> Element<'_, app::Message> {
         .map(|(i, c)| footer(&b, i, c, width, font)))
     .spacing(strips::SPACING);
     let body = column![headers, meters, footers].spacing(4);
-    let body: Element<'_, app::Message> = if fits {
+    let body: Element<'_, Message> = if fits {
         body.height(Length::Fill).into()
     } else {
         scrollable(body.height(Length::Fill))
@@ -174,7 +177,7 @@ fn header<'a>(
     c: &'a ChannelSnapshot,
     width: Length,
     font: f32,
-) -> Element<'a, app::Message> {
+) -> Element<'a, Message> {
     let neutral = b.scene.neutral;
     let picked = b.soundcheck.picked.contains(&i);
     let number = if picked {
@@ -203,7 +206,7 @@ fn header<'a>(
     )
     .padding(3)
     .width(width)
-    .on_press(app::Message::Bridge(Message::Select(i)))
+    .on_press(Message::Select(i))
     .style(move |theme, status| {
         let base = button::text(theme, status);
         button::Style {
@@ -227,7 +230,7 @@ fn footer<'a>(
     c: &'a ChannelSnapshot,
     width: Length,
     font: f32,
-) -> Element<'a, app::Message> {
+) -> Element<'a, Message> {
     let neutral = b.scene.neutral;
     let overs = c.readings.overs;
     let compact = font < 15.0;
@@ -248,7 +251,7 @@ fn footer<'a>(
     )
     .padding(if compact { [4, 2] } else { [5, 10] })
     .width(Length::Fill)
-    .on_press(app::Message::Bridge(Message::ResetClip(i)))
+    .on_press(Message::ResetClip(i))
     .style(move |theme, status| {
         if overs > 0 {
             button::Style {
@@ -260,7 +263,7 @@ fn footer<'a>(
             button::secondary(theme, status)
         }
     });
-    let advice: Element<'a, app::Message> = if let Some(r) = b.soundcheck.result(i) {
+    let advice: Element<'a, Message> = if let Some(r) = b.soundcheck.result(i) {
         soundcheck::strip_result(r, font, neutral)
     } else if let Some(w) = c.warnings.first() {
         tooltip(
@@ -307,7 +310,7 @@ fn footer<'a>(
 }
 
 /// The selected channel in full: every warning's message and the soundcheck's advice.
-fn detail<'a>(b: &Bridge<'a>, i: usize, c: &'a ChannelSnapshot) -> Element<'a, app::Message> {
+fn detail<'a>(b: &Bridge<'a>, i: usize, c: &'a ChannelSnapshot) -> Element<'a, Message> {
     let neutral = b.scene.neutral;
     let roster = b.scene.roster;
     let edit = row![
@@ -315,12 +318,12 @@ fn detail<'a>(b: &Bridge<'a>, i: usize, c: &'a ChannelSnapshot) -> Element<'a, a
             .size(18)
             .color(neutral.dim_text),
         text_input(&format!("Input {}", c.channel), roster.name(i))
-            .on_input(move |s| app::Message::Bridge(Message::Rename(i, s)))
+            .on_input(move |s| Message::Rename(i, s))
             .size(18)
             .padding(4)
             .width(260),
         pick_list(SourcePreset::ALL, Some(roster.preset(i)), move |p| {
-            app::Message::Bridge(Message::SetPreset(i, p))
+            Message::SetPreset(i, p)
         })
         .text_size(18),
         text(roster.params(i).reason)
@@ -352,7 +355,7 @@ fn detail<'a>(b: &Bridge<'a>, i: usize, c: &'a ChannelSnapshot) -> Element<'a, a
         })
         .size(16),
     )
-    .on_press(app::Message::Soundcheck(soundcheck::Message::Toggle(i)))
+    .on_press(Message::PickForSoundcheck(i))
     .style(button::secondary);
     let on_stage = b.performer_channels.contains(&i);
     let performer = button(
@@ -363,7 +366,7 @@ fn detail<'a>(b: &Bridge<'a>, i: usize, c: &'a ChannelSnapshot) -> Element<'a, a
         })
         .size(16),
     )
-    .on_press(app::Message::Bridge(Message::TogglePerformer(i)))
+    .on_press(Message::TogglePerformer(i))
     .style(button::secondary);
     container(
         row![

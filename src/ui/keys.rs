@@ -5,7 +5,7 @@ use iced::keyboard::{Key, key::Named};
 use iced::widget::{column, container, row, text};
 use iced::{Element, Length};
 
-use super::app::{Message, Panel, View};
+use super::nav::{Panel, View};
 use super::palette::Neutral;
 
 /// What a key asks of the main window.
@@ -74,7 +74,7 @@ pub const SHORTCUTS: [(&str, &str); 11] = [
 ];
 
 /// The help panel.
-pub fn help<'a>(neutral: Neutral) -> Element<'a, Message> {
+pub fn help<'a, M: 'a>(neutral: Neutral) -> Element<'a, M> {
     container(
         column(SHORTCUTS.into_iter().map(|(k, what)| {
             row![

@@ -4,7 +4,6 @@
 use iced::widget::{canvas, column, container, row, text};
 use iced::{Element, Length};
 
-use super::app;
 use super::badge::word;
 use super::layers::Layers;
 use super::palette;
@@ -15,11 +14,8 @@ use super::strips::{Strips, Style};
 pub const MAX_METERS: usize = 4;
 
 /// The meters of `channels` (from 0; at most [`MAX_METERS`]).
-pub fn view<'a>(
-    scene: Scene<'a>,
-    channels: &[usize],
-    layers: &'a Layers,
-) -> Element<'a, app::Message> {
+/// Draws nothing that can be clicked, so it fits any message type.
+pub fn view<'a, M: 'a>(scene: Scene<'a>, channels: &[usize], layers: &'a Layers) -> Element<'a, M> {
     let s = scene.snapshot;
     let roster = scene.roster;
     let shown = channels

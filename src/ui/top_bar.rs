@@ -4,11 +4,21 @@
 use iced::widget::{button, row, text};
 use iced::{Element, Length};
 
-use super::app::{Message, Panel, View};
+use super::nav::{Panel, View};
 use super::palette::{self, Neutral};
 use super::soundcheck;
 use crate::capture::realtime::Realtime;
 use crate::snapshot::{Snapshot, StreamState};
+
+/// What the bar's buttons ask for.
+#[derive(Debug, Clone)]
+pub enum Message {
+    ResetAll,
+    ShowView(View),
+    TogglePanel(Panel),
+    OpenWallWindow,
+    Soundcheck(soundcheck::Message),
+}
 
 /// What the bar shows besides the snapshot.
 #[derive(Debug, Clone, Copy)]
@@ -22,8 +32,8 @@ pub struct Bar<'a> {
 }
 
 /// The source, state, losses and clip rule in words, and the colour they are shown in (red
-/// when the device is lost, amber while it (re)opens). A refused real-time priority is said;
-/// a granted one is what a studio expects and goes unsaid.
+/// when the device is lost, amber while it (re)opens or while the session log fails). A
+/// refused real-time priority is said; a granted one is what a studio expects and goes unsaid.
 pub fn status(
     snapshot: Option<&Snapshot>,
     realtime: Option<&Realtime>,
@@ -37,30 +47,34 @@ pub fn status(
         .source
         .buffer_frames
         .map_or("-".to_string(), |b| format!("{b}"));
+    let log_problem = s.log.problem();
     let color = match s.state {
         StreamState::Lost => palette::RED,
         StreamState::Reconnecting | StreamState::Starting => palette::AMBER,
+        _ if log_problem.is_some() => palette::AMBER,
         _ => neutral.text,
     };
-    let realtime = match realtime {
-        Some(r) if !r.granted => format!(" · {}", r.describe()),
-        _ => String::new(),
-    };
-    (
-        format!(
-            "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}{realtime}",
-            s.source.device,
-            s.source.host,
-            s.source.sample_rate,
-            s.source.clip_rule.describe(),
-            buffer,
-            state_word(s.state),
-            s.dropped_frames,
-            s.xruns,
-            overs
-        ),
-        color,
-    )
+    let mut status = format!(
+        "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}",
+        s.source.device,
+        s.source.host,
+        s.source.sample_rate,
+        s.source.clip_rule.describe(),
+        buffer,
+        state_word(s.state),
+        s.dropped_frames,
+        s.xruns,
+        overs
+    );
+    if let Some(r) = realtime.filter(|r| !r.granted) {
+        status.push_str(" · ");
+        status.push_str(&r.describe());
+    }
+    if let Some(problem) = log_problem {
+        status.push_str(" · ");
+        status.push_str(&problem);
+    }
+    (status, color)
 }
 
 pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Message> {

@@ -4,7 +4,6 @@
 use iced::widget::{canvas, container};
 use iced::{Element, Length};
 
-use super::app;
 use super::layers::Layers;
 use super::scene::Scene;
 use super::strips::{Strips, Style, wall_lines};
@@ -20,7 +19,8 @@ pub fn name_size(n: usize, width: f32, longest_line: usize) -> f32 {
     fit.clamp(floor, 72.0).min(strip * 0.9).max(14.0)
 }
 
-pub fn view<'a>(scene: Scene<'a>, layers: &'a Layers, width: f32) -> Element<'a, app::Message> {
+/// Draws nothing that can be clicked, so it fits any message type.
+pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, width: f32) -> Element<'a, M> {
     let s = scene.snapshot;
     let n = s.channels.len();
     // An unnamed channel shows its number: "Input 12" would not fit at wall size.
