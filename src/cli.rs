@@ -34,6 +34,9 @@ pub enum Command {
     Monitor(MonitorArgs),
     /// Print the session log (clips and warnings with times).
     Log(LogArgs),
+    /// Print the take reports saved by `monitor --take` (per take and input: verdict, peaks,
+    /// clip bursts with their times, loudness).
+    Takes(TakesArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -229,6 +232,28 @@ pub struct MonitorArgs {
     pub soundcheck: Option<f64>,
     #[command(flatten)]
     pub advice: AdviceArgs,
+    /// Mark a take from START to END seconds of stream time, e.g. 0.5-2.0 (repeatable; takes
+    /// may touch but not overlap). Each take's report is printed in the summary and saved in
+    /// the data directory (`gainstage takes`).
+    #[arg(long = "take", value_name = "START-END", value_parser = parse_take)]
+    pub takes: Vec<crate::takes::TakeSpan>,
+}
+
+fn parse_take(text: &str) -> Result<crate::takes::TakeSpan, String> {
+    text.parse()
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TakesArgs {
+    /// The session to print (a name `gainstage takes` lists; default: the latest).
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Print the reports as JSON (the keys `monitor --json`'s summary carries).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print the reports as CSV, one row per take and input.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -278,7 +303,18 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
                 .over_len
                 .unwrap_or(crate::meter::MeterConfig::default().over_len),
             float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
+            takes: args.takes,
         }),
+        Some(Command::Takes(args)) => {
+            let format = if args.json {
+                crate::takes::store::TakesFormat::Json
+            } else if args.csv {
+                crate::takes::store::TakesFormat::Csv
+            } else {
+                crate::takes::store::TakesFormat::Table
+            };
+            crate::takes::store::run(args.session.as_deref(), format)
+        }
         Some(Command::Log(args)) => crate::advisor::log::run(args.since.as_deref(), args.json),
         None => run_gui(&cli.gui),
     }

@@ -48,6 +48,7 @@ pub mod report;
 #[cfg(feature = "gui")]
 pub mod settings;
 pub mod snapshot;
+pub mod takes;
 #[cfg(feature = "gui")]
 pub mod ui;
 

@@ -36,6 +36,9 @@ pub struct MonitorOptions {
     pub over_len: u32,
     /// Clip level for float sources (dBFS); `None`: one 16-bit step below full scale.
     pub float_clip_level_dbfs: Option<f64>,
+    /// Takes marked in stream seconds; each gets a headroom report, printed in the summary
+    /// and saved in the data directory. Overlapping spans are refused.
+    pub takes: Vec<crate::takes::TakeSpan>,
 }
 
 /// One line of `monitor --json`: a contract other tools parse (add keys, never rename).
@@ -72,6 +75,9 @@ pub struct Summary {
     pub dropped_frames: u64,
     pub xruns: u64,
     pub channels: Vec<SummaryChannel>,
+    /// The takes of this run, as saved in `<data dir>/takes/` (absent when none were marked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub takes: Vec<crate::takes::TakeReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -147,6 +153,7 @@ impl Summary {
                     warnings: judge_take(c.channel, &c.readings, &plan.params(c.channel), rate),
                 })
                 .collect(),
+            takes: s.takes.to_vec(),
         }
     }
 }
@@ -160,6 +167,8 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         }
         other => other,
     };
+    let spans = crate::takes::check_spans(&args.takes).map_err(crate::Error::Message)?;
+    let session_name = crate::takes::store::session_name(std::time::SystemTime::now());
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     // Without the handler Ctrl-C would kill us before the summary line; carry on regardless.
@@ -176,6 +185,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         preset_table: plan.template.presets.clone(),
         channel_names: plan.names_for(MAX_CHANNELS),
         session_log: true,
+        takes: spans.clone(),
         ..SessionConfig::default()
     };
     let session =
@@ -239,8 +249,34 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         }
     }
     // The final counts: after the source stops nothing changes, so read once more.
-    let final_snapshot = reader.read().or(last);
+    let mut final_snapshot = reader.read().or(last);
+    if final_snapshot
+        .as_ref()
+        .is_some_and(|s| s.state == StreamState::Finished && s.takes_pending)
+    {
+        final_snapshot = wait_for_takes(&mut reader).or(final_snapshot);
+    }
     drop(session);
+    if !spans.is_empty() {
+        // Stopping the session ended any open take; the tracker's last word is in the final
+        // publish, which this reader may not have seen yet.
+        let takes = final_snapshot.as_ref().map_or(0, |s| s.takes.len());
+        if let Some(s) = reader.read().filter(|s| s.takes.len() >= takes) {
+            final_snapshot = Some(s);
+        }
+        if let Some(s) = &final_snapshot {
+            save_takes(&session_name, &s.takes);
+            let started = s.takes.len();
+            if started < spans.len() {
+                eprintln!(
+                    "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
+                    spans.len() - started,
+                    spans.len(),
+                    s.t_s
+                );
+            }
+        }
+    }
     if let Some(check) = check {
         let results = check.results();
         if args.json {
@@ -257,9 +293,41 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             print_json(&mut out, &summary)?;
         } else {
             print_summary_table(&mut out, &summary)?;
+            if !summary.takes.is_empty() {
+                out.write_all(
+                    crate::takes::store::table(&session_name, &summary.takes).as_bytes(),
+                )?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads until the meter thread has closed the takes of a finished file (it does once the
+/// file's last frames are metered). Wall clock is only a backstop here.
+fn wait_for_takes(reader: &mut crate::capture::SnapshotReader) -> Option<Snapshot> {
+    let give_up = Instant::now() + Duration::from_secs(2);
+    let mut latest = None;
+    while Instant::now() < give_up {
+        if let Some(s) = reader.read() {
+            let done = !s.takes_pending;
+            latest = Some(s);
+            if done {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    latest
+}
+
+/// Saves the run's take reports; a failure is one line on stderr, the summary still prints.
+fn save_takes(session: &str, takes: &[crate::takes::TakeReport]) {
+    let saved = crate::takes::store::takes_dir()
+        .and_then(|dir| crate::takes::store::save(&dir, session, takes));
+    if let Err(e) = saved {
+        eprintln!("gainstage: take reports not saved: {e}");
+    }
 }
 
 fn closed_pipe(r: &Result<(), crate::Error>) -> bool {

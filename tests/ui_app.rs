@@ -92,6 +92,8 @@ impl Session {
                 })
                 .collect(),
             events: Arc::from(Vec::new()),
+            takes: Arc::from(Vec::new()),
+            takes_pending: false,
         }
     }
 }

@@ -48,6 +48,9 @@ pub struct SessionConfig {
     /// the data dir. Off by default so library users and tests write nothing unasked;
     /// `gainstage monitor` and the GUI turn it on.
     pub session_log: bool,
+    /// Takes marked ahead of time, in stream seconds (checked with
+    /// [`crate::takes::check_spans`]).
+    pub takes: Vec<crate::takes::TakeSpan>,
 }
 
 /// Entries a session keeps in memory besides the file (the GUI's log view).
@@ -76,6 +79,10 @@ pub enum MeterCommand {
     SetPresetTable(Presets),
     /// Rename one channel (index from 0) for the session log.
     Rename(usize, String),
+    /// Start a take now with this name (blank: "Take N"), ending any open one.
+    StartTake(String),
+    /// End the open take now.
+    StopTake,
 }
 
 /// A running capture. Dropping it stops the stream and the meter thread.
@@ -149,7 +156,8 @@ impl Pipeline {
             config.live.clone(),
             &config.channel_names,
             open_log(config.session_log),
-        );
+        )
+        .with_takes(&config.takes);
         let worker_stop = Arc::clone(&stop);
         let meter_thread = std::thread::Builder::new()
             .name("gainstage-meter".into())

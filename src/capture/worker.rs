@@ -17,7 +17,8 @@ use crate::advisor::{
 };
 use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
-use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo};
+use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
+use crate::takes::{BlockReading, TakeReport, TakeSpan, TakeTracker};
 
 /// Time between publishes: about 60 per second.
 pub const PUBLISH_INTERVAL: Duration = Duration::from_micros(16_667);
@@ -91,6 +92,12 @@ pub struct MeterWorker {
     /// The latest advisor events, newest last, for readers to show (the GUI's log panel);
     /// rebuilt only when an event happens, so publishing shares it for the cost of a count.
     recent_events: Arc<[LogEntry]>,
+    /// Frames metered since the stream started: the clock takes are marked in.
+    metered: u64,
+    /// Takes: fed every metered block (see `crate::takes` for why here).
+    takes: TakeTracker,
+    /// The tracker's finished reports, shared with every snapshot until the next take ends.
+    take_reports: Arc<[TakeReport]>,
 }
 
 /// Advisor events a snapshot carries.
@@ -134,6 +141,11 @@ impl MeterWorker {
         presets.resize(channels, SourcePreset::Generic);
         let readings = (0..channels).map(|c| bank.readings(c)).collect();
         let preset_table = Presets::default();
+        let hot: Vec<f64> = presets
+            .iter()
+            .map(|p| preset_table.get(*p).hot_dbtp)
+            .collect();
+        let takes = TakeTracker::new(channels, source.sample_rate, &hot, &[]);
         let advisor = LiveAdvisor::new(
             presets.iter().map(|p| preset_table.get(*p)).collect(),
             source.sample_rate,
@@ -168,6 +180,9 @@ impl MeterWorker {
             log: None,
             names: (1..=channels).map(|c| format!("Input {c}")).collect(),
             recent_events: Arc::from(Vec::new()),
+            metered: 0,
+            takes,
+            take_reports: Arc::from(Vec::new()),
         })
     }
 
@@ -193,6 +208,18 @@ impl MeterWorker {
             }
         }
         self.log = log;
+        for c in 0..self.channels {
+            self.takes
+                .set_hot(c, self.preset_table.get(self.presets[c]).hot_dbtp);
+            self.takes.rename(c, &self.names[c]);
+        }
+        self
+    }
+
+    /// Marks `spans` (stream seconds) as takes; each starts and ends on its exact frame.
+    #[must_use]
+    pub fn with_takes(mut self, spans: &[TakeSpan]) -> Self {
+        self.takes.schedule(spans);
         self
     }
 
@@ -201,6 +228,15 @@ impl MeterWorker {
         let poll = poll_interval(self.source.buffer_frames, self.source.sample_rate);
         while !stop.load(Ordering::Acquire) {
             let worked = self.step();
+            if !worked
+                && self.takes.pending()
+                && self.shared.state() == StreamState::Finished
+                && self.consumer.occupied_len() < self.channels
+            {
+                // A file has played out and its last frames are metered: an open take ends
+                // with it, and later ones never start.
+                self.takes.finish(self.metered);
+            }
             let now = Instant::now();
             self.publish_if_due(now);
             if !worked {
@@ -211,6 +247,7 @@ impl MeterWorker {
                 std::thread::sleep(poll.min(due.max(Duration::from_micros(100))));
             }
         }
+        self.takes.finish(self.metered);
         self.publish();
     }
 
@@ -221,12 +258,19 @@ impl MeterWorker {
             self.apply(cmd);
         }
         let mut worked = false;
+        self.takes.advance_to(self.metered);
         // Only what is in the ring now: a source that outruns the meter must not keep this
         // loop from returning, or nothing would be published.
         let mut budget = self.consumer.occupied_len();
         loop {
             let ch = self.channels;
-            let n = (self.consumer.occupied_len().min(budget) / ch).min(self.buf.len() / ch) * ch;
+            let mut frames =
+                (self.consumer.occupied_len().min(budget) / ch).min(self.buf.len() / ch);
+            // A take starts or ends on its exact frame: meter up to it and no further.
+            if let Some(b) = self.takes.next_boundary(self.metered) {
+                frames = frames.min(usize::try_from(b - self.metered).unwrap_or(usize::MAX));
+            }
+            let n = frames * ch;
             if n == 0 {
                 if self.consumer.occupied_len() >= ch {
                     break;
@@ -258,6 +302,20 @@ impl MeterWorker {
             self.interval_sample[c] = self.interval_sample[c].max(s);
             self.interval_true[c] = self.interval_true[c].max(t);
         }
+        let frames = (samples / self.channels.max(1)) as u64;
+        for c in 0..self.channels {
+            let meter = self.bank.meter(c);
+            let (sample_peak, true_peak) = meter.block_peaks();
+            let reading = BlockReading {
+                sample_peak,
+                true_peak,
+                clips: meter.block_clips(),
+                gating: meter.latest_gating(),
+            };
+            self.takes.block(c, self.metered, frames, &reading);
+        }
+        self.metered += frames;
+        self.takes.advance_to(self.metered);
     }
 
     fn apply(&mut self, cmd: MeterCommand) {
@@ -275,20 +333,26 @@ impl MeterWorker {
             MeterCommand::SetPreset(c, preset) if c < self.channels => {
                 self.presets[c] = preset;
                 self.advisor.set_params(c, self.preset_table.get(preset));
+                self.takes
+                    .set_hot(c, self.preset_table.get(preset).hot_dbtp);
             }
             MeterCommand::SetPresetTable(table) => {
                 self.preset_table = table;
                 for c in 0..self.channels {
-                    self.advisor
-                        .set_params(c, self.preset_table.get(self.presets[c]));
+                    let params = self.preset_table.get(self.presets[c]);
+                    self.takes.set_hot(c, params.hot_dbtp);
+                    self.advisor.set_params(c, params);
                 }
             }
             MeterCommand::Rename(c, name) if c < self.channels => {
                 if self.names.len() <= c {
                     self.names.resize(c + 1, String::new());
                 }
+                self.takes.rename(c, &name);
                 self.names[c] = name;
             }
+            MeterCommand::StartTake(name) => self.takes.start(&name, self.metered),
+            MeterCommand::StopTake => self.takes.stop(self.metered),
             MeterCommand::ResetChannel(_)
             | MeterCommand::SetPreset(..)
             | MeterCommand::Rename(..) => {}
@@ -346,6 +410,7 @@ impl MeterWorker {
                 self.warnings[c].clear();
                 self.warnings[c].extend_from_slice(shown);
             }
+            self.takes.warnings(c, &self.warnings[c]);
         }
         let events = self.advisor.drain_events();
         if events.is_empty() {
@@ -434,6 +499,10 @@ impl MeterWorker {
             .collect();
         self.interval_sample.fill(0.0);
         self.interval_true.fill(0.0);
+        if self.take_reports.len() != self.takes.reports().len() {
+            // Only when a take has ended.
+            self.take_reports = Arc::from(self.takes.reports());
+        }
         self.seq += 1;
         let snapshot = Snapshot {
             seq: self.seq,
@@ -444,6 +513,8 @@ impl MeterWorker {
             xruns: self.shared.xruns.load(Ordering::Relaxed),
             channels,
             events: Arc::clone(&self.recent_events),
+            takes: Arc::clone(&self.take_reports),
+            takes_pending: self.takes.pending(),
         };
         self.board.try_publish(Arc::new(snapshot));
     }

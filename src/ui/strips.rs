@@ -829,6 +829,8 @@ mod tests {
                 })
                 .collect(),
             events: Arc::from(Vec::new()),
+            takes: Arc::from(Vec::new()),
+            takes_pending: false,
         }
     }
 
