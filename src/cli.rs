@@ -258,12 +258,16 @@ pub struct TakesArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct LogArgs {
-    /// Only entries at or after this time (RFC 3339, or seconds ago like "10m", "2h").
+    /// Only entries at or after this time: RFC 3339 with its zone ("2026-11-28T13:30:00Z"), a
+    /// local time ("2026-11-28 14:30", or "14:30" for today), or a span ago ("10m", "2h").
     #[arg(long)]
     pub since: Option<String>,
     /// Print JSON lines as stored instead of a table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print CSV (one row per entry, the JSON keys as columns) instead of a table.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Clone, Args, Default)]
@@ -315,7 +319,16 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
             };
             crate::takes::store::run(args.session.as_deref(), format)
         }
-        Some(Command::Log(args)) => crate::advisor::log::run(args.since.as_deref(), args.json),
+        Some(Command::Log(args)) => {
+            let format = if args.json {
+                crate::advisor::log::LogFormat::Json
+            } else if args.csv {
+                crate::advisor::log::LogFormat::Csv
+            } else {
+                crate::advisor::log::LogFormat::Table
+            };
+            crate::advisor::log::run(args.since.as_deref(), format)
+        }
         None => run_gui(&cli.gui),
     }
 }

@@ -12,13 +12,15 @@ use ringbuf::traits::{Consumer, Observer};
 use super::publish::{Board, ReaderSlot};
 use super::session::MeterCommand;
 use super::shared::Shared;
+use crate::advisor::LogEventKind;
 use crate::advisor::{
     LiveAdvisor, LiveConfig, LogEntry, Presets, SessionLog, SourcePreset, Warning,
 };
 use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
 use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
-use crate::takes::{BlockReading, TakeReport, TakeSpan, TakeTracker};
+use crate::takes::burst::Burst;
+use crate::takes::{BlockReading, BurstDetector, TakeReport, TakeSpan, TakeTracker};
 
 /// Time between publishes: about 60 per second.
 pub const PUBLISH_INTERVAL: Duration = Duration::from_micros(16_667);
@@ -98,6 +100,13 @@ pub struct MeterWorker {
     takes: TakeTracker,
     /// The tracker's finished reports, shared with every snapshot until the next take ends.
     take_reports: Arc<[TakeReport]>,
+    /// Clip bursts over the whole session, per channel: the log gets one entry per burst.
+    bursts: Vec<BurstDetector>,
+    /// Bursts that have ended and are not yet logged, with their channel index.
+    ended_bursts: Vec<(usize, Burst)>,
+    /// The take whose start is logged, and how many ended takes are.
+    logged_open_take: Option<usize>,
+    logged_reports: usize,
 }
 
 /// Advisor events a snapshot carries.
@@ -146,6 +155,7 @@ impl MeterWorker {
             .map(|p| preset_table.get(*p).hot_dbtp)
             .collect();
         let takes = TakeTracker::new(channels, source.sample_rate, &hot, &[]);
+        let bursts = vec![BurstDetector::new(source.sample_rate); channels];
         let advisor = LiveAdvisor::new(
             presets.iter().map(|p| preset_table.get(*p)).collect(),
             source.sample_rate,
@@ -183,6 +193,10 @@ impl MeterWorker {
             metered: 0,
             takes,
             take_reports: Arc::from(Vec::new()),
+            bursts,
+            ended_bursts: Vec::with_capacity(channels * 4),
+            logged_open_take: None,
+            logged_reports: 0,
         })
     }
 
@@ -236,6 +250,7 @@ impl MeterWorker {
                 // A file has played out and its last frames are metered: an open take ends
                 // with it, and later ones never start.
                 self.takes.finish(self.metered);
+                self.end_bursts();
             }
             let now = Instant::now();
             self.publish_if_due(now);
@@ -248,7 +263,17 @@ impl MeterWorker {
             }
         }
         self.takes.finish(self.metered);
+        self.end_bursts();
         self.publish();
+    }
+
+    /// Every open clip burst ends here (the stream ended).
+    fn end_bursts(&mut self) {
+        for (c, d) in self.bursts.iter_mut().enumerate() {
+            if let Some(b) = d.finish() {
+                self.ended_bursts.push((c, b));
+            }
+        }
     }
 
     /// Applies pending commands and meters every whole frame in the ring. Returns whether
@@ -313,8 +338,23 @@ impl MeterWorker {
                 gating: meter.latest_gating(),
             };
             self.takes.block(c, self.metered, frames, &reading);
+            if let Some((clipped, overs, first, last)) = reading.clips {
+                let ended = self.bursts[c].clips(
+                    self.metered + u64::from(first),
+                    self.metered + u64::from(last),
+                    (clipped, overs),
+                    sample_peak,
+                    true_peak,
+                );
+                self.ended_bursts.extend(ended.map(|b| (c, b)));
+            }
         }
         self.metered += frames;
+        for (c, d) in self.bursts.iter_mut().enumerate() {
+            if let Some(b) = d.quiet_until(self.metered) {
+                self.ended_bursts.push((c, b));
+            }
+        }
         self.takes.advance_to(self.metered);
     }
 
@@ -417,7 +457,8 @@ impl MeterWorker {
             return;
         }
         let mut recent: Vec<LogEntry> = self.recent_events.to_vec();
-        for ev in events {
+        // Clips are logged once per burst (`log_takes_and_bursts`), not per judgement.
+        for ev in events.into_iter().filter(|e| e.event != LogEventKind::Clip) {
             let name = ev
                 .channel
                 .checked_sub(1)
@@ -435,6 +476,64 @@ impl MeterWorker {
                 && let Err(e) = log.append(entry.clone())
             {
                 // A full disk must not stop the metering: say so once and stop logging.
+                eprintln!("gainstage: session log stopped: {e}");
+                self.log = None;
+            }
+            recent.push(entry);
+        }
+        let excess = recent.len().saturating_sub(RECENT_EVENTS);
+        self.recent_events = recent.split_off(excess).into();
+    }
+
+    /// Logs clip bursts that have ended and takes that started or ended since the previous
+    /// publish; allocates only when there is one.
+    fn log_takes_and_bursts(&mut self) {
+        let open = self.takes.open_take().map(|(n, _, _)| n);
+        if self.ended_bursts.is_empty()
+            && open == self.logged_open_take
+            && self.logged_reports == self.takes.reports().len()
+        {
+            return;
+        }
+        let now = SystemTime::now();
+        let rate = self.source.sample_rate;
+        let mut entries = Vec::new();
+        // Ends first, then starts: touching takes read in order.
+        for take in &self.takes.reports()[self.logged_reports..] {
+            let end = (take.end_s * f64::from(rate)).round() as u64;
+            let at = crate::takes::log::wall_time(now, self.metered, end, rate);
+            entries.push(crate::takes::log::take_end_entry(at, take));
+        }
+        self.logged_reports = self.takes.reports().len();
+        if let Some((number, name, start)) = self.takes.open_take()
+            && self.logged_open_take != Some(number)
+        {
+            let at = crate::takes::log::wall_time(now, self.metered, start, rate);
+            let stream_s = start as f64 / f64::from(rate.max(1));
+            entries.push(crate::takes::log::take_start_entry(at, name, stream_s));
+        }
+        self.logged_open_take = open;
+        for (c, b) in self.ended_bursts.drain(..) {
+            let at = crate::takes::log::wall_time(now, self.metered, b.start, rate);
+            let name = self
+                .names
+                .get(c)
+                .filter(|n| !n.trim().is_empty())
+                .cloned()
+                .unwrap_or_else(|| format!("Input {}", c + 1));
+            entries.push(crate::takes::log::burst_entry(at, c + 1, &name, &b, rate));
+        }
+        entries.sort_by(|a, b| a.time.cmp(&b.time));
+        self.record(entries);
+    }
+
+    /// Writes `entries` to the session log and keeps them for readers.
+    fn record(&mut self, entries: Vec<LogEntry>) {
+        let mut recent: Vec<LogEntry> = self.recent_events.to_vec();
+        for entry in entries {
+            if let Some(log) = self.log.as_mut()
+                && let Err(e) = log.append(entry.clone())
+            {
                 eprintln!("gainstage: session log stopped: {e}");
                 self.log = None;
             }
@@ -503,6 +602,7 @@ impl MeterWorker {
             // Only when a take has ended.
             self.take_reports = Arc::from(self.takes.reports());
         }
+        self.log_takes_and_bursts();
         self.seq += 1;
         let snapshot = Snapshot {
             seq: self.seq,

@@ -18,6 +18,8 @@ pub struct Burst {
     pub clipped_samples: u64,
     /// Highest |sample| of the blocks that clipped (linear).
     pub max_level: f64,
+    /// Highest true peak of the blocks that clipped (linear).
+    pub max_true_peak: f64,
 }
 
 /// A burst as reports and logs show it: seconds from a reference (a take's start).
@@ -73,15 +75,15 @@ impl BurstDetector {
     }
 
     /// Clips in one block: `clipped` samples and `overs` between frames `first` and `last`
-    /// (absolute, inclusive), the block's peak `level` (linear). Returns the previous burst
-    /// when these clips start a new one.
+    /// (absolute, inclusive), the block's sample peak `level` and `true_peak` (linear).
+    /// Returns the previous burst when these clips start a new one.
     pub fn clips(
         &mut self,
         first: u64,
         last: u64,
-        clipped: u64,
-        overs: u64,
+        (clipped, overs): (u64, u64),
         level: f64,
+        true_peak: f64,
     ) -> Option<Burst> {
         let closed = match self.open {
             Some(b) if first.saturating_sub(b.end.saturating_sub(1)) > self.gap => self.open.take(),
@@ -93,11 +95,13 @@ impl BurstDetector {
             overs: 0,
             clipped_samples: 0,
             max_level: 0.0,
+            max_true_peak: 0.0,
         });
         b.end = b.end.max(last + 1);
         b.overs += overs;
         b.clipped_samples += clipped;
         b.max_level = b.max_level.max(level);
+        b.max_true_peak = b.max_true_peak.max(true_peak);
         closed
     }
 
@@ -128,9 +132,9 @@ mod tests {
     #[test]
     fn clips_within_half_a_second_are_one_burst() {
         let mut d = BurstDetector::new(1000);
-        assert_eq!(d.clips(100, 101, 2, 1, 1.0), None);
+        assert_eq!(d.clips(100, 101, (2, 1), 1.0, 1.0), None);
         assert_eq!(
-            d.clips(600, 600, 1, 1, 1.0),
+            d.clips(600, 600, (1, 1), 1.0, 1.0),
             None,
             "499 frames after the last clip"
         );
@@ -149,8 +153,10 @@ mod tests {
     #[test]
     fn a_clip_after_the_gap_starts_a_new_burst() {
         let mut d = BurstDetector::new(1000);
-        d.clips(0, 0, 1, 1, 1.0);
-        let first = d.clips(501, 503, 3, 1, 1.0).expect("the first burst ended");
+        d.clips(0, 0, (1, 1), 1.0, 1.0);
+        let first = d
+            .clips(501, 503, (3, 1), 1.0, 1.0)
+            .expect("the first burst ended");
         assert_eq!((first.start, first.end), (0, 1));
         let second = d.finish().expect("the second is open");
         assert_eq!(

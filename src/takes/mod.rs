@@ -20,6 +20,7 @@
 //! a take ends; [`store`] saves them per session (JSON and CSV) in the data directory.
 
 pub mod burst;
+pub mod log;
 pub mod report;
 pub mod store;
 pub mod track;

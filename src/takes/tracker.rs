@@ -253,9 +253,9 @@ impl TakeTracker {
             let closed = input.detector.clips(
                 start + u64::from(first),
                 start + u64::from(last),
-                clipped,
-                overs,
+                (clipped, overs),
                 r.sample_peak,
+                r.true_peak,
             );
             if let Some(b) = closed {
                 input.keep(b);
@@ -311,6 +311,13 @@ impl TakeTracker {
     /// True while a take is open or a scheduled one has yet to start.
     pub fn pending(&self) -> bool {
         self.open.is_some() || !self.schedule.is_empty()
+    }
+
+    /// The open take's number, name and first frame.
+    pub fn open_take(&self) -> Option<(usize, &str, u64)> {
+        self.open
+            .as_ref()
+            .map(|t| (t.number, t.name.as_str(), t.start))
     }
 
     /// True while a take is open.
