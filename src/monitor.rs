@@ -207,6 +207,8 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     });
     let mut out = std::io::stdout().lock();
     let mut last: Option<Snapshot> = None;
+    // Every take of the run by number: snapshots carry only the latest ones.
+    let mut takes = std::collections::BTreeMap::new();
     let mut tick: u32 = 0;
     loop {
         tick = tick.saturating_add(1);
@@ -222,6 +224,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             break;
         }
         if let Some(snapshot) = reader.read() {
+            keep_takes(&mut takes, &snapshot);
             if let Some(check) = check.as_mut() {
                 for (c, ch) in snapshot.channels.iter().enumerate() {
                     check.feed(snapshot.t_s, c, &ch.readings);
@@ -260,13 +263,14 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     if !spans.is_empty() {
         // Stopping the session ended any open take; the tracker's last word is in the final
         // publish, which this reader may not have seen yet.
-        let takes = final_snapshot.as_ref().map_or(0, |s| s.takes.len());
-        if let Some(s) = reader.read().filter(|s| s.takes.len() >= takes) {
+        if let Some(s) = reader.read() {
             final_snapshot = Some(s);
         }
         if let Some(s) = &final_snapshot {
-            save_takes(&session_name, &s.takes);
-            let started = s.takes.len();
+            keep_takes(&mut takes, s);
+            let all: Vec<_> = takes.values().cloned().collect();
+            save_takes(&session_name, &all);
+            let started = all.len();
             if started < spans.len() {
                 eprintln!(
                     "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
@@ -288,7 +292,8 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(s) = final_snapshot {
-        let summary = Summary::from_snapshot(&s, plan);
+        let mut summary = Summary::from_snapshot(&s, plan);
+        summary.takes = takes.into_values().collect();
         if args.json {
             print_json(&mut out, &summary)?;
         } else {
@@ -301,6 +306,16 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds the takes `s` carries to `takes`, by number.
+fn keep_takes(
+    takes: &mut std::collections::BTreeMap<usize, crate::takes::TakeReport>,
+    s: &Snapshot,
+) {
+    for t in s.takes.iter() {
+        takes.entry(t.take).or_insert_with(|| t.clone());
+    }
 }
 
 /// Reads until the meter thread has closed the takes of a finished file (it does once the

@@ -98,8 +98,10 @@ pub struct MeterWorker {
     metered: u64,
     /// Takes: fed every metered block (see `crate::takes` for why here).
     takes: TakeTracker,
-    /// The tracker's finished reports, shared with every snapshot until the next take ends.
+    /// The tracker's finished reports, shared with every snapshot until the next take ends,
+    /// and how many takes had ended when it was taken.
     take_reports: Arc<[TakeReport]>,
+    take_reports_ended: usize,
     /// Clip bursts over the whole session, per channel: the log gets one entry per burst.
     bursts: Vec<BurstDetector>,
     /// Bursts that have ended and are not yet logged, with their channel index.
@@ -193,6 +195,7 @@ impl MeterWorker {
             metered: 0,
             takes,
             take_reports: Arc::from(Vec::new()),
+            take_reports_ended: 0,
             bursts,
             ended_bursts: Vec::with_capacity(channels * 4),
             logged_open_take: None,
@@ -491,7 +494,7 @@ impl MeterWorker {
         let open = self.takes.open_take().map(|(n, _, _)| n);
         if self.ended_bursts.is_empty()
             && open == self.logged_open_take
-            && self.logged_reports == self.takes.reports().len()
+            && self.logged_reports == self.takes.ended()
         {
             return;
         }
@@ -499,12 +502,14 @@ impl MeterWorker {
         let rate = self.source.sample_rate;
         let mut entries = Vec::new();
         // Ends first, then starts: touching takes read in order.
-        for take in &self.takes.reports()[self.logged_reports..] {
+        let reports = self.takes.reports();
+        let new = (self.takes.ended() - self.logged_reports).min(reports.len());
+        for take in &reports[reports.len() - new..] {
             let end = (take.end_s * f64::from(rate)).round() as u64;
             let at = crate::takes::log::wall_time(now, self.metered, end, rate);
             entries.push(crate::takes::log::take_end_entry(at, take));
         }
-        self.logged_reports = self.takes.reports().len();
+        self.logged_reports = self.takes.ended();
         if let Some((number, name, start)) = self.takes.open_take()
             && self.logged_open_take != Some(number)
         {
@@ -598,9 +603,10 @@ impl MeterWorker {
             .collect();
         self.interval_sample.fill(0.0);
         self.interval_true.fill(0.0);
-        if self.take_reports.len() != self.takes.reports().len() {
+        if self.take_reports_ended != self.takes.ended() {
             // Only when a take has ended.
             self.take_reports = Arc::from(self.takes.reports());
+            self.take_reports_ended = self.takes.ended();
         }
         self.log_takes_and_bursts();
         self.seq += 1;

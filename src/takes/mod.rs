@@ -14,7 +14,8 @@
 //! meter thread dropped, and stream time here is metered frames.
 //!
 //! Integrated loudness and loudness range are gated ([`crate::meter::gating`]) from the
-//! meter's own 400 ms blocks and 3 s windows closed during the take, one per 100 ms slice.
+//! meter's own 400 ms blocks and 3 s windows (one each per 100 ms slice) that lie wholly
+//! inside the take; a take shorter than about 3.1 s has no loudness range (`null`).
 //!
 //! Readers get finished reports as an `Arc<[TakeReport]>` in every snapshot, rebuilt only when
 //! a take ends; [`store`] saves them per session (JSON and CSV) in the data directory.

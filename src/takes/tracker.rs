@@ -21,6 +21,10 @@ const KINDS: [WarningKind; 7] = [
     WarningKind::Noisy,
 ];
 
+/// 100 ms slices in a 400 ms gating block and in a 3 s short-term window.
+const SLICES_PER_BLOCK: u64 = 4;
+const SLICES_PER_SHORT_TERM: u64 = 30;
+
 /// What one channel's meter saw in one block.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct BlockReading {
@@ -52,6 +56,8 @@ struct InputTake {
     range_values: u64,
     /// Slices closed as of the previous block: a gating value is taken when this advances.
     slices_seen: Option<u64>,
+    /// Slices closed since the take started.
+    slices_in_take: u64,
     /// Warning kinds raised during the take, one bit each (index into `KINDS`).
     warnings: u8,
     track: HeadroomTrack,
@@ -71,6 +77,7 @@ impl InputTake {
             range: LoudnessRange::new(),
             range_values: 0,
             slices_seen: None,
+            slices_in_take: 0,
             warnings: 0,
             track: HeadroomTrack::new(origin, rate),
         }
@@ -106,9 +113,19 @@ pub struct TakeTracker {
     /// Scheduled takes not yet started, as (start, end) frames, earliest last.
     schedule: Vec<(u64, u64)>,
     open: Option<OpenTake>,
+    /// The latest [`MAX_TAKES_KEPT`] reports, oldest first.
     done: Vec<TakeReport>,
+    /// Takes ended since the stream started (kept or not).
+    ended: usize,
     next_number: usize,
+    /// Per input, the warning kinds shown at the latest look (one bit each).
+    shown: Vec<u8>,
 }
+
+/// Reports the tracker keeps in memory (for snapshots and the GUI); older ones are only in
+/// the saved files. Each holds a headroom track per input, so this bounds memory however
+/// many takes a session has.
+pub const MAX_TAKES_KEPT: usize = 100;
 
 impl TakeTracker {
     /// `hot_dbtp` and `names` per input (missing ones: 0 dBTP, "Input N").
@@ -132,7 +149,9 @@ impl TakeTracker {
             schedule: Vec::new(),
             open: None,
             done: Vec::new(),
+            ended: 0,
             next_number: 1,
+            shown: vec![0; channels],
         }
     }
 
@@ -224,7 +243,12 @@ impl TakeTracker {
     pub fn stop(&mut self, frame: u64) {
         if let Some(t) = self.open.take() {
             let cut_short = t.end.is_some_and(|e| frame < e);
-            self.done.push(self.report(t, frame, cut_short));
+            let report = self.report(t, frame, cut_short);
+            if self.done.len() == MAX_TAKES_KEPT {
+                self.done.remove(0);
+            }
+            self.done.push(report);
+            self.ended += 1;
         }
     }
 
@@ -262,13 +286,17 @@ impl TakeTracker {
             }
         }
         let (slices, block, short) = r.gating;
-        // The first block of a take only sets where slices stand: a gating value closed
-        // before the take is not the take's.
-        if input.slices_seen.is_some_and(|seen| slices > seen) {
-            if let Some(e) = block {
+        // The first block of a take only sets where slices stand. Only windows wholly inside
+        // the take count: the first slice closed in it may have begun before it, so a 400 ms
+        // block counts from the 5th slice closed, a 3 s window from the 31st.
+        if let Some(seen) = input.slices_seen
+            && slices > seen
+        {
+            input.slices_in_take += slices - seen;
+            if let Some(e) = block.filter(|_| input.slices_in_take > SLICES_PER_BLOCK) {
                 input.loudness.push(e);
             }
-            if let Some(e) = short {
+            if let Some(e) = short.filter(|_| input.slices_in_take > SLICES_PER_SHORT_TERM) {
                 input.range.push(e);
                 input.range_values += 1;
             }
@@ -276,15 +304,21 @@ impl TakeTracker {
         input.slices_seen = Some(slices);
     }
 
-    /// The advisor's warnings on `channel` now: each kind is remembered for the open take.
+    /// The advisor's warnings on `channel` now. A kind that appears while a take is open is
+    /// remembered for it; one already up when the take started (a latched clip from the take
+    /// before) is not this take's.
     pub fn warnings(&mut self, channel: usize, warnings: &[Warning]) {
-        let Some(input) = self.open.as_mut().and_then(|t| t.inputs.get_mut(channel)) else {
+        let Some(shown) = self.shown.get_mut(channel) else {
             return;
         };
-        for w in warnings {
-            if let Some(bit) = KINDS.iter().position(|k| *k == w.kind) {
-                input.warnings |= 1 << bit;
-            }
+        let now = warnings
+            .iter()
+            .filter_map(|w| KINDS.iter().position(|k| *k == w.kind))
+            .fold(0u8, |bits, bit| bits | 1 << bit);
+        let raised = now & !*shown;
+        *shown = now;
+        if let Some(input) = self.open.as_mut().and_then(|t| t.inputs.get_mut(channel)) {
+            input.warnings |= raised;
         }
     }
 
@@ -303,9 +337,15 @@ impl TakeTracker {
         }
     }
 
-    /// Takes that have ended, oldest first.
+    /// Takes that have ended, oldest first: the latest [`MAX_TAKES_KEPT`].
     pub fn reports(&self) -> &[TakeReport] {
         &self.done
+    }
+
+    /// How many takes have ended since the stream started; grows by one per take even when
+    /// the oldest report is no longer kept.
+    pub fn ended(&self) -> usize {
+        self.ended
     }
 
     /// True while a take is open or a scheduled one has yet to start.
@@ -495,6 +535,13 @@ mod tests {
             }],
         );
         t.start("Second", 150);
+        let low = |kind| Warning {
+            kind,
+            message: String::new(),
+            suggested_gain_db: None,
+        };
+        // Low is still up from the first take: not this one's. Hot is new.
+        t.warnings(1, &[low(WarningKind::Low), low(WarningKind::Hot)]);
         t.stop(200);
         let r = t.reports();
         assert_eq!(r.len(), 2);
@@ -509,7 +556,7 @@ mod tests {
             "no audio on input 1"
         );
         assert_eq!(r[1].name, "Second");
-        assert!(r[1].inputs[1].warnings.is_empty());
+        assert_eq!(r[1].inputs[1].warnings, vec![WarningKind::Hot]);
     }
 
     #[test]
