@@ -337,3 +337,30 @@ fn a_burst_of_overs_within_half_a_second_is_one_log_entry() {
         assert_eq!(row[col("time")], e["time"].as_str().unwrap());
     }
 }
+
+#[test]
+fn bad_take_spans_are_refused_with_a_clear_error() {
+    let home = tempfile::tempdir().unwrap();
+    let wav = home.path().join("short.wav");
+    write_wav(&wav, &[sine(0.2, 440.0, -12.0)]);
+    let run = |takes: &[&str]| {
+        let mut args = vec!["monitor", "--file", wav.to_str().unwrap(), "--json"];
+        for t in takes {
+            args.extend(["--take", t]);
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+            .args(&args)
+            .env("GAINSTAGE_DATA_DIR", home.path().join("data"))
+            .env("GAINSTAGE_CONFIG_DIR", home.path().join("config"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{takes:?} was accepted");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert!(run(&["2-1"]).contains("ends before it starts"));
+    assert!(run(&["1.5"]).contains("START-END"));
+    assert!(run(&["a-2"]).contains("not a time in seconds"));
+    let err = run(&["0-2", "1-3"]);
+    assert!(err.contains("overlap"), "{err}");
+    assert!(!home.path().join("data/takes").exists(), "nothing saved");
+}
