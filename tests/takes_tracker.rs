@@ -3,8 +3,13 @@
 //! holds every peak where it happened.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use assert_no_alloc::{AllocDisabler, assert_no_alloc};
+use gainstage::advisor::{Warning, WarningKind};
 use gainstage::takes::tracker::MAX_TAKES_KEPT;
 use gainstage::takes::{BlockReading, TRACK_POINTS, TakeSpan, TakeTracker};
+
+#[global_allocator]
+static ALLOC: AllocDisabler = AllocDisabler;
 
 const RATE: u32 = 48_000;
 const BLOCK: u64 = 480;
@@ -109,4 +114,42 @@ fn many_takes_keep_a_bounded_number_of_reports() {
     // 100 blocks of one clip each, 10 ms apart: one burst of 100 overs.
     assert_eq!(last.inputs[0].bursts.len(), 1);
     assert_eq!(last.inputs[0].overs, 100);
+}
+
+#[test]
+fn an_open_take_allocates_nothing_however_many_blocks_bursts_and_warnings() {
+    let channels = 8;
+    let mut t = TakeTracker::new(channels, RATE, &[], &[]);
+    let warnings = [Warning {
+        kind: WarningKind::Hot,
+        message: "hot".into(),
+        suggested_gain_db: Some(-3.0),
+    }];
+    t.start("Take", 0);
+    let mut f = 0;
+    assert_no_alloc(|| {
+        // Ten minutes, a clip every 0.6 s (a burst each, past the list's cap), gating
+        // values every 100 ms, warnings coming and going.
+        while f < 600 * u64::from(RATE) {
+            let slice = f / 4800;
+            let r = BlockReading {
+                sample_peak: 0.5,
+                true_peak: 0.6,
+                clips: (f % 28_800 == 0).then_some((2, 1, 3, 4)),
+                gating: (slice, Some(1e-3), Some(1e-3)),
+            };
+            for c in 0..channels {
+                t.block(c, f, BLOCK, &r);
+                let shown: &[Warning] = if slice % 20 < 10 { &warnings } else { &[] };
+                t.warnings(c, shown);
+            }
+            f += BLOCK;
+            t.advance_to(f);
+        }
+    });
+    t.stop(f);
+    let input = &t.reports()[0].inputs[0];
+    assert_eq!(input.overs, 1000);
+    assert_eq!(input.bursts.len() as u64 + input.bursts_not_listed, 1000);
+    assert_eq!(input.warnings, vec![WarningKind::Hot]);
 }
