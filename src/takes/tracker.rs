@@ -162,7 +162,7 @@ impl TakeTracker {
         let frame = |s: f64| (s.max(0.0) * f64::from(self.rate)).round() as u64;
         self.schedule
             .extend(spans.iter().map(|s| (frame(s.start_s), frame(s.end_s))));
-        self.schedule.sort_by(|a, b| b.0.cmp(&a.0));
+        self.schedule.sort_by_key(|s| std::cmp::Reverse(s.0));
     }
 
     /// The next frame after `frame` at which a scheduled take starts or ends: the caller
