@@ -246,13 +246,14 @@ impl MeterWorker {
         while !stop.load(Ordering::Acquire) {
             let worked = self.step();
             if !worked
-                && self.takes.pending()
                 && self.shared.state() == StreamState::Finished
                 && self.consumer.occupied_len() < self.channels
             {
-                // A file has played out and its last frames are metered: an open take ends
-                // with it, and later ones never start.
-                self.takes.finish(self.metered);
+                // A file has played out and its last frames are metered: an open take and
+                // clip burst end with it, and later takes never start.
+                if self.takes.pending() {
+                    self.takes.finish(self.metered);
+                }
                 self.end_bursts();
             }
             let now = Instant::now();
