@@ -238,4 +238,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(load(dir.path()), (Settings::default(), None));
     }
+
+    #[test]
+    fn a_hand_edited_clip_level_is_clamped_and_an_absent_one_is_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(path_in(dir.path()), "clip_level_dbfs = -60.0\n").unwrap();
+        assert_eq!(load(dir.path()).0.clip_level_dbfs, -6.0);
+        std::fs::write(path_in(dir.path()), "over_len = 2\n").unwrap();
+        assert_eq!(
+            load(dir.path()).0.clip_level_dbfs,
+            crate::meter::clip::default_float_clip_level_dbfs()
+        );
+    }
 }

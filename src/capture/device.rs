@@ -339,7 +339,7 @@ pub fn start(
     let device = find_device(&host, device)?;
     let (stream_config, format) = choose_config(&device, spec, host.id())?;
     let name = device_name(&device);
-    let mut info = SourceInfo {
+    let info = SourceInfo {
         host: host.id().name().to_owned(),
         device: name.clone(),
         device_id: device_id(&device),
@@ -353,10 +353,10 @@ pub fn start(
         is_demo: false,
         clip_rule: crate::meter::ClipRule::default(),
     };
-    let parts = Pipeline::new(info.clone(), config)?.into_parts();
+    let parts = Pipeline::new(info, config)?.into_parts();
     let (callback, shared, stop, rings, mut session) = parts;
-    // The pipeline resolved the clip rule from the format; the session reports that one.
-    info.clip_rule = config.clip_rule(&info.sample_format);
+    // As the pipeline completed it (the clip rule for this format).
+    let mut info = session.source().clone();
     let opened = build(
         &device,
         stream_config,

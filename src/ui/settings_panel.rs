@@ -458,4 +458,29 @@ mod tests {
         };
         assert_eq!((s.buffer, s.demo), (Some(256), true));
     }
+
+    #[test]
+    fn the_float_clip_level_is_a_meter_setting_within_its_range() {
+        let mut f = Form {
+            over_len: 2,
+            peak_hold: "1.5".into(),
+            clip_level: "0".into(),
+            ..Form::default()
+        };
+        assert_eq!(
+            f.update(Message::ClipLevel("-0.05".into())),
+            Some(Action::Meter {
+                over_len: 2,
+                peak_hold_s: 1.5,
+                clip_level_dbfs: -0.05
+            })
+        );
+        assert_eq!(f.update(Message::ClipLevel("-7".into())), None);
+        assert!(
+            f.status
+                .as_deref()
+                .unwrap_or("")
+                .contains("float clip level is dBFS between -6 and 0")
+        );
+    }
 }
