@@ -49,6 +49,10 @@ pub struct Line {
     pub state: StreamState,
     pub dropped_frames: u64,
     pub xruns: u64,
+    /// Session log entries that could not be written, and why (absent while none failed).
+    pub log_failed_entries: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_error: Option<String>,
     pub channels: Vec<LineChannel>,
 }
 
@@ -74,6 +78,12 @@ pub struct Summary {
     pub clip_rule: ClipRule,
     pub dropped_frames: u64,
     pub xruns: u64,
+    /// Session log entries handed to the log, written, and not written (with why).
+    pub log_entries: u64,
+    pub log_written: u64,
+    pub log_failed_entries: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_error: Option<String>,
     pub channels: Vec<SummaryChannel>,
     /// The takes of this run, as saved in `<data dir>/takes/` (absent when none were marked).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -109,6 +119,8 @@ impl Line {
             state: s.state,
             dropped_frames: s.dropped_frames,
             xruns: s.xruns,
+            log_failed_entries: s.log.failed,
+            log_error: s.log.error.as_deref().map(str::to_owned),
             channels: s
                 .channels
                 .iter()
@@ -140,6 +152,10 @@ impl Summary {
             clip_rule: s.source.clip_rule,
             dropped_frames: s.dropped_frames,
             xruns: s.xruns,
+            log_entries: s.log.entries,
+            log_written: s.log.written,
+            log_failed_entries: s.log.failed,
+            log_error: s.log.error.as_deref().map(str::to_owned),
             channels: s
                 .channels
                 .iter()
@@ -251,34 +267,30 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             break;
         }
     }
-    // The final counts: after the source stops nothing changes, so read once more.
-    let mut final_snapshot = reader.read().or(last);
-    if final_snapshot
+    if last
         .as_ref()
         .is_some_and(|s| s.state == StreamState::Finished && s.takes_pending)
     {
-        final_snapshot = wait_for_takes(&mut reader).or(final_snapshot);
+        last = wait_for_takes(&mut reader).or(last);
     }
+    // The final counts: after the source stops nothing changes, so read once more, after the
+    // stop, whose last snapshot also says which session log entries never reached the disk.
+    // Stopping also ends a take still open.
     drop(session);
-    if !spans.is_empty() {
-        // Stopping the session ended any open take; the tracker's last word is in the final
-        // publish, which this reader may not have seen yet.
-        if let Some(s) = reader.read() {
-            final_snapshot = Some(s);
-        }
-        if let Some(s) = &final_snapshot {
-            keep_takes(&mut takes, s);
-            let all: Vec<_> = takes.values().cloned().collect();
-            save_takes(&session_name, &all);
-            let started = all.len();
-            if started < spans.len() {
-                eprintln!(
-                    "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
-                    spans.len() - started,
-                    spans.len(),
-                    s.t_s
-                );
-            }
+    let final_snapshot = reader.read().or(last);
+    if !spans.is_empty()
+        && let Some(s) = &final_snapshot
+    {
+        keep_takes(&mut takes, s);
+        let all: Vec<_> = takes.values().cloned().collect();
+        save_takes(&session_name, &all);
+        if all.len() < spans.len() {
+            eprintln!(
+                "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
+                spans.len() - all.len(),
+                spans.len(),
+                s.t_s
+            );
         }
     }
     if let Some(check) = check {
@@ -419,6 +431,9 @@ fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {
         s.dropped_frames,
         s.xruns
     )?;
+    if let Some(problem) = s.log.problem() {
+        writeln!(out, "{problem}")?;
+    }
     writeln!(
         out,
         "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",
@@ -450,6 +465,14 @@ fn print_summary_table(out: &mut impl Write, s: &Summary) -> Result<(), crate::E
         s.xruns,
         s.clip_rule.describe()
     )?;
+    if s.log_failed_entries > 0 {
+        let why = s.log_error.as_deref().unwrap_or("unknown reason");
+        writeln!(
+            out,
+            "session log failed: {why}, {} of {} entries not written",
+            s.log_failed_entries, s.log_entries
+        )?;
+    }
     writeln!(
         out,
         "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",

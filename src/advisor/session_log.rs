@@ -1,7 +1,8 @@
 //! The session log: every clip and every warning raised or cleared, with wall-clock time,
-//! appended as JSON lines to `<data dir>/sessions/<YYYY-MM-DD>.jsonl` (UTC date). Each entry is
-//! written and flushed on its own, so a crash loses nothing already shown; memory keeps only
-//! the latest entries, for display.
+//! appended as JSON lines to `<data dir>/sessions/<YYYY-MM-DD>.jsonl` (the local date; times in
+//! the entries are UTC). Each entry is written on its own, so a crash loses nothing already
+//! shown. A running session writes through [`super::log_writer`], off the meter thread;
+//! [`SessionLog`] is the same file format written in the caller's thread.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
@@ -113,10 +114,9 @@ pub fn sessions_dir() -> Result<PathBuf, LogError> {
 }
 
 impl SessionLog {
-    /// Today's (UTC) file in the data directory, appended to if it exists.
+    /// Today's (local date) file in the data directory, appended to if it exists.
     pub fn open_today(memory: usize) -> Result<Self, LogError> {
-        let date = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-        let day = date.get(..10).unwrap_or("session");
+        let day = super::log_writer::Calendar::system().day(SystemTime::now());
         Self::open(&sessions_dir()?.join(format!("{day}.jsonl")), memory)
     }
 

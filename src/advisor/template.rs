@@ -100,8 +100,8 @@ impl SessionTemplate {
         })
     }
 
-    /// Writes `templates/<name>.toml` in the config dir, creating directories. Writes a
-    /// temporary file and renames it, so a crash never leaves half a template.
+    /// Writes `templates/<name>.toml` in the config dir, creating directories. Written
+    /// atomically ([`crate::atomic_file`]), so a crash never leaves half a template.
     pub fn save(&self, name: &str) -> Result<PathBuf, TemplateError> {
         self.save_in(&config_dir()?, name)
     }
@@ -116,9 +116,7 @@ impl SessionTemplate {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, self.to_toml()?).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
+        crate::atomic_file::write(&path, self.to_toml()?.as_bytes()).map_err(io)?;
         Ok(path)
     }
 

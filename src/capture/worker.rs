@@ -14,7 +14,7 @@ use super::session::MeterCommand;
 use super::shared::Shared;
 use crate::advisor::LogEventKind;
 use crate::advisor::{
-    LiveAdvisor, LiveConfig, LogEntry, Presets, SessionLog, SourcePreset, Warning,
+    LiveAdvisor, LiveConfig, LogEntry, LogWriter, Presets, SourcePreset, Warning,
 };
 use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
@@ -87,8 +87,8 @@ pub struct MeterWorker {
     /// Per-channel readings of the latest publish, reused so publishing does not allocate
     /// them anew 60 times a second.
     readings: Vec<ChannelReadings>,
-    /// Where advisor events go; `None` when logging is off or the log could not be opened.
-    log: Option<SessionLog>,
+    /// Where advisor events go (a queue to the log's own thread); `None` when logging is off.
+    log: Option<LogWriter>,
     /// Channel names for the log ("Input 3" unless a template names it).
     names: Vec<String>,
     /// The latest advisor events, newest last, for readers to show (the GUI's log panel);
@@ -110,6 +110,9 @@ pub struct MeterWorker {
     logged_open_take: Option<usize>,
     logged_reports: usize,
 }
+
+/// How long a stopping session waits for the session log's last entries to reach the disk.
+pub const LOG_CLOSE_PATIENCE: Duration = Duration::from_secs(2);
 
 /// Advisor events a snapshot carries.
 pub const RECENT_EVENTS: usize = 100;
@@ -211,7 +214,7 @@ impl MeterWorker {
         table: Presets,
         live: LiveConfig,
         names: &[String],
-        log: Option<SessionLog>,
+        log: Option<LogWriter>,
     ) -> Self {
         self.advisor = LiveAdvisor::new(
             self.presets.iter().map(|p| table.get(*p)).collect(),
@@ -268,6 +271,12 @@ impl MeterWorker {
         }
         self.takes.finish(self.metered);
         self.end_bursts();
+        self.log_takes_and_bursts();
+        // The last entries out before the last snapshot, which then counts what the disk
+        // did not take: waiting here holds up no metering, only the stop.
+        if let Some(log) = self.log.as_mut() {
+            log.close_within(LOG_CLOSE_PATIENCE);
+        }
         self.publish();
     }
 
@@ -476,12 +485,9 @@ impl MeterWorker {
                 ev.level_dbtp.unwrap_or(f64::NEG_INFINITY),
                 &ev,
             );
-            if let Some(log) = self.log.as_mut()
-                && let Err(e) = log.append(entry.clone())
-            {
-                // A full disk must not stop the metering: say so once and stop logging.
-                eprintln!("gainstage: session log stopped: {e}");
-                self.log = None;
+            // Never waits: an entry the writer cannot take is counted, and the count published.
+            if let Some(log) = &self.log {
+                log.submit(entry.clone());
             }
             recent.push(entry);
         }
@@ -537,11 +543,9 @@ impl MeterWorker {
     fn record(&mut self, entries: Vec<LogEntry>) {
         let mut recent: Vec<LogEntry> = self.recent_events.to_vec();
         for entry in entries {
-            if let Some(log) = self.log.as_mut()
-                && let Err(e) = log.append(entry.clone())
-            {
-                eprintln!("gainstage: session log stopped: {e}");
-                self.log = None;
+            // Never waits: an entry the writer cannot take is counted, and the count published.
+            if let Some(log) = &self.log {
+                log.submit(entry.clone());
             }
             recent.push(entry);
         }
@@ -619,6 +623,7 @@ impl MeterWorker {
             dropped_frames: self.shared.dropped_frames.load(Ordering::Relaxed),
             xruns: self.shared.xruns.load(Ordering::Relaxed),
             channels,
+            log: self.log.as_mut().map(LogWriter::health).unwrap_or_default(),
             events: Arc::clone(&self.recent_events),
             takes: Arc::clone(&self.take_reports),
             takes_pending: self.takes.pending(),
