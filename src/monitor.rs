@@ -283,7 +283,9 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     {
         keep_takes(&mut takes, s);
         let all: Vec<_> = takes.values().cloned().collect();
-        save_takes(&session_name, &all);
+        if !all.is_empty() {
+            save_takes(&session_name, &all);
+        }
         if all.len() < spans.len() {
             eprintln!(
                 "gainstage: {} of {} takes never started: the stream ended at {:.1} s",

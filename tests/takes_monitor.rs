@@ -339,7 +339,7 @@ fn a_burst_of_overs_within_half_a_second_is_one_log_entry() {
 }
 
 #[test]
-fn bad_take_spans_are_refused_with_a_clear_error() {
+fn bad_take_spans_are_refused_and_takes_past_the_end_never_start() {
     let home = tempfile::tempdir().unwrap();
     let wav = home.path().join("short.wav");
     write_wav(&wav, &[sine(0.2, 440.0, -12.0)]);
@@ -362,5 +362,22 @@ fn bad_take_spans_are_refused_with_a_clear_error() {
     assert!(run(&["a-2"]).contains("not a time in seconds"));
     let err = run(&["0-2", "1-3"]);
     assert!(err.contains("overlap"), "{err}");
+    assert!(!home.path().join("data/takes").exists(), "nothing saved");
+
+    // A take after the end of the file never starts: said on stderr, nothing saved.
+    let (out, err) = gainstage(
+        home.path(),
+        &[
+            "monitor",
+            "--file",
+            wav.to_str().unwrap(),
+            "--json",
+            "--take",
+            "1-2",
+        ],
+    );
+    assert!(err.contains("1 of 1 takes never started"), "{err}");
+    let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert!(summary.get("takes").is_none(), "{summary}");
     assert!(!home.path().join("data/takes").exists(), "nothing saved");
 }
