@@ -34,6 +34,9 @@ pub enum Command {
     Monitor(MonitorArgs),
     /// Print the session log (clips and warnings with times).
     Log(LogArgs),
+    /// Print the take reports saved by `monitor --take` (per take and input: verdict, peaks,
+    /// clip bursts with their times, loudness).
+    Takes(TakesArgs),
 }
 
 /// The audio hosts `--host` offers on this platform. ALSA, PipeWire and PulseAudio exist only
@@ -251,16 +254,42 @@ pub struct MonitorArgs {
     pub soundcheck: Option<f64>,
     #[command(flatten)]
     pub advice: AdviceArgs,
+    /// Mark a take from START to END seconds of stream time, e.g. 0.5-2.0 (repeatable; takes
+    /// may touch but not overlap). Each take's report is printed in the summary and saved in
+    /// the data directory (`gainstage takes`).
+    #[arg(long = "take", value_name = "START-END", value_parser = parse_take)]
+    pub takes: Vec<crate::takes::TakeSpan>,
+}
+
+fn parse_take(text: &str) -> Result<crate::takes::TakeSpan, String> {
+    text.parse()
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TakesArgs {
+    /// The session to print (a name `gainstage takes` lists; default: the latest).
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Print the reports as JSON (the keys `monitor --json`'s summary carries).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print the reports as CSV, one row per take and input.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct LogArgs {
-    /// Only entries at or after this time (RFC 3339, or seconds ago like "10m", "2h").
+    /// Only entries at or after this time: RFC 3339 with its zone ("2026-11-28T13:30:00Z"), a
+    /// local time ("2026-11-28 14:30", or "14:30" for today), or a span ago ("10m", "2h").
     #[arg(long)]
     pub since: Option<String>,
     /// Print JSON lines as stored instead of a table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Print CSV (one row per entry, the JSON keys as columns) instead of a table.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Clone, Args, Default)]
@@ -300,8 +329,28 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
                 .over_len
                 .unwrap_or(crate::meter::MeterConfig::default().over_len),
             float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
+            takes: args.takes,
         }),
-        Some(Command::Log(args)) => crate::advisor::log::run(args.since.as_deref(), args.json),
+        Some(Command::Takes(args)) => {
+            let format = if args.json {
+                crate::takes::store::TakesFormat::Json
+            } else if args.csv {
+                crate::takes::store::TakesFormat::Csv
+            } else {
+                crate::takes::store::TakesFormat::Table
+            };
+            crate::takes::store::run(args.session.as_deref(), format)
+        }
+        Some(Command::Log(args)) => {
+            let format = if args.json {
+                crate::advisor::log::LogFormat::Json
+            } else if args.csv {
+                crate::advisor::log::LogFormat::Csv
+            } else {
+                crate::advisor::log::LogFormat::Table
+            };
+            crate::advisor::log::run(args.since.as_deref(), format)
+        }
         None => run_gui(&cli.gui),
     }
 }

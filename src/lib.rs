@@ -53,6 +53,7 @@ pub mod report;
 // Plain serde and TOML: built without the GUI too, so its parser can be fuzzed without iced.
 pub mod settings;
 pub mod snapshot;
+pub mod takes;
 #[cfg(feature = "gui")]
 pub mod ui;
 

@@ -37,6 +37,9 @@ pub struct MonitorOptions {
     pub over_len: u32,
     /// Clip level for float sources (dBFS); `None`: one 16-bit step below full scale.
     pub float_clip_level_dbfs: Option<f64>,
+    /// Takes marked in stream seconds; each gets a headroom report, printed in the summary
+    /// and saved in the data directory. Overlapping spans are refused.
+    pub takes: Vec<crate::takes::TakeSpan>,
 }
 
 /// One line of `monitor --json`: a contract other tools parse (add keys, never rename).
@@ -89,6 +92,9 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_error: Option<String>,
     pub channels: Vec<SummaryChannel>,
+    /// The takes of this run, as saved in `<data dir>/takes/` (absent when none were marked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub takes: Vec<crate::takes::TakeReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -172,6 +178,7 @@ impl Summary {
                     warnings: judge_take(c.channel, &c.readings, &plan.params(c.channel), rate),
                 })
                 .collect(),
+            takes: s.takes.to_vec(),
         }
     }
 }
@@ -185,6 +192,8 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         }
         other => other,
     };
+    let spans = crate::takes::check_spans(&args.takes).map_err(crate::Error::Message)?;
+    let session_name = crate::takes::store::session_name(std::time::SystemTime::now());
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     // Without the handler Ctrl-C would kill us before the summary line; carry on regardless.
@@ -201,6 +210,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         preset_table: plan.template.presets.clone(),
         channel_names: plan.names_for(MAX_CHANNELS),
         session_log: true,
+        takes: spans.clone(),
         ..SessionConfig::default()
     };
     let session =
@@ -226,6 +236,8 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     let mut realtime: Option<Realtime> = None;
     let mut told_realtime = false;
     let mut told_source = false;
+    // Every take of the run by number: snapshots carry only the latest ones.
+    let mut takes = std::collections::BTreeMap::new();
     let mut tick: u32 = 0;
     loop {
         tick = tick.saturating_add(1);
@@ -241,6 +253,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             break;
         }
         if let Some(snapshot) = reader.read() {
+            keep_takes(&mut takes, &snapshot);
             if let Some(check) = check.as_mut() {
                 for (c, ch) in snapshot.channels.iter().enumerate() {
                     check.feed(snapshot.t_s, c, &ch.readings);
@@ -279,10 +292,34 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             break;
         }
     }
+    if last
+        .as_ref()
+        .is_some_and(|s| s.state == StreamState::Finished && s.takes_pending)
+    {
+        last = wait_for_takes(&mut reader).or(last);
+    }
     // The final counts: after the source stops nothing changes, so read once more, after the
     // stop, whose last snapshot also says which session log entries never reached the disk.
+    // Stopping also ends a take still open.
     drop(session);
     let final_snapshot = reader.read().or(last);
+    if !spans.is_empty()
+        && let Some(s) = &final_snapshot
+    {
+        keep_takes(&mut takes, s);
+        let all: Vec<_> = takes.values().cloned().collect();
+        if !all.is_empty() {
+            save_takes(&session_name, &all);
+        }
+        if all.len() < spans.len() {
+            eprintln!(
+                "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
+                spans.len() - all.len(),
+                spans.len(),
+                s.t_s
+            );
+        }
+    }
     if let Some(check) = check {
         let results = check.results();
         if args.json {
@@ -294,14 +331,57 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(s) = final_snapshot {
-        let summary = Summary::from_snapshot(&s, plan);
+        let mut summary = Summary::from_snapshot(&s, plan);
+        summary.takes = takes.into_values().collect();
         if args.json {
             print_json(&mut out, &summary)?;
         } else {
             print_summary_table(&mut out, &summary)?;
+            if !summary.takes.is_empty() {
+                out.write_all(
+                    crate::takes::store::table(&session_name, &summary.takes).as_bytes(),
+                )?;
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds the takes `s` carries to `takes`, by number.
+fn keep_takes(
+    takes: &mut std::collections::BTreeMap<usize, crate::takes::TakeReport>,
+    s: &Snapshot,
+) {
+    for t in s.takes.iter() {
+        takes.entry(t.take).or_insert_with(|| t.clone());
+    }
+}
+
+/// Reads until the meter thread has closed the takes of a finished file (it does once the
+/// file's last frames are metered). Wall clock is only a backstop here.
+fn wait_for_takes(reader: &mut crate::capture::SnapshotReader) -> Option<Snapshot> {
+    let give_up = Instant::now() + Duration::from_secs(2);
+    let mut latest = None;
+    while Instant::now() < give_up {
+        if let Some(s) = reader.read() {
+            let done = !s.takes_pending;
+            latest = Some(s);
+            if done {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    latest
+}
+
+/// Saves the run's take reports; a failure is one line on stderr, the summary still prints.
+fn save_takes(session: &str, takes: &[crate::takes::TakeReport]) {
+    let saved = crate::takes::store::takes_dir()
+        .and_then(|dir| crate::takes::store::save(&dir, session, takes));
+    if let Err(e) = saved {
+        eprintln!("gainstage: take reports not saved: {e}");
+    }
 }
 
 fn closed_pipe(r: &Result<(), crate::Error>) -> bool {

@@ -83,4 +83,10 @@ pub struct Snapshot {
     /// records them; shared between snapshots until the next event.
     #[serde(skip)]
     pub events: std::sync::Arc<[crate::advisor::LogEntry]>,
+    /// Takes that have ended, oldest first; shared between snapshots until the next one ends.
+    #[serde(skip)]
+    pub takes: std::sync::Arc<[crate::takes::TakeReport]>,
+    /// True while a take is open or a marked one has yet to start.
+    #[serde(skip)]
+    pub takes_pending: bool,
 }

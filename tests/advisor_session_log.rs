@@ -235,3 +235,42 @@ fn live_advisor_events_go_straight_into_the_log() {
     assert!((entries[0].level_dbtp.unwrap() + 4.0).abs() < 0.01);
     assert_eq!(log.recent().count(), 1);
 }
+
+#[test]
+fn since_reads_local_times_in_the_given_zone_and_zoned_times_as_given() {
+    use gainstage::advisor::session_log::parse_since_in;
+    let at = |s: &str| humantime::parse_rfc3339(s).unwrap();
+    let plus_one = jiff::tz::TimeZone::fixed(jiff::tz::offset(1));
+    let minus_five = jiff::tz::TimeZone::fixed(jiff::tz::offset(-5));
+    let now = at("2026-11-28T20:00:00Z");
+    let parse = |text: &str, zone: &jiff::tz::TimeZone, now| parse_since_in(text, now, zone);
+    assert_eq!(
+        parse("2026-11-28 14:30", &plus_one, now),
+        Ok(at("2026-11-28T13:30:00Z"))
+    );
+    assert_eq!(
+        parse("2026-11-28T14:30:05", &plus_one, now),
+        Ok(at("2026-11-28T13:30:05Z"))
+    );
+    // A time of day is today in the zone: at 03:00 UTC it is still the 27th in UTC-5.
+    assert_eq!(
+        parse("14:30", &plus_one, now),
+        Ok(at("2026-11-28T13:30:00Z"))
+    );
+    assert_eq!(
+        parse("14:30", &minus_five, at("2026-11-28T03:00:00Z")),
+        Ok(at("2026-11-27T19:30:00Z"))
+    );
+    // With a zone, the zone wins.
+    assert_eq!(
+        parse("2026-11-28T13:30:00Z", &minus_five, now),
+        Ok(at("2026-11-28T13:30:00Z"))
+    );
+    assert_eq!(
+        parse("2026-11-28T14:30:00+01:00", &minus_five, now),
+        Ok(at("2026-11-28T13:30:00Z"))
+    );
+    assert_eq!(parse("10m", &plus_one, now), Ok(at("2026-11-28T19:50:00Z")));
+    let err = parse("25:99", &plus_one, now).unwrap_err();
+    assert!(err.contains("--since") && err.contains("14:30"), "{err}");
+}

@@ -15,11 +15,14 @@ use gainstage::capture::{Session, SessionConfig};
 use gainstage::meter::ClipRule;
 use gainstage::snapshot::{Snapshot, SourceInfo};
 
-const RATE: u32 = 48_000;
-const CHANNELS: usize = 32;
-/// A full-scale sample on every channel this often: every judgement (50 ms) sees new overs on
-/// every channel, so the advisor produces about 640 entries a second.
-const CLIP_EVERY: u64 = 1200;
+const RATE: u32 = 8_000;
+const CHANNELS: usize = 256;
+/// Frames per 10 ms period.
+const PERIOD: usize = (RATE / 100) as usize;
+/// A full-scale sample on every channel this often: just over the 0.5 s that makes clips one
+/// burst, so every clip is a burst of its own and a log entry: about 500 entries a second
+/// over 256 channels (8 kHz keeps the metering load that of 32 channels at 48 kHz).
+const CLIP_EVERY: u64 = 4_100;
 
 fn info() -> SourceInfo {
     SourceInfo {
@@ -28,7 +31,7 @@ fn info() -> SourceInfo {
         device_id: "test:clips".into(),
         sample_rate: RATE,
         channels: CHANNELS,
-        buffer_frames: Some(480),
+        buffer_frames: Some(PERIOD as u32),
         sample_format: "f32".into(),
         is_demo: false,
         channel_names: Vec::new(),
@@ -48,7 +51,7 @@ fn run_session(dir: &Path, seconds: u64, settled: impl Fn(&LogHealth) -> bool) -
     };
     let (session, mut callback) = Session::start_custom(info(), &config).unwrap();
     let mut reader = session.reader();
-    let period = 480usize;
+    let period = PERIOD;
     let mut block = vec![0.0f32; period * CHANNELS];
     let start = Instant::now();
     let mut frame: u64 = 0;

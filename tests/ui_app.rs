@@ -94,6 +94,8 @@ impl Session {
                 .collect(),
             log: Default::default(),
             events: Arc::from(Vec::new()),
+            takes: Arc::from(Vec::new()),
+            takes_pending: false,
         }
     }
 }

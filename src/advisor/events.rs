@@ -15,6 +15,10 @@ pub enum LogEventKind {
     Raised,
     /// A warning went away.
     Cleared,
+    /// A take began (channel 0; `name` is the take's).
+    TakeStart,
+    /// A take ended, with its verdict.
+    TakeEnd,
 }
 
 /// One event on one channel.

@@ -6,9 +6,19 @@ use std::time::SystemTime;
 
 use super::events::{LogEventKind, kind_name};
 use super::session_log::{LogEntry, parse_since, read_entries, sessions_dir};
-/// `gainstage log`: entries at or after `since` (RFC 3339, or a span ago like "10m"), as a
-/// table or, with `json`, the stored JSON lines.
-pub fn run(since: Option<&str>, json: bool) -> Result<ExitCode, crate::Error> {
+/// How `gainstage log` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Table,
+    /// The stored JSON lines.
+    Json,
+    Csv,
+}
+
+/// `gainstage log`: entries at or after `since` ([`parse_since`]), as a table, the stored
+/// JSON lines or CSV.
+pub fn run(since: Option<&str>, format: LogFormat) -> Result<ExitCode, crate::Error> {
     let since = since
         .map(|s| parse_since(s, SystemTime::now()))
         .transpose()
@@ -16,7 +26,9 @@ pub fn run(since: Option<&str>, json: bool) -> Result<ExitCode, crate::Error> {
     let dir = sessions_dir().map_err(|e| crate::Error::Message(e.to_string()))?;
     let entries = read_entries(&dir, since).map_err(|e| crate::Error::Message(e.to_string()))?;
     let mut out = std::io::stdout().lock();
-    if json {
+    if format == LogFormat::Csv {
+        out.write_all(csv(&entries).as_bytes())?;
+    } else if format == LogFormat::Json {
         for e in &entries {
             let line =
                 serde_json::to_string(e).map_err(|e| crate::Error::Message(e.to_string()))?;
@@ -28,6 +40,40 @@ pub fn run(since: Option<&str>, json: bool) -> Result<ExitCode, crate::Error> {
         out.write_all(table(&entries).as_bytes())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Columns of `gainstage log --csv`.
+pub const CSV_HEADER: &str = "time,channel,name,event,kind,count,level_dbtp,stream_s,duration_s,clipped_samples,max_level_dbfs,message";
+
+/// The entries as CSV (RFC 4180 quoting), one row each, the JSON keys as columns.
+pub fn csv(entries: &[LogEntry]) -> String {
+    let mut s = String::from(CSV_HEADER);
+    s.push('\n');
+    let num = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
+    for e in entries {
+        let event = serde_json::to_value(e.event)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let cells = [
+            e.time.clone(),
+            e.channel.to_string(),
+            crate::takes::report::quote(&e.name),
+            event,
+            e.kind.map_or("", kind_name).to_string(),
+            e.count.to_string(),
+            num(e.level_dbtp),
+            num(e.stream_s),
+            num(e.duration_s),
+            e.clipped_samples
+                .map_or_else(String::new, |n| n.to_string()),
+            num(e.max_level_dbfs),
+            crate::takes::report::quote(&e.message),
+        ];
+        s.push_str(&cells.join(","));
+        s.push('\n');
+    }
+    s
 }
 
 /// The entries as an aligned table, one line each.
@@ -48,10 +94,17 @@ pub fn table(entries: &[LogEntry]) -> String {
                 LogEventKind::Clip => "clip",
                 LogEventKind::Raised => "raised",
                 LogEventKind::Cleared => "cleared",
+                LogEventKind::TakeStart => "take start",
+                LogEventKind::TakeEnd => "take end",
             };
             [
                 e.time.replace('T', " ").trim_end_matches('Z').to_string(),
-                e.channel.to_string(),
+                // Take marks belong to no channel.
+                if e.channel == 0 {
+                    "-".to_string()
+                } else {
+                    e.channel.to_string()
+                },
                 e.name.clone(),
                 event.to_string(),
                 e.kind.map_or("", kind_name).to_string(),

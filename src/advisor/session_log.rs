@@ -38,6 +38,18 @@ pub struct LogEntry {
     #[serde(default)]
     pub level_dbtp: Option<f64>,
     pub message: String,
+    /// Stream time (s) a clip burst or take mark happened at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_s: Option<f64>,
+    /// A clip burst's length, first clipped sample to last (s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<f64>,
+    /// A clip burst's clipped samples (`count` holds its overs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clipped_samples: Option<u64>,
+    /// A clip burst's highest sample level (dBFS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_level_dbfs: Option<f64>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -58,6 +70,10 @@ impl LogEntry {
                 .is_finite()
                 .then(|| (level_dbtp * 10.0).round() / 10.0),
             message: event.message.clone(),
+            stream_s: None,
+            duration_s: None,
+            clipped_samples: None,
+            max_level_dbfs: None,
         }
     }
 
@@ -219,18 +235,51 @@ pub fn read_entries(dir: &Path, since: Option<SystemTime>) -> Result<Vec<LogEntr
     Ok(out)
 }
 
-/// `--since`: an RFC 3339 UTC time ("2026-11-23T20:00:00Z") or a span ago ("10m", "2h 30m").
+/// `--since`: a time with its zone ("2026-11-23T20:00:00Z", "…+01:00"), a local time
+/// ("2026-11-28 14:30", "2026-11-28T14:30:05", or "14:30" for today), or a span ago ("10m",
+/// "2h 30m"). Local means the system's time zone.
 pub fn parse_since(text: &str, now: SystemTime) -> Result<SystemTime, String> {
+    let zone = jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC);
+    parse_since_in(text, now, &zone)
+}
+
+/// [`parse_since`] with local times read in `zone`.
+pub fn parse_since_in(
+    text: &str,
+    now: SystemTime,
+    zone: &jiff::tz::TimeZone,
+) -> Result<SystemTime, String> {
     let text = text.trim();
-    if let Ok(t) = humantime::parse_rfc3339_weak(text) {
-        return Ok(t);
+    let bad = || {
+        format!(
+            "--since {text:?}: expected a time like 2026-11-23T20:00:00Z, a local time like \
+             \"2026-11-28 14:30\" or 14:30 (today), or a span like 10m or 2h"
+        )
+    };
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Ok(SystemTime::from(t));
+    }
+    let local = if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
+        Some(dt)
+    } else if let Ok(time) = text.parse::<jiff::civil::Time>() {
+        let today = jiff::Timestamp::try_from(now)
+            .map_err(|_| bad())?
+            .to_zoned(zone.clone())
+            .date();
+        Some(today.to_datetime(time))
+    } else {
+        None
+    };
+    if let Some(dt) = local {
+        return dt
+            .to_zoned(zone.clone())
+            .map(|z| SystemTime::from(z.timestamp()))
+            .map_err(|e| format!("--since {text:?}: {e}"));
     }
     match humantime::parse_duration(text) {
         Ok(d) => now
             .checked_sub(d)
             .ok_or_else(|| format!("--since {text}: too far back")),
-        Err(_) => Err(format!(
-            "--since {text:?}: expected an RFC 3339 UTC time like 2026-11-23T20:00:00Z or a span like 10m or 2h"
-        )),
+        Err(_) => Err(bad()),
     }
 }

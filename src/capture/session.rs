@@ -50,6 +50,9 @@ pub struct SessionConfig {
     pub session_log: bool,
     /// Where the session log's day files go; `None`: `sessions/` in the data dir.
     pub log_dir: Option<std::path::PathBuf>,
+    /// Takes marked ahead of time, in stream seconds (checked with
+    /// [`crate::takes::check_spans`]).
+    pub takes: Vec<crate::takes::TakeSpan>,
 }
 
 /// The session log's writer thread, or `None` after one line on stderr: metering matters more.
@@ -82,6 +85,10 @@ pub enum MeterCommand {
     SetPresetTable(Presets),
     /// Rename one channel (index from 0) for the session log.
     Rename(usize, String),
+    /// Start a take now with this name (blank: "Take N"), ending any open one.
+    StartTake(String),
+    /// End the open take now.
+    StopTake,
 }
 
 /// A running capture. Dropping it stops the stream and the meter thread.
@@ -161,7 +168,8 @@ impl Pipeline {
             config.live.clone(),
             &config.channel_names,
             open_log(config),
-        );
+        )
+        .with_takes(&config.takes);
         let worker_stop = Arc::clone(&stop);
         let meter_thread = std::thread::Builder::new()
             .name("gainstage-meter".into())

@@ -12,12 +12,15 @@ use ringbuf::traits::{Consumer, Observer};
 use super::publish::{Board, ReaderSlot};
 use super::session::MeterCommand;
 use super::shared::Shared;
+use crate::advisor::LogEventKind;
 use crate::advisor::{
     LiveAdvisor, LiveConfig, LogEntry, LogWriter, Presets, SourcePreset, Warning,
 };
 use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
-use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo};
+use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
+use crate::takes::burst::Burst;
+use crate::takes::{BlockReading, BurstDetector, TakeReport, TakeSpan, TakeTracker};
 
 /// Time between publishes: about 60 per second.
 pub const PUBLISH_INTERVAL: Duration = Duration::from_micros(16_667);
@@ -91,6 +94,21 @@ pub struct MeterWorker {
     /// The latest advisor events, newest last, for readers to show (the GUI's log panel);
     /// rebuilt only when an event happens, so publishing shares it for the cost of a count.
     recent_events: Arc<[LogEntry]>,
+    /// Frames metered since the stream started: the clock takes are marked in.
+    metered: u64,
+    /// Takes: fed every metered block (see `crate::takes` for why here).
+    takes: TakeTracker,
+    /// The tracker's finished reports, shared with every snapshot until the next take ends,
+    /// and how many takes had ended when it was taken.
+    take_reports: Arc<[TakeReport]>,
+    take_reports_ended: usize,
+    /// Clip bursts over the whole session, per channel: the log gets one entry per burst.
+    bursts: Vec<BurstDetector>,
+    /// Bursts that have ended and are not yet logged, with their channel index.
+    ended_bursts: Vec<(usize, Burst)>,
+    /// The take whose start is logged, and how many ended takes are.
+    logged_open_take: Option<usize>,
+    logged_reports: usize,
 }
 
 /// How long a stopping session waits for the session log's last entries to reach the disk.
@@ -137,6 +155,12 @@ impl MeterWorker {
         presets.resize(channels, SourcePreset::Generic);
         let readings = (0..channels).map(|c| bank.readings(c)).collect();
         let preset_table = Presets::default();
+        let hot: Vec<f64> = presets
+            .iter()
+            .map(|p| preset_table.get(*p).hot_dbtp)
+            .collect();
+        let takes = TakeTracker::new(channels, source.sample_rate, &hot, &[]);
+        let bursts = vec![BurstDetector::new(source.sample_rate); channels];
         let advisor = LiveAdvisor::new(
             presets.iter().map(|p| preset_table.get(*p)).collect(),
             source.sample_rate,
@@ -171,6 +195,14 @@ impl MeterWorker {
             log: None,
             names: (1..=channels).map(|c| format!("Input {c}")).collect(),
             recent_events: Arc::from(Vec::new()),
+            metered: 0,
+            takes,
+            take_reports: Arc::from(Vec::new()),
+            take_reports_ended: 0,
+            bursts,
+            ended_bursts: Vec::with_capacity(channels * 4),
+            logged_open_take: None,
+            logged_reports: 0,
         })
     }
 
@@ -196,6 +228,18 @@ impl MeterWorker {
             }
         }
         self.log = log;
+        for c in 0..self.channels {
+            self.takes
+                .set_hot(c, self.preset_table.get(self.presets[c]).hot_dbtp);
+            self.takes.rename(c, &self.names[c]);
+        }
+        self
+    }
+
+    /// Marks `spans` (stream seconds) as takes; each starts and ends on its exact frame.
+    #[must_use]
+    pub fn with_takes(mut self, spans: &[TakeSpan]) -> Self {
+        self.takes.schedule(spans);
         self
     }
 
@@ -204,6 +248,17 @@ impl MeterWorker {
         let poll = poll_interval(self.source.buffer_frames, self.source.sample_rate);
         while !stop.load(Ordering::Acquire) {
             let worked = self.step();
+            if !worked
+                && self.shared.state() == StreamState::Finished
+                && self.consumer.occupied_len() < self.channels
+            {
+                // A file has played out and its last frames are metered: an open take and
+                // clip burst end with it, and later takes never start.
+                if self.takes.pending() {
+                    self.takes.finish(self.metered);
+                }
+                self.end_bursts();
+            }
             let now = Instant::now();
             self.publish_if_due(now);
             if !worked {
@@ -214,12 +269,24 @@ impl MeterWorker {
                 std::thread::sleep(poll.min(due.max(Duration::from_micros(100))));
             }
         }
+        self.takes.finish(self.metered);
+        self.end_bursts();
+        self.log_takes_and_bursts();
         // The last entries out before the last snapshot, which then counts what the disk
         // did not take: waiting here holds up no metering, only the stop.
         if let Some(log) = self.log.as_mut() {
             log.close_within(LOG_CLOSE_PATIENCE);
         }
         self.publish();
+    }
+
+    /// Every open clip burst ends here (the stream ended).
+    fn end_bursts(&mut self) {
+        for (c, d) in self.bursts.iter_mut().enumerate() {
+            if let Some(b) = d.finish() {
+                self.ended_bursts.push((c, b));
+            }
+        }
     }
 
     /// Applies pending commands and meters every whole frame in the ring. Returns whether
@@ -229,12 +296,19 @@ impl MeterWorker {
             self.apply(cmd);
         }
         let mut worked = false;
+        self.takes.advance_to(self.metered);
         // Only what is in the ring now: a source that outruns the meter must not keep this
         // loop from returning, or nothing would be published.
         let mut budget = self.consumer.occupied_len();
         loop {
             let ch = self.channels;
-            let n = (self.consumer.occupied_len().min(budget) / ch).min(self.buf.len() / ch) * ch;
+            let mut frames =
+                (self.consumer.occupied_len().min(budget) / ch).min(self.buf.len() / ch);
+            // A take starts or ends on its exact frame: meter up to it and no further.
+            if let Some(b) = self.takes.next_boundary(self.metered) {
+                frames = frames.min(usize::try_from(b - self.metered).unwrap_or(usize::MAX));
+            }
+            let n = frames * ch;
             if n == 0 {
                 if self.consumer.occupied_len() >= ch {
                     break;
@@ -266,6 +340,35 @@ impl MeterWorker {
             self.interval_sample[c] = self.interval_sample[c].max(s);
             self.interval_true[c] = self.interval_true[c].max(t);
         }
+        let frames = (samples / self.channels.max(1)) as u64;
+        for c in 0..self.channels {
+            let meter = self.bank.meter(c);
+            let (sample_peak, true_peak) = meter.block_peaks();
+            let reading = BlockReading {
+                sample_peak,
+                true_peak,
+                clips: meter.block_clips(),
+                gating: meter.latest_gating(),
+            };
+            self.takes.block(c, self.metered, frames, &reading);
+            if let Some((clipped, overs, first, last)) = reading.clips {
+                let ended = self.bursts[c].clips(
+                    self.metered + u64::from(first),
+                    self.metered + u64::from(last),
+                    (clipped, overs),
+                    sample_peak,
+                    true_peak,
+                );
+                self.ended_bursts.extend(ended.map(|b| (c, b)));
+            }
+        }
+        self.metered += frames;
+        for (c, d) in self.bursts.iter_mut().enumerate() {
+            if let Some(b) = d.quiet_until(self.metered) {
+                self.ended_bursts.push((c, b));
+            }
+        }
+        self.takes.advance_to(self.metered);
     }
 
     fn apply(&mut self, cmd: MeterCommand) {
@@ -283,20 +386,26 @@ impl MeterWorker {
             MeterCommand::SetPreset(c, preset) if c < self.channels => {
                 self.presets[c] = preset;
                 self.advisor.set_params(c, self.preset_table.get(preset));
+                self.takes
+                    .set_hot(c, self.preset_table.get(preset).hot_dbtp);
             }
             MeterCommand::SetPresetTable(table) => {
                 self.preset_table = table;
                 for c in 0..self.channels {
-                    self.advisor
-                        .set_params(c, self.preset_table.get(self.presets[c]));
+                    let params = self.preset_table.get(self.presets[c]);
+                    self.takes.set_hot(c, params.hot_dbtp);
+                    self.advisor.set_params(c, params);
                 }
             }
             MeterCommand::Rename(c, name) if c < self.channels => {
                 if self.names.len() <= c {
                     self.names.resize(c + 1, String::new());
                 }
+                self.takes.rename(c, &name);
                 self.names[c] = name;
             }
+            MeterCommand::StartTake(name) => self.takes.start(&name, self.metered),
+            MeterCommand::StopTake => self.takes.stop(self.metered),
             MeterCommand::ResetChannel(_)
             | MeterCommand::SetPreset(..)
             | MeterCommand::Rename(..) => {}
@@ -354,13 +463,15 @@ impl MeterWorker {
                 self.warnings[c].clear();
                 self.warnings[c].extend_from_slice(shown);
             }
+            self.takes.warnings(c, &self.warnings[c]);
         }
         let events = self.advisor.drain_events();
         if events.is_empty() {
             return;
         }
         let mut recent: Vec<LogEntry> = self.recent_events.to_vec();
-        for ev in events {
+        // Clips are logged once per burst (`log_takes_and_bursts`), not per judgement.
+        for ev in events.into_iter().filter(|e| e.event != LogEventKind::Clip) {
             let name = ev
                 .channel
                 .checked_sub(1)
@@ -374,6 +485,64 @@ impl MeterWorker {
                 ev.level_dbtp.unwrap_or(f64::NEG_INFINITY),
                 &ev,
             );
+            // Never waits: an entry the writer cannot take is counted, and the count published.
+            if let Some(log) = &self.log {
+                log.submit(entry.clone());
+            }
+            recent.push(entry);
+        }
+        let excess = recent.len().saturating_sub(RECENT_EVENTS);
+        self.recent_events = recent.split_off(excess).into();
+    }
+
+    /// Logs clip bursts that have ended and takes that started or ended since the previous
+    /// publish; allocates only when there is one.
+    fn log_takes_and_bursts(&mut self) {
+        let open = self.takes.open_take().map(|(n, _, _)| n);
+        if self.ended_bursts.is_empty()
+            && open == self.logged_open_take
+            && self.logged_reports == self.takes.ended()
+        {
+            return;
+        }
+        let now = SystemTime::now();
+        let rate = self.source.sample_rate;
+        let mut entries = Vec::new();
+        // Ends first, then starts: touching takes read in order.
+        let reports = self.takes.reports();
+        let new = (self.takes.ended() - self.logged_reports).min(reports.len());
+        for take in &reports[reports.len() - new..] {
+            let end = (take.end_s * f64::from(rate)).round() as u64;
+            let at = crate::takes::log::wall_time(now, self.metered, end, rate);
+            entries.push(crate::takes::log::take_end_entry(at, take));
+        }
+        self.logged_reports = self.takes.ended();
+        if let Some((number, name, start)) = self.takes.open_take()
+            && self.logged_open_take != Some(number)
+        {
+            let at = crate::takes::log::wall_time(now, self.metered, start, rate);
+            let stream_s = start as f64 / f64::from(rate.max(1));
+            entries.push(crate::takes::log::take_start_entry(at, name, stream_s));
+        }
+        self.logged_open_take = open;
+        for (c, b) in self.ended_bursts.drain(..) {
+            let at = crate::takes::log::wall_time(now, self.metered, b.start, rate);
+            let name = self
+                .names
+                .get(c)
+                .filter(|n| !n.trim().is_empty())
+                .cloned()
+                .unwrap_or_else(|| format!("Input {}", c + 1));
+            entries.push(crate::takes::log::burst_entry(at, c + 1, &name, &b, rate));
+        }
+        entries.sort_by(|a, b| a.time.cmp(&b.time));
+        self.record(entries);
+    }
+
+    /// Writes `entries` to the session log and keeps them for readers.
+    fn record(&mut self, entries: Vec<LogEntry>) {
+        let mut recent: Vec<LogEntry> = self.recent_events.to_vec();
+        for entry in entries {
             // Never waits: an entry the writer cannot take is counted, and the count published.
             if let Some(log) = &self.log {
                 log.submit(entry.clone());
@@ -439,6 +608,12 @@ impl MeterWorker {
             .collect();
         self.interval_sample.fill(0.0);
         self.interval_true.fill(0.0);
+        if self.take_reports_ended != self.takes.ended() {
+            // Only when a take has ended.
+            self.take_reports = Arc::from(self.takes.reports());
+            self.take_reports_ended = self.takes.ended();
+        }
+        self.log_takes_and_bursts();
         self.seq += 1;
         let snapshot = Snapshot {
             seq: self.seq,
@@ -450,6 +625,8 @@ impl MeterWorker {
             channels,
             log: self.log.as_mut().map(LogWriter::health).unwrap_or_default(),
             events: Arc::clone(&self.recent_events),
+            takes: Arc::clone(&self.take_reports),
+            takes_pending: self.takes.pending(),
         };
         self.board.try_publish(Arc::new(snapshot));
     }

@@ -63,6 +63,17 @@ pub struct ChannelMeter {
     invalid: u64,
     /// Frames processed since reset.
     frames: u64,
+    /// Clips in the latest block: counts before it, and the first and last clipped frame's
+    /// offset in it. A take report places each clip burst to the sample from these.
+    block_clip_base: (u64, u64),
+    block_first_clip: Option<u32>,
+    block_last_clip: u32,
+    /// 100 ms slices closed since reset, with the latest 400 ms block energy (once 4 slices
+    /// are in) and 3 s short-term energy (once 30 are in): what a take's own integrated
+    /// loudness and loudness range are gated from.
+    slices_closed: u64,
+    latest_block_energy: Option<f64>,
+    latest_short_term_energy: Option<f64>,
 
     /// Max |x| of the latest block (linear).
     block_peak: f32,
@@ -163,6 +174,12 @@ impl ChannelMeter {
             clips: OverCounter::new(config.over_len, config.clip_rule.threshold()),
             invalid: 0,
             frames: 0,
+            block_clip_base: (0, 0),
+            block_first_clip: None,
+            block_last_clip: 0,
+            slices_closed: 0,
+            latest_block_energy: None,
+            latest_short_term_energy: None,
             block_peak: 0.0,
             block_true_peak: 0.0,
             max_peak: 0.0,
@@ -218,8 +235,11 @@ impl ChannelMeter {
         }
         self.block_peak = 0.0;
         self.block_true_peak = 0.0;
+        self.block_clip_base = (self.clips.clipped_samples(), self.clips.overs());
+        self.block_first_clip = None;
         let mut scratch = std::mem::take(&mut self.scratch);
-        for chunk in block.chunks(scratch.len()) {
+        let chunk_len = scratch.len();
+        for (i, chunk) in block.chunks(chunk_len).enumerate() {
             // Almost all audio is finite and below full scale: then there is nothing to
             // sanitise or count, and the samples are metered in place without a copy.
             let level = self.clips.level();
@@ -230,9 +250,15 @@ impl ChannelMeter {
                 continue;
             }
             let clean = &mut scratch[..chunk.len()];
-            for (dst, &x) in clean.iter_mut().zip(chunk) {
+            for (j, (dst, &x)) in clean.iter_mut().zip(chunk).enumerate() {
                 if x.is_finite() {
+                    let before = self.clips.clipped_samples();
                     self.clips.push(x);
+                    if self.clips.clipped_samples() != before {
+                        let at = u32::try_from(i * chunk_len + j).unwrap_or(u32::MAX);
+                        self.block_first_clip.get_or_insert(at);
+                        self.block_last_clip = at;
+                    }
                     *dst = x;
                     self.last_clean = x;
                 } else {
@@ -435,12 +461,15 @@ impl ChannelMeter {
         self.momentary_lufs = energy_to_lufs(momentary);
         self.short_term_lufs = energy_to_lufs(short_term);
         // A gating block is the mean of four slices: 400 ms, a new one every 100 ms.
+        self.slices_closed += 1;
         if seen >= SLICES_MOMENTARY {
             self.blocks.push(momentary);
+            self.latest_block_energy = Some(momentary);
         }
         if self.slices.is_full() {
             self.max_short_term_lufs = self.max_short_term_lufs.max(self.short_term_lufs);
             self.short_terms.push(short_term);
+            self.latest_short_term_energy = Some(short_term);
         }
         self.slice_pos = 0;
     }
@@ -475,6 +504,29 @@ impl ChannelMeter {
     /// gathers peaks block by block needs, without computing every other reading.
     pub fn block_peaks(&self) -> (f64, f64) {
         (f64::from(self.block_peak), self.block_true_peak)
+    }
+
+    /// Clips in the latest block: `(clipped samples, overs, first, last)` with the first and
+    /// last clipped frame's offset in the block; `None` when it had none.
+    pub fn block_clips(&self) -> Option<(u64, u64, u32, u32)> {
+        let first = self.block_first_clip?;
+        Some((
+            self.clips.clipped_samples() - self.block_clip_base.0,
+            self.clips.overs() - self.block_clip_base.1,
+            first,
+            self.block_last_clip,
+        ))
+    }
+
+    /// 100 ms slices closed since reset, with the latest 400 ms gating block's and 3 s
+    /// short-term window's K-weighted energy (`None` until there is one). A reader that
+    /// sees the count advance by one takes each gating value exactly once.
+    pub fn latest_gating(&self) -> (u64, Option<f64>, Option<f64>) {
+        (
+            self.slices_closed,
+            self.latest_block_energy,
+            self.latest_short_term_energy,
+        )
     }
 
     /// The current readings. Integrated loudness and LRA are computed here from bounded
@@ -566,6 +618,12 @@ impl ChannelMeter {
         self.invalid = 0;
         self.last_clean = 0.0;
         self.frames = 0;
+        self.block_clip_base = (0, 0);
+        self.block_first_clip = None;
+        self.block_last_clip = 0;
+        self.slices_closed = 0;
+        self.latest_block_energy = None;
+        self.latest_short_term_energy = None;
         self.block_peak = 0.0;
         self.block_true_peak = 0.0;
         self.max_peak = 0.0;

@@ -831,6 +831,8 @@ mod tests {
                 .collect(),
             log: Default::default(),
             events: Arc::from(Vec::new()),
+            takes: Arc::from(Vec::new()),
+            takes_pending: false,
         }
     }
 

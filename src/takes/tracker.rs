@@ -1,0 +1,581 @@
+//! The take tracker: fed every metered block, it keeps each open take's per-input findings
+//! and turns them into a [`TakeReport`] when the take ends. Pure: no I/O, no clock; frames in,
+//! reports out.
+
+use super::burst::{Burst, BurstDetector, db2};
+use super::report::{InputReport, TakeReport, input_verdict, take_verdict};
+use super::track::HeadroomTrack;
+use super::{MAX_BURSTS, TakeSpan};
+use crate::advisor::{Warning, WarningKind};
+use crate::meter::gating::{IntegratedLoudness, LoudnessRange};
+use crate::meter::level::amplitude_to_db;
+
+/// Every warning kind, in the order a report lists them.
+const KINDS: [WarningKind; 7] = [
+    WarningKind::Clip,
+    WarningKind::Hot,
+    WarningKind::Low,
+    WarningKind::NoSignal,
+    WarningKind::DcOffset,
+    WarningKind::Rumble,
+    WarningKind::Noisy,
+];
+
+/// 100 ms slices in a 400 ms gating block and in a 3 s short-term window.
+const SLICES_PER_BLOCK: u64 = 4;
+const SLICES_PER_SHORT_TERM: u64 = 30;
+
+/// What one channel's meter saw in one block.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BlockReading {
+    /// Max |sample| (linear).
+    pub sample_peak: f64,
+    /// True peak (linear).
+    pub true_peak: f64,
+    /// `(clipped samples, overs, first, last)`: clips with the offsets of the first and last
+    /// clipped frame in the block ([`crate::meter::ChannelMeter::block_clips`]).
+    pub clips: Option<(u64, u64, u32, u32)>,
+    /// `(slices closed, 400 ms block energy, 3 s energy)`
+    /// ([`crate::meter::ChannelMeter::latest_gating`]).
+    pub gating: (u64, Option<f64>, Option<f64>),
+}
+
+/// One input's state in the open take; everything sized when the take starts.
+#[derive(Debug)]
+struct InputTake {
+    max_sample: f64,
+    max_true: f64,
+    clipped: u64,
+    overs: u64,
+    detector: BurstDetector,
+    bursts: Vec<Burst>,
+    bursts_not_listed: u64,
+    loudness: IntegratedLoudness,
+    range: LoudnessRange,
+    /// 3 s windows pushed into `range`.
+    range_values: u64,
+    /// Slices closed as of the previous block: a gating value is taken when this advances.
+    slices_seen: Option<u64>,
+    /// Slices closed since the take started.
+    slices_in_take: u64,
+    /// Warning kinds raised during the take, one bit each (index into `KINDS`).
+    warnings: u8,
+    track: HeadroomTrack,
+}
+
+impl InputTake {
+    fn new(origin: u64, rate: u32) -> Self {
+        Self {
+            max_sample: 0.0,
+            max_true: 0.0,
+            clipped: 0,
+            overs: 0,
+            detector: BurstDetector::new(rate),
+            bursts: Vec::with_capacity(MAX_BURSTS),
+            bursts_not_listed: 0,
+            loudness: IntegratedLoudness::new(),
+            range: LoudnessRange::new(),
+            range_values: 0,
+            slices_seen: None,
+            slices_in_take: 0,
+            warnings: 0,
+            track: HeadroomTrack::new(origin, rate),
+        }
+    }
+
+    fn keep(&mut self, burst: Burst) {
+        if self.bursts.len() < MAX_BURSTS {
+            self.bursts.push(burst);
+        } else {
+            self.bursts_not_listed += 1;
+        }
+    }
+}
+
+#[derive(Debug)]
+struct OpenTake {
+    number: usize,
+    name: String,
+    start: u64,
+    /// Scheduled end, if the take has one.
+    end: Option<u64>,
+    inputs: Vec<InputTake>,
+}
+
+/// Tracks takes over a stream of `channels` inputs at `rate`.
+#[derive(Debug)]
+pub struct TakeTracker {
+    rate: u32,
+    channels: usize,
+    /// Per input: the true peak (dBTP) above which a take is `hot` (the preset's hot level).
+    hot_dbtp: Vec<f64>,
+    names: Vec<String>,
+    /// Scheduled takes not yet started, as (start, end) frames, earliest last.
+    schedule: Vec<(u64, u64)>,
+    open: Option<OpenTake>,
+    /// The latest [`MAX_TAKES_KEPT`] reports, oldest first.
+    done: Vec<TakeReport>,
+    /// Takes ended since the stream started (kept or not).
+    ended: usize,
+    next_number: usize,
+    /// Per input, the warning kinds shown at the latest look (one bit each).
+    shown: Vec<u8>,
+}
+
+/// Reports the tracker keeps in memory (for snapshots and the GUI); older ones are only in
+/// the saved files. Each holds a headroom track per input, so this bounds memory however
+/// many takes a session has.
+pub const MAX_TAKES_KEPT: usize = 100;
+
+impl TakeTracker {
+    /// `hot_dbtp` and `names` per input (missing ones: 0 dBTP, "Input N").
+    pub fn new(channels: usize, rate: u32, hot_dbtp: &[f64], names: &[String]) -> Self {
+        let mut hot = hot_dbtp.to_vec();
+        hot.resize(channels, 0.0);
+        let names = (0..channels)
+            .map(|c| {
+                names
+                    .get(c)
+                    .filter(|n| !n.trim().is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| format!("Input {}", c + 1))
+            })
+            .collect();
+        Self {
+            rate: rate.max(1),
+            channels,
+            hot_dbtp: hot,
+            names,
+            schedule: Vec::new(),
+            open: None,
+            done: Vec::new(),
+            ended: 0,
+            next_number: 1,
+            shown: vec![0; channels],
+        }
+    }
+
+    /// Marks takes ahead of time in stream seconds; they start and end as the stream passes
+    /// them. Spans must not overlap ([`super::check_spans`]); a span already passed is kept
+    /// and starts at once.
+    pub fn schedule(&mut self, spans: &[TakeSpan]) {
+        let frame = |s: f64| (s.max(0.0) * f64::from(self.rate)).round() as u64;
+        self.schedule
+            .extend(spans.iter().map(|s| (frame(s.start_s), frame(s.end_s))));
+        self.schedule.sort_by_key(|s| std::cmp::Reverse(s.0));
+    }
+
+    /// The next frame after `frame` at which a scheduled take starts or ends: the caller
+    /// meters up to it and no further, so takes begin and end on the exact sample.
+    pub fn next_boundary(&self, frame: u64) -> Option<u64> {
+        let end = self
+            .open
+            .as_ref()
+            .and_then(|t| t.end)
+            .filter(|&e| e > frame);
+        let start = self.schedule.last().map(|s| s.0).filter(|&s| s > frame);
+        match (end, start) {
+            (Some(e), Some(s)) => Some(e.min(s)),
+            (e, s) => e.or(s),
+        }
+    }
+
+    /// The stream has reached `frame`: scheduled takes start and end here, and bursts that
+    /// have been quiet for the gap end.
+    pub fn advance_to(&mut self, frame: u64) {
+        if self
+            .open
+            .as_ref()
+            .and_then(|t| t.end)
+            .is_some_and(|e| e <= frame)
+        {
+            self.stop(frame);
+        }
+        if self.open.is_none()
+            && let Some(&(start, end)) = self.schedule.last()
+            && start <= frame
+        {
+            self.schedule.pop();
+            let name = format!("Take {}", self.next_number);
+            self.begin(name, start.max(frame), Some(end));
+            if end <= frame {
+                self.stop(frame);
+            }
+        }
+        if let Some(t) = self.open.as_mut() {
+            for input in &mut t.inputs {
+                if let Some(b) = input.detector.quiet_until(frame) {
+                    input.keep(b);
+                }
+            }
+        }
+    }
+
+    /// Starts a take named `name` at `frame` (a mark from a person); ends the open one there
+    /// first. Allocates the take's state: nothing more until it ends.
+    pub fn start(&mut self, name: &str, frame: u64) {
+        if self.open.is_some() {
+            self.stop(frame);
+        }
+        let name = if name.trim().is_empty() {
+            format!("Take {}", self.next_number)
+        } else {
+            name.to_string()
+        };
+        self.begin(name, frame, None);
+    }
+
+    fn begin(&mut self, name: String, start: u64, end: Option<u64>) {
+        let inputs = (0..self.channels)
+            .map(|_| InputTake::new(start, self.rate))
+            .collect();
+        self.open = Some(OpenTake {
+            number: self.next_number,
+            name,
+            start,
+            end,
+            inputs,
+        });
+        self.next_number += 1;
+    }
+
+    /// Ends the open take at `frame` and files its report.
+    pub fn stop(&mut self, frame: u64) {
+        if let Some(t) = self.open.take() {
+            let cut_short = t.end.is_some_and(|e| frame < e);
+            let report = self.report(t, frame, cut_short);
+            if self.done.len() == MAX_TAKES_KEPT {
+                self.done.remove(0);
+            }
+            self.done.push(report);
+            self.ended += 1;
+        }
+    }
+
+    /// The stream ended at `frame`: the open take ends there (cut short if it was marked to
+    /// run longer); takes scheduled later never start.
+    pub fn finish(&mut self, frame: u64) {
+        self.advance_to(frame);
+        self.stop(frame);
+        self.schedule.clear();
+    }
+
+    /// One channel's block `start..start + frames`. O(1) and allocation-free.
+    pub fn block(&mut self, channel: usize, start: u64, frames: u64, r: &BlockReading) {
+        let Some(t) = self.open.as_mut() else {
+            return;
+        };
+        let Some(input) = t.inputs.get_mut(channel) else {
+            return;
+        };
+        input.max_sample = input.max_sample.max(r.sample_peak);
+        input.max_true = input.max_true.max(r.true_peak);
+        input.track.push(start, frames, r.true_peak);
+        if let Some((clipped, overs, first, last)) = r.clips {
+            input.clipped += clipped;
+            input.overs += overs;
+            let closed = input.detector.clips(
+                start + u64::from(first),
+                start + u64::from(last),
+                (clipped, overs),
+                r.sample_peak,
+                r.true_peak,
+            );
+            if let Some(b) = closed {
+                input.keep(b);
+            }
+        }
+        let (slices, block, short) = r.gating;
+        // The first block of a take only sets where slices stand. Only windows wholly inside
+        // the take count: the first slice closed in it may have begun before it, so a 400 ms
+        // block counts from the 5th slice closed, a 3 s window from the 31st.
+        if let Some(seen) = input.slices_seen
+            && slices > seen
+        {
+            input.slices_in_take += slices - seen;
+            if let Some(e) = block.filter(|_| input.slices_in_take > SLICES_PER_BLOCK) {
+                input.loudness.push(e);
+            }
+            if let Some(e) = short.filter(|_| input.slices_in_take > SLICES_PER_SHORT_TERM) {
+                input.range.push(e);
+                input.range_values += 1;
+            }
+        }
+        input.slices_seen = Some(slices);
+    }
+
+    /// The advisor's warnings on `channel` now. A kind that appears while a take is open is
+    /// remembered for it; one already up when the take started (a latched clip from the take
+    /// before) is not this take's.
+    pub fn warnings(&mut self, channel: usize, warnings: &[Warning]) {
+        let Some(shown) = self.shown.get_mut(channel) else {
+            return;
+        };
+        let now = warnings
+            .iter()
+            .filter_map(|w| KINDS.iter().position(|k| *k == w.kind))
+            .fold(0u8, |bits, bit| bits | 1 << bit);
+        let raised = now & !*shown;
+        *shown = now;
+        if let Some(input) = self.open.as_mut().and_then(|t| t.inputs.get_mut(channel)) {
+            input.warnings |= raised;
+        }
+    }
+
+    /// The hot level `channel` is judged by from now on (its preset changed).
+    pub fn set_hot(&mut self, channel: usize, hot_dbtp: f64) {
+        if let Some(h) = self.hot_dbtp.get_mut(channel) {
+            *h = hot_dbtp;
+        }
+    }
+
+    pub fn rename(&mut self, channel: usize, name: &str) {
+        if let Some(n) = self.names.get_mut(channel)
+            && !name.trim().is_empty()
+        {
+            name.clone_into(n);
+        }
+    }
+
+    /// Takes that have ended, oldest first: the latest [`MAX_TAKES_KEPT`].
+    pub fn reports(&self) -> &[TakeReport] {
+        &self.done
+    }
+
+    /// How many takes have ended since the stream started; grows by one per take even when
+    /// the oldest report is no longer kept.
+    pub fn ended(&self) -> usize {
+        self.ended
+    }
+
+    /// True while a take is open or a scheduled one has yet to start.
+    pub fn pending(&self) -> bool {
+        self.open.is_some() || !self.schedule.is_empty()
+    }
+
+    /// The open take's number, name and first frame.
+    pub fn open_take(&self) -> Option<(usize, &str, u64)> {
+        self.open
+            .as_ref()
+            .map(|t| (t.number, t.name.as_str(), t.start))
+    }
+
+    /// True while a take is open.
+    pub fn is_open(&self) -> bool {
+        self.open.is_some()
+    }
+
+    fn report(&self, mut t: OpenTake, end: u64, cut_short: bool) -> TakeReport {
+        let rate = self.rate;
+        let secs = |f: u64| super::burst::round_ms(f as f64 / f64::from(rate));
+        let inputs: Vec<InputReport> = t
+            .inputs
+            .iter_mut()
+            .enumerate()
+            .map(|(c, input)| {
+                if let Some(b) = input.detector.finish() {
+                    input.keep(b);
+                }
+                let bursts: Vec<_> = input
+                    .bursts
+                    .iter()
+                    .map(|b| b.report(t.start, rate))
+                    .collect();
+                let max_tp = amplitude_to_db(input.max_true);
+                let integrated = input.loudness.lufs();
+                let lra = input.range.lu();
+                InputReport {
+                    channel: c + 1,
+                    name: self.names[c].clone(),
+                    verdict: input_verdict(
+                        bursts.first().map(|b| b.start_s),
+                        max_tp,
+                        self.hot_dbtp[c],
+                    ),
+                    max_sample_peak_dbfs: db2(amplitude_to_db(input.max_sample)),
+                    max_true_peak_dbtp: db2(max_tp),
+                    clipped_samples: input.clipped,
+                    overs: input.overs,
+                    bursts,
+                    bursts_not_listed: input.bursts_not_listed,
+                    integrated_lufs: db2(integrated),
+                    // A range needs 3 s windows: none at all is "not measured", not 0 LU.
+                    loudness_range_lu: (input.range_values > 0)
+                        .then(|| (lra * 10.0).round() / 10.0),
+                    warnings: KINDS
+                        .iter()
+                        .enumerate()
+                        .filter(|(bit, _)| input.warnings & (1 << bit) != 0)
+                        .map(|(_, k)| *k)
+                        .collect(),
+                    headroom: input.track.report(rate),
+                }
+            })
+            .collect();
+        TakeReport {
+            take: t.number,
+            name: t.name,
+            start_s: secs(t.start),
+            end_s: secs(end.max(t.start)),
+            cut_short,
+            verdict: take_verdict(&inputs),
+            inputs,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: u32 = 1000;
+
+    fn quiet(level: f64) -> BlockReading {
+        BlockReading {
+            sample_peak: level,
+            true_peak: level,
+            ..BlockReading::default()
+        }
+    }
+
+    /// Feeds 10-frame blocks of one channel from `from` to `to`, splitting at boundaries as
+    /// the meter thread does; `clip_at` frames clip one sample each.
+    fn run(t: &mut TakeTracker, from: u64, to: u64, level: f64, clip_at: &[u64]) {
+        let mut f = from;
+        t.advance_to(f);
+        while f < to {
+            let mut n = 10.min(to - f);
+            if let Some(b) = t.next_boundary(f) {
+                n = n.min(b - f);
+            }
+            let clips: Vec<u64> = clip_at
+                .iter()
+                .copied()
+                .filter(|c| (f..f + n).contains(c))
+                .collect();
+            let mut r = quiet(level);
+            if let (Some(first), Some(last)) = (clips.first(), clips.last()) {
+                r.sample_peak = 1.0;
+                r.true_peak = 1.2;
+                r.clips = Some((
+                    clips.len() as u64,
+                    clips.len() as u64,
+                    (first - f) as u32,
+                    (last - f) as u32,
+                ));
+            }
+            t.block(0, f, n, &r);
+            f += n;
+            t.advance_to(f);
+        }
+    }
+
+    #[test]
+    fn scheduled_takes_list_bursts_at_their_times_and_judge_each_take() {
+        let mut t = TakeTracker::new(1, RATE, &[-1.0], &["Vox".to_string()]);
+        t.schedule(&[
+            TakeSpan {
+                start_s: 0.5,
+                end_s: 2.0,
+            },
+            TakeSpan {
+                start_s: 3.0,
+                end_s: 4.5,
+            },
+            TakeSpan {
+                start_s: 5.0,
+                end_s: 6.0,
+            },
+        ]);
+        // Clips before the first take, three near 0.803 s (one burst), one at 1.9 s; none in
+        // the second take; the third runs hot.
+        run(&mut t, 0, 5000, 0.5, &[100, 803, 900, 1250, 1900]);
+        run(&mut t, 5000, 5500, 0.95, &[]);
+        t.finish(5500);
+        let r = t.reports();
+        assert_eq!(r.len(), 3);
+        let a = &r[0].inputs[0];
+        assert_eq!(
+            (r[0].start_s, r[0].end_s, r[0].cut_short),
+            (0.5, 2.0, false)
+        );
+        assert_eq!(a.name, "Vox");
+        assert_eq!((a.clipped_samples, a.overs), (4, 4));
+        assert_eq!(a.bursts.len(), 2);
+        assert_eq!(
+            (a.bursts[0].start_s, a.bursts[0].duration_s),
+            (0.303, 0.448)
+        );
+        assert_eq!((a.bursts[0].overs, a.bursts[0].clipped_samples), (3, 3));
+        assert_eq!(a.bursts[1].start_s, 1.4);
+        assert_eq!(a.verdict, "clipped at 00:00.3");
+        assert_eq!(r[0].verdict, "clipped at 00:00.3");
+        assert_eq!(a.max_true_peak_dbtp, Some(1.58));
+        let b = &r[1].inputs[0];
+        assert_eq!((b.clipped_samples, b.bursts.len()), (0, 0));
+        assert_eq!(b.verdict, "clean");
+        assert_eq!(b.max_true_peak_dbtp, Some(-6.02));
+        let c = &r[2];
+        assert_eq!((c.start_s, c.end_s, c.cut_short), (5.0, 5.5, true));
+        assert_eq!(c.verdict, "hot");
+        assert!(!t.pending());
+    }
+
+    #[test]
+    fn marked_takes_start_and_stop_on_command_and_count_warnings() {
+        let mut t = TakeTracker::new(2, RATE, &[], &[]);
+        t.start("", 100);
+        t.block(1, 100, 50, &quiet(0.1));
+        t.warnings(
+            1,
+            &[Warning {
+                kind: WarningKind::Low,
+                message: String::new(),
+                suggested_gain_db: None,
+            }],
+        );
+        t.start("Second", 150);
+        let low = |kind| Warning {
+            kind,
+            message: String::new(),
+            suggested_gain_db: None,
+        };
+        // Low is still up from the first take: not this one's. Hot is new.
+        t.warnings(1, &[low(WarningKind::Low), low(WarningKind::Hot)]);
+        t.stop(200);
+        let r = t.reports();
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            (r[0].name.as_str(), r[0].start_s, r[0].end_s),
+            ("Take 1", 0.1, 0.15)
+        );
+        assert_eq!(r[0].inputs[1].warnings, vec![WarningKind::Low]);
+        assert_eq!(r[0].inputs[1].name, "Input 2");
+        assert_eq!(
+            r[0].inputs[0].max_true_peak_dbtp, None,
+            "no audio on input 1"
+        );
+        assert_eq!(r[1].name, "Second");
+        assert_eq!(r[1].inputs[1].warnings, vec![WarningKind::Hot]);
+    }
+
+    #[test]
+    fn bursts_past_the_cap_are_counted_not_listed() {
+        let mut t = TakeTracker::new(1, RATE, &[], &[]);
+        t.start("long", 0);
+        let gap = 600;
+        let n = MAX_BURSTS as u64 + 5;
+        for k in 0..n {
+            let r = BlockReading {
+                clips: Some((1, 1, 0, 0)),
+                ..quiet(1.0)
+            };
+            t.block(0, k * gap, 1, &r);
+        }
+        t.stop(n * gap);
+        let i = &t.reports()[0].inputs[0];
+        assert_eq!(i.bursts.len(), MAX_BURSTS);
+        assert_eq!(i.bursts_not_listed, 5);
+        assert_eq!(i.overs, n);
+    }
+}
