@@ -27,7 +27,7 @@ fn measure(spikes: usize) -> Vec<Duration> {
         buffer_frames: Some(PERIOD as u32),
         sample_format: "f32".into(),
         is_demo: false,
-        clip_rule: Default::default(),
+        ..SourceInfo::default()
     };
     let (session, mut cb) = Session::start_custom(info, &SessionConfig::default()).unwrap();
     let mut reader = session.reader();

@@ -48,6 +48,9 @@ fn an_hour_of_audio_keeps_memory_flat_and_counts_every_clip() {
             (LogEventKind::Clip, _) => *log_overs.entry(e.channel).or_default() += e.count,
             (LogEventKind::Raised, Some(k)) => *raised.entry((e.channel, k)).or_default() += 1,
             (LogEventKind::Cleared, Some(k)) => *cleared.entry((e.channel, k)).or_default() += 1,
+            (LogEventKind::TakeStart | LogEventKind::TakeEnd, _) => {
+                panic!("the soak marks no takes: {e:?}")
+            }
             (_, None) => panic!("a warning event without its kind: {e:?}"),
         }
     }

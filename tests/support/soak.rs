@@ -239,8 +239,9 @@ pub fn run(audio_s: f64, warmup_s: f64, progress: bool) -> SoakReport {
         buffer_frames: Some(BLOCK as u32),
         sample_format: "i32".into(),
         is_demo: false,
-        // Set by the session from the sample format: integer codes clip at full scale.
-        clip_rule: Default::default(),
+        // The clip rule is set by the session from the sample format: integer codes clip at
+        // full scale.
+        ..SourceInfo::default()
     };
     let config = SessionConfig {
         meter: MeterConfig {
