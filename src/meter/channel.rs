@@ -13,6 +13,7 @@ use super::gating::{IntegratedLoudness, LoudnessRange};
 use super::level::{amplitude_to_db, energy_to_lufs, lufs_to_energy, power_to_db};
 use super::lowpass::LowPass;
 use super::readings::ChannelReadings;
+use super::sample::hold_finite;
 use super::true_peak::TruePeak;
 use super::window::{History, SlidingSum};
 
@@ -36,9 +37,7 @@ pub struct ChannelMeter {
     rate: u32,
     /// Sanitised copy of the block being processed (NaN/Inf replaced), sized once.
     scratch: Vec<f32>,
-    /// Latest finite sample: stands in for a non-finite one. A zero would be a step that the
-    /// true-peak interpolator rings on (a 0.5 FS sine with a NaN read 1.4 dB hot); repeating
-    /// the last value keeps every reading within the signal's own range.
+    /// Latest finite sample: stands in for a non-finite one ([`hold_finite`]).
     last_clean: f32,
     /// Mono BS.1770 meter for K-weighting: the 400 ms of filtered audio it keeps gives each
     /// 100 ms slice's energy.
@@ -220,16 +219,14 @@ impl ChannelMeter {
             }
             let clean = &mut scratch[..chunk.len()];
             for (dst, &x) in clean.iter_mut().zip(chunk) {
-                if x.is_finite() {
+                if hold_finite(x, &mut self.last_clean) {
                     self.clips.push(x);
-                    *dst = x;
-                    self.last_clean = x;
                 } else {
                     // A fault, not a level: keep it out of peaks, loudness and filter state.
                     self.invalid += 1;
                     self.clips.push(0.0);
-                    *dst = self.last_clean;
                 }
+                *dst = self.last_clean;
             }
             self.process_clean(clean);
         }

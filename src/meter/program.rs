@@ -3,6 +3,7 @@
 use ebur128::{Channel, EbuR128, Mode};
 
 use super::MeterError;
+use super::sample::hold_finite;
 
 /// Most channels with a BS.1770 programme weighting this meter knows.
 pub const MAX_PROGRAM_CHANNELS: usize = 5;
@@ -12,7 +13,7 @@ pub struct ProgramMeter {
     ebu: EbuR128,
     /// Sanitised planar copies of the block, sized once.
     scratch: Vec<Vec<f32>>,
-    /// Latest finite sample per channel: stands in for NaN/Inf (as in the channel meter).
+    /// Latest finite sample per channel: stands in for NaN/Inf ([`hold_finite`]).
     last_clean: Vec<f32>,
 }
 
@@ -72,9 +73,7 @@ impl ProgramMeter {
                 .zip(&mut self.last_clean)
             {
                 for (d, &x) in dst[..n].iter_mut().zip(&src[start..start + n]) {
-                    if x.is_finite() {
-                        *last = x;
-                    }
+                    hold_finite(x, last);
                     *d = *last;
                 }
             }
