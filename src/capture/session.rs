@@ -45,15 +45,12 @@ pub struct SessionConfig {
     pub session_log: bool,
 }
 
-/// Entries a session keeps in memory besides the file (the GUI's log view).
-const LOG_MEMORY: usize = 200;
-
 /// Today's session log, or `None` after one line on stderr: metering matters more.
 fn open_log(enabled: bool) -> Option<SessionLog> {
     if !enabled {
         return None;
     }
-    SessionLog::open_today(LOG_MEMORY)
+    SessionLog::open_today()
         .map_err(|e| eprintln!("gainstage: no session log: {e}"))
         .ok()
 }

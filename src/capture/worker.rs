@@ -13,7 +13,7 @@ use super::publish::{Board, ReaderSlot};
 use super::session::MeterCommand;
 use super::shared::Shared;
 use crate::advisor::{
-    LiveAdvisor, LiveConfig, LogEntry, Presets, SessionLog, SourcePreset, Warning,
+    LiveAdvisor, LiveConfig, LogEntry, Presets, RecentEvents, SessionLog, SourcePreset, Warning,
 };
 use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
@@ -88,9 +88,11 @@ pub struct MeterWorker {
     log: Option<SessionLog>,
     /// Channel names for the log ("Input 3" unless a template names it).
     names: Vec<String>,
-    /// The latest advisor events, newest last, for readers to show (the GUI's log panel);
-    /// rebuilt only when an event happens, so publishing shares it for the cost of a count.
-    recent_events: Arc<[LogEntry]>,
+    /// The latest advisor events, and a copy of them for readers to show (the GUI's log
+    /// panel), rebuilt only when an event happens, so publishing shares it for the cost of a
+    /// count.
+    recent_events: RecentEvents<LogEntry>,
+    shown_events: Arc<[LogEntry]>,
 }
 
 /// Advisor events a snapshot carries.
@@ -167,7 +169,8 @@ impl MeterWorker {
             readings,
             log: None,
             names: (1..=channels).map(|c| format!("Input {c}")).collect(),
-            recent_events: Arc::from(Vec::new()),
+            recent_events: RecentEvents::new(RECENT_EVENTS),
+            shown_events: Arc::from(Vec::new()),
         })
     }
 
@@ -351,7 +354,6 @@ impl MeterWorker {
         if events.is_empty() {
             return;
         }
-        let mut recent: Vec<LogEntry> = self.recent_events.to_vec();
         for ev in events {
             let name = ev
                 .channel
@@ -373,10 +375,9 @@ impl MeterWorker {
                 eprintln!("gainstage: session log stopped: {e}");
                 self.log = None;
             }
-            recent.push(entry);
+            self.recent_events.push(entry);
         }
-        let excess = recent.len().saturating_sub(RECENT_EVENTS);
-        self.recent_events = recent.split_off(excess).into();
+        self.shown_events = self.recent_events.iter().cloned().collect();
     }
 
     /// Publishes a snapshot with the advisor's judgement of it.
@@ -443,7 +444,7 @@ impl MeterWorker {
             dropped_frames: self.shared.dropped_frames.load(Ordering::Relaxed),
             xruns: self.shared.xruns.load(Ordering::Relaxed),
             channels,
-            events: Arc::clone(&self.recent_events),
+            events: Arc::clone(&self.shown_events),
         };
         self.board.try_publish(Arc::new(snapshot));
     }
