@@ -12,8 +12,12 @@
 //!   DC, momentary / short-term / integrated loudness, LRA, noise floor, rumble share, headroom
 //!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`,
 //!   true peak is oversampled in `meter::true_peak`; `ebur128` gives K-weighting.
-//! - [`analyze`]: offline analysis of WAV takes with the same meters; `gainstage analyze`.
-//! - [`report`]: JSON and table rendering shared by the commands.
+//! - [`analyze`]: offline analysis of WAV takes with the same meters, into [`take`] reports.
+//! - [`take`]: what analysing a take found (readings, warnings, programme loudness).
+//! - [`report`]: JSON and table rendering of [`take`] reports.
+//! - [`commands`]: `gainstage analyze`, joining `analyze` and `report`.
+//! - [`wav`]: the WAV reader both `analyze` and `monitor --file` use (every PCM and float
+//!   format they accept, converted by `meter::sample`'s clip rule).
 //! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
 //!   thread and the demo and file sources; `gainstage devices`. Inside: `session` (the
 //!   `Session` API), `callback` (what runs in the audio callback), `shared` (its atomics),
@@ -38,6 +42,7 @@ pub mod advisor;
 pub mod analyze;
 pub mod capture;
 pub mod cli;
+pub mod commands;
 pub mod error;
 pub mod meter;
 pub mod monitor;
@@ -46,6 +51,8 @@ pub mod report;
 #[cfg(feature = "gui")]
 pub mod settings;
 pub mod snapshot;
+pub mod take;
+pub mod wav;
 #[cfg(feature = "gui")]
 pub mod ui;
 

@@ -6,7 +6,7 @@ use gainstage::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Analyze(args)) => gainstage::analyze::run(&args),
+        Some(Command::Analyze(args)) => gainstage::commands::analyze(&args),
         Some(Command::Devices(args)) => gainstage::capture::devices::run(&args),
         Some(Command::Monitor(args)) => gainstage::monitor::run(&args),
         Some(Command::Log(args)) => gainstage::advisor::log::run(&args),

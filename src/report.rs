@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::advisor::Warning;
-use crate::analyze::{ChannelReport, FileReport, ProgramReport};
+use crate::take::{ChannelReport, FileReport, ProgramReport};
 use crate::meter::config::DIGITAL_SILENCE_DBFS;
 use crate::meter::level::finite;
 
