@@ -11,7 +11,7 @@
 //! - [`meter`]: pure DSP, one meter per channel (sample peak, true peak, clips and overs, RMS,
 //!   DC, momentary / short-term / integrated loudness, LRA, noise floor, rumble share, headroom
 //!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`,
-//!   true peak is oversampled in `meter::true_peak`; `ebur128` gives K-weighting.
+//!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting`.
 //! - [`analyze`]: offline analysis of WAV takes with the same meters, into [`take`] reports.
 //! - [`take`]: what analysing a take found (readings, warnings, programme loudness).
 //! - [`report`]: JSON and table rendering of [`take`] reports.

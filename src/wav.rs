@@ -160,9 +160,9 @@ impl Layout {
 /// `out[i] = to_f32(the N bytes at raw[i * stride])`, for as many samples as both hold.
 #[inline(always)]
 fn each<const N: usize>(raw: &[u8], stride: usize, out: &mut [f32], to_f32: impl Fn([u8; N]) -> f32) {
-    // `chunks(stride)` yields a last chunk shorter than `stride` (a frame's final sample).
-    for (dst, sample) in out.iter_mut().zip(raw.chunks(stride)) {
-        if let Some(b) = sample.first_chunk::<N>() {
+    let n = out.len().min((raw.len() + stride - N) / stride);
+    for (i, dst) in out[..n].iter_mut().enumerate() {
+        if let Some(b) = raw[i * stride..].first_chunk::<N>() {
             *dst = to_f32(*b);
         }
     }

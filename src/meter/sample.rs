@@ -52,17 +52,15 @@ pub fn signed_to_f32(code: i64, bits: u32) -> f32 {
 /// [`signed_to_f32`] for codes of at most 24 bits, bit for bit, but fast: every such code is
 /// exact in `f32` and 2^(bits-1) is a power of two, so one multiply converts without rounding
 /// and no code below full scale can land on 1.0. Decoding files is mostly this.
+/// Codes beyond the `bits` range are pinned to its ends.
 #[inline]
 pub fn small_signed_to_f32(code: i32, bits: u32) -> f32 {
     let bits = bits.clamp(1, 24);
     let full = 1i32 << (bits - 1);
-    if code >= full - 1 {
-        1.0
-    } else if code <= -full {
-        -1.0
-    } else {
-        code as f32 * (1.0 / full as f32)
-    }
+    // -full converts to exactly -1.0 on its own; only the top code needs lifting.
+    let code = code.clamp(-full, full - 1);
+    let x = code as f32 * (1.0 / full as f32);
+    if code == full - 1 { 1.0 } else { x }
 }
 
 /// Unsigned integer with `bits` significant bits and its origin at 2^(bits-1).
