@@ -12,6 +12,7 @@ use gainstage::capture::publish::{Board, SnapshotReader};
 use gainstage::capture::shared::Shared;
 use gainstage::capture::worker::{MeterWorker, WorkerInputs};
 use gainstage::meter::MeterConfig;
+use gainstage::meter::clip::DEFAULT_FLOAT_CLIP_LEVEL;
 use gainstage::snapshot::SourceInfo;
 
 const RATE: u32 = 48_000;
@@ -34,6 +35,7 @@ fn run(channels: usize) -> (Duration, Duration) {
         buffer_frames: None,
         sample_format: "i32".into(),
         is_demo: false,
+        clip_rule: Default::default(),
     };
     let mut worker = MeterWorker::new(
         info,
@@ -48,7 +50,7 @@ fn run(channels: usize) -> (Duration, Duration) {
         Arc::clone(&board),
     )
     .unwrap();
-    let mut cb = CallbackState::new(channels, 1, producer, shared);
+    let mut cb = CallbackState::new(channels, 1, DEFAULT_FLOAT_CLIP_LEVEL, producer, shared);
     let mut reader = SnapshotReader::new(board);
     // Music-like content: a sine per channel with a noise floor, as 32-bit integer codes.
     let mut seed = 1u32;

@@ -1,9 +1,14 @@
-//! Command-line interface. Each subcommand's arguments live here; its behaviour lives in the
-//! module that owns it.
+//! Command-line interface. Each subcommand's arguments live here, and [`run`] converts them to
+//! the library's own types; its behaviour lives in the module that owns it. No other module
+//! imports this one.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::capture::{HostKind, SourceKind, SourceSpec};
+use crate::meter::clip::FLOAT_CLIP_LEVEL_RANGE_DBFS;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +43,16 @@ pub enum HostChoice {
     Pulse,
 }
 
+impl From<HostChoice> for HostKind {
+    fn from(h: HostChoice) -> Self {
+        match h {
+            HostChoice::Alsa => HostKind::Alsa,
+            HostChoice::Jack => HostKind::Jack,
+            HostChoice::Pulse => HostKind::Pulse,
+        }
+    }
+}
+
 /// Where audio comes from: a device, a WAV file played in real time, or the demo generator.
 #[derive(Debug, Clone, Args, Default)]
 pub struct SourceArgs {
@@ -62,9 +77,72 @@ pub struct SourceArgs {
     /// Use the built-in demo session generator instead of a device.
     #[arg(long, conflicts_with_all = ["device", "host"])]
     pub demo: bool,
-    /// Consecutive full-scale samples that count as one over (1-20).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
-    pub over_len: u32,
+    /// Consecutive clipped samples that count as one over (1-20; default 1, or the GUI's
+    /// saved setting).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub over_len: Option<u32>,
+    #[command(flatten)]
+    pub clip: ClipArgs,
+}
+
+/// The clip level for float sources.
+#[derive(Debug, Clone, Copy, Args, Default)]
+pub struct ClipArgs {
+    /// Float streams (PipeWire, PulseAudio, ALSA plug, float WAV) count a sample as clipped
+    /// at or above this level in dBFS, -6 to 0 (default -0.0003: one 16-bit step below full
+    /// scale, so converters' positive full-scale codes count). Integer sources always clip at
+    /// their full-scale codes.
+    #[arg(long = "clip-level", value_name = "DBFS", allow_negative_numbers = true, value_parser = parse_clip_level)]
+    pub clip_level_dbfs: Option<f64>,
+}
+
+fn parse_clip_level(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a level in dBFS (e.g. -0.05)"))?;
+    if FLOAT_CLIP_LEVEL_RANGE_DBFS.contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{v} dBFS is outside {} to {} dBFS",
+            FLOAT_CLIP_LEVEL_RANGE_DBFS.start(),
+            FLOAT_CLIP_LEVEL_RANGE_DBFS.end()
+        ))
+    }
+}
+
+impl SourceArgs {
+    /// The library's description of the source these arguments name.
+    pub fn spec(&self) -> SourceSpec {
+        let kind = if let Some(path) = &self.file {
+            SourceKind::File(path.clone())
+        } else if self.demo {
+            SourceKind::Demo
+        } else {
+            SourceKind::Device {
+                host: self.host.map(HostKind::from),
+                device: self.device.clone(),
+            }
+        };
+        SourceSpec {
+            kind,
+            channels: self.channels,
+            rate: self.rate,
+            buffer: self.buffer,
+        }
+    }
+
+    /// True when the command line names an input; it then wins over a saved one.
+    pub fn names_a_source(&self) -> bool {
+        self.host.is_some()
+            || self.device.is_some()
+            || self.file.is_some()
+            || self.demo
+            || self.channels.is_some()
+            || self.rate.is_some()
+            || self.buffer.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -75,9 +153,11 @@ pub struct AnalyzeArgs {
     /// Print one JSON array instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Consecutive full-scale samples that count as one over (1-20).
+    /// Consecutive clipped samples that count as one over (1-20).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub over_len: u32,
+    #[command(flatten)]
+    pub clip: ClipArgs,
     #[command(flatten)]
     pub advice: AdviceArgs,
 }
@@ -168,4 +248,55 @@ pub struct GuiArgs {
     /// Open straight into the wall view, fullscreen.
     #[arg(long)]
     pub wall: bool,
+}
+
+/// Runs the command line: converts each subcommand's arguments to the library's types and
+/// calls the module that owns the command.
+pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
+    match cli.command {
+        Some(Command::Analyze(args)) => {
+            let opts = crate::analyze::AnalyzeOptions {
+                over_len: args.over_len,
+                float_clip_level_dbfs: args.clip.clip_level_dbfs,
+                plan: args.advice.plan()?,
+                ..crate::analyze::AnalyzeOptions::default()
+            };
+            crate::commands::analyze(&args.files, args.json, opts)
+        }
+        Some(Command::Devices(args)) => {
+            crate::capture::devices::run(args.host.map(HostKind::from), args.json)
+        }
+        Some(Command::Monitor(args)) => crate::monitor::run(&crate::monitor::MonitorOptions {
+            source: args.source.spec(),
+            duration_s: args.duration,
+            interval_ms: args.interval,
+            json: args.json,
+            soundcheck_s: args.soundcheck,
+            plan: args.advice.plan()?,
+            over_len: args
+                .source
+                .over_len
+                .unwrap_or(crate::meter::MeterConfig::default().over_len),
+            float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
+        }),
+        Some(Command::Log(args)) => crate::advisor::log::run(args.since.as_deref(), args.json),
+        None => run_gui(&cli.gui),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn run_gui(args: &GuiArgs) -> Result<ExitCode, crate::Error> {
+    crate::ui::run(crate::ui::GuiOptions {
+        source: args.source.names_a_source().then(|| args.source.spec()),
+        over_len: args.source.over_len,
+        float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
+        wall: args.wall,
+    })
+}
+
+#[cfg(not(feature = "gui"))]
+fn run_gui(_args: &GuiArgs) -> Result<ExitCode, crate::Error> {
+    Err(crate::Error::Message(
+        "built without the `gui` feature: use `gainstage monitor`".into(),
+    ))
 }

@@ -1,25 +1,25 @@
-//! Commands that join several modules: each turns its command-line arguments into library
-//! settings, does the work and renders the output, so the modules it calls need not know
+//! Commands that join several modules: each does the work with the settings `cli` converted
+//! from the command line and renders the output, so the modules it calls need not know
 //! each other (`analyze` measures, `report` renders, neither imports the other).
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::analyze::{AnalyzeOptions, analyze_file};
-use crate::cli::AnalyzeArgs;
 
-/// `gainstage analyze`: every file's report on stdout, failures on stderr and in the exit
-/// status. A file cut short is reported for what could be read and still counts as a failure.
-pub fn analyze(args: &AnalyzeArgs) -> Result<ExitCode, crate::Error> {
+/// `gainstage analyze`: every file in `files` with `opts` (progress on stderr is turned on
+/// here when stderr is a terminal), printed as tables or, with `json`, one JSON array. Failures
+/// go to stderr and the exit status; a file cut short is reported for what could be read and
+/// still counts as a failure.
+pub fn analyze(files: &[PathBuf], json: bool, opts: AnalyzeOptions) -> Result<ExitCode, crate::Error> {
     let opts = AnalyzeOptions {
-        over_len: args.over_len,
         progress: std::io::stderr().is_terminal(),
-        plan: args.advice.plan()?,
-        ..AnalyzeOptions::default()
+        ..opts
     };
     let mut reports = Vec::new();
     let mut failed = false;
-    for path in &args.files {
+    for path in files {
         match analyze_file(path, &opts) {
             Ok(r) => {
                 if let Some(why) = &r.truncated {
@@ -38,7 +38,7 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<ExitCode, crate::Error> {
             }
         }
     }
-    let text = if args.json {
+    let text = if json {
         let mut s = crate::report::json(&reports)?;
         s.push('\n');
         s

@@ -11,7 +11,8 @@
 //! - [`meter`]: pure DSP, one meter per channel (sample peak, true peak, clips and overs, RMS,
 //!   DC, momentary / short-term / integrated loudness, LRA, noise floor, rumble share, headroom
 //!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`,
-//!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting`.
+//!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting`;
+//!   `meter::clip` holds the clip rule (full-scale codes, or a level for float sources).
 //! - [`analyze`]: offline analysis of WAV takes with the same meters, into [`take`] reports.
 //! - [`take`]: what analysing a take found (readings, warnings, programme loudness).
 //! - [`report`]: JSON and table rendering of [`take`] reports.
@@ -19,8 +20,8 @@
 //! - [`wav`]: the WAV reader both `analyze` and `monitor --file` use (every PCM and float
 //!   format they accept, converted by `meter::sample`'s clip rule).
 //! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
-//!   thread and the demo and file sources; `gainstage devices`. Inside: `session` (the
-//!   `Session` API), `callback` (what runs in the audio callback), `shared` (its atomics),
+//!   thread and the demo and file sources; `gainstage devices`. Inside: `source` (what to
+//!   meter: `SourceSpec`), `session` (the `Session` API), `callback` (what runs in the audio callback), `shared` (its atomics),
 //!   `worker` (the meter thread), `publish` (snapshots to readers), `device` / `devices`
 //!   (cpal), `paced` / `demo` / `file` (sources driven at real-time pace).
 //! - [`snapshot`]: what the meter thread publishes to readers.
@@ -29,7 +30,8 @@
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
 //!   source presets, session templates (TOML) and the session log (`gainstage log`).
 //! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file.
-//! - [`cli`]: command-line arguments; [`error`]: the error a command ends with.
+//! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
+//!   types (no other module imports `cli`); [`error`]: the error a command ends with.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
 //!   windows, polling, keyboard, saving), `ui::bridge` / `ui::wall` / `ui::performer` (the
 //!   views), `ui::strips` (every strip's meter in one canvas, pacing its own redraws),

@@ -12,13 +12,34 @@ use crate::advisor::{
     ChannelPlan, PresetParams, Soundcheck, SoundcheckResult, Warning, events::kind_name,
     judge_take, soundcheck,
 };
-use crate::capture::{Session, SessionConfig};
-use crate::cli::MonitorArgs;
+use crate::capture::{Session, SessionConfig, SourceSpec};
 use crate::meter::bank::MAX_CHANNELS;
 use crate::meter::level::finite;
+use crate::meter::{ClipRule, MeterConfig};
 use crate::snapshot::{Snapshot, StreamState};
 
-/// One JSON line: the contract in issue 3. Levels are `null` for silence.
+/// What `gainstage monitor` runs: the source, how long, how it prints, how it judges.
+#[derive(Debug, Clone)]
+pub struct MonitorOptions {
+    pub source: SourceSpec,
+    /// Stop after this many seconds; `None` runs until Ctrl-C, SIGTERM or the end of a file.
+    pub duration_s: Option<f64>,
+    /// Between output lines / redraws (ms).
+    pub interval_ms: u64,
+    /// JSON lines instead of a live table.
+    pub json: bool,
+    /// Listen this long (s), then print per-channel soundcheck advice.
+    pub soundcheck_s: Option<f64>,
+    /// Presets and names the advisor judges each channel by.
+    pub plan: ChannelPlan,
+    /// Consecutive clipped samples that make one over (1-20).
+    pub over_len: u32,
+    /// Clip level for float sources (dBFS); `None`: one 16-bit step below full scale.
+    pub float_clip_level_dbfs: Option<f64>,
+}
+
+/// One line of `monitor --json`: a contract other tools parse (add keys, never rename).
+/// Levels are `null` for silence.
 #[derive(Debug, Serialize)]
 pub struct Line {
     pub t_s: f64,
@@ -46,6 +67,8 @@ pub struct LineChannel {
 pub struct Summary {
     pub summary: bool,
     pub duration_s: f64,
+    /// What counted as a clip in this run (full-scale codes, or the float clip level).
+    pub clip_rule: ClipRule,
     pub dropped_frames: u64,
     pub xruns: u64,
     pub channels: Vec<SummaryChannel>,
@@ -108,6 +131,7 @@ impl Summary {
         Self {
             summary: true,
             duration_s: (s.t_s * 1000.0).round() / 1000.0,
+            clip_rule: s.source.clip_rule,
             dropped_frames: s.dropped_frames,
             xruns: s.xruns,
             channels: s
@@ -127,8 +151,8 @@ impl Summary {
     }
 }
 
-pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
-    let soundcheck_s = match args.soundcheck {
+pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
+    let soundcheck_s = match args.soundcheck_s {
         Some(s) if !(s.is_finite() && s > 0.0) => {
             return Err(crate::Error::Message(
                 "--soundcheck needs a positive number of seconds".into(),
@@ -141,8 +165,13 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
     // Without the handler Ctrl-C would kill us before the summary line; carry on regardless.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Release));
 
-    let plan = args.advice.plan()?;
+    let plan = &args.plan;
     let config = SessionConfig {
+        meter: MeterConfig {
+            over_len: args.over_len,
+            ..MeterConfig::default()
+        },
+        float_clip_level_dbfs: args.float_clip_level_dbfs,
         presets: plan.presets_for(MAX_CHANNELS),
         preset_table: plan.template.presets.clone(),
         channel_names: plan.names_for(MAX_CHANNELS),
@@ -152,10 +181,10 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
     let session =
         Session::start(&args.source, config).map_err(|e| crate::Error::Message(e.to_string()))?;
     let mut reader = session.reader();
-    let interval = Duration::from_millis(args.interval.max(1));
+    let interval = Duration::from_millis(args.interval_ms.max(1));
     let start = Instant::now();
     let mut end = args
-        .duration
+        .duration_s
         .filter(|d| d.is_finite() && *d >= 0.0)
         .map(|d| start + Duration::from_secs_f64(d));
     let info = session.source().clone();
@@ -223,7 +252,7 @@ pub fn run(args: &MonitorArgs) -> Result<ExitCode, crate::Error> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(s) = final_snapshot {
-        let summary = Summary::from_snapshot(&s, &plan);
+        let summary = Summary::from_snapshot(&s, plan);
         if args.json {
             print_json(&mut out, &summary)?;
         } else {
@@ -297,11 +326,12 @@ fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {
     write!(out, "\x1b[H\x1b[2J")?;
     writeln!(
         out,
-        "{} {}  {} Hz  {:?}  t={:.1}s  dropped={} xruns={}",
+        "{} {}  {} Hz  {:?}  clips: {}  t={:.1}s  dropped={} xruns={}",
         s.source.host,
         s.source.device,
         s.source.sample_rate,
         s.state,
+        s.source.clip_rule.describe(),
         s.t_s,
         s.dropped_frames,
         s.xruns
@@ -331,8 +361,11 @@ fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {
 fn print_summary_table(out: &mut impl Write, s: &Summary) -> Result<(), crate::Error> {
     writeln!(
         out,
-        "\nsummary: {:.1} s, dropped {} frames, {} xruns",
-        s.duration_s, s.dropped_frames, s.xruns
+        "\nsummary: {:.1} s, dropped {} frames, {} xruns; clips: {}",
+        s.duration_s,
+        s.dropped_frames,
+        s.xruns,
+        s.clip_rule.describe()
     )?;
     writeln!(
         out,

@@ -19,6 +19,8 @@ struct FileJson<'a> {
     channels: usize,
     bits_per_sample: u16,
     sample_format: &'static str,
+    /// What counted as a clip: full-scale codes (integer files) or the float clip level.
+    clip_rule: crate::meter::ClipRule,
     frames: u64,
     duration_s: f64,
     truncated: bool,
@@ -102,6 +104,7 @@ fn file_json(r: &FileReport) -> FileJson<'_> {
         channels: r.channels,
         bits_per_sample: r.bits_per_sample,
         sample_format: if r.float { "float" } else { "int" },
+        clip_rule: r.clip_rule,
         frames: r.frames,
         duration_s: r.duration_s,
         truncated: r.truncated.is_some(),
@@ -154,12 +157,13 @@ pub fn table(r: &FileReport) -> String {
     let format = if r.float { "float" } else { "int" };
     let _ = writeln!(
         out,
-        "{}  {} Hz  {} ch  {}-bit {format}  {:.2} s{}",
+        "{}  {} Hz  {} ch  {}-bit {format}  {:.2} s  clips: {}{}",
         r.file.display(),
         r.sample_rate,
         r.channels,
         r.bits_per_sample,
         r.duration_s,
+        r.clip_rule.describe(),
         if r.truncated.is_some() {
             "  (truncated)"
         } else {

@@ -15,8 +15,10 @@ use crate::advisor::{Presets, SourcePreset};
 pub struct Settings {
     /// The input the GUI opens: host, device, channels, rate, buffer.
     pub source: SavedSource,
-    /// Consecutive full-scale samples that count as one over (1-20).
+    /// Consecutive clipped samples that count as one over (1-20).
     pub over_len: u32,
+    /// Float sources count a sample as clipped at or above this level (dBFS, -6 to 0).
+    pub clip_level_dbfs: f64,
     /// Peak-hold time before the held peak falls (s).
     pub peak_hold_s: f64,
     /// How long a soundcheck listens (s).
@@ -77,6 +79,7 @@ impl Default for Settings {
         Self {
             source: SavedSource::default(),
             over_len: 1,
+            clip_level_dbfs: crate::meter::clip::default_float_clip_level_dbfs(),
             peak_hold_s: 1.0,
             soundcheck_s: crate::advisor::soundcheck::DEFAULT_LISTEN_S,
             names: Vec::new(),
@@ -94,6 +97,7 @@ impl Settings {
     /// Clamps values a hand edit may have put out of range.
     pub fn sanitized(mut self) -> Self {
         self.over_len = self.over_len.clamp(1, 20);
+        self.clip_level_dbfs = crate::meter::clip::sane_float_level_dbfs(self.clip_level_dbfs);
         if !self.peak_hold_s.is_finite() {
             self.peak_hold_s = 1.0;
         }
@@ -189,6 +193,7 @@ mod tests {
                 demo: false,
             },
             over_len: 3,
+            clip_level_dbfs: -0.05,
             peak_hold_s: 2.0,
             soundcheck_s: 15.0,
             preset_table: {
@@ -232,5 +237,17 @@ mod tests {
     fn no_file_is_not_an_error() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(load(dir.path()), (Settings::default(), None));
+    }
+
+    #[test]
+    fn a_hand_edited_clip_level_is_clamped_and_an_absent_one_is_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(path_in(dir.path()), "clip_level_dbfs = -60.0\n").unwrap();
+        assert_eq!(load(dir.path()).0.clip_level_dbfs, -6.0);
+        std::fs::write(path_in(dir.path()), "over_len = 2\n").unwrap();
+        assert_eq!(
+            load(dir.path()).0.clip_level_dbfs,
+            crate::meter::clip::default_float_clip_level_dbfs()
+        );
     }
 }

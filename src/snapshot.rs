@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::advisor::Warning;
-use crate::meter::ChannelReadings;
+use crate::meter::{ChannelReadings, ClipRule};
 
 /// Where the stream is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,6 +39,9 @@ pub struct SourceInfo {
     pub sample_format: String,
     /// True for the built-in demo generator.
     pub is_demo: bool,
+    /// What counts as a clip here: full-scale codes for integer formats, a level for float
+    /// ones. Set by the session from `sample_format` and its config.
+    pub clip_rule: ClipRule,
 }
 
 /// One channel at one moment.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::advisor::Warning;
-use crate::meter::ChannelReadings;
+use crate::meter::{ChannelReadings, ClipRule};
 
 /// One channel's result.
 #[derive(Debug, Clone)]
@@ -33,6 +33,8 @@ pub struct FileReport {
     pub channels: usize,
     pub bits_per_sample: u16,
     pub float: bool,
+    /// What counted as a clip in this file.
+    pub clip_rule: ClipRule,
     /// Whole frames metered.
     pub frames: u64,
     pub duration_s: f64,

@@ -51,7 +51,9 @@ fn int_pattern(bits: u32) -> Vec<i32> {
 }
 
 fn float_pattern() -> Vec<f32> {
-    let below = 1.0 - f32::EPSILON / 2.0;
+    // Float files clip at one 16-bit step below full scale; a 16-bit code under that level
+    // (32766/32768) is the float twin of the integer pattern's `max - 1`.
+    let below = 32766.0 / 32768.0;
     vec![
         0.0, 1.0, 0.0, -1.0, below, -below, 1.5, 1.0, 1.0, 0.0, -1.0, -2.0, 0.0, 0.1,
     ]

@@ -1,5 +1,5 @@
 //! Latency from a sample entering the callback to the first snapshot a reader gets that shows
-//! it, through the real meter thread. Budget (issue 3): one device period plus 20 ms; the
+//! it, through the real meter thread. Budget: one device period plus 20 ms; the
 //! period is spent before the callback runs, so from callback entry the bound is 20 ms.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -22,6 +22,7 @@ fn a_spike_reaches_a_reader_within_20_ms_of_the_callback() {
         buffer_frames: Some(PERIOD as u32),
         sample_format: "f32".into(),
         is_demo: false,
+        clip_rule: Default::default(),
     };
     let (session, mut cb) = Session::start_custom(info, &SessionConfig::default()).unwrap();
     let mut reader = session.reader();

@@ -10,6 +10,7 @@ use assert_no_alloc::{AllocDisabler, assert_no_alloc};
 use dasp_sample::{I24, U24};
 use gainstage::capture::callback::{CallbackState, SCRATCH_FRAMES, ring};
 use gainstage::capture::shared::Shared;
+use gainstage::meter::clip::DEFAULT_FLOAT_CLIP_LEVEL;
 use ringbuf::traits::Consumer;
 
 #[global_allocator]
@@ -27,7 +28,13 @@ fn callback_path_allocates_nothing_for_any_format_or_when_the_ring_is_full() {
     let shared = Arc::new(Shared::new(CH));
     // Small ring so the full-ring (drop) path runs too.
     let (producer, mut consumer) = ring(CH, 2000);
-    let mut cb = CallbackState::new(CH, 1, producer, Arc::clone(&shared));
+    let mut cb = CallbackState::new(
+        CH,
+        1,
+        DEFAULT_FLOAT_CLIP_LEVEL,
+        producer,
+        Arc::clone(&shared),
+    );
 
     // Prepared outside the guard: callbacks of usual sizes, one longer than the scratch,
     // full-scale codes of every format on channel 0.

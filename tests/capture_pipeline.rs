@@ -11,6 +11,7 @@ use gainstage::capture::publish::{Board, SnapshotReader};
 use gainstage::capture::shared::Shared;
 use gainstage::capture::worker::{MeterWorker, WorkerInputs};
 use gainstage::meter::MeterConfig;
+use gainstage::meter::clip::DEFAULT_FLOAT_CLIP_LEVEL;
 use gainstage::snapshot::SourceInfo;
 
 const RATE: u32 = 48_000;
@@ -38,6 +39,7 @@ fn rig(channels: usize, ring_frames: usize) -> Rig {
         buffer_frames: Some(480),
         sample_format: "f32".into(),
         is_demo: false,
+        clip_rule: Default::default(),
     };
     let worker = MeterWorker::new(
         info,
@@ -53,7 +55,7 @@ fn rig(channels: usize, ring_frames: usize) -> Rig {
     )
     .unwrap();
     Rig {
-        cb: CallbackState::new(channels, 1, producer, shared),
+        cb: CallbackState::new(channels, 1, DEFAULT_FLOAT_CLIP_LEVEL, producer, shared),
         worker,
         board,
         commands: cmd_tx,

@@ -6,8 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use gainstage::capture::demo::{Demo, Role, role};
-use gainstage::capture::{Session, SessionConfig};
-use gainstage::cli::SourceArgs;
+use gainstage::capture::{Session, SessionConfig, SourceSpec};
 
 fn write_wav(path: &std::path::Path) {
     let spec = hound::WavSpec {
@@ -107,12 +106,7 @@ fn demo_is_deterministic() {
 
 #[test]
 fn demo_session_has_a_problem_for_every_warning() {
-    let args = SourceArgs {
-        demo: true,
-        over_len: 1,
-        ..SourceArgs::default()
-    };
-    let session = Session::start(&args, SessionConfig::default()).unwrap();
+    let session = Session::start(&SourceSpec::demo(None), SessionConfig::default()).unwrap();
     assert_eq!(session.source().channels, 16);
     assert!(session.source().is_demo);
     let mut reader = session.reader();

@@ -79,6 +79,7 @@ impl Session {
                 buffer_frames: Some(256),
                 sample_format: "f32".into(),
                 is_demo: false,
+                clip_rule: Default::default(),
             },
             dropped_frames: 0,
             xruns: 0,
@@ -145,7 +146,7 @@ fn clicking_a_strip_opens_its_details_where_it_is_renamed() {
         1,
         "Kick in".into(),
     )));
-    assert_eq!(app.name(1), "Kick in");
+    assert_eq!(app.roster.name(1), "Kick in");
     let mut ui = iced_test::simulator(app.view());
     assert!(ui.find("Kick in").is_ok());
     assert!(ui.find("Add to the next soundcheck (Space)").is_ok());
@@ -284,7 +285,9 @@ fn the_log_panel_lists_clips_and_warnings_newest_first() {
     assert!(ui.find("00:00:00").is_ok());
 }
 
-/// Everything the issue lists as persistent survives a restart through the settings file.
+/// What the GUI keeps between runs (names, presets, preset levels, view, theme, over length,
+/// peak hold, soundcheck length, window size and position) survives a restart through the
+/// settings file.
 #[test]
 fn settings_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -336,17 +339,17 @@ fn settings_survive_a_restart() {
 
     let mut again = App::with_snapshot(snapshot(0));
     again.restore(&saved, None);
-    assert_eq!(again.name(0), "Kick in");
-    assert_eq!(again.preset(0), SourcePreset::Kick);
+    assert_eq!(again.roster.name(0), "Kick in");
+    assert_eq!(again.roster.preset(0), SourcePreset::Kick);
     assert_eq!(again.theme, ThemeChoice::Light);
-    let p = again.params(0);
+    let p = again.roster.params(0);
     assert_eq!(
         (p.target_dbtp, p.hot_dbtp, p.low_dbtp),
         (-10.0, -4.0, -28.0)
     );
     // Other presets keep their built-in levels.
     assert_eq!(
-        again.params(1).target_dbtp,
+        again.roster.params(1).target_dbtp,
         SourcePreset::Generic.params().target_dbtp
     );
 }
@@ -396,9 +399,9 @@ fn a_template_saved_from_the_gui_loads_into_another_session() {
     let _ = other.update(Message::Settings(settings_panel::Message::LoadTemplate(
         "friday-band".into(),
     )));
-    assert_eq!(other.name(2), "Vox");
-    assert_eq!(other.preset(2), SourcePreset::Vocal);
-    assert_eq!(other.name(0), "Input 1");
+    assert_eq!(other.roster.name(2), "Vox");
+    assert_eq!(other.roster.preset(2), SourcePreset::Vocal);
+    assert_eq!(other.roster.name(0), "Input 1");
 }
 
 /// The three views, drawn by the tiny-skia renderer, match the hashes committed in

@@ -6,19 +6,17 @@ use std::time::SystemTime;
 
 use super::events::{LogEventKind, kind_name};
 use super::session_log::{LogEntry, parse_since, read_entries, sessions_dir};
-use crate::cli::LogArgs;
-
-pub fn run(args: &LogArgs) -> Result<ExitCode, crate::Error> {
-    let since = args
-        .since
-        .as_deref()
+/// `gainstage log`: entries at or after `since` (RFC 3339, or a span ago like "10m"), as a
+/// table or, with `json`, the stored JSON lines.
+pub fn run(since: Option<&str>, json: bool) -> Result<ExitCode, crate::Error> {
+    let since = since
         .map(|s| parse_since(s, SystemTime::now()))
         .transpose()
         .map_err(crate::Error::Message)?;
     let dir = sessions_dir().map_err(|e| crate::Error::Message(e.to_string()))?;
     let entries = read_entries(&dir, since).map_err(|e| crate::Error::Message(e.to_string()))?;
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if json {
         for e in &entries {
             let line =
                 serde_json::to_string(e).map_err(|e| crate::Error::Message(e.to_string()))?;

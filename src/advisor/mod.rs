@@ -28,7 +28,7 @@ pub mod warning;
 pub use events::{LogEvent, LogEventKind, RecentEvents, diff_events};
 pub use judge::judge_take;
 pub use live::{LiveAdvisor, LiveConfig};
-pub use preset::{PresetParams, Presets, SourcePreset};
+pub use preset::{PresetParams, Presets, SourcePreset, Thresholds};
 pub use session_log::{LogEntry, SessionLog};
 pub use soundcheck::{Soundcheck, SoundcheckResult, SoundcheckStatus};
 pub use template::{ChannelPlan, ChannelSetup, SessionTemplate, TemplateError};

@@ -103,6 +103,23 @@ pub struct PresetParams {
     pub reason: String,
 }
 
+/// The two levels a channel's meter shows it is judged against (dBTP): the top of its
+/// target zone and where hot begins. The advisor decides; the meters draw these.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub target_db: f32,
+    pub hot_db: f32,
+}
+
+impl Thresholds {
+    pub fn of(params: &PresetParams) -> Self {
+        Self {
+            target_db: params.target_dbtp as f32,
+            hot_db: params.hot_dbtp as f32,
+        }
+    }
+}
+
 impl Default for PresetParams {
     fn default() -> Self {
         Self {

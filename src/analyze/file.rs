@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, sync_channel};
 
 use super::progress::Progress;
 use crate::advisor::{ChannelPlan, judge_take};
-use crate::meter::{MeterBank, MeterConfig, MeterError, ProgramMeter};
+use crate::meter::{ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
 use crate::take::{ChannelReport, FileReport, ProgramReport};
 use crate::wav::{Fill, Layout, WavError, WavReader};
 
@@ -21,6 +21,9 @@ use crate::wav::{Fill, Layout, WavError, WavReader};
 pub struct AnalyzeOptions {
     /// Consecutive full-scale samples that make one over (1..=20).
     pub over_len: u32,
+    /// Clip level for float files (dBFS); `None`: one 16-bit step below full scale. Integer
+    /// files clip at their full-scale codes.
+    pub float_clip_level_dbfs: Option<f64>,
     /// Frames per decoded block.
     pub block_frames: usize,
     /// Metering threads (1 or more); more than the channel count is pointless. Defaults to
@@ -40,6 +43,7 @@ impl Default for AnalyzeOptions {
     fn default() -> Self {
         Self {
             over_len: 1,
+            float_clip_level_dbfs: None,
             block_frames: DEFAULT_BLOCK_FRAMES,
             threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             progress: false,
@@ -137,8 +141,14 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
     let channels = reader.channels();
     let rate = reader.sample_rate();
     let block_frames = opts.block_frames.max(1);
+    let clip_rule = ClipRule::for_format(
+        layout.is_float(),
+        opts.float_clip_level_dbfs
+            .unwrap_or_else(crate::meter::clip::default_float_clip_level_dbfs),
+    );
     let config = MeterConfig {
         over_len: opts.over_len,
+        clip_rule,
         max_block_frames: block_frames,
         ..MeterConfig::default()
     };
@@ -223,6 +233,7 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         channels,
         bits_per_sample: reader.bits_per_sample(),
         float: layout.is_float(),
+        clip_rule,
         frames,
         duration_s: frames as f64 / f64::from(rate.max(1)),
         truncated,

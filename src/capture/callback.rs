@@ -31,6 +31,9 @@ pub struct CallbackState {
     channels: usize,
     producer: HeapProd<f32>,
     counters: Vec<OverCounter>,
+    /// Clip threshold for float samples ([`crate::meter::ClipRule::threshold`]); integer
+    /// samples clip at their full-scale codes whatever it is.
+    float_clip_level: f32,
     scratch: Vec<f32>,
     shared: Arc<Shared>,
 }
@@ -44,9 +47,11 @@ impl std::fmt::Debug for CallbackState {
 }
 
 impl CallbackState {
+    /// `float_clip_level`: the linear clip threshold for float samples (see `process`).
     pub fn new(
         channels: usize,
         over_len: u32,
+        float_clip_level: f32,
         producer: HeapProd<f32>,
         shared: Arc<Shared>,
     ) -> Self {
@@ -54,7 +59,10 @@ impl CallbackState {
         Self {
             channels,
             producer,
-            counters: (0..channels).map(|_| OverCounter::new(over_len)).collect(),
+            counters: (0..channels)
+                .map(|_| OverCounter::new(over_len, float_clip_level))
+                .collect(),
+            float_clip_level,
             scratch: vec![0.0; channels * SCRATCH_FRAMES],
             shared,
         }
@@ -65,8 +73,20 @@ impl CallbackState {
     }
 
     /// One callback's worth of interleaved samples in any format. A trailing partial frame
-    /// (which no host delivers) is ignored rather than allowed to rotate channels.
+    /// (which no host delivers) is ignored rather than allowed to rotate channels. The sample
+    /// type decides the clip rule: integer codes clip at full scale (exactly ±1.0 once
+    /// converted), float samples at the float clip level.
     pub fn process<T: ToMeterSample>(&mut self, data: &[T]) {
+        let level = if T::IS_FLOAT {
+            self.float_clip_level
+        } else {
+            1.0
+        };
+        if self.counters.first().is_some_and(|c| c.level() != level) {
+            for c in &mut self.counters {
+                c.set_level(level);
+            }
+        }
         let ch = self.channels;
         let frames = data.len() / ch;
         self.shared

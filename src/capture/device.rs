@@ -14,7 +14,7 @@ use ringbuf::HeapCons;
 
 use super::session::{CaptureError, Pipeline, Session, SessionConfig};
 use super::shared::Shared;
-use crate::cli::{HostChoice, SourceArgs};
+use super::source::{HostKind, SourceSpec};
 use crate::meter::sample::ToMeterSample;
 use crate::snapshot::{SourceInfo, StreamState};
 
@@ -27,21 +27,21 @@ fn msg(s: impl Into<String>) -> CaptureError {
     CaptureError::Message(s.into())
 }
 
-/// The cpal host for a `--host` choice, or the system default.
-pub fn host_id(choice: Option<HostChoice>) -> Result<Option<HostId>, CaptureError> {
+/// The cpal host for a chosen host, or the system default.
+pub fn host_id(choice: Option<HostKind>) -> Result<Option<HostId>, CaptureError> {
     match choice {
         None => Ok(None),
-        Some(HostChoice::Alsa) => Ok(Some(HostId::Alsa)),
+        Some(HostKind::Alsa) => Ok(Some(HostId::Alsa)),
         #[cfg(feature = "jack")]
-        Some(HostChoice::Jack) => Ok(Some(HostId::Jack)),
+        Some(HostKind::Jack) => Ok(Some(HostId::Jack)),
         #[cfg(not(feature = "jack"))]
-        Some(HostChoice::Jack) => Err(msg(
+        Some(HostKind::Jack) => Err(msg(
             "this gainstage was built without JACK: rebuild with `--features jack`",
         )),
         #[cfg(feature = "pulseaudio")]
-        Some(HostChoice::Pulse) => Ok(Some(HostId::PulseAudio)),
+        Some(HostKind::Pulse) => Ok(Some(HostId::PulseAudio)),
         #[cfg(not(feature = "pulseaudio"))]
-        Some(HostChoice::Pulse) => Err(msg(
+        Some(HostKind::Pulse) => Err(msg(
             "this gainstage was built without PulseAudio: rebuild with `--features pulseaudio`",
         )),
     }
@@ -154,7 +154,7 @@ const FORMATS: [SampleFormat; 11] = [
 /// the default rate, the default format where it fits.
 fn choose_config(
     device: &Device,
-    args: &SourceArgs,
+    args: &SourceSpec,
     host: HostId,
 ) -> Result<(StreamConfig, SampleFormat), CaptureError> {
     let name = device_name(device);
@@ -322,20 +322,24 @@ struct Target {
     format: SampleFormat,
     channels: usize,
     over_len: u32,
+    float_clip_level: f32,
     ring_frames: usize,
 }
 
+/// Opens `device` (or the default input) on `host` with the channels, rate and buffer `spec`
+/// asks for, and supervises it for loss and reconnection.
 pub fn start(
-    source: &SourceArgs,
+    host: Option<HostKind>,
+    device: Option<&str>,
+    spec: &SourceSpec,
     config: &SessionConfig,
-    over_len: u32,
 ) -> Result<Session, CaptureError> {
-    let hid = host_id(source.host)?;
+    let hid = host_id(host)?;
     let host = open_host(hid)?;
-    let device = find_device(&host, source.device.as_deref())?;
-    let (stream_config, format) = choose_config(&device, source, host.id())?;
+    let device = find_device(&host, device)?;
+    let (stream_config, format) = choose_config(&device, spec, host.id())?;
     let name = device_name(&device);
-    let mut info = SourceInfo {
+    let info = SourceInfo {
         host: host.id().name().to_owned(),
         device: name.clone(),
         device_id: device_id(&device),
@@ -347,9 +351,12 @@ pub fn start(
         },
         sample_format: format.to_string(),
         is_demo: false,
+        clip_rule: crate::meter::ClipRule::default(),
     };
-    let parts = Pipeline::new(info.clone(), config, over_len)?.into_parts();
+    let parts = Pipeline::new(info, config)?.into_parts();
     let (callback, shared, stop, rings, mut session) = parts;
+    // As the pipeline completed it (the clip rule for this format).
+    let mut info = session.source().clone();
     let opened = build(
         &device,
         stream_config,
@@ -369,7 +376,8 @@ pub fn start(
         config: stream_config,
         format,
         channels: info.channels,
-        over_len,
+        over_len: config.meter.over_len,
+        float_clip_level: config.clip_rule("f32").threshold(),
         ring_frames: ring_frames(info.sample_rate),
     };
     let handle = std::thread::Builder::new()
@@ -422,6 +430,7 @@ fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) 
     let cb = CallbackState::new(
         target.channels,
         target.over_len,
+        target.float_clip_level,
         producer,
         Arc::clone(shared),
     );

@@ -9,7 +9,9 @@ use cpal::{Device, SupportedBufferSize};
 use serde::Serialize;
 
 use super::device::{device_id, device_name, host_id};
-use crate::cli::DevicesArgs;
+use super::session::is_float_format;
+use super::source::HostKind;
+use crate::meter::ClipRule;
 
 /// Rates worth listing out of a device's continuous ranges.
 /// Sample rates a converter can actually run at (Hz).
@@ -47,6 +49,9 @@ pub struct ConfigEntry {
     pub sample_format: String,
     pub buffer_min: Option<u32>,
     pub buffer_max: Option<u32>,
+    /// What counts as a clip in this format: full-scale codes (integer) or the float clip
+    /// level (the default level; `--clip-level` changes it).
+    pub clip_rule: ClipRule,
 }
 
 fn describe(device: &Device, default_id: Option<&str>) -> DeviceEntry {
@@ -73,10 +78,15 @@ fn describe(device: &Device, default_id: Option<&str>) -> DeviceEntry {
             SupportedBufferSize::Range { min, max } => (Some(*min), Some(*max)),
             SupportedBufferSize::Unknown => (None, None),
         };
+        let sample_format = c.sample_format().to_string();
         ConfigEntry {
             channels: c.channels(),
             sample_rate: c.sample_rate(),
-            sample_format: c.sample_format().to_string(),
+            clip_rule: ClipRule::for_format(
+                is_float_format(&sample_format),
+                crate::meter::clip::default_float_clip_level_dbfs(),
+            ),
+            sample_format,
             buffer_min,
             buffer_max,
         }
@@ -149,11 +159,12 @@ fn runs(v: &[u16]) -> String {
     parts.join(", ")
 }
 
-pub fn run(args: &DevicesArgs) -> Result<ExitCode, crate::Error> {
-    let only = host_id(args.host).map_err(|e| crate::Error::Message(e.to_string()))?;
+/// `gainstage devices`: every host's input devices (or `host`'s), as a table or JSON.
+pub fn run(host: Option<HostKind>, json: bool) -> Result<ExitCode, crate::Error> {
+    let only = host_id(host).map_err(|e| crate::Error::Message(e.to_string()))?;
     let hosts = list(only);
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if json {
         let text = serde_json::to_string_pretty(&hosts)
             .map_err(|e| crate::Error::Message(format!("cannot encode JSON: {e}")))?;
         writeln!(out, "{text}")?;
@@ -179,8 +190,11 @@ pub fn run(args: &DevicesArgs) -> Result<ExitCode, crate::Error> {
             if let Some(c) = &d.default_config {
                 writeln!(
                     out,
-                    "    default: {} ch, {} Hz, {}",
-                    c.channels, c.sample_rate, c.sample_format
+                    "    default: {} ch, {} Hz, {}\n    clips: {}",
+                    c.channels,
+                    c.sample_rate,
+                    c.sample_format,
+                    c.clip_rule.describe()
                 )?;
             }
         }

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::callback::CallbackState;
 use super::paced::{PERIOD_FRAMES, PacedSource};
 use super::session::CaptureError;
+use crate::meter::sample::ConvertedInt;
 use crate::wav::{Fill, WavReader};
 
 #[derive(Debug)]
@@ -14,6 +15,9 @@ pub struct WavSource {
     reader: WavReader,
     /// One period of interleaved samples, sized once.
     period: Vec<f32>,
+    /// The same as integer samples, for integer files: the callback picks the clip rule by
+    /// the type it is fed, and converted integers clip at full scale, not the float level.
+    ints: Vec<ConvertedInt>,
 }
 
 impl WavSource {
@@ -22,7 +26,16 @@ impl WavSource {
             CaptureError::Message(format!("cannot read {}: {e}", path.display()))
         })?;
         let period = vec![0.0; PERIOD_FRAMES * reader.channels()];
-        Ok(Self { reader, period })
+        let ints = if reader.layout().is_float() {
+            Vec::new()
+        } else {
+            vec![ConvertedInt::default(); period.len()]
+        };
+        Ok(Self {
+            reader,
+            period,
+            ints,
+        })
     }
 
     pub fn channels(&self) -> usize {
@@ -41,7 +54,15 @@ impl PacedSource for WavSource {
     fn feed(&mut self, cb: &mut CallbackState, frames: usize) -> bool {
         let n = (frames * self.channels()).min(self.period.len());
         let (read, fill) = self.reader.fill_interleaved(&mut self.period[..n]);
-        cb.process(&self.period[..read * self.channels()]);
+        let samples = &self.period[..read * self.channels()];
+        if self.ints.is_empty() {
+            cb.process(samples);
+        } else {
+            for (int, &x) in self.ints.iter_mut().zip(samples) {
+                *int = ConvertedInt(x);
+            }
+            cb.process(&self.ints[..samples.len()]);
+        }
         matches!(fill, Fill::Full)
     }
 }

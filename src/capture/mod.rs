@@ -1,5 +1,6 @@
 //! Live capture: cpal devices, the real-time callback, the lock-free ring, the meter thread.
 //!
+//! - [`source`]: what to meter ([`SourceSpec`]), as the command line and the GUI describe it.
 //! - [`session`]: the [`Session`] API (start, readers, commands) and the wiring.
 //! - [`callback`]: what runs in the audio callback: convert, count clips, push whole frames.
 //! - [`shared`]: the atomics the callback and the meter thread share.
@@ -18,6 +19,8 @@ pub mod paced;
 pub mod publish;
 pub mod session;
 pub mod shared;
+pub mod source;
 pub mod worker;
 
 pub use session::{CaptureError, MeterCommand, Session, SessionConfig, SnapshotReader};
+pub use source::{HostKind, SourceKind, SourceSpec};

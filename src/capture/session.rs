@@ -11,10 +11,10 @@ use super::demo::{DEMO_CHANNELS, DEMO_RATE, Demo};
 use super::file::WavSource;
 use super::publish::Board;
 use super::shared::Shared;
+use super::source::{SourceKind, SourceSpec};
 use super::worker::{MeterWorker, WorkerInputs};
 use crate::advisor::{LiveConfig, Presets, SessionLog, SourcePreset};
-use crate::cli::SourceArgs;
-use crate::meter::MeterConfig;
+use crate::meter::{ClipRule, MeterConfig};
 use crate::snapshot::SourceInfo;
 
 pub use super::publish::SnapshotReader;
@@ -29,7 +29,12 @@ pub enum CaptureError {
 /// Settings a session starts with.
 #[derive(Debug, Clone, Default)]
 pub struct SessionConfig {
+    /// Meter settings; `meter.clip_rule` is replaced by the rule for the source's format.
     pub meter: MeterConfig,
+    /// Clip level for float sources (dBFS); `None` is the default, one 16-bit step below full
+    /// scale ([`crate::meter::clip::DEFAULT_FLOAT_CLIP_LEVEL`]). Integer sources always clip
+    /// at their full-scale codes.
+    pub float_clip_level_dbfs: Option<f64>,
     /// Preset per channel (index 0 = channel 1); missing channels use `SourcePreset::Generic`.
     pub presets: Vec<SourcePreset>,
     /// The parameters behind each preset: built-ins plus the user's edits.
@@ -91,13 +96,29 @@ pub(crate) struct Pipeline {
     session: Session,
 }
 
+impl SessionConfig {
+    /// The clip rule for a source in `sample_format` ("f32", "i24", ...).
+    pub fn clip_rule(&self, sample_format: &str) -> ClipRule {
+        ClipRule::for_format(
+            is_float_format(sample_format),
+            self.float_clip_level_dbfs
+                .unwrap_or_else(crate::meter::clip::default_float_clip_level_dbfs),
+        )
+    }
+}
+
+/// True for the float sample formats as cpal and the WAV sources name them ("f32", "f64").
+pub fn is_float_format(sample_format: &str) -> bool {
+    sample_format.starts_with('f')
+}
+
 impl Pipeline {
-    /// Builds the ring, the callback state and starts the meter thread.
-    pub fn new(
-        info: SourceInfo,
-        config: &SessionConfig,
-        over_len: u32,
-    ) -> Result<Self, CaptureError> {
+    /// Builds the ring, the callback state and starts the meter thread. Fills in the source's
+    /// clip rule from its sample format and the config.
+    pub fn new(mut info: SourceInfo, config: &SessionConfig) -> Result<Self, CaptureError> {
+        info.clip_rule = config.clip_rule(&info.sample_format);
+        let over_len = config.meter.over_len;
+        let float_clip_level = config.clip_rule("f32").threshold();
         let channels = info.channels;
         let shared = Arc::new(Shared::new(channels));
         let board = Arc::new(Board::new(channels));
@@ -106,7 +127,7 @@ impl Pipeline {
         let (ring_tx, ring_rx) = mpsc::channel();
         let (cmd_tx, cmd_rx) = mpsc::channel();
         let mut meter = config.meter.clone();
-        meter.over_len = over_len;
+        meter.clip_rule = info.clip_rule;
         let worker = MeterWorker::new(
             info.clone(),
             &meter,
@@ -132,7 +153,13 @@ impl Pipeline {
             .spawn(move || worker.run(&worker_stop))
             .map_err(|e| CaptureError::Message(format!("cannot start the meter thread: {e}")))?;
         Ok(Self {
-            callback: CallbackState::new(channels, over_len, producer, Arc::clone(&shared)),
+            callback: CallbackState::new(
+                channels,
+                over_len,
+                float_clip_level,
+                producer,
+                Arc::clone(&shared),
+            ),
             shared,
             stop: Arc::clone(&stop),
             rings: ring_tx,
@@ -188,46 +215,36 @@ impl Pipeline {
     }
 }
 
-/// Over length from the command line wins when set away from its default.
-fn over_len(source: &SourceArgs, config: &SessionConfig) -> u32 {
-    if source.over_len != 1 {
-        source.over_len
-    } else {
-        config.meter.over_len
-    }
-}
-
 impl Session {
-    /// Opens the source the arguments name (device, `--file` or `--demo`).
-    pub fn start(source: &SourceArgs, config: SessionConfig) -> Result<Session, CaptureError> {
-        let over_len = over_len(source, &config);
-        if let Some(path) = &source.file {
-            let wav = WavSource::open(path)?;
-            let info = SourceInfo {
-                host: "file".into(),
-                device: path.display().to_string(),
-                device_id: format!("file:{}", path.display()),
-                sample_rate: wav.sample_rate(),
-                channels: wav.channels(),
-                buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
-                sample_format: wav.format_name().into(),
-                is_demo: false,
-            };
-            let rate = info.sample_rate;
-            return Pipeline::new(info, &config, over_len)?
-                .spawn_source("gainstage-file", move |cb, shared, stop| {
-                    super::paced::run(wav, cb, rate, shared, stop)
-                });
+    /// Opens the source `spec` names (a device, a WAV file or the demo).
+    pub fn start(spec: &SourceSpec, config: SessionConfig) -> Result<Session, CaptureError> {
+        match &spec.kind {
+            SourceKind::File(path) => {
+                let wav = WavSource::open(path)?;
+                let info = SourceInfo {
+                    host: "file".into(),
+                    device: path.display().to_string(),
+                    device_id: format!("file:{}", path.display()),
+                    sample_rate: wav.sample_rate(),
+                    channels: wav.channels(),
+                    buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
+                    sample_format: wav.format_name().into(),
+                    is_demo: false,
+                    clip_rule: ClipRule::default(),
+                };
+                let rate = info.sample_rate;
+                Pipeline::new(info, &config)?
+                    .spawn_source("gainstage-file", move |cb, shared, stop| {
+                        super::paced::run(wav, cb, rate, shared, stop)
+                    })
+            }
+            SourceKind::Demo => {
+                Self::start_demo(spec.channels.map(usize::from), spec.rate, &config)
+            }
+            SourceKind::Device { host, device } => {
+                super::device::start(*host, device.as_deref(), spec, &config)
+            }
         }
-        if source.demo {
-            return Self::start_demo(
-                source.channels.map(usize::from),
-                source.rate,
-                &config,
-                over_len,
-            );
-        }
-        super::device::start(source, &config, over_len)
     }
 
     /// The built-in demo session (`channels` default 16, `rate` default 48 kHz): what the GUI
@@ -236,7 +253,6 @@ impl Session {
         channels: Option<usize>,
         rate: Option<u32>,
         config: &SessionConfig,
-        over_len: u32,
     ) -> Result<Session, CaptureError> {
         let channels = channels.unwrap_or(DEMO_CHANNELS).max(1);
         let rate = rate.unwrap_or(DEMO_RATE).clamp(8_000, 384_000);
@@ -249,12 +265,12 @@ impl Session {
             buffer_frames: Some(super::paced::PERIOD_FRAMES as u32),
             sample_format: "f32".into(),
             is_demo: true,
+            clip_rule: ClipRule::default(),
         };
         let demo = Demo::new(channels, rate);
-        Pipeline::new(info, config, over_len)?
-            .spawn_source("gainstage-demo", move |cb, shared, stop| {
-                super::paced::run(demo, cb, rate, shared, stop)
-            })
+        Pipeline::new(info, config)?.spawn_source("gainstage-demo", move |cb, shared, stop| {
+            super::paced::run(demo, cb, rate, shared, stop)
+        })
     }
 
     pub(crate) fn adopt_thread(&mut self, handle: JoinHandle<()>) {
@@ -267,14 +283,13 @@ impl Session {
 
     /// A session fed by the caller: the returned callback state is what a device callback
     /// would drive (`CallbackState::process` with interleaved samples of any format). For
-    /// custom sources, latency measurements and tests.
+    /// custom sources, latency measurements and tests. `info.clip_rule` is filled in from
+    /// `info.sample_format`; the callback applies the rule of the type it is fed.
     pub fn start_custom(
         info: SourceInfo,
         config: &SessionConfig,
     ) -> Result<(Session, CallbackState), CaptureError> {
-        let over_len = config.meter.over_len;
-        let (callback, shared, _stop, _rings, session) =
-            Pipeline::new(info, config, over_len)?.into_parts();
+        let (callback, shared, _stop, _rings, session) = Pipeline::new(info, config)?.into_parts();
         shared.set_state(crate::snapshot::StreamState::Running);
         Ok((session, callback))
     }
@@ -330,7 +345,7 @@ mod tests {
 
     #[test]
     fn start_demo_publishes_and_stops_on_drop() {
-        let session = Session::start_demo(Some(3), None, &SessionConfig::default(), 1).unwrap();
+        let session = Session::start_demo(Some(3), None, &SessionConfig::default()).unwrap();
         let mut reader = session.reader();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
         let snap = loop {

@@ -156,7 +156,7 @@ impl ChannelMeter {
             true_peak: TruePeak::new(sample_rate),
             blocks: IntegratedLoudness::new(),
             short_terms: LoudnessRange::new(),
-            clips: OverCounter::new(config.over_len),
+            clips: OverCounter::new(config.over_len, config.clip_rule.threshold()),
             invalid: 0,
             frames: 0,
             block_peak: 0.0,
@@ -217,7 +217,8 @@ impl ChannelMeter {
         for chunk in block.chunks(scratch.len()) {
             // Almost all audio is finite and below full scale: then there is nothing to
             // sanitise or count, and the samples are metered in place without a copy.
-            if chunk.iter().fold(true, |ok, x| ok & (x.abs() < 1.0)) {
+            let level = self.clips.level();
+            if chunk.iter().fold(true, |ok, x| ok & (x.abs() < level)) {
                 self.clips.push(0.0);
                 self.last_clean = chunk[chunk.len() - 1];
                 self.process_clean(chunk);

@@ -2,12 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::clip::ClipRule;
+
 /// Settings shared by every channel meter of a bank.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MeterConfig {
     /// Consecutive clipped samples that count as one over (1..=20). Tracking wants 1.
     pub over_len: u32,
+    /// What counts as a clip for this source's sample format (resolved by whoever knows the
+    /// format: the capture pipeline, `analyze`). The default, full-scale codes, is right for
+    /// integer sources and for float test signals that reach exactly ±1.0.
+    pub clip_rule: ClipRule,
     /// Peak-hold time before the held value starts to fall (s). IEC 60268-18: 1.0 ± 0.5.
     pub peak_hold_s: f64,
     /// Fall-back rate of the held peak and the falling bar (dB/s). IEC: 20 dB in 1.7 s.
@@ -21,6 +27,7 @@ impl Default for MeterConfig {
     fn default() -> Self {
         Self {
             over_len: 1,
+            clip_rule: ClipRule::default(),
             peak_hold_s: 1.0,
             peak_fall_db_per_s: 20.0 / 1.7,
             max_block_frames: 4096,

@@ -2,7 +2,8 @@
 //! same code. Every buffer is sized when a meter is built; `process` allocates nothing.
 //!
 //! - [`sample`]: any sample format to `f32`, with full-scale codes marked as exactly ±1.0.
-//! - [`clip`]: exact clipped-sample and over counting.
+//! - [`clip`]: exact clipped-sample and over counting, and the clip rule (full-scale codes for
+//!   integer sources, a level just below full scale for float ones).
 //! - [`channel`]: one channel's meter (peaks, true peak, clips, RMS, DC, loudness, noise
 //!   floor, rumble share, headroom history).
 //! - [`bank`]: a meter per channel, fed planar or interleaved audio in chunks of any size.
@@ -29,6 +30,7 @@ pub mod window;
 
 pub use bank::MeterBank;
 pub use channel::ChannelMeter;
+pub use clip::ClipRule;
 pub use config::MeterConfig;
 pub use program::{ProgramMeter, ProgramReadings};
 pub use readings::ChannelReadings;

@@ -4,18 +4,26 @@
 //! 2^(bits-1), the positive code lands one LSB below 1.0 (and for 32-bit integers rounds *to*
 //! 1.0 in `f32`, where one code below full scale would falsely read as a clip). So conversion
 //! here maps exactly the full-scale codes to ±1.0 and keeps every other code strictly inside
-//! (-1.0, 1.0). Downstream code then needs one rule for every format: `|x| >= 1.0` is a clip.
-//! The distortion is at most one `f32` step next to full scale (about -144 dBFS), far below any
-//! converter's noise.
+//! (-1.0, 1.0). Downstream code then needs one rule for every integer format: `|x| >= 1.0` is a
+//! clip. The distortion is at most one `f32` step next to full scale (about -144 dBFS), far
+//! below any converter's noise. Float formats pass through unchanged and clip at a level of
+//! their own (`meter::clip::ClipRule`).
 
 /// Largest `f32` below 1.0: where a non-full-scale code that rounds up is pinned.
 pub const BELOW_FULL_SCALE: f32 = 1.0 - f32::EPSILON / 2.0;
 
-/// True when a converted sample counts as clipped: at or beyond full scale, and finite.
-/// Non-finite samples are faults, counted separately as invalid, never as clips.
+/// True when a converted integer sample counts as clipped: at or beyond full scale, and
+/// finite. Non-finite samples are faults, counted separately as invalid, never as clips.
 #[inline]
 pub fn is_clip(x: f32) -> bool {
-    x.is_finite() && x.abs() >= 1.0
+    is_clip_at(x, 1.0)
+}
+
+/// True when a sample's magnitude is at or above `level` (a [`crate::meter::ClipRule`]
+/// threshold), and it is finite.
+#[inline]
+pub fn is_clip_at(x: f32, level: f32) -> bool {
+    x.is_finite() && x.abs() >= level
 }
 
 /// The one rule for samples that are not numbers (NaN, ±Inf): a fault, not a level. Each is
@@ -34,6 +42,10 @@ pub fn hold_finite(x: f32, held: &mut f32) -> bool {
 
 /// A sample format that converts to `f32` with clip marking (see the module docs).
 pub trait ToMeterSample: Copy {
+    /// Float formats clip at a level ([`crate::meter::ClipRule::FloatLevel`]); integer ones at
+    /// their full-scale codes.
+    const IS_FLOAT: bool = false;
+
     /// The sample as `f32` in [-1, 1] for integer formats, exactly ±1.0 only at full scale.
     fn to_meter_f32(self) -> f32;
 }
@@ -130,13 +142,27 @@ impl ToMeterSample for dasp_sample::U24 {
         unsigned_to_f32(self.inner() as u64, 24)
     }
 }
+/// A sample already converted from an integer code by this module's rule (full-scale codes
+/// exactly ±1.0): fed on as this rather than as `f32`, it keeps the integer clip rule, as the
+/// file reader's integer samples must.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ConvertedInt(pub f32);
+
+impl ToMeterSample for ConvertedInt {
+    #[inline]
+    fn to_meter_f32(self) -> f32 {
+        self.0
+    }
+}
 impl ToMeterSample for f32 {
+    const IS_FLOAT: bool = true;
     #[inline]
     fn to_meter_f32(self) -> f32 {
         self
     }
 }
 impl ToMeterSample for f64 {
+    const IS_FLOAT: bool = true;
     #[inline]
     fn to_meter_f32(self) -> f32 {
         float_to_f32(self)

@@ -1,8 +1,10 @@
-//! True peak (BS.1770 Annex 2): the peak of the signal between its samples, found by
-//! oversampling with the reference 48-tap interpolator (4× below 96 kHz, 2× below 192 kHz,
-//! none above) and taking the largest magnitude.
+//! True peak (the method of BS.1770 Annex 2): the peak of the signal between its samples,
+//! found by oversampling (4× below 96 kHz, 2× below 192 kHz, none above) and taking the
+//! largest magnitude.
 //!
-//! The filter is the one `ebur128` uses, a Hann-windowed sinc, but run a block at a time and
+//! The interpolator is libebur128's, not Annex 2's coefficient table: a sinc Hann-windowed
+//! over 49 taps, whose last tap is zero and is dropped, so 48 taps (4 phases of 12 at 4×, 2 of
+//! 24 at 2×). The `ebur128` crate uses the same filter; here it is run a block at a time and
 //! only where it adds something. Every `factor`-th tap of a sinc that oversamples by `factor`
 //! is zero but the centre one, so one phase of the oversampled signal is the input itself,
 //! delayed: its magnitude is the sample peak, already known. 4× then needs three phases of

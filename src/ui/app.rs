@@ -1,58 +1,28 @@
-//! The application shell: owns the capture session and the windows, polls snapshots, routes
-//! messages to the screens, draws the top bar, and saves settings on every change.
+//! The application shell: owns the capture session and the windows, polls snapshots and
+//! routes messages to the screens. What it delegates: `roster` (names, presets, levels),
+//! `layers` (the canvas caches), `store` (saving), `keys` (the key map and help), `top_bar`,
+//! and each view and panel its own module.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use iced::keyboard::{self, Key, key::Named};
-use iced::widget::canvas::Cache;
-use iced::widget::{button, column, container, row, text};
+use iced::keyboard::{self, Key};
+use iced::widget::{column, container, text};
 use iced::{Element, Length, Point, Size, Subscription, Task, event, window};
 
-use super::palette::{self, Neutral, ThemeChoice, Zone};
+use super::keys::{self, Shortcut};
+use super::layers::Layers;
+pub use super::nav::{Panel, View};
+use super::palette::{Neutral, ThemeChoice};
+use super::roster::Roster;
+use super::scene::Scene;
 use super::settings_panel::{self, Action, Form};
-use super::strips::Thresholds;
-use super::{bridge, log_panel, performer, soundcheck, wall};
-use crate::advisor::{
-    ChannelPlan, ChannelSetup, PresetParams, Presets, SessionTemplate, SourcePreset,
-};
+use super::store::Store;
+use super::{bridge, log_panel, performer, soundcheck, top_bar, wall};
+use crate::advisor::PresetParams;
 use crate::capture::{MeterCommand, Session, SnapshotReader};
-use crate::settings::{self, SavedSource, Settings, WindowGeometry};
+use crate::settings::{SavedSource, Settings, WindowGeometry};
 use crate::snapshot::{Snapshot, StreamState};
-
-/// The three views, switched with 1 / 2 / 3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Bridge,
-    Wall,
-    Performer,
-}
-
-impl View {
-    pub fn name(self) -> &'static str {
-        match self {
-            View::Bridge => "bridge",
-            View::Wall => "wall",
-            View::Performer => "performer",
-        }
-    }
-
-    pub fn from_name(name: &str) -> View {
-        match name {
-            "wall" => View::Wall,
-            "performer" => View::Performer,
-            _ => View::Bridge,
-        }
-    }
-}
-
-/// The panels that open under the top bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Panel {
-    Log,
-    Settings,
-    Help,
-}
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -66,6 +36,8 @@ pub enum Message {
     TogglePanel(Panel),
     Bridge(bridge::Message),
     Soundcheck(soundcheck::Message),
+    /// A button of the top bar.
+    TopBar(top_bar::Message),
     Settings(settings_panel::Message),
     /// Open the wall in a window of its own (for a second screen).
     OpenWallWindow,
@@ -97,26 +69,11 @@ pub struct App {
     pub banner: Option<String>,
     /// The latest snapshot taken at a tick: what the words, numbers and zones show.
     pub snapshot: Option<Snapshot>,
-    /// The zones and numbers the wall's static layers show; a change clears them.
-    wall_zones: Vec<Zone>,
-    wall_numbers: Vec<String>,
     pub view: View,
-    pub plan: ChannelPlan,
-    pub names: Vec<String>,
-    /// Source preset per channel (index 0 = channel 1).
-    pub presets: Vec<SourcePreset>,
-    /// The user's targets and thresholds per preset.
-    pub preset_table: Presets,
-    /// Static layers: cleared on preset, threshold or theme change; resizes clear themselves.
-    pub bridge_scale: Cache,
-    /// The bridge's headroom tracks: cleared when the words and numbers refresh.
-    pub bridge_tracks: Cache,
-    pub wall_scale: Cache,
-    /// The wall under its bars: zone colours and loudest true peaks.
-    pub wall_below: Cache,
-    /// Per performer meter: its scale, and its headroom track (refreshed with the words).
-    pub performer_scales: [Cache; super::performer::MAX_METERS],
-    pub performer_tracks: [Cache; super::performer::MAX_METERS],
+    /// Every channel's name, preset and levels.
+    pub roster: Roster,
+    /// The views' seldom-changing canvas layers.
+    layers: Layers,
     pub panel: Option<Panel>,
     pub fullscreen: bool,
     /// The channel (from 0) the arrow keys are on; its detail panel is open.
@@ -134,8 +91,8 @@ pub struct App {
     pub window_size: Size,
     /// Size of the wall window, likewise.
     pub wall_window_size: Size,
-    /// Where settings are saved on change; `None` keeps them in memory only (tests).
-    settings_dir: Option<PathBuf>,
+    /// Where settings and templates are saved; in memory only in tests.
+    store: Store,
 }
 
 impl App {
@@ -147,19 +104,9 @@ impl App {
             opener: None,
             banner,
             snapshot: None,
-            wall_zones: Vec::new(),
-            wall_numbers: Vec::new(),
             view,
-            plan: ChannelPlan::default(),
-            names: Vec::new(),
-            presets: Vec::new(),
-            preset_table: Presets::default(),
-            bridge_scale: Cache::new(),
-            bridge_tracks: Cache::new(),
-            wall_scale: Cache::new(),
-            wall_below: Cache::new(),
-            performer_scales: std::array::from_fn(|_| Cache::new()),
-            performer_tracks: std::array::from_fn(|_| Cache::new()),
+            roster: Roster::default(),
+            layers: Layers::default(),
             panel: None,
             fullscreen: false,
             selected: None,
@@ -172,7 +119,7 @@ impl App {
             wall_window: None,
             window_size: Size::new(1600.0, 900.0),
             wall_window_size: WALL_WINDOW,
-            settings_dir: None,
+            store: Store::default(),
         }
     }
 
@@ -182,21 +129,13 @@ impl App {
         self
     }
 
-    /// Gives every channel up to `n` a name: the template's, else "Input N".
-    fn fill_names(&mut self, n: usize) {
-        for i in self.names.len()..n {
-            let name = self.plan.template.channel_name(i + 1);
-            self.names.push(name);
-        }
-    }
-
     /// Takes everything from saved settings, and saves changes to `dir` from now on.
     pub fn restore(&mut self, saved: &Settings, dir: Option<PathBuf>) {
         self.settings = saved.clone();
-        self.names = saved.names.clone();
-        self.fill_names(self.snapshot.as_ref().map_or(0, |s| s.channels.len()));
-        self.presets = saved.presets.clone();
-        self.preset_table = saved.preset_table.clone();
+        self.roster.names = saved.names.clone();
+        self.roster.fill_names(self.channels());
+        self.roster.presets = saved.presets.clone();
+        self.roster.preset_table = saved.preset_table.clone();
         self.theme = ThemeChoice::from_name(&saved.theme);
         self.window_size = Size::new(saved.window.width, saved.window.height);
         let chosen: Vec<usize> = saved
@@ -208,21 +147,17 @@ impl App {
         if !chosen.is_empty() {
             self.performer_channels = chosen;
         }
-        let templates = dir
-            .as_deref()
-            .map(crate::advisor::template::list_templates_in)
-            .unwrap_or_default();
-        self.form = Form::from_settings(saved, &self.params(self.selected.unwrap_or(0)), templates);
-        self.settings_dir = dir;
-        self.clear_caches();
+        self.store = Store::new(dir);
+        self.form = Form::from_settings(saved, &self.selected_params(), self.store.templates());
+        self.layers.clear();
     }
 
     /// What would be saved now.
     pub fn current_settings(&self) -> Settings {
         Settings {
-            names: self.names.clone(),
-            presets: self.presets.clone(),
-            preset_table: self.preset_table.clone(),
+            names: self.roster.names.clone(),
+            presets: self.roster.presets.clone(),
+            preset_table: self.roster.preset_table.clone(),
             view: self.view.name().into(),
             performer_channels: self.performer_channels.iter().map(|c| c + 1).collect(),
             theme: self.theme.name().into(),
@@ -233,37 +168,13 @@ impl App {
     /// Saves on every change, so a crash or power cut keeps the session's setup.
     fn save(&mut self) {
         self.settings = self.current_settings();
-        if let Some(dir) = &self.settings_dir
-            && let Err(e) = settings::save(dir, &self.settings)
-        {
-            self.banner = Some(format!(
-                "settings could not be saved in {}: {e}",
-                dir.display()
-            ));
-            self.settings_dir = None;
+        if let Err(why) = self.store.save(&self.settings) {
+            self.banner = Some(why);
         }
     }
 
     pub fn neutral(&self) -> Neutral {
         self.theme.neutral()
-    }
-
-    /// Static layers depend on presets, thresholds and theme.
-    pub fn clear_caches(&mut self) {
-        self.bridge_scale.clear();
-        self.bridge_tracks.clear();
-        self.wall_scale.clear();
-        self.wall_below.clear();
-        for cache in self.performer_scales.iter().chain(&self.performer_tracks) {
-            cache.clear();
-        }
-    }
-
-    pub fn preset(&self, channel_index: usize) -> SourcePreset {
-        self.presets
-            .get(channel_index)
-            .copied()
-            .unwrap_or_else(|| self.plan.preset(channel_index + 1))
     }
 
     /// An app drawing a given snapshot, with no session (tests, screenshots of states).
@@ -273,27 +184,9 @@ impl App {
         app
     }
 
-    pub fn params(&self, channel_index: usize) -> PresetParams {
-        self.preset_table.get(self.preset(channel_index))
-    }
-
-    /// Target and hot level of one channel (from 0), for its meter.
-    pub fn threshold(&self, channel_index: usize) -> Thresholds {
-        Thresholds::of(&self.params(channel_index))
-    }
-
-    /// Target and hot level of the first `n` channels.
-    pub fn thresholds(&self, n: usize) -> Vec<Thresholds> {
-        (0..n).map(|i| self.threshold(i)).collect()
-    }
-
-    pub fn name(&self, channel_index: usize) -> &str {
-        self.names.get(channel_index).map_or("", String::as_str)
-    }
-
-    /// Where the meters take their snapshot every frame; `None` without a live input.
-    pub fn live_reader(&self) -> Option<&SnapshotReader> {
-        self.reader.as_ref()
+    /// The levels of the channel the settings panel edits: the selected one, else the first.
+    fn selected_params(&self) -> PresetParams {
+        self.roster.params(self.selected.unwrap_or(0))
     }
 
     fn channels(&self) -> usize {
@@ -302,33 +195,9 @@ impl App {
 
     /// Shows a new snapshot (each tick; tests call it directly).
     pub fn accept(&mut self, snapshot: Snapshot) {
-        let n = snapshot.channels.len();
-        self.fill_names(n);
+        self.roster.fill_names(snapshot.channels.len());
         self.soundcheck.feed(&snapshot);
-        let zones: Vec<Zone> = snapshot
-            .channels
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Zone::of(&c.readings, self.params(i).hot_dbtp))
-            .collect();
-        if zones != self.wall_zones {
-            self.wall_scale.clear();
-            self.wall_below.clear();
-            self.wall_zones = zones;
-        }
-        let numbers: Vec<String> = snapshot
-            .channels
-            .iter()
-            .map(|c| super::strips::db_text(c.readings.max_true_peak_dbtp))
-            .collect();
-        if numbers != self.wall_numbers {
-            self.wall_below.clear();
-            self.wall_numbers = numbers;
-        }
-        self.bridge_tracks.clear();
-        for cache in &self.performer_tracks {
-            cache.clear();
-        }
+        self.layers.refresh(&snapshot, &self.roster);
         self.snapshot = Some(snapshot);
     }
 
@@ -349,8 +218,29 @@ impl App {
             Message::ShowView(v) => return self.show(v),
             Message::Key(window, key) => return self.key(window, key),
             Message::TogglePanel(p) => return self.toggle_panel(p),
+            Message::TopBar(m) => {
+                return self.update(match m {
+                    top_bar::Message::ResetAll => Message::ResetAll,
+                    top_bar::Message::ShowView(v) => Message::ShowView(v),
+                    top_bar::Message::TogglePanel(p) => Message::TogglePanel(p),
+                    top_bar::Message::OpenWallWindow => Message::OpenWallWindow,
+                    top_bar::Message::Soundcheck(m) => Message::Soundcheck(m),
+                });
+            }
+            Message::Bridge(bridge::Message::PickForSoundcheck(i)) => {
+                self.soundcheck.update(soundcheck::Message::Toggle(i));
+            }
             Message::Bridge(m) => {
-                if let Some(command) = bridge::update(self, m) {
+                let outcome = bridge::update(
+                    &mut self.roster,
+                    &mut self.selected,
+                    &mut self.performer_channels,
+                    m,
+                );
+                if outcome.restyled {
+                    self.layers.clear();
+                }
+                if let Some(command) = outcome.command {
                     self.send(command);
                 }
                 self.save();
@@ -396,7 +286,9 @@ impl App {
             let Some(s) = &self.snapshot else {
                 return;
             };
-            let params: Vec<PresetParams> = (0..s.channels.len()).map(|i| self.params(i)).collect();
+            let params: Vec<PresetParams> = (0..s.channels.len())
+                .map(|i| self.roster.params(i))
+                .collect();
             let rate = s.source.sample_rate;
             self.soundcheck
                 .start(&params, self.settings.soundcheck_s, rate);
@@ -415,11 +307,7 @@ impl App {
     fn toggle_panel(&mut self, p: Panel) -> Task<Message> {
         self.panel = if self.panel == Some(p) { None } else { Some(p) };
         if self.panel == Some(Panel::Settings) {
-            self.form.templates = self
-                .settings_dir
-                .as_deref()
-                .map(crate::advisor::template::list_templates_in)
-                .unwrap_or_default();
+            self.form.templates = self.store.templates();
             self.refresh_threshold_form();
             if self.form.devices.is_empty() && self.opener.is_some() {
                 return list_devices();
@@ -429,7 +317,7 @@ impl App {
     }
 
     fn refresh_threshold_form(&mut self) {
-        let p = self.params(self.selected.unwrap_or(0));
+        let p = self.selected_params();
         self.form.target = format!("{}", p.target_dbtp);
         self.form.hot = format!("{}", p.hot_dbtp);
         self.form.low = format!("{}", p.low_dbtp);
@@ -446,32 +334,38 @@ impl App {
             Action::Meter {
                 over_len,
                 peak_hold_s,
+                clip_level_dbfs,
             } => {
                 self.settings.over_len = over_len;
                 self.settings.peak_hold_s = peak_hold_s;
+                self.settings.clip_level_dbfs = clip_level_dbfs;
                 self.reopen();
             }
             Action::SoundcheckLen(s) => self.settings.soundcheck_s = s,
             Action::Thresholds { target, hot, low } => {
-                let preset = self.preset(self.selected.unwrap_or(0));
-                let mut p = self.preset_table.get(preset);
+                let preset = self.roster.preset(self.selected.unwrap_or(0));
+                let mut p = self.roster.preset_table.get(preset);
                 p.target_dbtp = target;
                 p.hot_dbtp = hot;
                 p.low_dbtp = low;
-                self.preset_table.set(preset, p);
+                self.roster.preset_table.set(preset, p);
                 self.thresholds_changed(&format!("{} levels saved", preset.label()));
             }
             Action::RestoreThresholds => {
-                let preset = self.preset(self.selected.unwrap_or(0));
-                self.preset_table.restore(preset);
+                let preset = self.roster.preset(self.selected.unwrap_or(0));
+                self.roster.preset_table.restore(preset);
                 self.refresh_threshold_form();
                 self.thresholds_changed(&format!("{} back to built-in levels", preset.label()));
             }
             Action::Theme(t) => {
                 self.theme = t;
-                self.clear_caches();
+                self.layers.clear();
             }
-            Action::SaveTemplate(name) => self.save_template(&name),
+            Action::SaveTemplate(name) => {
+                let template = self.roster.template(self.channels());
+                self.form.status = Some(self.store.save_template(&template, &name));
+                self.form.templates = self.store.templates();
+            }
             Action::LoadTemplate(name) => self.load_template(&name),
         }
         self.save();
@@ -479,8 +373,10 @@ impl App {
     }
 
     fn thresholds_changed(&mut self, status: &str) {
-        self.send(MeterCommand::SetPresetTable(self.preset_table.clone()));
-        self.clear_caches();
+        self.send(MeterCommand::SetPresetTable(
+            self.roster.preset_table.clone(),
+        ));
+        self.layers.clear();
         self.form.status = Some(status.to_string());
     }
 
@@ -506,55 +402,23 @@ impl App {
         });
     }
 
-    fn template(&self) -> SessionTemplate {
-        SessionTemplate {
-            channels: (0..self.channels().max(self.names.len()))
-                .map(|i| ChannelSetup {
-                    channel: i + 1,
-                    name: self.name(i).to_string(),
-                    preset: self.preset(i),
-                })
-                .collect(),
-            presets: self.preset_table.clone(),
-        }
-    }
-
-    fn save_template(&mut self, name: &str) {
-        let Some(dir) = self.settings_dir.clone() else {
-            self.form.status = Some("no config directory: templates cannot be saved".into());
-            return;
-        };
-        self.form.status = Some(match self.template().save_in(&dir, name) {
-            Ok(path) => {
-                self.form.templates = crate::advisor::template::list_templates_in(&dir);
-                format!("template saved as {}", path.display())
-            }
-            Err(e) => e.to_string(),
-        });
-    }
-
+    /// Loads a template and tells the meter thread every channel's new preset and name.
     fn load_template(&mut self, name: &str) {
-        let Some(dir) = self.settings_dir.clone() else {
-            self.form.status = Some("no config directory: no templates".into());
-            return;
-        };
-        match SessionTemplate::load_from(&dir, name) {
+        match self.store.load_template(name) {
             Ok(t) => {
-                let n = self.channels().max(t.channels.len());
-                self.preset_table = t.presets.clone();
-                self.send(MeterCommand::SetPresetTable(self.preset_table.clone()));
-                self.names = (1..=n).map(|c| t.channel_name(c)).collect();
-                self.presets = (1..=n).map(|c| t.preset(c)).collect();
+                let n = self.roster.adopt(t, self.channels());
+                self.send(MeterCommand::SetPresetTable(
+                    self.roster.preset_table.clone(),
+                ));
                 for i in 0..n {
-                    self.send(MeterCommand::SetPreset(i, self.presets[i]));
-                    self.send(MeterCommand::Rename(i, self.names[i].clone()));
+                    self.send(MeterCommand::SetPreset(i, self.roster.preset(i)));
+                    self.send(MeterCommand::Rename(i, self.roster.name(i).to_string()));
                 }
-                self.plan.template = t;
-                self.clear_caches();
+                self.layers.clear();
                 self.refresh_threshold_form();
                 self.form.status = Some(format!("template {name} loaded"));
             }
-            Err(e) => self.form.status = Some(e.to_string()),
+            Err(e) => self.form.status = Some(e),
         }
     }
 
@@ -605,17 +469,20 @@ impl App {
     }
 
     fn key(&mut self, window: window::Id, key: Key) -> Task<Message> {
+        let Some(shortcut) = keys::shortcut(key.as_ref()) else {
+            return Task::none();
+        };
         // The wall window has no controls: F11 and Esc are all it answers to.
         if Some(window) == self.wall_window && self.main_window != Some(window) {
-            return match key.as_ref() {
-                Key::Named(Named::F11) => window::set_mode(window, window::Mode::Fullscreen),
-                Key::Named(Named::Escape) => window::set_mode(window, window::Mode::Windowed),
+            return match shortcut {
+                Shortcut::Fullscreen => window::set_mode(window, window::Mode::Fullscreen),
+                Shortcut::Back => window::set_mode(window, window::Mode::Windowed),
                 _ => Task::none(),
             };
         }
-        match key.as_ref() {
-            Key::Character("r" | "R") => self.send(MeterCommand::ResetAll),
-            Key::Character("s" | "S") => {
+        match shortcut {
+            Shortcut::ResetAll => self.send(MeterCommand::ResetAll),
+            Shortcut::Soundcheck => {
                 let m = if self.soundcheck.is_listening() {
                     soundcheck::Message::Cancel
                 } else {
@@ -623,26 +490,22 @@ impl App {
                 };
                 self.soundcheck_message(m);
             }
-            Key::Character("1") => return self.show(View::Bridge),
-            Key::Character("2") => return self.show(View::Wall),
-            Key::Character("3") => return self.show(View::Performer),
-            Key::Character("w" | "W") => return self.open_wall_window(),
-            Key::Character("l" | "L") => return self.toggle_panel(Panel::Log),
-            Key::Character("?") => return self.toggle_panel(Panel::Help),
-            Key::Named(Named::ArrowRight | Named::ArrowDown) => self.select_step(1),
-            Key::Named(Named::ArrowLeft | Named::ArrowUp) => self.select_step(-1),
-            Key::Named(Named::Space) => {
+            Shortcut::Show(v) => return self.show(v),
+            Shortcut::WallWindow => return self.open_wall_window(),
+            Shortcut::Toggle(p) => return self.toggle_panel(p),
+            Shortcut::Select(step) => self.select_step(step),
+            Shortcut::PickForSoundcheck => {
                 if let Some(i) = self.selected {
                     self.soundcheck.update(soundcheck::Message::Toggle(i));
                 }
             }
             // F11 leaves the wall as Esc does; elsewhere it toggles fullscreen.
-            Key::Named(Named::F11) if self.view == View::Wall => return self.show(View::Bridge),
-            Key::Named(Named::F11) => {
+            Shortcut::Fullscreen if self.view == View::Wall => return self.show(View::Bridge),
+            Shortcut::Fullscreen => {
                 self.fullscreen = !self.fullscreen;
                 return self.set_fullscreen(self.fullscreen);
             }
-            Key::Named(Named::Escape) => {
+            Shortcut::Back => {
                 if self.panel.is_some() {
                     self.panel = None;
                     return Task::none();
@@ -657,7 +520,6 @@ impl App {
                 }
                 self.selected = None;
             }
-            _ => {}
         }
         Task::none()
     }
@@ -720,11 +582,21 @@ impl App {
         }
     }
 
+    /// What the views draw from, when there is a snapshot.
+    fn scene(&self) -> Option<Scene<'_>> {
+        self.snapshot.as_ref().map(|snapshot| Scene {
+            snapshot,
+            roster: &self.roster,
+            live: self.reader.as_ref(),
+            neutral: self.neutral(),
+        })
+    }
+
     /// What a window shows: the wall window only the wall, the main window the current view.
     pub fn view_window(&self, window: window::Id) -> Element<'_, Message> {
         if Some(window) == self.wall_window && self.main_window != Some(window) {
-            return match &self.snapshot {
-                Some(s) => wall::view(self, s, self.wall_window_size.width),
+            return match self.scene() {
+                Some(scene) => wall::view(scene, &self.layers, self.wall_window_size.width),
                 None => waiting(self.neutral()),
             };
         }
@@ -734,13 +606,30 @@ impl App {
     /// The main window.
     pub fn view(&self) -> Element<'_, Message> {
         let neutral = self.neutral();
-        let body: Element<'_, Message> = match (&self.snapshot, self.view) {
+        let body: Element<'_, Message> = match (self.scene(), self.view) {
             (None, _) => waiting(neutral),
-            (Some(s), View::Bridge) => bridge::view(self, s),
-            (Some(s), View::Wall) => return wall::view(self, s, self.window_size.width),
-            (Some(s), View::Performer) => performer::view(self, s),
+            (Some(scene), View::Bridge) => bridge::view(bridge::Bridge {
+                scene,
+                layers: &self.layers,
+                selected: self.selected,
+                soundcheck: &self.soundcheck,
+                performer_channels: &self.performer_channels,
+            })
+            .map(Message::Bridge),
+            (Some(scene), View::Wall) => {
+                return wall::view(scene, &self.layers, self.window_size.width);
+            }
+            (Some(scene), View::Performer) => {
+                performer::view(scene, &self.performer_channels, &self.layers)
+            }
         };
-        let mut page = column![self.top_bar()];
+        let bar = top_bar::Bar {
+            view: self.view,
+            panel: self.panel,
+            soundcheck: &self.soundcheck,
+            neutral,
+        };
+        let mut page = column![top_bar::view(self.snapshot.as_ref(), bar).map(Message::TopBar)];
         if let Some(b) = &self.banner {
             page = page.push(
                 container(text(b).size(18).color(neutral.text))
@@ -750,7 +639,7 @@ impl App {
             );
         }
         match self.panel {
-            Some(Panel::Help) => page = page.push(help(neutral)),
+            Some(Panel::Help) => page = page.push(keys::help(neutral)),
             Some(Panel::Log) => {
                 let events = self.snapshot.as_ref().map_or(&[][..], |s| &s.events[..]);
                 let dir = crate::advisor::session_log::sessions_dir()
@@ -758,11 +647,8 @@ impl App {
                 page = page.push(log_panel::view(events, neutral, &dir));
             }
             Some(Panel::Settings) => {
-                let preset = self.preset(self.selected.unwrap_or(0));
-                let label = match self.selected {
-                    Some(i) => format!("{} ({})", preset.label(), i + 1),
-                    None => format!("{} (1)", preset.label()),
-                };
+                let i = self.selected.unwrap_or(0);
+                let label = format!("{} ({})", self.roster.preset(i).label(), i + 1);
                 page = page.push(
                     self.form
                         .view(self.theme, &label, neutral)
@@ -775,76 +661,6 @@ impl App {
             .width(Length::Fill)
             .height(Length::Fill)
             .into()
-    }
-
-    fn top_bar(&self) -> Element<'_, Message> {
-        let neutral = self.neutral();
-        let (status, state_color) = match &self.snapshot {
-            Some(s) => {
-                let clips: u64 = s.channels.iter().map(|c| c.readings.overs).sum();
-                let buffer = s
-                    .source
-                    .buffer_frames
-                    .map_or("-".to_string(), |b| format!("{b}"));
-                let color = match s.state {
-                    StreamState::Lost => palette::RED,
-                    StreamState::Reconnecting | StreamState::Starting => palette::AMBER,
-                    _ => neutral.text,
-                };
-                (
-                    format!(
-                        "{} · {} · {} Hz · buffer {} · {} · dropped {} · xruns {} · overs {}",
-                        s.source.device,
-                        s.source.host,
-                        s.source.sample_rate,
-                        buffer,
-                        state_word(s.state),
-                        s.dropped_frames,
-                        s.xruns,
-                        clips
-                    ),
-                    color,
-                )
-            }
-            None => ("no audio yet".to_string(), neutral.dim_text),
-        };
-        let tab = |label: &'static str, v: View| {
-            let b = button(text(label).size(16));
-            if self.view == v {
-                b
-            } else {
-                b.style(button::secondary)
-            }
-            .on_press(Message::ShowView(v))
-        };
-        let toggle = |label: &'static str, p: Panel| {
-            let b = button(text(label).size(16)).on_press(Message::TogglePanel(p));
-            if self.panel == Some(p) {
-                b
-            } else {
-                b.style(button::secondary)
-            }
-        };
-        row![
-            // The status wraps rather than pushing the buttons off a narrow window.
-            text(status).size(16).color(state_color).width(Length::Fill),
-            self.soundcheck.bar(neutral).map(Message::Soundcheck),
-            button(text("Reset all").size(16))
-                .on_press(Message::ResetAll)
-                .style(button::secondary),
-            toggle("Log", Panel::Log),
-            toggle("Settings", Panel::Settings),
-            tab("1 Bridge", View::Bridge),
-            tab("2 Wall", View::Wall),
-            tab("3 Performer", View::Performer),
-            button(text("Wall window").size(16))
-                .on_press(Message::OpenWallWindow)
-                .style(button::secondary),
-            toggle("?", Panel::Help),
-        ]
-        .spacing(8)
-        .align_y(iced::alignment::Vertical::Center)
-        .into()
     }
 }
 
@@ -880,58 +696,4 @@ fn waiting<'a>(neutral: Neutral) -> Element<'a, Message> {
     container(text("Waiting for audio…").size(28).color(neutral.dim_text))
         .center(Length::Fill)
         .into()
-}
-
-fn state_word(state: StreamState) -> &'static str {
-    match state {
-        StreamState::Starting => "starting",
-        StreamState::Running => "running",
-        StreamState::Lost => "LOST",
-        StreamState::Reconnecting => "reconnecting",
-        StreamState::Finished => "finished",
-    }
-}
-
-/// Every shortcut, shown with `?`.
-pub const SHORTCUTS: [(&str, &str); 11] = [
-    ("R", "reset all clips"),
-    (
-        "S",
-        "start (or cancel) a soundcheck of the picked channels, all when none",
-    ),
-    ("1 / 2 / 3", "bridge / wall / performer view"),
-    (
-        "W",
-        "open the wall in a window of its own, for a second screen",
-    ),
-    (
-        "← →",
-        "select the previous / next channel; its details open below",
-    ),
-    (
-        "Space",
-        "add the selected channel to the next soundcheck, or take it out",
-    ),
-    ("L", "session log"),
-    ("F11", "fullscreen; on the wall, back to the bridge"),
-    ("Esc", "close a panel, leave the wall or fullscreen"),
-    ("?", "this help"),
-    ("click", "a channel's clip light resets that channel"),
-];
-
-fn help<'a>(neutral: Neutral) -> Element<'a, Message> {
-    container(
-        column(SHORTCUTS.into_iter().map(|(k, what)| {
-            row![
-                text(k).size(18).color(neutral.text).width(110),
-                text(what).size(18).color(neutral.dim_text),
-            ]
-            .into()
-        }))
-        .spacing(4),
-    )
-    .padding(12)
-    .width(Length::Fill)
-    .style(move |_| container::Style::default().background(neutral.panel))
-    .into()
 }

@@ -7,14 +7,16 @@ use iced::widget::{
 };
 use iced::{Element, Length};
 
-use super::app::{self, App};
 use super::badge::{badge, compact_badge};
-use super::palette::{self, Neutral};
+use super::layers::Layers;
+use super::palette;
+use super::roster::Roster;
+use super::scene::Scene;
 use super::soundcheck;
 use super::strips::{self, Strips, Style};
 use crate::advisor::SourcePreset;
 use crate::capture::MeterCommand;
-use crate::snapshot::{ChannelSnapshot, Snapshot};
+use crate::snapshot::ChannelSnapshot;
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -28,48 +30,71 @@ pub enum Message {
     Select(usize),
     /// A channel (from 0) goes on the performer view, or comes off it.
     TogglePerformer(usize),
+    /// A channel (from 0) goes into the next soundcheck, or comes out (the shell owns the
+    /// soundcheck).
+    PickForSoundcheck(usize),
 }
 
-/// Applies a bridge message; returns what the meter thread must do, if anything.
-pub fn update(app: &mut App, message: Message) -> Option<MeterCommand> {
-    match message {
+/// What a bridge message changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// What the meter thread must do, if anything.
+    pub command: Option<MeterCommand>,
+    /// A preset changed: the layers that show target zones are stale.
+    pub restyled: bool,
+}
+
+/// Applies a bridge message to the channels, the selection and the performer's choice.
+pub fn update(
+    roster: &mut Roster,
+    selected: &mut Option<usize>,
+    performer_channels: &mut Vec<usize>,
+    message: Message,
+) -> Outcome {
+    let mut restyled = false;
+    let command = match message {
         Message::Rename(c, name) => {
-            if app.names.len() <= c {
-                app.names.resize(c + 1, String::new());
-            }
-            app.names[c] = name.clone();
+            roster.rename(c, name.clone());
             Some(MeterCommand::Rename(c, name))
         }
         Message::ResetClip(c) => Some(MeterCommand::ResetChannel(c)),
         Message::SetPreset(c, preset) => {
-            if app.presets.len() <= c {
-                app.presets.resize(c + 1, SourcePreset::Generic);
-            }
-            app.presets[c] = preset;
-            app.clear_caches();
+            roster.set_preset(c, preset);
+            restyled = true;
             Some(MeterCommand::SetPreset(c, preset))
         }
         Message::Select(c) => {
-            app.selected = if app.selected == Some(c) {
-                None
-            } else {
-                Some(c)
-            };
+            *selected = if *selected == Some(c) { None } else { Some(c) };
             None
         }
+        Message::PickForSoundcheck(_) => None,
         Message::TogglePerformer(c) => {
-            if let Some(k) = app.performer_channels.iter().position(|&p| p == c) {
-                app.performer_channels.remove(k);
+            if let Some(k) = performer_channels.iter().position(|&p| p == c) {
+                performer_channels.remove(k);
             } else {
                 // The performer view shows only so many: the oldest choice makes room.
-                if app.performer_channels.len() >= super::performer::MAX_METERS {
-                    app.performer_channels.remove(0);
+                if performer_channels.len() >= super::performer::MAX_METERS {
+                    performer_channels.remove(0);
                 }
-                app.performer_channels.push(c);
+                performer_channels.push(c);
             }
             None
         }
-    }
+    };
+    Outcome { command, restyled }
+}
+
+/// What the bridge draws: the scene, its layers, and the state its strips show.
+#[derive(Debug, Clone, Copy)]
+pub struct Bridge<'a> {
+    pub scene: Scene<'a>,
+    pub layers: &'a Layers,
+    /// The channel whose detail panel is open.
+    pub selected: Option<usize>,
+    /// Picked channels and results of the soundcheck.
+    pub soundcheck: &'a soundcheck::State,
+    /// Channels on the performer view.
+    pub performer_channels: &'a [usize],
 }
 
 /// Up to this many channels share the window's width; more get narrow fixed strips and the
@@ -78,9 +103,10 @@ const FIT_CHANNELS: usize = 32;
 /// Width of a strip when the bridge scrolls (px).
 const NARROW_STRIP: f32 = 56.0;
 
-pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
+pub fn view(b: Bridge<'_>) -> Element<'_, Message> {
+    let s = b.scene.snapshot;
     let n = s.channels.len();
-    let neutral = app.neutral();
+    let neutral = b.scene.neutral;
     let fits = n <= FIT_CHANNELS;
     let (width, font) = if fits {
         (Length::Fill, if n <= 16 { 15.0 } else { 12.0 })
@@ -92,16 +118,16 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         .channels
         .iter()
         .enumerate()
-        .map(|(i, c)| header(app, i, c, width, font, neutral)))
+        .map(|(i, c)| header(&b, i, c, width, font)))
     .spacing(strips::SPACING);
     let meters = canvas(Strips {
-        scale: Some(&app.bridge_scale),
-        below: Some(&app.bridge_tracks),
+        scale: Some(&b.layers.bridge_scale),
+        below: Some(&b.layers.bridge_tracks),
         channels: &s.channels,
-        live: app.live_reader(),
-        thresholds: app.thresholds(n),
+        live: b.scene.live,
+        thresholds: b.scene.roster.thresholds(n),
         names: Vec::new(),
-        selected: app.selected,
+        selected: b.selected,
         style: Style::Bridge { labels: !compact },
         neutral,
     })
@@ -111,7 +137,7 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         Length::Fixed(n as f32 * (NARROW_STRIP + strips::SPACING) - strips::SPACING)
     })
     .height(Length::Fill);
-    let meters: Element<'a, app::Message> = if compact {
+    let meters: Element<'_, Message> = if compact {
         meters.into()
     } else {
         iced::widget::stack![meters, super::scale_labels::scale_labels(n, neutral.scale)]
@@ -123,10 +149,10 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
         .channels
         .iter()
         .enumerate()
-        .map(|(i, c)| footer(app, i, c, width, font, neutral)))
+        .map(|(i, c)| footer(&b, i, c, width, font)))
     .spacing(strips::SPACING);
     let body = column![headers, meters, footers].spacing(4);
-    let body: Element<'a, app::Message> = if fits {
+    let body: Element<'_, Message> = if fits {
         body.height(Length::Fill).into()
     } else {
         scrollable(body.height(Length::Fill))
@@ -137,8 +163,8 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
             .height(Length::Fill)
             .into()
     };
-    match app.selected.and_then(|i| s.channels.get(i).map(|c| (i, c))) {
-        Some((i, c)) => column![body, detail(app, i, c, neutral)].spacing(6).into(),
+    match b.selected.and_then(|i| s.channels.get(i).map(|c| (i, c))) {
+        Some((i, c)) => column![body, detail(&b, i, c)].spacing(6).into(),
         None => body,
     }
 }
@@ -146,24 +172,24 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
 /// Number, name and preset: plain text that wraps, so a narrow strip clips nothing. A click
 /// selects the channel; its name and preset are edited in the detail panel.
 fn header<'a>(
-    app: &'a App,
+    b: &Bridge<'a>,
     i: usize,
     c: &'a ChannelSnapshot,
     width: Length,
     font: f32,
-    neutral: Neutral,
-) -> Element<'a, app::Message> {
-    let picked = app.soundcheck.picked.contains(&i);
+) -> Element<'a, Message> {
+    let neutral = b.scene.neutral;
+    let picked = b.soundcheck.picked.contains(&i);
     let number = if picked {
         format!("{}●", c.channel)
     } else {
         c.channel.to_string()
     };
-    let name = match app.name(i) {
+    let name = match b.scene.roster.name(i) {
         "" => format!("Input {}", c.channel),
         n => n.to_string(),
     };
-    let selected = app.selected == Some(i);
+    let selected = b.selected == Some(i);
     button(
         column![
             text(number).size(font).color(neutral.dim_text),
@@ -171,7 +197,7 @@ fn header<'a>(
                 .size(font)
                 .color(neutral.text)
                 .wrapping(text::Wrapping::WordOrGlyph),
-            text(app.preset(i).label())
+            text(b.scene.roster.preset(i).label())
                 .size(font - 2.0)
                 .color(neutral.dim_text)
                 .wrapping(text::Wrapping::WordOrGlyph),
@@ -180,7 +206,7 @@ fn header<'a>(
     )
     .padding(3)
     .width(width)
-    .on_press(app::Message::Bridge(Message::Select(i)))
+    .on_press(Message::Select(i))
     .style(move |theme, status| {
         let base = button::text(theme, status);
         button::Style {
@@ -199,13 +225,13 @@ fn header<'a>(
 }
 
 fn footer<'a>(
-    app: &'a App,
+    b: &Bridge<'a>,
     i: usize,
     c: &'a ChannelSnapshot,
     width: Length,
     font: f32,
-    neutral: Neutral,
-) -> Element<'a, app::Message> {
+) -> Element<'a, Message> {
+    let neutral = b.scene.neutral;
     let overs = c.readings.overs;
     let compact = font < 15.0;
     // One line always: a label that wrapped on the first clip would shrink every meter.
@@ -225,7 +251,7 @@ fn footer<'a>(
     )
     .padding(if compact { [4, 2] } else { [5, 10] })
     .width(Length::Fill)
-    .on_press(app::Message::Bridge(Message::ResetClip(i)))
+    .on_press(Message::ResetClip(i))
     .style(move |theme, status| {
         if overs > 0 {
             button::Style {
@@ -237,7 +263,7 @@ fn footer<'a>(
             button::secondary(theme, status)
         }
     });
-    let advice: Element<'a, app::Message> = if let Some(r) = app.soundcheck.result(i) {
+    let advice: Element<'a, Message> = if let Some(r) = b.soundcheck.result(i) {
         soundcheck::strip_result(r, font, neutral)
     } else if let Some(w) = c.warnings.first() {
         tooltip(
@@ -284,26 +310,25 @@ fn footer<'a>(
 }
 
 /// The selected channel in full: every warning's message and the soundcheck's advice.
-fn detail<'a>(
-    app: &'a App,
-    i: usize,
-    c: &'a ChannelSnapshot,
-    neutral: Neutral,
-) -> Element<'a, app::Message> {
+fn detail<'a>(b: &Bridge<'a>, i: usize, c: &'a ChannelSnapshot) -> Element<'a, Message> {
+    let neutral = b.scene.neutral;
+    let roster = b.scene.roster;
     let edit = row![
         text(format!("Input {}", c.channel))
             .size(18)
             .color(neutral.dim_text),
-        text_input(&format!("Input {}", c.channel), app.name(i))
-            .on_input(move |s| app::Message::Bridge(Message::Rename(i, s)))
+        text_input(&format!("Input {}", c.channel), roster.name(i))
+            .on_input(move |s| Message::Rename(i, s))
             .size(18)
             .padding(4)
             .width(260),
-        pick_list(SourcePreset::ALL, Some(app.preset(i)), move |p| {
-            app::Message::Bridge(Message::SetPreset(i, p))
+        pick_list(SourcePreset::ALL, Some(roster.preset(i)), move |p| {
+            Message::SetPreset(i, p)
         })
         .text_size(18),
-        text(app.params(i).reason).size(16).color(neutral.dim_text),
+        text(roster.params(i).reason)
+            .size(16)
+            .color(neutral.dim_text),
     ]
     .spacing(10)
     .align_y(iced::alignment::Vertical::Center);
@@ -314,14 +339,14 @@ fn detail<'a>(
     for w in &c.warnings {
         lines = lines.push(text(&w.message).size(18).color(neutral.text));
     }
-    if let Some(r) = app.soundcheck.result(i) {
+    if let Some(r) = b.soundcheck.result(i) {
         lines = lines.push(
             text(format!("Soundcheck: {}", r.message))
                 .size(18)
                 .color(neutral.text),
         );
     }
-    let picked = app.soundcheck.picked.contains(&i);
+    let picked = b.soundcheck.picked.contains(&i);
     let pick = button(
         text(if picked {
             "In the next soundcheck (Space)"
@@ -330,9 +355,9 @@ fn detail<'a>(
         })
         .size(16),
     )
-    .on_press(app::Message::Soundcheck(soundcheck::Message::Toggle(i)))
+    .on_press(Message::PickForSoundcheck(i))
     .style(button::secondary);
-    let on_stage = app.performer_channels.contains(&i);
+    let on_stage = b.performer_channels.contains(&i);
     let performer = button(
         text(if on_stage {
             "On the performer view"
@@ -341,7 +366,7 @@ fn detail<'a>(
         })
         .size(16),
     )
-    .on_press(app::Message::Bridge(Message::TogglePerformer(i)))
+    .on_press(Message::TogglePerformer(i))
     .style(button::secondary);
     container(
         row![

@@ -1,10 +1,15 @@
 //! The iced GUI: the only module that imports iced. The meter thread does all DSP; the GUI
 //! reads snapshots, draws them and sends commands.
 //!
-//! - `app`: the shell (session, windows, snapshot polling, top bar, keyboard, saving).
-//! - `bridge`, `wall`, `performer`: the three views; `strips`: every strip's meter in one
-//!   canvas (bridge, wall and performer); `scale`: the dB scale they share;
-//!   `scale_labels`: a scale's labels on every strip, as a widget over that canvas.
+//! - `app`: the shell (session, windows, snapshot polling, routing messages); `nav`: which
+//!   view and panel are showing.
+//! - `roster`: every channel's name, preset and levels; `layers`: the views' canvas caches
+//!   and when each goes stale; `store`: saving settings and templates; `keys`: the key map
+//!   and the help that lists it; `top_bar`: the status line and buttons.
+//! - `scene`: what every view draws from. `bridge`, `wall`, `performer`: the three views,
+//!   each taking a scene and its own layers; `strips`: every strip's meter in one canvas
+//!   (bridge, wall and performer); `scale`: the dB scale they share; `scale_labels`: a
+//!   scale's labels on every strip, as a widget over that canvas.
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
 //!   settings and templates.
 //! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few
@@ -13,39 +18,57 @@
 pub mod app;
 pub mod badge;
 pub mod bridge;
+pub mod keys;
+pub mod layers;
 pub mod log_panel;
+pub mod nav;
 pub mod palette;
 pub mod performer;
+pub mod roster;
 pub mod scale;
 pub mod scale_labels;
+pub mod scene;
 pub mod settings_panel;
 pub mod soundcheck;
+pub mod store;
 pub mod strips;
+pub mod top_bar;
 pub mod wall;
 
 use std::process::ExitCode;
 
-use clap::ValueEnum;
-
-use crate::capture::{Session, SessionConfig};
-use crate::cli::{GuiArgs, HostChoice, SourceArgs};
+use crate::capture::{HostKind, Session, SessionConfig, SourceKind, SourceSpec};
 use crate::meter::MeterConfig;
 use crate::settings::{self, SavedSource, Settings};
 use app::{App, View};
 
-/// The command-line form of a saved input.
-pub fn source_args(saved: &SavedSource) -> SourceArgs {
-    SourceArgs {
-        host: saved
-            .host
-            .as_deref()
-            .and_then(|h| HostChoice::from_str(h, true).ok()),
-        device: saved.device.clone(),
+/// What the GUI starts with besides its saved settings.
+#[derive(Debug, Clone, Default)]
+pub struct GuiOptions {
+    /// An input named for this run; it wins over the saved one. `None` opens the saved input.
+    pub source: Option<SourceSpec>,
+    /// Over length for this run instead of the saved one.
+    pub over_len: Option<u32>,
+    /// Float clip level (dBFS) for this run instead of the saved one.
+    pub float_clip_level_dbfs: Option<f64>,
+    /// Open straight into the wall view, fullscreen.
+    pub wall: bool,
+}
+
+/// The source a saved input describes.
+pub fn saved_spec(saved: &SavedSource) -> SourceSpec {
+    SourceSpec {
+        kind: if saved.demo {
+            SourceKind::Demo
+        } else {
+            SourceKind::Device {
+                host: saved.host.as_deref().and_then(HostKind::from_name),
+                device: saved.device.clone(),
+            }
+        },
         channels: saved.channels,
         rate: saved.rate,
         buffer: saved.buffer,
-        demo: saved.demo,
-        ..SourceArgs::default()
     }
 }
 
@@ -57,6 +80,7 @@ fn session_config(saved: &Settings) -> SessionConfig {
             peak_hold_s: saved.peak_hold_s,
             ..MeterConfig::default()
         },
+        float_clip_level_dbfs: Some(saved.clip_level_dbfs),
         presets: saved.presets.clone(),
         preset_table: saved.preset_table.clone(),
         channel_names: saved.names.clone(),
@@ -64,23 +88,13 @@ fn session_config(saved: &Settings) -> SessionConfig {
     }
 }
 
-/// Opens the source the arguments name; without one that works, the demo, with a banner that
-/// says why and points at the device picker.
-fn start(source: &SourceArgs, saved: &Settings) -> (Option<Session>, Option<String>) {
-    // A saved source's arguments are built with `Default`, whose over length is 0, not
-    // clap's default of 1 (which defers to the saved setting).
-    let source = SourceArgs {
-        over_len: source.over_len.max(1),
-        ..source.clone()
-    };
-    match Session::start(&source, session_config(saved)) {
+/// Opens the source `spec` names; without one that works, the demo, with a banner that says
+/// why and points at the device picker.
+fn start(spec: &SourceSpec, saved: &Settings) -> (Option<Session>, Option<String>) {
+    match Session::start(spec, session_config(saved)) {
         Ok(s) => (Some(s), None),
-        Err(e) if !source.demo && source.file.is_none() => {
-            let demo = SourceArgs {
-                demo: true,
-                channels: source.channels,
-                ..SourceArgs::default()
-            };
+        Err(e) if spec.is_device() => {
+            let demo = SourceSpec::demo(spec.channels);
             let banner = format!(
                 "No usable input device ({e}) — showing the demo source. Pick an input under Settings."
             );
@@ -95,33 +109,24 @@ fn start(source: &SourceArgs, saved: &Settings) -> (Option<Session>, Option<Stri
 
 /// Opens a saved input (the settings panel's picker).
 fn open_saved(source: &SavedSource, saved: &Settings) -> (Option<Session>, Option<String>) {
-    start(&source_args(source), saved)
+    start(&saved_spec(source), saved)
 }
 
-/// True when the command line names an input; it then wins over the saved one.
-fn names_a_source(s: &SourceArgs) -> bool {
-    s.host.is_some()
-        || s.device.is_some()
-        || s.file.is_some()
-        || s.demo
-        || s.channels.is_some()
-        || s.rate.is_some()
-        || s.buffer.is_some()
-}
-
-pub fn run(args: GuiArgs) -> Result<ExitCode, crate::Error> {
+pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
     let boot = move || {
         let dir = crate::paths::config_dir();
         let (saved, problem) = dir.as_deref().map(settings::load).unwrap_or_default();
-        let source = if names_a_source(&args.source) {
-            args.source.clone()
-        } else {
-            SourceArgs {
-                over_len: args.source.over_len,
-                ..source_args(&saved.source)
-            }
+        let source = args
+            .source
+            .clone()
+            .unwrap_or_else(|| saved_spec(&saved.source));
+        // This run's meter options open the first input; the saved ones stay as they are.
+        let first = Settings {
+            over_len: args.over_len.unwrap_or(saved.over_len),
+            clip_level_dbfs: args.float_clip_level_dbfs.unwrap_or(saved.clip_level_dbfs),
+            ..saved.clone()
         };
-        let (session, banner) = start(&source, &saved);
+        let (session, banner) = start(&source, &first);
         let banner = match (banner, problem) {
             (Some(a), Some(b)) => Some(format!("{a} {b}")),
             (a, b) => a.or(b),
@@ -131,9 +136,7 @@ pub fn run(args: GuiArgs) -> Result<ExitCode, crate::Error> {
         } else {
             View::from_name(&saved.view)
         };
-        let fell_back = !source.demo
-            && source.file.is_none()
-            && session.as_ref().is_some_and(|s| s.source().is_demo);
+        let fell_back = source.is_device() && session.as_ref().is_some_and(|s| s.source().is_demo);
         let mut app = App::new(session, banner, view).with_opener(open_saved);
         app.restore(&saved, dir);
         let (id, open) = iced::window::open(app::main_window_settings(&saved.window, args.wall));

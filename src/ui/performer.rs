@@ -4,23 +4,26 @@
 use iced::widget::{canvas, column, container, row, text};
 use iced::{Element, Length};
 
-use super::app::{self, App};
 use super::badge::word;
+use super::layers::Layers;
 use super::palette;
+use super::scene::Scene;
 use super::strips::{Strips, Style};
-use crate::snapshot::Snapshot;
 
 /// Meters the view shows at most: four huge meters still fit a screen side by side.
 pub const MAX_METERS: usize = 4;
 
-pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
-    let shown = app
-        .performer_channels
+/// The meters of `channels` (from 0; at most [`MAX_METERS`]).
+/// Draws nothing that can be clicked, so it fits any message type.
+pub fn view<'a, M: 'a>(scene: Scene<'a>, channels: &[usize], layers: &'a Layers) -> Element<'a, M> {
+    let s = scene.snapshot;
+    let roster = scene.roster;
+    let shown = channels
         .iter()
         .copied()
         .filter(|&i| i < s.channels.len())
         .take(MAX_METERS);
-    let neutral = app.neutral();
+    let neutral = scene.neutral;
     row(shown.enumerate().map(|(k, i)| {
         let c = &s.channels[i];
         let word = word(&c.warnings, c.readings.overs > 0);
@@ -30,10 +33,10 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
             "CLIP" => palette::RED,
             _ => neutral.text,
         };
-        let name = if app.name(i).is_empty() {
+        let name = if roster.name(i).is_empty() {
             format!("Input {}", c.channel)
         } else {
-            app.name(i).to_string()
+            roster.name(i).to_string()
         };
         container(
             column![
@@ -43,11 +46,11 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot) -> Element<'a, app::Message> {
                 // the bar and its headroom track each a layer of their own, out of the band
                 // the bar redraws every frame.
                 canvas(Strips {
-                    scale: Some(&app.performer_scales[k]),
-                    below: Some(&app.performer_tracks[k]),
+                    scale: Some(&layers.performer_scales[k]),
+                    below: Some(&layers.performer_tracks[k]),
                     channels: std::slice::from_ref(c),
-                    live: app.live_reader(),
-                    thresholds: vec![app.threshold(i)],
+                    live: scene.live,
+                    thresholds: vec![roster.threshold(i)],
                     names: Vec::new(),
                     selected: None,
                     style: Style::Bridge { labels: false },

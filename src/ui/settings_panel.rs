@@ -72,6 +72,7 @@ pub enum Message {
     ApplySource,
     OverLen(u32),
     PeakHold(String),
+    ClipLevel(String),
     SoundcheckLen(String),
     Target(String),
     Hot(String),
@@ -93,6 +94,7 @@ pub enum Action {
     Meter {
         over_len: u32,
         peak_hold_s: f64,
+        clip_level_dbfs: f64,
     },
     SoundcheckLen(f64),
     /// New target, hot and low levels (dBTP) for the selected channel's preset.
@@ -119,6 +121,8 @@ pub struct Form {
     pub buffer: String,
     pub over_len: u32,
     pub peak_hold: String,
+    /// The float clip level (dBFS) as typed.
+    pub clip_level: String,
     pub soundcheck: String,
     pub target: String,
     pub hot: String,
@@ -144,6 +148,7 @@ impl Form {
             buffer: opt_text(s.source.buffer),
             over_len: s.over_len,
             peak_hold: format!("{}", s.peak_hold_s),
+            clip_level: format!("{}", s.clip_level_dbfs),
             soundcheck: format!("{}", s.soundcheck_s),
             target: format!("{}", params.target_dbtp),
             hot: format!("{}", params.hot_dbtp),
@@ -185,6 +190,10 @@ impl Form {
             }
             Message::PeakHold(t) => {
                 self.peak_hold = t;
+                self.meter()
+            }
+            Message::ClipLevel(t) => {
+                self.clip_level = t;
                 self.meter()
             }
             Message::SoundcheckLen(t) => {
@@ -233,18 +242,26 @@ impl Form {
         }
     }
 
-    /// The meter settings, once both parse.
+    /// The meter settings, once every field parses.
     fn meter(&mut self) -> Option<Action> {
-        match number(&self.peak_hold, 0.0, 10.0) {
-            Some(peak_hold_s) => Some(Action::Meter {
-                over_len: self.over_len,
-                peak_hold_s,
-            }),
-            None => {
-                self.status = Some("peak hold is seconds between 0 and 10".into());
-                None
-            }
-        }
+        let range = crate::meter::clip::FLOAT_CLIP_LEVEL_RANGE_DBFS;
+        let Some(peak_hold_s) = number(&self.peak_hold, 0.0, 10.0) else {
+            self.status = Some("peak hold is seconds between 0 and 10".into());
+            return None;
+        };
+        let Some(clip_level_dbfs) = number(&self.clip_level, *range.start(), *range.end()) else {
+            self.status = Some(format!(
+                "float clip level is dBFS between {} and {}",
+                range.start(),
+                range.end()
+            ));
+            return None;
+        };
+        Some(Action::Meter {
+            over_len: self.over_len,
+            peak_hold_s,
+            clip_level_dbfs,
+        })
     }
 
     /// The input the form names, or why not.
@@ -327,8 +344,10 @@ impl Form {
         .align_y(iced::alignment::Vertical::Center);
         let over_lens: Vec<u32> = (1..=20).collect();
         let meter = row![
-            label("over = consecutive full-scale samples"),
+            label("over = consecutive clipped samples"),
             pick_list(over_lens, Some(self.over_len), Message::OverLen).text_size(16),
+            label("float clip level (dBFS)"),
+            field(&self.clip_level, Message::ClipLevel, 90.0),
             label("peak hold (s)"),
             field(&self.peak_hold, Message::PeakHold, 70.0),
             label("soundcheck (s)"),
@@ -438,5 +457,30 @@ mod tests {
             panic!("no source");
         };
         assert_eq!((s.buffer, s.demo), (Some(256), true));
+    }
+
+    #[test]
+    fn the_float_clip_level_is_a_meter_setting_within_its_range() {
+        let mut f = Form {
+            over_len: 2,
+            peak_hold: "1.5".into(),
+            clip_level: "0".into(),
+            ..Form::default()
+        };
+        assert_eq!(
+            f.update(Message::ClipLevel("-0.05".into())),
+            Some(Action::Meter {
+                over_len: 2,
+                peak_hold_s: 1.5,
+                clip_level_dbfs: -0.05
+            })
+        );
+        assert_eq!(f.update(Message::ClipLevel("-7".into())), None);
+        assert!(
+            f.status
+                .as_deref()
+                .unwrap_or("")
+                .contains("float clip level is dBFS between -6 and 0")
+        );
     }
 }

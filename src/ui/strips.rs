@@ -29,6 +29,7 @@ use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse, window};
 
 use super::palette::{self, Neutral, Zone};
 use super::scale::{FLOOR_DB, TICKS_DB, fraction};
+use crate::advisor::Thresholds;
 use crate::capture::SnapshotReader;
 use crate::capture::publish::Board;
 use crate::meter::level::finite;
@@ -57,22 +58,6 @@ pub fn column(i: usize, n: usize, width: f32) -> (f32, f32) {
     let n = n.max(1) as f32;
     let w = ((width - SPACING * (n - 1.0)) / n).max(1.0);
     (i as f32 * (w + SPACING), w)
-}
-
-/// The levels a strip is judged against (dBTP).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Thresholds {
-    pub target_db: f32,
-    pub hot_db: f32,
-}
-
-impl Thresholds {
-    pub fn of(params: &crate::advisor::PresetParams) -> Self {
-        Self {
-            target_db: params.target_dbtp as f32,
-            hot_db: params.hot_dbtp as f32,
-        }
-    }
 }
 
 /// How the strips are dressed.
@@ -831,6 +816,7 @@ mod tests {
                 buffer_frames: Some(256),
                 sample_format: "f32".into(),
                 is_demo: false,
+                clip_rule: crate::meter::ClipRule::default(),
             },
             dropped_frames: 0,
             xruns: 0,

@@ -4,9 +4,9 @@
 use iced::widget::{canvas, container};
 use iced::{Element, Length};
 
-use super::app::{self, App};
+use super::layers::Layers;
+use super::scene::Scene;
 use super::strips::{Strips, Style, wall_lines};
-use crate::snapshot::Snapshot;
 
 /// Name size for `n` channels across `width` px: 16 channels on a 1080p screen get at least
 /// 40 px; long names shrink only as far as that; many channels go down to 20 px.
@@ -19,13 +19,15 @@ pub fn name_size(n: usize, width: f32, longest_line: usize) -> f32 {
     fit.clamp(floor, 72.0).min(strip * 0.9).max(14.0)
 }
 
-pub fn view<'a>(app: &'a App, s: &'a Snapshot, width: f32) -> Element<'a, app::Message> {
+/// Draws nothing that can be clicked, so it fits any message type.
+pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, width: f32) -> Element<'a, M> {
+    let s = scene.snapshot;
     let n = s.channels.len();
     // An unnamed channel shows its number: "Input 12" would not fit at wall size.
     let names: Vec<String> = (0..n)
         .map(|i| {
             let number = (i + 1).to_string();
-            match app.name(i).trim() {
+            match scene.roster.name(i).trim() {
                 "" => number,
                 name if name == format!("Input {number}") => number,
                 name => name.to_string(),
@@ -46,18 +48,18 @@ pub fn view<'a>(app: &'a App, s: &'a Snapshot, width: f32) -> Element<'a, app::M
     let size = name_size(n, width, longest);
     container(
         canvas(Strips {
-            scale: Some(&app.wall_scale),
-            below: Some(&app.wall_below),
+            scale: Some(&layers.wall_scale),
+            below: Some(&layers.wall_below),
             channels: &s.channels,
-            live: app.live_reader(),
-            thresholds: app.thresholds(n),
+            live: scene.live,
+            thresholds: scene.roster.thresholds(n),
             names,
             selected: None,
             style: Style::Wall {
                 name_size: size,
                 name_lines,
             },
-            neutral: app.neutral(),
+            neutral: scene.neutral,
         })
         .width(Length::Fill)
         .height(Length::Fill),

@@ -1,0 +1,113 @@
+//! The top bar: the source and its health in one line, the soundcheck's state, and the
+//! buttons for views and panels.
+
+use iced::widget::{button, row, text};
+use iced::{Element, Length};
+
+use super::nav::{Panel, View};
+use super::palette::{self, Neutral};
+use super::soundcheck;
+use crate::snapshot::{Snapshot, StreamState};
+
+/// What the bar's buttons ask for.
+#[derive(Debug, Clone)]
+pub enum Message {
+    ResetAll,
+    ShowView(View),
+    TogglePanel(Panel),
+    OpenWallWindow,
+    Soundcheck(soundcheck::Message),
+}
+
+/// What the bar shows besides the snapshot.
+#[derive(Debug, Clone, Copy)]
+pub struct Bar<'a> {
+    pub view: View,
+    pub panel: Option<Panel>,
+    pub soundcheck: &'a soundcheck::State,
+    pub neutral: Neutral,
+}
+
+/// The source, state, losses and clip rule in words, and the colour they are shown in (red
+/// when the device is lost, amber while it (re)opens).
+pub fn status(snapshot: Option<&Snapshot>, neutral: Neutral) -> (String, iced::Color) {
+    let Some(s) = snapshot else {
+        return ("no audio yet".to_string(), neutral.dim_text);
+    };
+    let overs: u64 = s.channels.iter().map(|c| c.readings.overs).sum();
+    let buffer = s
+        .source
+        .buffer_frames
+        .map_or("-".to_string(), |b| format!("{b}"));
+    let color = match s.state {
+        StreamState::Lost => palette::RED,
+        StreamState::Reconnecting | StreamState::Starting => palette::AMBER,
+        _ => neutral.text,
+    };
+    (
+        format!(
+            "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}",
+            s.source.device,
+            s.source.host,
+            s.source.sample_rate,
+            s.source.clip_rule.describe(),
+            buffer,
+            state_word(s.state),
+            s.dropped_frames,
+            s.xruns,
+            overs
+        ),
+        color,
+    )
+}
+
+pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Message> {
+    let (status, state_color) = status(snapshot, bar.neutral);
+    let tab = |label: &'static str, v: View| {
+        let b = button(text(label).size(16));
+        if bar.view == v {
+            b
+        } else {
+            b.style(button::secondary)
+        }
+        .on_press(Message::ShowView(v))
+    };
+    let toggle = |label: &'static str, p: Panel| {
+        let b = button(text(label).size(16)).on_press(Message::TogglePanel(p));
+        if bar.panel == Some(p) {
+            b
+        } else {
+            b.style(button::secondary)
+        }
+    };
+    row![
+        // The status wraps rather than pushing the buttons off a narrow window.
+        text(status).size(16).color(state_color).width(Length::Fill),
+        bar.soundcheck.bar(bar.neutral).map(Message::Soundcheck),
+        button(text("Reset all").size(16))
+            .on_press(Message::ResetAll)
+            .style(button::secondary),
+        toggle("Log", Panel::Log),
+        toggle("Settings", Panel::Settings),
+        tab("1 Bridge", View::Bridge),
+        tab("2 Wall", View::Wall),
+        tab("3 Performer", View::Performer),
+        button(text("Wall window").size(16))
+            .on_press(Message::OpenWallWindow)
+            .style(button::secondary),
+        toggle("?", Panel::Help),
+    ]
+    .spacing(8)
+    .align_y(iced::alignment::Vertical::Center)
+    .into()
+}
+
+fn state_word(state: StreamState) -> &'static str {
+    match state {
+        StreamState::Starting => "starting",
+        StreamState::Running => "running",
+        StreamState::Lost => "LOST",
+        StreamState::Reconnecting => "reconnecting",
+        StreamState::Finished => "finished",
+    }
+}
