@@ -29,7 +29,8 @@
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
 //!   source presets, session templates (TOML) and the session log (`gainstage log`).
-//! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file.
+//! - [`paths`]: config and data directories; `settings` (feature `gui`): the GUI settings file;
+//!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
 //!   types (no other module imports `cli`); [`error`]: the error a command ends with.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
@@ -42,6 +43,7 @@
 
 pub mod advisor;
 pub mod analyze;
+pub mod atomic_file;
 pub mod capture;
 pub mod cli;
 pub mod commands;

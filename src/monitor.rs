@@ -46,6 +46,10 @@ pub struct Line {
     pub state: StreamState,
     pub dropped_frames: u64,
     pub xruns: u64,
+    /// Session log entries that could not be written, and why (absent while none failed).
+    pub log_failed_entries: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_error: Option<String>,
     pub channels: Vec<LineChannel>,
 }
 
@@ -71,6 +75,12 @@ pub struct Summary {
     pub clip_rule: ClipRule,
     pub dropped_frames: u64,
     pub xruns: u64,
+    /// Session log entries handed to the log, written, and not written (with why).
+    pub log_entries: u64,
+    pub log_written: u64,
+    pub log_failed_entries: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_error: Option<String>,
     pub channels: Vec<SummaryChannel>,
 }
 
@@ -103,6 +113,8 @@ impl Line {
             state: s.state,
             dropped_frames: s.dropped_frames,
             xruns: s.xruns,
+            log_failed_entries: s.log.failed,
+            log_error: s.log.error.as_deref().map(str::to_owned),
             channels: s
                 .channels
                 .iter()
@@ -134,6 +146,10 @@ impl Summary {
             clip_rule: s.source.clip_rule,
             dropped_frames: s.dropped_frames,
             xruns: s.xruns,
+            log_entries: s.log.entries,
+            log_written: s.log.written,
+            log_failed_entries: s.log.failed,
+            log_error: s.log.error.as_deref().map(str::to_owned),
             channels: s
                 .channels
                 .iter()
@@ -238,9 +254,10 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             break;
         }
     }
-    // The final counts: after the source stops nothing changes, so read once more.
-    let final_snapshot = reader.read().or(last);
+    // The final counts: after the source stops nothing changes, so read once more, after the
+    // stop, whose last snapshot also says which session log entries never reached the disk.
     drop(session);
+    let final_snapshot = reader.read().or(last);
     if let Some(check) = check {
         let results = check.results();
         if args.json {
@@ -336,6 +353,9 @@ fn print_table(out: &mut impl Write, s: &Snapshot) -> Result<(), crate::Error> {
         s.dropped_frames,
         s.xruns
     )?;
+    if let Some(problem) = s.log.problem() {
+        writeln!(out, "{problem}")?;
+    }
     writeln!(
         out,
         "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",
@@ -367,6 +387,14 @@ fn print_summary_table(out: &mut impl Write, s: &Summary) -> Result<(), crate::E
         s.xruns,
         s.clip_rule.describe()
     )?;
+    if s.log_failed_entries > 0 {
+        let why = s.log_error.as_deref().unwrap_or("unknown reason");
+        writeln!(
+            out,
+            "session log failed: {why}, {} of {} entries not written",
+            s.log_failed_entries, s.log_entries
+        )?;
+    }
     writeln!(
         out,
         "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",

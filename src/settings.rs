@@ -1,10 +1,12 @@
-//! GUI settings that persist between runs: TOML in the config directory, written on change.
+//! GUI settings that persist between runs: TOML in the config directory, written atomically
+//! once a burst of changes settles ([`Debounce`]).
 //!
 //! A settings file that cannot be read is never overwritten: it is renamed aside
 //! (`settings.toml.broken-<unix seconds>`) so nothing the user wrote is lost, and the GUI starts
 //! with defaults and says so.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -158,19 +160,86 @@ pub fn load(dir: &Path) -> (Settings, Option<String>) {
     }
 }
 
-/// Writes settings to `dir` through a temporary file, so a crash mid-write never leaves a
-/// half-written settings file.
+/// Writes settings to `dir` atomically ([`crate::atomic_file`]): a crash mid-write leaves the
+/// previous settings file or the new one, never half of one.
 pub fn save(dir: &Path, settings: &Settings) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let text = toml::to_string(settings).map_err(std::io::Error::other)?;
-    let tmp = dir.join(format!("{FILE_NAME}.tmp"));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(tmp, path_in(dir))
+    crate::atomic_file::write(&path_in(dir), text.as_bytes())
+}
+
+/// How long settings must stay unchanged before they are written: a window drag or a slider
+/// changes them many times a second, and one write when it settles is enough.
+pub const SAVE_DELAY: Duration = Duration::from_millis(500);
+
+/// When changed settings are due to be written. Driven with explicit instants, so it holds no
+/// clock of its own.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Debounce {
+    last_change: Option<Instant>,
+}
+
+impl Debounce {
+    /// Notes a change at `now`; the write waits until none came for [`SAVE_DELAY`].
+    pub fn changed(&mut self, now: Instant) {
+        self.last_change = Some(now);
+    }
+
+    /// Whether a change is waiting to be written.
+    pub fn pending(&self) -> bool {
+        self.last_change.is_some()
+    }
+
+    /// True once per burst of changes: when one is pending and [`SAVE_DELAY`] has passed
+    /// since the last, at `now`. The caller writes then.
+    pub fn due(&mut self, now: Instant) -> bool {
+        match self.last_change {
+            Some(t) if now.saturating_duration_since(t) >= SAVE_DELAY => {
+                self.last_change = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// True when a change is pending, whatever the time (the window is closing); clears it.
+    pub fn take(&mut self) -> bool {
+        self.last_change.take().is_some()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_of_changes_is_written_once_after_it_settles() {
+        let t0 = Instant::now();
+        let mut d = Debounce::default();
+        let mut writes = 0;
+        // A window drag: a move every 8 ms for two seconds, looked at between moves.
+        for k in 0..250u32 {
+            let t = t0 + Duration::from_millis(8) * k;
+            d.changed(t);
+            if d.due(t + Duration::from_millis(4)) {
+                writes += 1;
+            }
+        }
+        assert_eq!(writes, 0, "nothing written while the drag goes on");
+        let last = t0 + Duration::from_millis(8) * 249;
+        assert!(!d.due(last + SAVE_DELAY - Duration::from_millis(1)));
+        assert!(d.due(last + SAVE_DELAY));
+        writes += 1;
+        // Nothing more until the next change.
+        assert!(!d.due(last + SAVE_DELAY * 10));
+        assert!(!d.pending());
+        assert_eq!(writes, 1);
+        // A later change is written after its own delay; one pending at close is taken.
+        d.changed(last + SAVE_DELAY * 20);
+        assert!(d.take());
+        assert!(!d.take());
+        assert!(!d.due(last + SAVE_DELAY * 40));
+    }
 
     #[test]
     fn settings_round_trip() {

@@ -73,6 +73,8 @@ pub struct Snapshot {
     /// Over- and underruns the host reported.
     pub xruns: u64,
     pub channels: Vec<ChannelSnapshot>,
+    /// The session log: entries handed to it, written, and not written (with why).
+    pub log: crate::advisor::LogHealth,
     /// The latest clips and warnings raised or cleared, oldest first, as the session log
     /// records them; shared between snapshots until the next event.
     #[serde(skip)]

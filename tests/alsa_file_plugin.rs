@@ -56,6 +56,9 @@ fn gainstage(home: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_gainstage"))
         .args(args)
         .env("HOME", home)
+        // XDG_* from the caller's environment would win over HOME: name the dirs outright.
+        .env("GAINSTAGE_CONFIG_DIR", home)
+        .env("GAINSTAGE_DATA_DIR", home)
         .output()
         .unwrap()
 }

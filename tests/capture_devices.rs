@@ -9,6 +9,8 @@ fn devices_json_lists_every_host_even_unreachable_ones() {
     let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
         .args(["devices", "--json"])
         .env("HOME", home.path())
+        .env("GAINSTAGE_CONFIG_DIR", home.path())
+        .env("GAINSTAGE_DATA_DIR", home.path())
         .env("JACK_DEFAULT_SERVER", "gainstage_no_such_server")
         .env("JACK_NO_START_SERVER", "1")
         .env("PULSE_SERVER", "unix:/nonexistent/gainstage")

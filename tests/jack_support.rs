@@ -20,9 +20,8 @@ impl JackServer {
             name: name.to_owned(),
             child: None,
         };
-        // Only before the first start: a monitor that is already running keeps JACK's registry
-        // mapped, and would never find a restarted server in a registry made anew.
-        clear_stale_registry();
+        // A crashed earlier run of this very name may have left its files; nobody else's.
+        remove_own_files(&s.name);
         s.restart();
         s
     }
@@ -37,6 +36,7 @@ impl JackServer {
 
     /// Starts jackd and waits until a client can connect.
     pub fn restart(&mut self) {
+        let log = std::fs::File::create(self.log_path()).unwrap();
         let child = Command::new("jackd")
             .args([
                 "-n",
@@ -50,7 +50,7 @@ impl JackServer {
                 "256",
             ])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(log))
             .spawn()
             .expect("jackd must be installed (scripts/install-deps)");
         self.child = Some(child);
@@ -69,7 +69,20 @@ impl JackServer {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("jackd {} did not come up", self.name);
+        let said = std::fs::read_to_string(self.log_path()).unwrap_or_default();
+        let said: Vec<&str> = said.lines().filter(|l| !l.contains("XRun")).collect();
+        // "Too many servers": JACK's registry has 8 slots and keeps entries of servers that were
+        // SIGKILLed under other names. Only whoever owns those servers may clear them.
+        panic!(
+            "jackd {} did not come up; it said:\n{}",
+            self.name,
+            said.join("\n")
+        );
+    }
+
+    /// jackd's stderr, in the temporary directory, removed on drop.
+    fn log_path(&self) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("{}.jackd.log", self.name))
     }
 
     /// Stops jackd the way an operator does (SIGTERM), so it takes its entry out of JACK's
@@ -87,39 +100,68 @@ impl JackServer {
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
+            self.child = Some(c);
+            self.kill_hard();
+        }
+    }
+
+    /// Kills jackd (SIGKILL), as a crash would, and removes the files it leaves behind.
+    pub fn kill_hard(&mut self) {
+        if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
+            // A killed server leaves its socket and semaphores: ours to remove, so this name
+            // can start again. Its registry slot is reclaimed by JACK when it does.
+            remove_own_files(&self.name);
         }
     }
 }
 
-/// With no jackd alive, every entry in JACK's registry is stale (left by killed servers, ours
-/// or a crashed run's): remove them so this test's server can register.
-fn clear_stale_registry() {
-    let any_alive = Command::new("pgrep")
-        .args(["-x", "jackd"])
-        .stdout(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(true);
-    if any_alive {
+/// Removes the files JACK keeps in `/dev/shm` for the server `name` (its socket
+/// `jack_<name>_<uid>_<n>` and semaphores `jack_sem.<uid>_<name>_<client>`), which only a server
+/// that did not exit cleanly leaves behind. The shared registry (`jack-shm-registry`) and the
+/// segments it lists belong to every server on the machine, a user's jackdbus included: never
+/// touched. A restart under the same name reclaims this server's registry entry and segments.
+fn remove_own_files(name: &str) {
+    let Ok(entries) = std::fs::read_dir("/dev/shm") else {
         return;
-    }
-    if let Ok(entries) = std::fs::read_dir("/dev/shm") {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name == "jack-shm-registry" || name.starts_with("jack_") || name.starts_with("jack-")
-            {
-                let _ = std::fs::remove_file(e.path());
-            }
+    };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        if is_own_file(&file.to_string_lossy(), name) {
+            let _ = std::fs::remove_file(e.path());
         }
     }
+}
+
+/// Whether `/dev/shm/<file>` belongs to the JACK server `name` alone.
+pub fn is_own_file(file: &str, name: &str) -> bool {
+    let after_uid = |rest: &str| {
+        rest.split_once('_')
+            .filter(|(uid, _)| !uid.is_empty() && uid.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(_, tail)| tail.to_owned())
+    };
+    if let Some(rest) = file.strip_prefix("jack_sem.") {
+        // jack_sem.<uid>_<name>_<client>
+        return after_uid(rest).is_some_and(|t| t.starts_with(&format!("{name}_")));
+    }
+    // jack_<name>_<uid>_<n>: the name must be followed by exactly two numbers.
+    file.strip_prefix("jack_")
+        .and_then(|rest| rest.strip_prefix(name))
+        .and_then(|rest| rest.strip_prefix('_'))
+        .is_some_and(|rest| {
+            let parts: Vec<&str> = rest.split('_').collect();
+            parts.len() == 2
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        })
 }
 
 impl Drop for JackServer {
     fn drop(&mut self) {
         self.stop();
+        let _ = std::fs::remove_file(self.log_path());
     }
 }
 
@@ -128,13 +170,18 @@ impl Drop for JackServer {
 pub struct Monitor {
     child: Child,
     pub lines: Receiver<serde_json::Value>,
+    /// Its settings and session log: a private directory, never the user's.
+    _dirs: tempfile::TempDir,
 }
 
 impl Monitor {
     pub fn start(server: &str, args: &[&str]) -> Monitor {
+        let dirs = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_gainstage"))
             .arg("monitor")
             .args(args)
+            .env("GAINSTAGE_CONFIG_DIR", dirs.path())
+            .env("GAINSTAGE_DATA_DIR", dirs.path())
             .env("JACK_DEFAULT_SERVER", server)
             .env("JACK_NO_START_SERVER", "1")
             .stdout(Stdio::piped())
@@ -152,7 +199,11 @@ impl Monitor {
                 }
             }
         });
-        Monitor { child, lines: rx }
+        Monitor {
+            child,
+            lines: rx,
+            _dirs: dirs,
+        }
     }
 
     /// Waits for the process to end; returns its exit status success.

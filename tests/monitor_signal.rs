@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 
 #[test]
 fn sigterm_prints_the_summary_and_exits_zero() {
+    let dirs = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_gainstage"))
         .args([
             "monitor",
@@ -16,6 +17,8 @@ fn sigterm_prints_the_summary_and_exits_zero() {
             "--interval",
             "50",
         ])
+        .env("GAINSTAGE_CONFIG_DIR", dirs.path())
+        .env("GAINSTAGE_DATA_DIR", dirs.path())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -55,6 +55,8 @@ fn file_plays_in_real_time_with_exact_clip_counts_and_finishes() {
             "--interval",
             "100",
         ])
+        .env("GAINSTAGE_CONFIG_DIR", dir.path())
+        .env("GAINSTAGE_DATA_DIR", dir.path())
         .output()
         .unwrap();
     assert!(

@@ -91,6 +91,7 @@ impl Session {
                     history: self.bank.meter(c).peak_history().collect(),
                 })
                 .collect(),
+            log: Default::default(),
             events: Arc::from(Vec::new()),
         }
     }
@@ -318,7 +319,20 @@ fn settings_survive_a_restart() {
     let _ = app.update(form(settings_panel::Message::Low("-28".into())));
     let _ = app.update(form(settings_panel::Message::ApplyThresholds));
     let _ = app.update(Message::WindowResized(main, Size::new(1280.0, 720.0)));
-    let _ = app.update(Message::WindowMoved(main, iced::Point::new(40.0, 30.0)));
+    // A drag: the window moves pixel by pixel.
+    for x in 0..=40 {
+        let _ = app.update(Message::WindowMoved(main, iced::Point::new(x as f32, 30.0)));
+    }
+    assert_eq!(
+        app.settings_writes(),
+        0,
+        "nothing written while changes come"
+    );
+    // Every change above came before this instant; once they settle, one write holds them all.
+    let settled = std::time::Instant::now() + settings::SAVE_DELAY;
+    app.save_if_due(settled);
+    app.save_if_due(settled + settings::SAVE_DELAY);
+    assert_eq!(app.settings_writes(), 1);
 
     let (saved, problem) = settings::load(dir.path());
     assert!(problem.is_none(), "{problem:?}");

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -42,23 +43,33 @@ fn the_gui_opens_on_the_demo_source_and_draws_meters() {
     {
         panic!("Xvfb must be installed: scripts/install-deps --tests");
     }
-    let display = format!(":{}", 200 + std::process::id() % 300);
-    let _x = Guard(
-        Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1920x1080x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+    // Xvfb picks a display nobody uses and says which on stdout once it listens: a fixed
+    // number could be a user's running X server, and this test would draw on it.
+    let mut x = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1920x1080x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut number = String::new();
+    BufReader::new(x.stdout.take().unwrap())
+        .read_line(&mut number)
+        .unwrap();
+    let _x = Guard(x);
+    let number = number.trim();
+    assert!(
+        !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+        "Xvfb did not report a display: {number:?}"
     );
-    std::thread::sleep(Duration::from_secs(1));
+    let display = format!(":{number}");
     let blank = distinct_pixels(&display);
     assert!(
         blank <= 2,
@@ -91,5 +102,60 @@ fn the_gui_opens_on_the_demo_source_and_draws_meters() {
     assert!(
         seen > 50,
         "the window did not draw: {seen} distinct colours"
+    );
+}
+
+/// Over SSH or on a headless server there is no display: one line on what to use instead and
+/// a failing exit code, not a panic with a backtrace.
+#[test]
+fn without_a_display_the_gui_says_what_to_use_instead_in_one_line() {
+    let dirs = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+        .arg("--demo")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("RUST_BACKTRACE", "1")
+        .env("GAINSTAGE_CONFIG_DIR", dirs.path())
+        .env("GAINSTAGE_DATA_DIR", dirs.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("gainstage: no display to open the window on")
+            && lines[0].contains("`gainstage monitor`")
+            && lines[0].contains("`gainstage analyze`"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    // Nothing was opened or written: no input, no session log, no settings.
+    assert_eq!(std::fs::read_dir(dirs.path()).unwrap().count(), 0);
+}
+
+/// A display that names no server (an SSH session's stale DISPLAY): the same one line.
+#[test]
+fn a_display_nobody_answers_at_gets_the_same_one_line() {
+    let dirs = tempfile::tempdir().unwrap();
+    // A display number past any X server's (Xvfb uses up to 65535): the socket never exists.
+    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+        .arg("--demo")
+        .env("DISPLAY", ":65530")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("RUST_BACKTRACE", "1")
+        .env("GAINSTAGE_CONFIG_DIR", dirs.path())
+        .env("GAINSTAGE_DATA_DIR", dirs.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "gainstage: the window could not open (no X server answers at DISPLAY=:65530): \
+         meter in this terminal with `gainstage monitor` (see `gainstage monitor --help`), \
+         or measure recorded files with `gainstage analyze`"
     );
 }

@@ -11,14 +11,16 @@
 //! - [`events`]: what changed on a channel, as session-log events, and [`RecentEvents`], the
 //!   one in-memory event buffer.
 //! - [`session_log`]: the session log file (JSON lines in the data dir); [`log`]: `gainstage log`.
+//! - [`log_writer`]: the thread that writes the session log, so the meter thread never waits.
 //!
-//! Everything but `template`, `session_log` and `log` is pure logic: no I/O, no clock (callers
+//! Everything but `template`, `session_log`, `log_writer` and `log` is pure logic: no I/O, no clock (callers
 //! pass the time in).
 
 pub mod events;
 pub mod judge;
 pub mod live;
 pub mod log;
+pub mod log_writer;
 pub mod preset;
 pub mod session_log;
 pub mod soundcheck;
@@ -28,6 +30,7 @@ pub mod warning;
 pub use events::{LogEvent, LogEventKind, RecentEvents, diff_events};
 pub use judge::judge_take;
 pub use live::{LiveAdvisor, LiveConfig};
+pub use log_writer::{Calendar, LogHealth, LogWriter};
 pub use preset::{PresetParams, Presets, SourcePreset, Thresholds};
 pub use session_log::{LogEntry, SessionLog};
 pub use soundcheck::{Soundcheck, SoundcheckResult, SoundcheckStatus};

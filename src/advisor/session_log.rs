@@ -1,6 +1,8 @@
 //! The session log: every clip and every warning raised or cleared, with wall-clock time,
-//! appended as JSON lines to `<data dir>/sessions/<YYYY-MM-DD>.jsonl` (UTC date). Each entry is
-//! written and flushed on its own, so a crash loses nothing already shown. The entries a live
+//! appended as JSON lines to `<data dir>/sessions/<YYYY-MM-DD>.jsonl` (the local date; times in
+//! the entries are UTC). Each entry is written on its own, so a crash loses nothing already
+//! shown. A running session writes through [`super::log_writer`], off the meter thread;
+//! [`SessionLog`] is the same file format written in the caller's thread. The entries a live
 //! session shows are kept by its meter thread ([`super::RecentEvents`]), not here.
 
 use std::fs::{File, OpenOptions};
@@ -91,13 +93,6 @@ pub fn sessions_dir() -> Result<PathBuf, LogError> {
 }
 
 impl SessionLog {
-    /// Today's (UTC) file in the data directory, appended to if it exists.
-    pub fn open_today() -> Result<Self, LogError> {
-        let date = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-        let day = date.get(..10).unwrap_or("session");
-        Self::open(&sessions_dir()?.join(format!("{day}.jsonl")))
-    }
-
     /// Appends to `path`, creating it and its directory.
     pub fn open(path: &Path) -> Result<Self, LogError> {
         let io = |source| LogError::Io {

@@ -81,8 +81,8 @@ impl SessionTemplate {
         })
     }
 
-    /// Writes `<config_dir>/templates/<name>.toml`, creating directories. Writes a temporary
-    /// file and renames it, so a crash never leaves half a template.
+    /// Writes `<config_dir>/templates/<name>.toml`, creating directories. Written
+    /// atomically ([`crate::atomic_file`]), so a crash never leaves half a template.
     pub fn save_in(&self, config_dir: &Path, name: &str) -> Result<PathBuf, TemplateError> {
         let path = template_path_in(config_dir, name)?;
         let io = |source| TemplateError::Io {
@@ -92,9 +92,7 @@ impl SessionTemplate {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, self.to_toml()?).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
+        crate::atomic_file::write(&path, self.to_toml()?.as_bytes()).map_err(io)?;
         Ok(path)
     }
 

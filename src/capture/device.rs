@@ -12,14 +12,14 @@ use cpal::{BufferSize, Device, ErrorKind, Host, HostId, SampleFormat, SizedSampl
 use super::callback::{CallbackState, ring, ring_frames};
 use ringbuf::HeapCons;
 
+use super::reconnect::{FIRST_GENERATION, Supervisor};
 use super::session::{CaptureError, Pipeline, Session, SessionConfig};
 use super::shared::Shared;
 use super::source::{HostKind, SourceSpec};
 use crate::meter::sample::ToMeterSample;
 use crate::snapshot::{SourceInfo, StreamState};
 
-/// Time between attempts to reopen a lost device.
-pub const RETRY_INTERVAL: Duration = Duration::from_secs(2);
+pub use super::reconnect::RETRY_INTERVAL;
 /// How often the supervisor checks for loss and stop requests.
 const SUPERVISE_TICK: Duration = Duration::from_millis(20);
 
@@ -252,6 +252,7 @@ fn build_typed<T>(
     config: StreamConfig,
     mut cb: CallbackState,
     shared: Arc<Shared>,
+    generation: u64,
 ) -> Result<cpal::Stream, cpal::Error>
 where
     T: SizedSample + ToMeterSample,
@@ -259,13 +260,14 @@ where
     device.build_input_stream::<T, _, _>(
         config,
         move |data: &[T], _info| cb.process(data),
-        move |e| on_stream_error(&shared, &e),
+        move |e| on_stream_error(&shared, generation, &e),
         None,
     )
 }
 
-/// The stream's error callback: count xruns, flag loss. No logging, no waiting.
-fn on_stream_error(shared: &Shared, e: &cpal::Error) {
+/// The stream's error callback: count xruns, record loss against this stream's generation.
+/// No logging, no waiting.
+fn on_stream_error(shared: &Shared, generation: u64, e: &cpal::Error) {
     match e.kind() {
         ErrorKind::Xrun => {
             shared.xruns.fetch_add(1, Ordering::Relaxed);
@@ -274,8 +276,7 @@ fn on_stream_error(shared: &Shared, e: &cpal::Error) {
         | ErrorKind::StreamInvalidated
         | ErrorKind::BackendError
         | ErrorKind::DeviceChanged => {
-            shared.lost.store(true, Ordering::Release);
-            shared.set_state(StreamState::Lost);
+            shared.report_loss(generation);
         }
         _ => {}
     }
@@ -287,20 +288,21 @@ fn build(
     format: SampleFormat,
     cb: CallbackState,
     shared: Arc<Shared>,
+    generation: u64,
 ) -> Result<Opened, cpal::Error> {
     let stream = match format {
-        SampleFormat::I8 => build_typed::<i8>(device, config, cb, shared),
-        SampleFormat::I16 => build_typed::<i16>(device, config, cb, shared),
-        SampleFormat::I24 => build_typed::<cpal::I24>(device, config, cb, shared),
-        SampleFormat::I32 => build_typed::<i32>(device, config, cb, shared),
-        SampleFormat::I64 => build_typed::<i64>(device, config, cb, shared),
-        SampleFormat::U8 => build_typed::<u8>(device, config, cb, shared),
-        SampleFormat::U16 => build_typed::<u16>(device, config, cb, shared),
-        SampleFormat::U24 => build_typed::<cpal::U24>(device, config, cb, shared),
-        SampleFormat::U32 => build_typed::<u32>(device, config, cb, shared),
-        SampleFormat::U64 => build_typed::<u64>(device, config, cb, shared),
-        SampleFormat::F32 => build_typed::<f32>(device, config, cb, shared),
-        SampleFormat::F64 => build_typed::<f64>(device, config, cb, shared),
+        SampleFormat::I8 => build_typed::<i8>(device, config, cb, shared, generation),
+        SampleFormat::I16 => build_typed::<i16>(device, config, cb, shared, generation),
+        SampleFormat::I24 => build_typed::<cpal::I24>(device, config, cb, shared, generation),
+        SampleFormat::I32 => build_typed::<i32>(device, config, cb, shared, generation),
+        SampleFormat::I64 => build_typed::<i64>(device, config, cb, shared, generation),
+        SampleFormat::U8 => build_typed::<u8>(device, config, cb, shared, generation),
+        SampleFormat::U16 => build_typed::<u16>(device, config, cb, shared, generation),
+        SampleFormat::U24 => build_typed::<cpal::U24>(device, config, cb, shared, generation),
+        SampleFormat::U32 => build_typed::<u32>(device, config, cb, shared, generation),
+        SampleFormat::U64 => build_typed::<u64>(device, config, cb, shared, generation),
+        SampleFormat::F32 => build_typed::<f32>(device, config, cb, shared, generation),
+        SampleFormat::F64 => build_typed::<f64>(device, config, cb, shared, generation),
         other => Err(cpal::Error::with_message(
             ErrorKind::UnsupportedConfig,
             format!("sample format {other} cannot be metered"),
@@ -363,6 +365,7 @@ pub fn start(
         format,
         callback,
         Arc::clone(&shared),
+        FIRST_GENERATION,
     )
     .map_err(|e| open_error(&name, &e))?;
     if info.buffer_frames.is_none() {
@@ -388,7 +391,7 @@ pub fn start(
     Ok(session)
 }
 
-/// Owns the stream. When the error callback flags loss, drops it, and every 2 s tries to
+/// Owns the stream. When its error callback reports loss, drops it, and every 2 s tries to
 /// open the same device again with the same configuration and a fresh ring.
 fn supervise(
     opened: Opened,
@@ -397,29 +400,22 @@ fn supervise(
     stop: Arc<AtomicBool>,
     rings: Sender<HeapCons<f32>>,
 ) {
-    let mut current = Some(opened);
-    let mut next_try = Instant::now();
+    let mut supervisor = Supervisor::new(opened, Instant::now());
     while !stop.load(Ordering::Acquire) {
-        if current.is_some() && shared.lost.load(Ordering::Acquire) {
-            shared.set_state(StreamState::Lost);
-            // A dead stream may still hold the old ring's producer; drop it first.
-            current = None;
-            next_try = Instant::now() + RETRY_INTERVAL;
-        }
-        if current.is_none() && Instant::now() >= next_try {
-            shared.set_state(StreamState::Reconnecting);
-            current = reopen(&target, &shared, &rings);
-            if current.is_some() {
-                shared.lost.store(false, Ordering::Release);
-                shared.set_state(StreamState::Running);
-            }
-            next_try = Instant::now() + RETRY_INTERVAL;
-        }
+        supervisor.tick(Instant::now(), &shared, |generation| {
+            reopen(&target, &shared, &rings, generation)
+        });
         std::thread::sleep(SUPERVISE_TICK);
     }
 }
 
-fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) -> Option<Opened> {
+/// The same device as a new stream of `generation`, with a fresh ring.
+fn reopen(
+    target: &Target,
+    shared: &Arc<Shared>,
+    rings: &Sender<HeapCons<f32>>,
+    generation: u64,
+) -> Option<Opened> {
     // A fresh host: the old one may be tied to a server instance that is gone (JACK).
     let host = open_host(target.host).ok()?;
     let device = host
@@ -434,13 +430,13 @@ fn reopen(target: &Target, shared: &Arc<Shared>, rings: &Sender<HeapCons<f32>>) 
         producer,
         Arc::clone(shared),
     );
-    shared.lost.store(false, Ordering::Release);
     match build(
         &device,
         target.config,
         target.format,
         cb,
         Arc::clone(shared),
+        generation,
     ) {
         Ok(opened) => {
             rings.send(consumer).ok()?;

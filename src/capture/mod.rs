@@ -7,6 +7,7 @@
 //! - [`worker`]: the meter thread.
 //! - [`publish`]: snapshots to any number of non-blocking readers.
 //! - [`device`]: cpal hosts, device matching, streams and reconnection.
+//! - [`reconnect`]: when a lost stream is dropped and the next one built.
 //! - [`devices`]: `gainstage devices`.
 //! - [`paced`], [`demo`], [`file`](mod@file): sources that are not devices, driven at real-time pace.
 
@@ -17,6 +18,7 @@ pub mod devices;
 pub mod file;
 pub mod paced;
 pub mod publish;
+pub mod reconnect;
 pub mod session;
 pub mod shared;
 pub mod source;

@@ -13,7 +13,7 @@ use super::publish::Board;
 use super::shared::Shared;
 use super::source::{SourceKind, SourceSpec};
 use super::worker::{MeterWorker, WorkerInputs};
-use crate::advisor::{LiveConfig, Presets, SessionLog, SourcePreset};
+use crate::advisor::{Calendar, LiveConfig, LogWriter, Presets, SourcePreset};
 use crate::meter::{ClipRule, MeterConfig};
 use crate::snapshot::SourceInfo;
 
@@ -48,15 +48,24 @@ pub struct SessionConfig {
     /// the data dir. Off by default so library users and tests write nothing unasked;
     /// `gainstage monitor` and the GUI turn it on.
     pub session_log: bool,
+    /// Where the session log's day files go; `None`: `sessions/` in the data dir.
+    pub log_dir: Option<std::path::PathBuf>,
 }
 
-/// Today's session log, or `None` after one line on stderr: metering matters more.
-fn open_log(enabled: bool) -> Option<SessionLog> {
-    if !enabled {
+/// The session log's writer thread, or `None` after one line on stderr: metering matters more.
+/// Failures to write later are counted in every snapshot instead.
+fn open_log(config: &SessionConfig) -> Option<LogWriter> {
+    if !config.session_log {
         return None;
     }
-    SessionLog::open_today()
-        .map_err(|e| eprintln!("gainstage: no session log: {e}"))
+    let dir = match &config.log_dir {
+        Some(d) => d.clone(),
+        None => crate::advisor::session_log::sessions_dir()
+            .map_err(|e| eprintln!("gainstage: no session log: {e}"))
+            .ok()?,
+    };
+    LogWriter::spawn(dir, Calendar::system())
+        .map_err(|e| eprintln!("gainstage: no session log: cannot start its thread: {e}"))
         .ok()
 }
 
@@ -145,7 +154,7 @@ impl Pipeline {
             config.preset_table.clone(),
             config.live.clone(),
             &config.channel_names,
-            open_log(config.session_log),
+            open_log(config),
         );
         let worker_stop = Arc::clone(&stop);
         let meter_thread = std::thread::Builder::new()

@@ -1,7 +1,7 @@
 //! State the audio callback, the source/supervisor thread and the meter thread share without
 //! locks: counters and the stream state, all plain atomics.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 use crate::snapshot::StreamState;
 
@@ -22,9 +22,10 @@ pub struct Shared {
     /// Frames that entered the callback (metered or dropped): the audio clock.
     pub frames_in: AtomicU64,
     pub xruns: AtomicU64,
-    /// Set by the stream's error callback when the device went away; the supervisor
-    /// rebuilds the stream and clears it.
-    pub lost: AtomicBool,
+    /// The latest stream generation whose error callback said the device went away (0: none).
+    /// Never cleared: the supervisor compares it with its stream's generation
+    /// (see [`super::reconnect`]).
+    lost_generation: AtomicU64,
     state: AtomicU8,
 }
 
@@ -35,7 +36,7 @@ impl Shared {
             dropped_frames: AtomicU64::new(0),
             frames_in: AtomicU64::new(0),
             xruns: AtomicU64::new(0),
-            lost: AtomicBool::new(false),
+            lost_generation: AtomicU64::new(0),
             state: AtomicU8::new(encode(StreamState::Starting)),
         }
     }
@@ -46,6 +47,18 @@ impl Shared {
 
     pub fn set_state(&self, state: StreamState) {
         self.state.store(encode(state), Ordering::Release);
+    }
+
+    /// Records that the stream of `generation` lost its device. Lock-free, for error callbacks.
+    /// The state shows `Lost` once the supervisor sees it is the current stream (within its
+    /// tick): a late report from a stream already replaced must not mark the new one lost.
+    pub fn report_loss(&self, generation: u64) {
+        self.lost_generation.fetch_max(generation, Ordering::AcqRel);
+    }
+
+    /// The latest generation reported lost, 0 when none was.
+    pub fn lost_generation(&self) -> u64 {
+        self.lost_generation.load(Ordering::Acquire)
     }
 }
 

@@ -13,7 +13,7 @@ use super::publish::{Board, ReaderSlot};
 use super::session::MeterCommand;
 use super::shared::Shared;
 use crate::advisor::{
-    LiveAdvisor, LiveConfig, LogEntry, Presets, RecentEvents, SessionLog, SourcePreset, Warning,
+    LiveAdvisor, LiveConfig, LogEntry, LogWriter, Presets, RecentEvents, SourcePreset, Warning,
 };
 use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
@@ -84,8 +84,8 @@ pub struct MeterWorker {
     /// Per-channel readings of the latest publish, reused so publishing does not allocate
     /// them anew 60 times a second.
     readings: Vec<ChannelReadings>,
-    /// Where advisor events go; `None` when logging is off or the log could not be opened.
-    log: Option<SessionLog>,
+    /// Where advisor events go (a queue to the log's own thread); `None` when logging is off.
+    log: Option<LogWriter>,
     /// Channel names for the log ("Input 3" unless a template names it).
     names: Vec<String>,
     /// The latest advisor events, and a copy of them for readers to show (the GUI's log
@@ -94,6 +94,9 @@ pub struct MeterWorker {
     recent_events: RecentEvents<LogEntry>,
     shown_events: Arc<[LogEntry]>,
 }
+
+/// How long a stopping session waits for the session log's last entries to reach the disk.
+pub const LOG_CLOSE_PATIENCE: Duration = Duration::from_secs(2);
 
 /// Advisor events a snapshot carries.
 pub const RECENT_EVENTS: usize = 100;
@@ -182,7 +185,7 @@ impl MeterWorker {
         table: Presets,
         live: LiveConfig,
         names: &[String],
-        log: Option<SessionLog>,
+        log: Option<LogWriter>,
     ) -> Self {
         self.advisor = LiveAdvisor::new(
             self.presets.iter().map(|p| table.get(*p)).collect(),
@@ -213,6 +216,11 @@ impl MeterWorker {
                 });
                 std::thread::sleep(poll.min(due.max(Duration::from_micros(100))));
             }
+        }
+        // The last entries out before the last snapshot, which then counts what the disk
+        // did not take: waiting here holds up no metering, only the stop.
+        if let Some(log) = self.log.as_mut() {
+            log.close_within(LOG_CLOSE_PATIENCE);
         }
         self.publish();
     }
@@ -368,12 +376,9 @@ impl MeterWorker {
                 ev.level_dbtp.unwrap_or(f64::NEG_INFINITY),
                 &ev,
             );
-            if let Some(log) = self.log.as_mut()
-                && let Err(e) = log.append(entry.clone())
-            {
-                // A full disk must not stop the metering: say so once and stop logging.
-                eprintln!("gainstage: session log stopped: {e}");
-                self.log = None;
+            // Never waits: an entry the writer cannot take is counted, and the count published.
+            if let Some(log) = &self.log {
+                log.submit(entry.clone());
             }
             self.recent_events.push(entry);
         }
@@ -444,6 +449,7 @@ impl MeterWorker {
             dropped_frames: self.shared.dropped_frames.load(Ordering::Relaxed),
             xruns: self.shared.xruns.load(Ordering::Relaxed),
             channels,
+            log: self.log.as_mut().map(LogWriter::health).unwrap_or_default(),
             events: Arc::clone(&self.shown_events),
         };
         self.board.try_publish(Arc::new(snapshot));

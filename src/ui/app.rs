@@ -4,7 +4,7 @@
 //! and each view and panel its own module.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use iced::keyboard::{self, Key};
 use iced::widget::{column, container, text};
@@ -165,12 +165,24 @@ impl App {
         }
     }
 
-    /// Saves on every change, so a crash or power cut keeps the session's setup.
+    /// Takes a change into the settings; the file is written once changes settle
+    /// ([`crate::settings::SAVE_DELAY`]), so a crash or power cut keeps the session's setup.
     fn save(&mut self) {
         self.settings = self.current_settings();
-        if let Err(why) = self.store.save(&self.settings) {
+        self.store.changed(Instant::now());
+    }
+
+    /// Writes the settings if a change is pending and none came for
+    /// [`crate::settings::SAVE_DELAY`] before `now` (every tick asks).
+    pub fn save_if_due(&mut self, now: Instant) {
+        if let Err(why) = self.store.save_if_due(now, &self.settings) {
             self.banner = Some(why);
         }
+    }
+
+    /// Settings files written so far.
+    pub fn settings_writes(&self) -> u64 {
+        self.store.writes()
     }
 
     pub fn neutral(&self) -> Neutral {
@@ -213,6 +225,7 @@ impl App {
                 if let Some(s) = self.reader.as_mut().and_then(SnapshotReader::read) {
                     self.accept(s);
                 }
+                self.save_if_due(Instant::now());
             }
             Message::ResetAll => self.send(MeterCommand::ResetAll),
             Message::ShowView(v) => return self.show(v),
@@ -274,6 +287,9 @@ impl App {
                     self.wall_window = None;
                 } else if Some(id) == self.main_window {
                     self.save();
+                    if let Err(why) = self.store.save_pending(&self.settings) {
+                        self.banner = Some(why);
+                    }
                     return iced::exit();
                 }
             }
@@ -546,7 +562,8 @@ impl App {
                 self.snapshot.as_ref().map(|s| s.state),
                 Some(StreamState::Finished)
             );
-        if live {
+        // Ticks also while a settings write waits for changes to settle.
+        if live || self.store.pending() {
             Subscription::batch([
                 events,
                 closes,

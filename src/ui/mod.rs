@@ -112,7 +112,24 @@ fn open_saved(source: &SavedSource, saved: &Settings) -> (Option<Session>, Optio
     start(&saved_spec(source), saved)
 }
 
+/// What to do instead of the window, for a machine that cannot show one (SSH, a headless
+/// studio server).
+const NO_WINDOW_HINT: &str = "meter in this terminal with `gainstage monitor` (see `gainstage monitor --help`), or measure recorded files with `gainstage analyze`";
+
+/// Whether the environment names a display a window could open on.
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
 pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
+    // Checked before any input is opened: without a display there is nothing to show it on.
+    if !has_display() {
+        return Err(crate::Error::Message(format!(
+            "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset): {NO_WINDOW_HINT}"
+        )));
+    }
     let boot = move || {
         let dir = crate::paths::config_dir();
         let (saved, problem) = dir.as_deref().map(settings::load).unwrap_or_default();
@@ -149,12 +166,71 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
         };
         (app, iced::Task::batch([open.discard(), picker]))
     };
-    iced::daemon(boot, App::update, App::view_window)
-        .title(App::title)
-        .subscription(App::subscription)
-        .theme(App::iced_theme)
-        .style(App::style)
-        .run()
-        .map_err(|e| crate::Error::Message(format!("the GUI could not start: {e}")))?;
-    Ok(ExitCode::SUCCESS)
+    let ran = unless_no_window_system(|| {
+        iced::daemon(boot, App::update, App::view_window)
+            .title(App::title)
+            .subscription(App::subscription)
+            .theme(App::iced_theme)
+            .style(App::style)
+            .run()
+    });
+    match ran {
+        Ok(Ok(())) => Ok(ExitCode::SUCCESS),
+        Ok(Err(e)) => Err(crate::Error::Message(format!(
+            "the window could not open ({e}): {NO_WINDOW_HINT}"
+        ))),
+        Err(why) => Err(crate::Error::Message(format!(
+            "the window could not open ({why}): {NO_WINDOW_HINT}"
+        ))),
+    }
+}
+
+/// What iced says, as it panics, when no window system answers (a `DISPLAY` or
+/// `WAYLAND_DISPLAY` naming a server that is gone, a forwarded X11 that does not work).
+const EVENT_LOOP_PANIC: &str = "Create event loop";
+
+/// Runs `gui`; when no window system answers, returns why instead of the panic iced raises
+/// then (iced 0.14 has no error for it). That one panic is kept off stderr; every other
+/// panic is reported and goes on as usual.
+fn unless_no_window_system<T>(gui: impl FnOnce() -> T) -> Result<T, String> {
+    static NO_WINDOW: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let said = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if said.starts_with(EVENT_LOOP_PANIC)
+            && let Ok(mut slot) = NO_WINDOW.lock()
+        {
+            *slot = Some(display_problem(said));
+            return;
+        }
+        report(info);
+    }));
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(gui));
+    match ran {
+        Ok(v) => Ok(v),
+        Err(panic) => match NO_WINDOW.lock().ok().and_then(|mut s| s.take()) {
+            Some(why) => Err(why),
+            None => std::panic::resume_unwind(panic),
+        },
+    }
+}
+
+/// The display iced could not reach, from its panic message, in a few words.
+fn display_problem(said: &str) -> String {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    if said.contains("Wayland") {
+        format!(
+            "no Wayland compositor answers at WAYLAND_DISPLAY={}",
+            var("WAYLAND_DISPLAY")
+        )
+    } else if said.contains("XOpenDisplayFailed") || said.contains("XNotSupported") {
+        format!("no X server answers at DISPLAY={}", var("DISPLAY"))
+    } else {
+        "no window system answers".to_string()
+    }
 }

@@ -828,6 +828,7 @@ mod tests {
                     history: bank.meter(c).peak_history().collect(),
                 })
                 .collect(),
+            log: Default::default(),
             events: Arc::from(Vec::new()),
         }
     }

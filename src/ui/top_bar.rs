@@ -29,7 +29,7 @@ pub struct Bar<'a> {
 }
 
 /// The source, state, losses and clip rule in words, and the colour they are shown in (red
-/// when the device is lost, amber while it (re)opens).
+/// when the device is lost, amber while it (re)opens or while the session log fails).
 pub fn status(snapshot: Option<&Snapshot>, neutral: Neutral) -> (String, iced::Color) {
     let Some(s) = snapshot else {
         return ("no audio yet".to_string(), neutral.dim_text);
@@ -39,26 +39,30 @@ pub fn status(snapshot: Option<&Snapshot>, neutral: Neutral) -> (String, iced::C
         .source
         .buffer_frames
         .map_or("-".to_string(), |b| format!("{b}"));
+    let log_problem = s.log.problem();
     let color = match s.state {
         StreamState::Lost => palette::RED,
         StreamState::Reconnecting | StreamState::Starting => palette::AMBER,
+        _ if log_problem.is_some() => palette::AMBER,
         _ => neutral.text,
     };
-    (
-        format!(
-            "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}",
-            s.source.device,
-            s.source.host,
-            s.source.sample_rate,
-            s.source.clip_rule.describe(),
-            buffer,
-            state_word(s.state),
-            s.dropped_frames,
-            s.xruns,
-            overs
-        ),
-        color,
-    )
+    let mut status = format!(
+        "{} · {} · {} Hz · clips: {} · buffer {} · {} · dropped {} · xruns {} · overs {}",
+        s.source.device,
+        s.source.host,
+        s.source.sample_rate,
+        s.source.clip_rule.describe(),
+        buffer,
+        state_word(s.state),
+        s.dropped_frames,
+        s.xruns,
+        overs
+    );
+    if let Some(problem) = log_problem {
+        status.push_str(" · ");
+        status.push_str(&problem);
+    }
+    (status, color)
 }
 
 pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Message> {
