@@ -12,7 +12,11 @@ use crate::analyze::{AnalyzeOptions, analyze_file};
 /// here when stderr is a terminal), printed as tables or, with `json`, one JSON array. Failures
 /// go to stderr and the exit status; a file cut short is reported for what could be read and
 /// still counts as a failure.
-pub fn analyze(files: &[PathBuf], json: bool, opts: AnalyzeOptions) -> Result<ExitCode, crate::Error> {
+pub fn analyze(
+    files: &[PathBuf],
+    json: bool,
+    opts: AnalyzeOptions,
+) -> Result<ExitCode, crate::Error> {
     let opts = AnalyzeOptions {
         progress: std::io::stderr().is_terminal(),
         ..opts

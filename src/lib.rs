@@ -56,8 +56,8 @@ pub mod report;
 pub mod settings;
 pub mod snapshot;
 pub mod take;
-pub mod wav;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod wav;
 
 pub use error::Error;

@@ -36,9 +36,7 @@ pub enum WavError {
     Io(#[from] std::io::Error),
     #[error("not a readable WAV file: {0}")]
     Malformed(&'static str),
-    #[error(
-        "unsupported format ({0}): give 8/16/24/32-bit integer or 32/64-bit float PCM"
-    )]
+    #[error("unsupported format ({0}): give 8/16/24/32-bit integer or 32/64-bit float PCM")]
     Unsupported(String),
 }
 
@@ -48,7 +46,10 @@ enum Format {
     /// 8-bit WAV is unsigned, origin 128.
     U8,
     /// Little-endian signed integer in `bytes` bytes with `bits` valid bits, left-justified.
-    Int { bytes: usize, bits: u32 },
+    Int {
+        bytes: usize,
+        bits: u32,
+    },
     F32,
     F64,
 }
@@ -159,7 +160,12 @@ impl Layout {
 
 /// `out[i] = to_f32(the N bytes at raw[i * stride])`, for as many samples as both hold.
 #[inline(always)]
-fn each<const N: usize>(raw: &[u8], stride: usize, out: &mut [f32], to_f32: impl Fn([u8; N]) -> f32) {
+fn each<const N: usize>(
+    raw: &[u8],
+    stride: usize,
+    out: &mut [f32],
+    to_f32: impl Fn([u8; N]) -> f32,
+) {
     let n = out.len().min((raw.len() + stride - N) / stride);
     for (i, dst) in out[..n].iter_mut().enumerate() {
         if let Some(b) = raw[i * stride..].first_chunk::<N>() {
@@ -400,7 +406,9 @@ impl Fmt {
             || bytes * channels != usize::from(self.block_align)
             || bytes * 8 < usize::from(self.container_bits)
         {
-            return Err(WavError::Malformed("block align does not match the sample size"));
+            return Err(WavError::Malformed(
+                "block align does not match the sample size",
+            ));
         }
         let bits = u32::from(self.valid_bits);
         let format = match (self.tag, bytes) {
@@ -411,7 +419,9 @@ impl Fmt {
             (WAVE_FORMAT_IEEE_FLOAT, 4) if bits == 32 => Format::F32,
             (WAVE_FORMAT_IEEE_FLOAT, 8) if bits == 64 => Format::F64,
             (WAVE_FORMAT_PCM, _) => {
-                return Err(WavError::Unsupported(format!("{bits}-bit integer in {bytes} bytes")));
+                return Err(WavError::Unsupported(format!(
+                    "{bits}-bit integer in {bytes} bytes"
+                )));
             }
             (WAVE_FORMAT_IEEE_FLOAT, _) => {
                 return Err(WavError::Unsupported(format!("{bits}-bit float")));

@@ -202,7 +202,9 @@ fn gainstage_log_prints_a_table_and_json() {
 
 #[test]
 fn live_advisor_events_go_straight_into_the_log() {
-    use gainstage::advisor::{ChannelSetup, LiveAdvisor, LiveConfig, SessionTemplate, SourcePreset};
+    use gainstage::advisor::{
+        ChannelSetup, LiveAdvisor, LiveConfig, SessionTemplate, SourcePreset,
+    };
     use gainstage::meter::{MeterBank, MeterConfig};
 
     let dir = tempfile::tempdir().unwrap();

@@ -202,8 +202,7 @@ fn file_and_analyze_read_64_bit_float_alike() {
         String::from_utf8(out.stdout).unwrap()
     };
     let monitor = run(&["monitor", "--json", "--interval", "100", "--file"]);
-    let summary: serde_json::Value =
-        serde_json::from_str(monitor.lines().last().unwrap()).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(monitor.lines().last().unwrap()).unwrap();
     let analyzed: serde_json::Value = serde_json::from_str(&run(&["analyze", "--json"])).unwrap();
     let live = summary["channels"].as_array().unwrap();
     let offline = analyzed[0]["per_channel"].as_array().unwrap();
@@ -213,8 +212,14 @@ fn file_and_analyze_read_64_bit_float_alike() {
             c["overs"].as_u64().unwrap(),
         )
     };
-    assert_eq!(live.iter().map(counts).collect::<Vec<_>>(), [(3, 2), (0, 0)]);
-    assert_eq!(offline.iter().map(counts).collect::<Vec<_>>(), [(3, 2), (0, 0)]);
+    assert_eq!(
+        live.iter().map(counts).collect::<Vec<_>>(),
+        [(3, 2), (0, 0)]
+    );
+    assert_eq!(
+        offline.iter().map(counts).collect::<Vec<_>>(),
+        [(3, 2), (0, 0)]
+    );
     let peak = |c: &serde_json::Value, key: &str| c[key].as_f64().unwrap();
     let below = 20.0 * 0.999f64.log10();
     for (c, want) in [(0, 20.0 * 1.25f64.log10()), (1, below)] {
@@ -223,7 +228,15 @@ fn file_and_analyze_read_64_bit_float_alike() {
             peak(&offline[c], "sample_peak_dbfs"),
         );
         // `monitor --json` rounds levels to 0.01 dB.
-        assert!((live - want).abs() <= 0.005, "channel {}: {live} {want}", c + 1);
-        assert!((offline - want).abs() < 1e-6, "channel {}: {offline} {want}", c + 1);
+        assert!(
+            (live - want).abs() <= 0.005,
+            "channel {}: {live} {want}",
+            c + 1
+        );
+        assert!(
+            (offline - want).abs() < 1e-6,
+            "channel {}: {offline} {want}",
+            c + 1
+        );
     }
 }

@@ -110,7 +110,6 @@ impl SessionTemplate {
         })?;
         Self::from_toml(&text, &path)
     }
-
 }
 
 fn config_dir() -> Result<PathBuf, TemplateError> {

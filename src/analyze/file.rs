@@ -153,7 +153,14 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         ..MeterConfig::default()
     };
 
-    let groups = split_groups(channels, opts.threads.max(1), rate, layout, &config, block_frames)?;
+    let groups = split_groups(
+        channels,
+        opts.threads.max(1),
+        rate,
+        layout,
+        &config,
+        block_frames,
+    )?;
     let mut truncated = None;
     let mut frames: u64 = 0;
     let mut progress = Progress::new(opts.progress, path, reader.declared_frames());

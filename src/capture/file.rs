@@ -22,9 +22,8 @@ pub struct WavSource {
 
 impl WavSource {
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
-        let reader = WavReader::open(path).map_err(|e| {
-            CaptureError::Message(format!("cannot read {}: {e}", path.display()))
-        })?;
+        let reader = WavReader::open(path)
+            .map_err(|e| CaptureError::Message(format!("cannot read {}: {e}", path.display())))?;
         let period = vec![0.0; PERIOD_FRAMES * reader.channels()];
         let ints = if reader.layout().is_float() {
             Vec::new()

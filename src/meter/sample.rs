@@ -238,10 +238,16 @@ mod tests {
         for bits in [8, 12, 16, 20, 24] {
             let full = 1i32 << (bits - 1);
             let step = (full / 4096).max(1);
-            let codes = (-full..full).step_by(step as usize).chain([-full, full - 2, full - 1]);
+            let codes = (-full..full)
+                .step_by(step as usize)
+                .chain([-full, full - 2, full - 1]);
             for code in codes {
                 let want = signed_to_f32(i64::from(code), bits);
-                assert_eq!(small_signed_to_f32(code, bits).to_bits(), want.to_bits(), "{bits}-bit {code}");
+                assert_eq!(
+                    small_signed_to_f32(code, bits).to_bits(),
+                    want.to_bits(),
+                    "{bits}-bit {code}"
+                );
             }
         }
     }
@@ -258,7 +264,13 @@ mod tests {
             .collect();
         assert_eq!(
             cleaned,
-            vec![(0.0, false), (0.25, true), (0.25, false), (0.25, false), (-0.5, true)]
+            vec![
+                (0.0, false),
+                (0.25, true),
+                (0.25, false),
+                (0.25, false),
+                (-0.5, true)
+            ]
         );
     }
 
