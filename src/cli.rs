@@ -312,7 +312,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
                 plan: args.advice.plan()?,
                 ..crate::analyze::AnalyzeOptions::default()
             };
-            crate::analyze::run(&args.files, args.json, opts)
+            crate::commands::analyze(&args.files, args.json, opts)
         }
         Some(Command::Devices(args)) => {
             crate::capture::devices::run(args.host.map(HostKind::from), args.json)

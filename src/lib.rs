@@ -11,10 +11,14 @@
 //! - [`meter`]: pure DSP, one meter per channel (sample peak, true peak, clips and overs, RMS,
 //!   DC, momentary / short-term / integrated loudness, LRA, noise floor, rumble share, headroom
 //!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`,
-//!   true peak is oversampled in `meter::true_peak`; `ebur128` gives K-weighting;
+//!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting`;
 //!   `meter::clip` holds the clip rule (full-scale codes, or a level for float sources).
-//! - [`analyze`]: offline analysis of WAV takes with the same meters; `gainstage analyze`.
-//! - [`report`]: JSON and table rendering shared by the commands.
+//! - [`analyze`]: offline analysis of WAV takes with the same meters, into [`take`] reports.
+//! - [`take`]: what analysing a take found (readings, warnings, programme loudness).
+//! - [`report`]: JSON and table rendering of [`take`] reports.
+//! - [`commands`]: `gainstage analyze`, joining `analyze` and `report`.
+//! - [`wav`]: the WAV reader both `analyze` and `monitor --file` use (every PCM and float
+//!   format they accept, converted by `meter::sample`'s clip rule).
 //! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
 //!   thread and the demo and file sources; `gainstage devices`. Inside: `source` (what to
 //!   meter: `SourceSpec`), `session` (the `Session` API), `callback` (what runs in the audio
@@ -45,6 +49,7 @@ pub mod analyze;
 pub mod atomic_file;
 pub mod capture;
 pub mod cli;
+pub mod commands;
 pub mod error;
 pub mod meter;
 pub mod monitor;
@@ -54,7 +59,9 @@ pub mod report;
 pub mod settings;
 pub mod snapshot;
 pub mod takes;
+pub mod take;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod wav;
 
 pub use error::Error;

@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Session log: append and flush per entry, bounded memory, read back with --since, and the
+//! Session log: append and flush per entry, read back in order and with --since, and the
 //! `gainstage log` command end to end.
 
 mod advisor_common;
@@ -30,7 +30,7 @@ fn events() -> Vec<LogEvent> {
 fn entries_are_on_disk_as_soon_as_appended() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sessions/2026-11-23.jsonl");
-    let mut log = SessionLog::open(&path, 3).unwrap();
+    let mut log = SessionLog::open(&path).unwrap();
     let now = SystemTime::now();
     for (i, ev) in events().iter().enumerate() {
         log.append(LogEntry::new(now, "Lead vox", -3.04, ev))
@@ -53,27 +53,25 @@ fn entries_are_on_disk_as_soon_as_appended() {
 }
 
 #[test]
-fn memory_keeps_only_the_latest_entries_but_the_file_keeps_all() {
+fn the_file_keeps_every_entry_in_order_and_reopening_appends() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sessions/x.jsonl");
-    let mut log = SessionLog::open(&path, 3).unwrap();
+    let mut log = SessionLog::open(&path).unwrap();
     let ev = &events()[0];
     for i in 0..10 {
         let mut e = LogEntry::new(SystemTime::now(), "Kick", -1.0, ev);
         e.count = i + 1;
         log.append(e).unwrap();
     }
-    let counts: Vec<u64> = log.recent().map(|e| e.count).collect();
-    assert_eq!(counts, vec![8, 9, 10]);
-    assert_eq!(
-        read_entries(&dir.path().join("sessions"), None)
-            .unwrap()
-            .len(),
-        10
-    );
+    let counts: Vec<u64> = read_entries(&dir.path().join("sessions"), None)
+        .unwrap()
+        .iter()
+        .map(|e| e.count)
+        .collect();
+    assert_eq!(counts, (1..=10).collect::<Vec<_>>());
     // Reopening appends rather than truncating.
     drop(log);
-    let mut log = SessionLog::open(&path, 3).unwrap();
+    let mut log = SessionLog::open(&path).unwrap();
     log.append(LogEntry::new(
         SystemTime::now(),
         "Kick",
@@ -89,7 +87,7 @@ fn memory_keeps_only_the_latest_entries_but_the_file_keeps_all() {
 /// Writes entries two hours, thirty minutes and one minute old, and a torn last line.
 fn seed(dir: &std::path::Path) -> SystemTime {
     let now = SystemTime::now();
-    let mut log = SessionLog::open(&dir.join("sessions/2026-11-23.jsonl"), 10).unwrap();
+    let mut log = SessionLog::open(&dir.join("sessions/2026-11-23.jsonl")).unwrap();
     let evs = events();
     for (ago_s, ev) in [(7200, &evs[0]), (1800, &evs[1])] {
         log.append(LogEntry::new(
@@ -204,17 +202,24 @@ fn gainstage_log_prints_a_table_and_json() {
 
 #[test]
 fn live_advisor_events_go_straight_into_the_log() {
-    use gainstage::advisor::{LiveAdvisor, LiveConfig, SessionTemplate, SourcePreset};
+    use gainstage::advisor::{
+        ChannelSetup, LiveAdvisor, LiveConfig, SessionTemplate, SourcePreset,
+    };
     use gainstage::meter::{MeterBank, MeterConfig};
 
     let dir = tempfile::tempdir().unwrap();
-    let mut template = SessionTemplate::with_channels(1);
-    template.channels[0].name = "Snare top".into();
-    template.channels[0].preset = SourcePreset::Snare;
+    let template = SessionTemplate {
+        channels: vec![ChannelSetup {
+            channel: 1,
+            name: "Snare top".into(),
+            preset: SourcePreset::Snare,
+        }],
+        ..SessionTemplate::default()
+    };
     let rate = advisor_common::RATE;
-    let mut adv = LiveAdvisor::new(template.params_for(1), rate, LiveConfig::default());
+    let mut adv = LiveAdvisor::new(vec![template.params(1)], rate, LiveConfig::default());
     let mut bank = MeterBank::new(1, rate, &MeterConfig::default()).unwrap();
-    let mut log = SessionLog::open(&dir.path().join("sessions/today.jsonl"), 100).unwrap();
+    let mut log = SessionLog::open(&dir.path().join("sessions/today.jsonl")).unwrap();
     advisor_common::feed(
         &mut bank,
         2.0,
@@ -222,7 +227,9 @@ fn live_advisor_events_go_straight_into_the_log() {
         |t, b| {
             adv.update(t, 0, &b.readings(0));
             for ev in adv.drain_events() {
-                log.record_event(&template.channel_name(ev.channel), &ev)
+                let level = ev.level_dbtp.unwrap_or(f64::NEG_INFINITY);
+                let name = template.channel_name(ev.channel);
+                log.append(LogEntry::new(SystemTime::now(), &name, level, &ev))
                     .unwrap();
             }
         },
@@ -233,7 +240,6 @@ fn live_advisor_events_go_straight_into_the_log() {
     assert_eq!(entries[0].kind, Some(WarningKind::Hot));
     // A 200 Hz sine's true peak is its amplitude to well under 0.01 dB at 4x.
     assert!((entries[0].level_dbtp.unwrap() + 4.0).abs() < 0.01);
-    assert_eq!(log.recent().count(), 1);
 }
 
 #[test]

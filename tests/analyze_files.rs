@@ -5,7 +5,8 @@
 use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
-use gainstage::analyze::{AnalyzeOptions, FileReport, analyze_file};
+use gainstage::analyze::{AnalyzeOptions, analyze_file};
+use gainstage::take::FileReport;
 use hound::{SampleFormat, WavSpec, WavWriter};
 
 const RATE: u32 = 48_000;

@@ -188,3 +188,96 @@ fn demo_session_has_a_problem_for_every_warning() {
     }
     assert!(s.channels.iter().all(|c| !c.history.is_empty()));
 }
+
+/// A 64-bit float WAV, written byte by byte (hound writes no 64-bit float): stereo, 0.3 s of
+/// a half-scale sine with three samples at or beyond full scale on channel 1 (two adjacent)
+/// and one just below it on channel 2.
+fn write_f64_wav(path: &std::path::Path) {
+    let frames = 14_400u32;
+    let mut data = Vec::new();
+    for i in 0..frames {
+        let s = 0.5 * (std::f64::consts::TAU * 1000.0 * f64::from(i) / 48_000.0).sin();
+        let left = match i {
+            2000 => 1.0,
+            9000 | 9001 => -1.25,
+            _ => s,
+        };
+        let right = if i == 7000 { 0.999 } else { s };
+        for x in [left, right] {
+            data.extend_from_slice(&f64::to_le_bytes(x));
+        }
+    }
+    let mut b = Vec::new();
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(4 + 24 + 8 + data.len() as u32).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&16u32.to_le_bytes());
+    b.extend_from_slice(&3u16.to_le_bytes()); // IEEE float
+    b.extend_from_slice(&2u16.to_le_bytes());
+    b.extend_from_slice(&48_000u32.to_le_bytes());
+    b.extend_from_slice(&(48_000u32 * 16).to_le_bytes());
+    b.extend_from_slice(&16u16.to_le_bytes());
+    b.extend_from_slice(&64u16.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    b.extend_from_slice(&data);
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn file_and_analyze_read_64_bit_float_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("f64.wav");
+    write_f64_wav(&wav);
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+            .args(args)
+            .arg(&wav)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let monitor = run(&["monitor", "--json", "--interval", "100", "--file"]);
+    let summary: serde_json::Value = serde_json::from_str(monitor.lines().last().unwrap()).unwrap();
+    let analyzed: serde_json::Value = serde_json::from_str(&run(&["analyze", "--json"])).unwrap();
+    let live = summary["channels"].as_array().unwrap();
+    let offline = analyzed[0]["per_channel"].as_array().unwrap();
+    let counts = |c: &serde_json::Value| {
+        (
+            c["clipped_samples"].as_u64().unwrap(),
+            c["overs"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(
+        live.iter().map(counts).collect::<Vec<_>>(),
+        [(3, 2), (0, 0)]
+    );
+    assert_eq!(
+        offline.iter().map(counts).collect::<Vec<_>>(),
+        [(3, 2), (0, 0)]
+    );
+    let peak = |c: &serde_json::Value, key: &str| c[key].as_f64().unwrap();
+    let below = 20.0 * 0.999f64.log10();
+    for (c, want) in [(0, 20.0 * 1.25f64.log10()), (1, below)] {
+        let (live, offline) = (
+            peak(&live[c], "max_sample_peak_dbfs"),
+            peak(&offline[c], "sample_peak_dbfs"),
+        );
+        // `monitor --json` rounds levels to 0.01 dB.
+        assert!(
+            (live - want).abs() <= 0.005,
+            "channel {}: {live} {want}",
+            c + 1
+        );
+        assert!(
+            (offline - want).abs() < 1e-6,
+            "channel {}: {offline} {want}",
+            c + 1
+        );
+    }
+}

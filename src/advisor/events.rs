@@ -1,5 +1,8 @@
 //! What changed on one channel between two looks at it, as session-log events. Pure: the
-//! caller decides when to look and writes the events with [`super::SessionLog`].
+//! caller decides when to look and writes the events with [`super::SessionLog`]. Also the
+//! one in-memory buffer of events, [`RecentEvents`].
+
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +96,48 @@ pub fn diff_events(
     out
 }
 
+/// The latest events, oldest first, at most `capacity` of them: pushing onto a full buffer
+/// drops the oldest. The one in-memory event buffer: [`super::LiveAdvisor`]'s events waiting
+/// to be logged, and the log entries a live session shows.
+#[derive(Debug, Clone)]
+pub struct RecentEvents<T> {
+    items: VecDeque<T>,
+    capacity: usize,
+}
+
+impl<T> RecentEvents<T> {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            items: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn push(&mut self, item: T) {
+        if self.items.len() == self.capacity {
+            self.items.pop_front();
+        }
+        self.items.push_back(item);
+    }
+
+    /// Takes every event out, oldest first.
+    pub fn drain(&mut self) -> impl Iterator<Item = T> + '_ {
+        self.items.drain(..)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
 /// The JSON name of a kind ("no_signal").
 pub fn kind_name(kind: WarningKind) -> &'static str {
     match kind {
@@ -135,6 +180,17 @@ mod tests {
     #[test]
     fn nothing_changed_nothing_logged() {
         assert!(diff_events(1, &[w(WarningKind::Low)], &[w(WarningKind::Low)], 4, 4).is_empty());
+    }
+
+    #[test]
+    fn recent_events_keep_the_latest_in_order() {
+        let mut buf = RecentEvents::new(3);
+        for n in 1..=5 {
+            buf.push(n);
+        }
+        assert_eq!(buf.iter().copied().collect::<Vec<_>>(), vec![3, 4, 5]);
+        assert_eq!(buf.drain().collect::<Vec<_>>(), vec![3, 4, 5]);
+        assert!(buf.is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use super::events::{LogEvent, diff_events};
+use super::events::{LogEvent, RecentEvents, diff_events};
 use super::judge::{ALL_KINDS, Evidence, Slack, check, is_redundant, run_ms};
 use super::preset::PresetParams;
 use super::warning::{Warning, WarningKind};
@@ -207,7 +207,7 @@ pub struct LiveAdvisor {
     config: LiveConfig,
     sample_rate: u32,
     channels: Vec<ChannelState>,
-    events: VecDeque<LogEvent>,
+    events: RecentEvents<LogEvent>,
 }
 
 impl LiveAdvisor {
@@ -221,7 +221,7 @@ impl LiveAdvisor {
             config,
             sample_rate,
             channels,
-            events: VecDeque::new(),
+            events: RecentEvents::new(MAX_PENDING_EVENTS),
         }
     }
 
@@ -393,10 +393,7 @@ impl LiveAdvisor {
         }
         for mut ev in diff_events(channel + 1, &c.shown, &shown, prev_overs, readings.overs) {
             ev.level_dbtp = e.peak_dbtp.is_finite().then_some(e.peak_dbtp);
-            if self.events.len() == MAX_PENDING_EVENTS {
-                self.events.pop_front();
-            }
-            self.events.push_back(ev);
+            self.events.push(ev);
         }
         c.shown = shown;
         &c.shown
@@ -419,6 +416,6 @@ impl LiveAdvisor {
     /// Clips, raised and cleared warnings since the last drain, oldest first, for the
     /// session log. Only the latest few thousand are kept if nobody drains them.
     pub fn drain_events(&mut self) -> Vec<LogEvent> {
-        self.events.drain(..).collect()
+        self.events.drain().collect()
     }
 }

@@ -8,7 +8,8 @@
 //! - [`live`]: [`LiveAdvisor`], the same checks over recent windows with hysteresis.
 //! - [`soundcheck`]: listen N seconds, then per-channel advice.
 //! - [`template`]: session templates (channel names and presets) as TOML in the config dir.
-//! - [`events`]: what changed on a channel, as session-log events.
+//! - [`events`]: what changed on a channel, as session-log events, and [`RecentEvents`], the
+//!   one in-memory event buffer.
 //! - [`session_log`]: the session log file (JSON lines in the data dir); [`log`]: `gainstage log`.
 //! - [`log_writer`]: the thread that writes the session log, so the meter thread never waits.
 //!
@@ -26,7 +27,7 @@ pub mod soundcheck;
 pub mod template;
 pub mod warning;
 
-pub use events::{LogEvent, LogEventKind, diff_events};
+pub use events::{LogEvent, LogEventKind, RecentEvents, diff_events};
 pub use judge::judge_take;
 pub use live::{LiveAdvisor, LiveConfig};
 pub use log_writer::{Calendar, LogHealth, LogWriter};

@@ -2,9 +2,9 @@
 //! appended as JSON lines to `<data dir>/sessions/<YYYY-MM-DD>.jsonl` (the local date; times in
 //! the entries are UTC). Each entry is written on its own, so a crash loses nothing already
 //! shown. A running session writes through [`super::log_writer`], off the meter thread;
-//! [`SessionLog`] is the same file format written in the caller's thread.
+//! [`SessionLog`] is the same file format written in the caller's thread. The entries a live
+//! session shows are kept by its meter thread ([`super::RecentEvents`]), not here.
 
-use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,9 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{LogEvent, LogEventKind};
 use super::warning::WarningKind;
-
-/// Entries kept in memory by default.
-pub const DEFAULT_MEMORY: usize = 500;
 
 /// One line of the session log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,13 +94,11 @@ pub enum LogError {
     Encode(#[from] serde_json::Error),
 }
 
-/// An open session log file plus the latest entries in memory.
+/// An open session log file.
 #[derive(Debug)]
 pub struct SessionLog {
     path: PathBuf,
     file: File,
-    recent: VecDeque<LogEntry>,
-    memory: usize,
 }
 
 /// `<data dir>/sessions`.
@@ -114,14 +109,8 @@ pub fn sessions_dir() -> Result<PathBuf, LogError> {
 }
 
 impl SessionLog {
-    /// Today's (local date) file in the data directory, appended to if it exists.
-    pub fn open_today(memory: usize) -> Result<Self, LogError> {
-        let day = super::log_writer::Calendar::system().day(SystemTime::now());
-        Self::open(&sessions_dir()?.join(format!("{day}.jsonl")), memory)
-    }
-
-    /// Appends to `path`, creating it and its directory; keeps `memory` entries in memory.
-    pub fn open(path: &Path, memory: usize) -> Result<Self, LogError> {
+    /// Appends to `path`, creating it and its directory.
+    pub fn open(path: &Path) -> Result<Self, LogError> {
         let io = |source| LogError::Io {
             path: path.to_path_buf(),
             source,
@@ -137,8 +126,6 @@ impl SessionLog {
         Ok(Self {
             path: path.to_path_buf(),
             file,
-            recent: VecDeque::with_capacity(memory.min(DEFAULT_MEMORY)),
-            memory: memory.max(1),
         })
     }
 
@@ -146,7 +133,7 @@ impl SessionLog {
         &self.path
     }
 
-    /// Writes one entry as one line and flushes it before keeping it for display.
+    /// Writes one entry as one line and flushes it.
     pub fn append(&mut self, entry: LogEntry) -> Result<(), LogError> {
         let mut line = serde_json::to_string(&entry)?;
         line.push('\n');
@@ -158,32 +145,7 @@ impl SessionLog {
                 path: self.path.clone(),
                 source,
             })?;
-        if self.recent.len() == self.memory {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(entry);
         Ok(())
-    }
-
-    /// Logs `event` now under the channel's `name`, with the level the event carries.
-    pub fn record_event(&mut self, name: &str, event: &LogEvent) -> Result<(), LogError> {
-        let level = event.level_dbtp.unwrap_or(f64::NEG_INFINITY);
-        self.record(name, level, event)
-    }
-
-    /// Logs `event` now, naming the channel and its level.
-    pub fn record(
-        &mut self,
-        name: &str,
-        level_dbtp: f64,
-        event: &LogEvent,
-    ) -> Result<(), LogError> {
-        self.append(LogEntry::new(SystemTime::now(), name, level_dbtp, event))
-    }
-
-    /// The latest entries, oldest first.
-    pub fn recent(&self) -> impl Iterator<Item = &LogEntry> {
-        self.recent.iter()
     }
 }
 

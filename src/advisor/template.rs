@@ -48,20 +48,6 @@ pub enum TemplateError {
 }
 
 impl SessionTemplate {
-    /// `channels` channels named "Input N", all generic.
-    pub fn with_channels(channels: usize) -> Self {
-        Self {
-            channels: (1..=channels)
-                .map(|channel| ChannelSetup {
-                    channel,
-                    name: format!("Input {channel}"),
-                    preset: SourcePreset::Generic,
-                })
-                .collect(),
-            presets: Presets::default(),
-        }
-    }
-
     /// The name of channel `channel` (from 1), or "Input N" when the template has none.
     pub fn channel_name(&self, channel: usize) -> String {
         self.setup(channel)
@@ -80,11 +66,6 @@ impl SessionTemplate {
         self.presets.get(self.preset(channel))
     }
 
-    /// Parameters for channels 1..=n, index 0 first: what [`super::LiveAdvisor::new`] takes.
-    pub fn params_for(&self, n: usize) -> Vec<PresetParams> {
-        (1..=n).map(|ch| self.params(ch)).collect()
-    }
-
     fn setup(&self, channel: usize) -> Option<&ChannelSetup> {
         self.channels.iter().find(|c| c.channel == channel)
     }
@@ -100,13 +81,8 @@ impl SessionTemplate {
         })
     }
 
-    /// Writes `templates/<name>.toml` in the config dir, creating directories. Written
+    /// Writes `<config_dir>/templates/<name>.toml`, creating directories. Written
     /// atomically ([`crate::atomic_file`]), so a crash never leaves half a template.
-    pub fn save(&self, name: &str) -> Result<PathBuf, TemplateError> {
-        self.save_in(&config_dir()?, name)
-    }
-
-    /// As [`Self::save`], under `config_dir` instead of the configured directory.
     pub fn save_in(&self, config_dir: &Path, name: &str) -> Result<PathBuf, TemplateError> {
         let path = template_path_in(config_dir, name)?;
         let io = |source| TemplateError::Io {
@@ -134,24 +110,10 @@ impl SessionTemplate {
         })?;
         Self::from_toml(&text, &path)
     }
-
-    /// Loads a template, or gives the defaults and the error to show when it is missing or
-    /// corrupt. The file is never touched, so nothing the user wrote is lost.
-    pub fn load_or_default(name: &str) -> (Self, Option<TemplateError>) {
-        match config_dir().and_then(|dir| Self::load_from(&dir, name)) {
-            Ok(t) => (t, None),
-            Err(e) => (Self::default(), Some(e)),
-        }
-    }
 }
 
 fn config_dir() -> Result<PathBuf, TemplateError> {
     crate::paths::config_dir().ok_or(TemplateError::NoConfigDir)
-}
-
-/// `<config dir>/templates/<name>.toml`.
-pub fn template_path(name: &str) -> Result<PathBuf, TemplateError> {
-    template_path_in(&config_dir()?, name)
 }
 
 /// `<config_dir>/templates/<name>.toml`, for a name that cannot escape that directory.
@@ -165,11 +127,6 @@ pub fn template_path_in(config_dir: &Path, name: &str) -> Result<PathBuf, Templa
         return Err(TemplateError::BadName(name.to_string()));
     }
     Ok(config_dir.join("templates").join(format!("{name}.toml")))
-}
-
-/// Names of the saved templates, sorted.
-pub fn list_templates() -> Vec<String> {
-    crate::paths::config_dir().map_or_else(Vec::new, |dir| list_templates_in(&dir))
 }
 
 /// Names of the templates saved under `config_dir`, sorted.

@@ -1,20 +1,20 @@
-//! Analysis of one WAV file: decode on the calling thread, meter channel groups on workers.
+//! Analysis of one WAV file: raw blocks read on the calling thread, converted and metered by
+//! channel group on one worker per core.
 //!
 //! Metering (K-weighting and 4x true-peak interpolation per channel) costs far more than
-//! decoding, so channels are split into two groups metered on two threads while the caller
-//! decodes the next block. Queues are bounded, so memory stays a few blocks whatever the
-//! file's length.
+//! reading, so the caller only reads raw bytes; each worker converts its own channels from
+//! the shared block and meters them, so conversion runs in parallel too. Queues are bounded
+//! and read buffers are reused, so memory stays a few blocks whatever the file's length.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
-use hound::SampleFormat;
-
-use super::decode::{Block, Decoder, Fill};
 use super::progress::Progress;
-use crate::advisor::{ChannelPlan, Warning, judge_take};
-use crate::meter::{ChannelReadings, ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
+use crate::advisor::{ChannelPlan, judge_take};
+use crate::meter::{ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
+use crate::take::{ChannelReport, FileReport, ProgramReport};
+use crate::wav::{Fill, Layout, WavError, WavReader};
 
 /// Settings of one analysis.
 #[derive(Debug, Clone)]
@@ -26,7 +26,8 @@ pub struct AnalyzeOptions {
     pub float_clip_level_dbfs: Option<f64>,
     /// Frames per decoded block.
     pub block_frames: usize,
-    /// Metering threads (1 or more); more than the channel count is pointless.
+    /// Metering threads (1 or more); more than the channel count is pointless. Defaults to
+    /// one per core.
     pub threads: usize,
     /// Show progress on stderr (callers pass `true` only when stderr is a terminal).
     pub progress: bool,
@@ -34,13 +35,17 @@ pub struct AnalyzeOptions {
     pub plan: ChannelPlan,
 }
 
+/// Frames per block: long enough that handing blocks between threads costs nothing next to
+/// metering them, short enough that a few in flight stay small (16 channels of 24-bit: 768 KB).
+pub const DEFAULT_BLOCK_FRAMES: usize = 16_384;
+
 impl Default for AnalyzeOptions {
     fn default() -> Self {
         Self {
             over_len: 1,
             float_clip_level_dbfs: None,
-            block_frames: 4096,
-            threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(2)),
+            block_frames: DEFAULT_BLOCK_FRAMES,
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             progress: false,
             plan: ChannelPlan::default(),
         }
@@ -51,87 +56,56 @@ impl Default for AnalyzeOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyzeError {
     #[error("cannot read: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("not a readable WAV file: {0}")]
-    Wav(hound::Error),
-    #[error("unsupported WAV format: {0}")]
-    Unsupported(String),
+    Io(std::io::Error),
+    #[error("{0}")]
+    Wav(WavError),
     #[error("{0}")]
     Meter(#[from] MeterError),
     #[error("internal: a metering thread stopped")]
     Worker,
 }
 
-impl From<hound::Error> for AnalyzeError {
-    fn from(e: hound::Error) -> Self {
+impl From<WavError> for AnalyzeError {
+    fn from(e: WavError) -> Self {
         match e {
-            hound::Error::IoError(io) => Self::Io(io),
-            hound::Error::Unsupported => Self::Unsupported(
-                "only 8/16/24/32-bit integer and 32-bit float PCM are supported".into(),
-            ),
+            WavError::Io(io) => Self::Io(io),
             other => Self::Wav(other),
         }
     }
 }
 
-/// One channel's result.
-#[derive(Debug, Clone)]
-pub struct ChannelReport {
-    /// Channel number, from 1.
-    pub channel: usize,
-    pub readings: ChannelReadings,
-    /// Filled by the advisor; empty for now.
-    pub warnings: Vec<Warning>,
-}
-
-/// Programme loudness of a 1–5 channel file.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ProgramReport {
-    pub integrated_lufs: f64,
-    pub loudness_range_lu: f64,
-    /// Max true peak over all channels (dBTP).
-    pub true_peak_dbtp: f64,
-}
-
-/// Everything `analyze` found in one file.
-#[derive(Debug, Clone)]
-pub struct FileReport {
-    pub file: PathBuf,
-    pub sample_rate: u32,
-    pub channels: usize,
-    pub bits_per_sample: u16,
-    pub float: bool,
-    /// What counted as a clip in this file.
-    pub clip_rule: ClipRule,
-    /// Whole frames metered.
-    pub frames: u64,
-    pub duration_s: f64,
-    /// Set when the file ended or failed before the length its header announces: the report
-    /// covers the frames that could be read.
-    pub truncated: Option<String>,
-    pub per_channel: Vec<ChannelReport>,
-    /// `None` for more than 5 channels (no standard weighting).
-    pub program: Option<ProgramReport>,
-}
-
-/// What one metering thread owns: a bank for its channel range, maybe the programme meter.
+/// What one metering thread owns: a bank for its channel range, maybe the programme meter,
+/// and planar buffers for the channels it converts.
 struct Group {
     first: usize,
     bank: MeterBank,
     program: Option<ProgramMeter>,
-    /// Channels of the file, all fed to the programme meter.
-    program_channels: usize,
+    layout: Layout,
+    /// Converted samples of the channels this group reads: its own range, or every channel of
+    /// the file when it also meters the programme. `planar[k]` is channel `decoded_from + k`.
+    planar: Vec<Vec<f32>>,
+    decoded_from: usize,
 }
 
 impl Group {
-    fn run(mut self, rx: Receiver<Arc<Block>>) -> Self {
-        for block in rx {
-            let mut refs: Vec<&[f32]> = Vec::with_capacity(self.bank.channels());
-            refs.extend((0..self.bank.channels()).map(|c| block.channel(self.first + c)));
+    fn run(mut self, rx: Receiver<Arc<Vec<u8>>>) -> Self {
+        for raw in rx {
+            let frames = raw.len() / self.layout.frame_bytes();
+            for (k, out) in self.planar.iter_mut().enumerate() {
+                self.layout.channel_into(&raw, self.decoded_from + k, out);
+            }
+            let own = self.first - self.decoded_from;
+            // One small list per block of thousands of frames.
+            let mut refs: Vec<&[f32]> = Vec::with_capacity(self.planar.len());
+            refs.extend(
+                self.planar[own..own + self.bank.channels()]
+                    .iter()
+                    .map(|p| &p[..frames]),
+            );
             self.bank.process_planar(&refs);
             if let Some(p) = &mut self.program {
                 refs.clear();
-                refs.extend((0..self.program_channels).map(|c| block.channel(c)));
+                refs.extend(self.planar.iter().map(|p| &p[..frames]));
                 p.process_planar(&refs);
             }
         }
@@ -139,21 +113,39 @@ impl Group {
     }
 }
 
+/// Read buffers shared with the workers, reused once every worker has let go of one.
+#[derive(Debug, Default)]
+struct BufferPool(Vec<Arc<Vec<u8>>>);
+
+impl BufferPool {
+    /// A buffer nobody else holds. At most (queue depth + 2) per worker ever exist, as the
+    /// bounded queues stop the reader before more are in flight.
+    fn take(&mut self) -> Vec<u8> {
+        match self.0.iter().position(|b| Arc::strong_count(b) == 1) {
+            Some(i) => Arc::try_unwrap(self.0.swap_remove(i)).unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+
+    fn share(&mut self, buffer: Vec<u8>) -> Arc<Vec<u8>> {
+        let shared = Arc::new(buffer);
+        self.0.push(Arc::clone(&shared));
+        shared
+    }
+}
+
 /// Analyses one WAV file with the live meter code.
 pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, AnalyzeError> {
-    let mut decoder = Decoder::open(path)?;
-    let spec = decoder.spec();
-    let channels = usize::from(spec.channels);
-    let rate = spec.sample_rate;
-    if channels == 0 {
-        return Err(AnalyzeError::Unsupported("zero channels".into()));
-    }
+    let mut reader = WavReader::open(path)?;
+    let layout = reader.layout();
+    let channels = reader.channels();
+    let rate = reader.sample_rate();
     // The file's count, before the channels are split between threads (whose banks would
     // report their share of it).
     crate::meter::bank::check_channels(channels)?;
     let block_frames = opts.block_frames.max(1);
     let clip_rule = ClipRule::for_format(
-        spec.sample_format == SampleFormat::Float,
+        layout.is_float(),
         opts.float_clip_level_dbfs
             .unwrap_or_else(crate::meter::clip::default_float_clip_level_dbfs),
     );
@@ -164,38 +156,43 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         ..MeterConfig::default()
     };
 
-    let groups = split_groups(channels, opts.threads.max(1), rate, &config)?;
+    let groups = split_groups(
+        channels,
+        opts.threads.max(1),
+        rate,
+        layout,
+        &config,
+        block_frames,
+    )?;
     let mut truncated = None;
     let mut frames: u64 = 0;
-    let mut progress = Progress::new(opts.progress, path, decoder.declared_frames());
+    let mut progress = Progress::new(opts.progress, path, reader.declared_frames());
+    let mut pool = BufferPool::default();
 
     let groups = std::thread::scope(|s| -> Result<Vec<Group>, AnalyzeError> {
         let mut senders = Vec::new();
         let mut handles = Vec::new();
         for g in groups {
-            let (tx, rx) = sync_channel::<Arc<Block>>(2);
+            let (tx, rx) = sync_channel::<Arc<Vec<u8>>>(2);
             senders.push(tx);
             handles.push(s.spawn(move || g.run(rx)));
         }
         loop {
-            let mut block = Block::new(channels, block_frames);
-            let fill = decoder.fill(&mut block);
-            frames += block.frames() as u64;
+            let mut raw = pool.take();
+            let (read, fill) = reader.read_raw(&mut raw, block_frames);
+            frames += read as u64;
             progress.update(frames);
-            if block.frames() > 0 {
-                let block = Arc::new(block);
+            if read > 0 {
+                let raw = pool.share(raw);
                 // A worker gone means it panicked; its join below reports it.
-                if senders
-                    .iter()
-                    .any(|tx| tx.send(Arc::clone(&block)).is_err())
-                {
+                if senders.iter().any(|tx| tx.send(Arc::clone(&raw)).is_err()) {
                     break;
                 }
             }
             match fill {
                 Fill::Full => continue,
                 Fill::End => {
-                    if frames < decoder.declared_frames() {
+                    if frames < reader.declared_frames() {
                         truncated = Some("data chunk ends early".to_string());
                     }
                     break;
@@ -244,8 +241,8 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         file: path.to_path_buf(),
         sample_rate: rate,
         channels,
-        bits_per_sample: spec.bits_per_sample,
-        float: spec.sample_format == SampleFormat::Float,
+        bits_per_sample: reader.bits_per_sample(),
+        float: layout.is_float(),
         clip_rule,
         frames,
         duration_s: frames as f64 / f64::from(rate.max(1)),
@@ -255,16 +252,11 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
     })
 }
 
-const EARLY_END: &str = "file ends before the length its header announces";
-
-fn describe_break(e: &hound::Error) -> String {
-    match e {
-        hound::Error::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            EARLY_END.into()
-        }
-        // hound's wording for a short read of the sample data.
-        hound::Error::FormatError(msg) if msg.contains("enough bytes") => EARLY_END.into(),
-        other => format!("read failed: {other}"),
+fn describe_break(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        "file ends before the length its header announces".into()
+    } else {
+        format!("read failed: {e}")
     }
 }
 
@@ -273,7 +265,9 @@ fn split_groups(
     channels: usize,
     threads: usize,
     rate: u32,
+    layout: Layout,
     config: &MeterConfig,
+    block_frames: usize,
 ) -> Result<Vec<Group>, AnalyzeError> {
     let n = threads.min(channels);
     let mut groups = Vec::with_capacity(n);
@@ -284,12 +278,18 @@ fn split_groups(
             first,
             bank: MeterBank::new(len, rate, config)?,
             program: None,
-            program_channels: channels,
+            layout,
+            planar: vec![vec![0.0; block_frames]; len],
+            decoded_from: first,
         });
         first += len;
     }
     if let Some(last) = groups.last_mut() {
         last.program = ProgramMeter::new(channels, rate, config.max_block_frames)?;
+        if last.program.is_some() {
+            last.planar = vec![vec![0.0; block_frames]; channels];
+            last.decoded_from = 0;
+        }
     }
     Ok(groups)
 }

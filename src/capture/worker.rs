@@ -14,7 +14,7 @@ use super::session::MeterCommand;
 use super::shared::Shared;
 use crate::advisor::LogEventKind;
 use crate::advisor::{
-    LiveAdvisor, LiveConfig, LogEntry, LogWriter, Presets, SourcePreset, Warning,
+    LiveAdvisor, LiveConfig, LogEntry, LogWriter, Presets, RecentEvents, SourcePreset, Warning,
 };
 use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
@@ -91,9 +91,11 @@ pub struct MeterWorker {
     log: Option<LogWriter>,
     /// Channel names for the log ("Input 3" unless a template names it).
     names: Vec<String>,
-    /// The latest advisor events, newest last, for readers to show (the GUI's log panel);
-    /// rebuilt only when an event happens, so publishing shares it for the cost of a count.
-    recent_events: Arc<[LogEntry]>,
+    /// The latest advisor events, and a copy of them for readers to show (the GUI's log
+    /// panel), rebuilt only when an event happens, so publishing shares it for the cost of a
+    /// count.
+    recent_events: RecentEvents<LogEntry>,
+    shown_events: Arc<[LogEntry]>,
     /// Frames metered since the stream started: the clock takes are marked in.
     metered: u64,
     /// Takes: fed every metered block (see `crate::takes` for why here).
@@ -194,7 +196,8 @@ impl MeterWorker {
             readings,
             log: None,
             names: (1..=channels).map(|c| format!("Input {c}")).collect(),
-            recent_events: Arc::from(Vec::new()),
+            recent_events: RecentEvents::new(RECENT_EVENTS),
+            shown_events: Arc::from(Vec::new()),
             metered: 0,
             takes,
             take_reports: Arc::from(Vec::new()),
@@ -469,7 +472,7 @@ impl MeterWorker {
         if events.is_empty() {
             return;
         }
-        let mut recent: Vec<LogEntry> = self.recent_events.to_vec();
+        let mut entries = Vec::with_capacity(events.len());
         // Clips are logged once per burst (`log_takes_and_bursts`), not per judgement.
         for ev in events.into_iter().filter(|e| e.event != LogEventKind::Clip) {
             let name = ev
@@ -479,20 +482,14 @@ impl MeterWorker {
                 .filter(|n| !n.trim().is_empty())
                 .cloned()
                 .unwrap_or_else(|| format!("Input {}", ev.channel));
-            let entry = LogEntry::new(
+            entries.push(LogEntry::new(
                 SystemTime::now(),
                 &name,
                 ev.level_dbtp.unwrap_or(f64::NEG_INFINITY),
                 &ev,
-            );
-            // Never waits: an entry the writer cannot take is counted, and the count published.
-            if let Some(log) = &self.log {
-                log.submit(entry.clone());
-            }
-            recent.push(entry);
+            ));
         }
-        let excess = recent.len().saturating_sub(RECENT_EVENTS);
-        self.recent_events = recent.split_off(excess).into();
+        self.record(entries);
     }
 
     /// Logs clip bursts that have ended and takes that started or ended since the previous
@@ -539,18 +536,20 @@ impl MeterWorker {
         self.record(entries);
     }
 
-    /// Writes `entries` to the session log and keeps them for readers.
+    /// Writes `entries` to the session log and keeps them for readers; the readers' copy is
+    /// rebuilt only when there is something new.
     fn record(&mut self, entries: Vec<LogEntry>) {
-        let mut recent: Vec<LogEntry> = self.recent_events.to_vec();
+        if entries.is_empty() {
+            return;
+        }
         for entry in entries {
             // Never waits: an entry the writer cannot take is counted, and the count published.
             if let Some(log) = &self.log {
                 log.submit(entry.clone());
             }
-            recent.push(entry);
+            self.recent_events.push(entry);
         }
-        let excess = recent.len().saturating_sub(RECENT_EVENTS);
-        self.recent_events = recent.split_off(excess).into();
+        self.shown_events = self.recent_events.iter().cloned().collect();
     }
 
     /// Publishes a snapshot with the advisor's judgement of it.
@@ -624,7 +623,7 @@ impl MeterWorker {
             xruns: self.shared.xruns.load(Ordering::Relaxed),
             channels,
             log: self.log.as_mut().map(LogWriter::health).unwrap_or_default(),
-            events: Arc::clone(&self.recent_events),
+            events: Arc::clone(&self.shown_events),
             takes: Arc::clone(&self.take_reports),
             takes_pending: self.takes.pending(),
         };

@@ -3,16 +3,16 @@
 
 use std::cell::Cell;
 
-use ebur128::{EbuR128, Mode};
-
 use super::MeterError;
 use super::ballistics::PeakHold;
 use super::clip::OverCounter;
 use super::config::*;
 use super::gating::{IntegratedLoudness, LoudnessRange};
-use super::level::{amplitude_to_db, energy_to_lufs, lufs_to_energy, power_to_db};
+use super::k_weighting::KWeighting;
+use super::level::{amplitude_to_db, energy_to_lufs, power_to_db};
 use super::lowpass::LowPass;
 use super::readings::ChannelReadings;
+use super::sample::hold_finite;
 use super::true_peak::TruePeak;
 use super::window::{History, SlidingSum};
 
@@ -26,13 +26,14 @@ const LOW_BAND_RATE_HZ: u32 = 6000;
 const GRANULES_PER_S: u32 = 100;
 /// Granules per 50 ms stretch (one history value, one noise-floor value).
 const GRANULES_PER_STRETCH: usize = 5;
+/// Sample rates a meter accepts (Hz): `ebur128`'s range, which the K-weighting is designed for.
+const MIN_SAMPLE_RATE: u32 = 16;
+const MAX_SAMPLE_RATE: u32 = 2_822_400;
 /// 100 ms loudness slices in the short-term window.
 const SLICES_SHORT_TERM: usize = 30;
 const SLICES_MOMENTARY: usize = 4;
 /// 10 ms granules in the momentary window.
 const GRANULES_MOMENTARY: usize = 40;
-/// A granule in milliseconds, as `ebur128` takes a window length.
-const GRANULE_MS: u32 = 1000 / GRANULES_PER_S;
 
 #[derive(Debug)]
 pub struct ChannelMeter {
@@ -40,13 +41,14 @@ pub struct ChannelMeter {
     rate: u32,
     /// Sanitised copy of the block being processed (NaN/Inf replaced), sized once.
     scratch: Vec<f32>,
-    /// Latest finite sample: stands in for a non-finite one. A zero would be a step that the
-    /// true-peak interpolator rings on (a 0.5 FS sine with a NaN read 1.4 dB hot); repeating
-    /// the last value keeps every reading within the signal's own range.
+    /// Latest finite sample: stands in for a non-finite one ([`hold_finite`]).
     last_clean: f32,
-    /// Mono BS.1770 meter for K-weighting: the 400 ms of filtered audio it keeps gives each
-    /// 100 ms slice's energy.
-    ebu: EbuR128,
+    /// BS.1770 K-weighting; its output's energy over each 100 ms slice is the loudness.
+    k_weighting: KWeighting,
+    /// Sum of squares of the K-weighted samples of the current slice.
+    slice_sumsq: f64,
+    /// Sum of squares of the K-weighted samples of the current 10 ms granule.
+    granule_ksumsq: f64,
     /// Oversampled peak between the samples.
     true_peak: TruePeak,
     /// 400 ms block energies (every 100 ms since reset), for integrated loudness.
@@ -154,10 +156,12 @@ impl ChannelMeter {
         if sample_rate == 0 {
             return Err(MeterError::SampleRate(sample_rate));
         }
-        // Gating is ours (`gating`): ebur128's re-sums its 400 ms and 3 s buffers per block.
-        // True peak is ours too (`true_peak`): the same filter, a third of the work.
-        let mode = Mode::M;
-        let ebu = EbuR128::new(1, sample_rate, mode).map_err(MeterError::Loudness)?;
+        // K-weighting, gating and true peak are ours (`k_weighting`, `gating`, `true_peak`):
+        // `ebur128`'s re-sum their 400 ms and 3 s buffers per block and interpolate a sample
+        // at a time. Its coefficients and its range of rates are kept.
+        if !(MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&sample_rate) {
+            return Err(MeterError::SampleRate(sample_rate));
+        }
         let decimation = (sample_rate / LOW_BAND_RATE_HZ).max(1) as usize;
         let granule_len = ((sample_rate + GRANULES_PER_S / 2) / GRANULES_PER_S).max(1) as usize;
         let stretches_per_s = GRANULES_PER_S as usize / GRANULES_PER_STRETCH;
@@ -167,7 +171,9 @@ impl ChannelMeter {
             gated: Cell::new(None),
             scratch: vec![0.0; config.max_block_frames.max(1)],
             last_clean: 0.0,
-            ebu,
+            k_weighting: KWeighting::new(sample_rate),
+            slice_sumsq: 0.0,
+            granule_ksumsq: 0.0,
             true_peak: TruePeak::new(sample_rate),
             blocks: IntegratedLoudness::new(),
             short_terms: LoudnessRange::new(),
@@ -251,7 +257,7 @@ impl ChannelMeter {
             }
             let clean = &mut scratch[..chunk.len()];
             for (j, (dst, &x)) in clean.iter_mut().zip(chunk).enumerate() {
-                if x.is_finite() {
+                if hold_finite(x, &mut self.last_clean) {
                     let before = self.clips.clipped_samples();
                     self.clips.push(x);
                     if self.clips.clipped_samples() != before {
@@ -259,14 +265,12 @@ impl ChannelMeter {
                         self.block_first_clip.get_or_insert(at);
                         self.block_last_clip = at;
                     }
-                    *dst = x;
-                    self.last_clean = x;
                 } else {
                     // A fault, not a level: keep it out of peaks, loudness and filter state.
                     self.invalid += 1;
                     self.clips.push(0.0);
-                    *dst = self.last_clean;
                 }
+                *dst = self.last_clean;
             }
             self.process_clean(clean);
         }
@@ -296,8 +300,10 @@ impl ChannelMeter {
             let (piece, rest) = clean.split_at(n);
             clean = rest;
 
-            // Errors here mean a wrong channel index or mode, fixed at construction.
-            let _ = self.ebu.add_frames_planar_f32(&[piece]);
+            // A piece lies within one granule and one slice: its energy belongs to both.
+            let k_sumsq = self.k_weighting.sum_squares(piece);
+            self.slice_sumsq += k_sumsq;
+            self.granule_ksumsq += k_sumsq;
             let tp = f64::from(self.true_peak.process(piece));
 
             let mut peak = 0.0f32;
@@ -390,12 +396,9 @@ impl ChannelMeter {
     }
 
     fn close_granule(&mut self) {
-        // The piece just fed to `ebur128` ended here: its latest 10 ms are this granule.
-        let energy = lufs_to_energy(
-            self.ebu
-                .loudness_window(GRANULE_MS)
-                .unwrap_or(f64::NEG_INFINITY),
-        );
+        // Pieces end at every granule boundary, so this is exactly the granule's energy.
+        let energy = self.granule_ksumsq / self.granule_len as f64;
+        self.granule_ksumsq = 0.0;
         self.granule_energies.push(energy);
         if self.granule_energies.is_full() {
             let momentary = energy_to_lufs(self.granule_energies.sum() / GRANULES_MOMENTARY as f64);
@@ -452,7 +455,8 @@ impl ChannelMeter {
     }
 
     fn close_slice(&mut self) {
-        let energy = lufs_to_energy(self.ebu.loudness_window(100).unwrap_or(f64::NEG_INFINITY));
+        let energy = self.slice_sumsq / self.slice_len as f64;
+        self.slice_sumsq = 0.0;
         self.slices.push(energy);
         let seen = self.slices.filled();
         let m_n = seen.min(SLICES_MOMENTARY);
@@ -609,7 +613,9 @@ impl ChannelMeter {
 
     /// Clears every reading and count, as at construction. Allocates nothing.
     pub fn reset(&mut self) {
-        self.ebu.reset();
+        self.k_weighting.reset();
+        self.slice_sumsq = 0.0;
+        self.granule_ksumsq = 0.0;
         self.true_peak.reset();
         self.blocks.reset();
         self.short_terms.reset();

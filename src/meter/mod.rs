@@ -7,6 +7,7 @@
 //! - [`channel`]: one channel's meter (peaks, true peak, clips, RMS, DC, loudness, noise
 //!   floor, rumble share, headroom history).
 //! - [`bank`]: a meter per channel, fed planar or interleaved audio in chunks of any size.
+//! - [`k_weighting`]: the BS.1770 K-weighting filter and the energy it passes.
 //! - [`gating`]: integrated loudness and loudness range from gating histograms, for every
 //!   channel meter and the programme meter alike.
 //! - [`true_peak`]: the BS.1770 oversampled peak, a block at a time.
@@ -20,6 +21,7 @@ pub mod channel;
 pub mod clip;
 pub mod config;
 pub mod gating;
+pub mod k_weighting;
 pub mod level;
 pub mod lowpass;
 pub mod program;

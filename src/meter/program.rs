@@ -10,6 +10,7 @@ use ebur128::{Channel, EbuR128, Mode};
 use super::MeterError;
 use super::gating::{IntegratedLoudness, LoudnessRange};
 use super::level::{energy_to_lufs, lufs_to_energy};
+use super::sample::hold_finite;
 use super::window::SlidingSum;
 
 /// Most channels with a BS.1770 programme weighting this meter knows.
@@ -25,7 +26,7 @@ pub struct ProgramMeter {
     ebu: EbuR128,
     /// Sanitised planar copies of the block, sized once.
     scratch: Vec<Vec<f32>>,
-    /// Latest finite sample per channel: stands in for NaN/Inf (as in the channel meter).
+    /// Latest finite sample per channel: stands in for NaN/Inf ([`hold_finite`]).
     last_clean: Vec<f32>,
     /// Frames per 100 ms slice, and how far into the current one we are.
     slice_len: usize,
@@ -106,9 +107,7 @@ impl ProgramMeter {
                 .zip(&mut self.last_clean)
             {
                 for (d, &x) in dst[..n].iter_mut().zip(&src[start..start + n]) {
-                    if x.is_finite() {
-                        *last = x;
-                    }
+                    hold_finite(x, last);
                     *d = *last;
                 }
             }

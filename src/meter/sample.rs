@@ -26,6 +26,20 @@ pub fn is_clip_at(x: f32, level: f32) -> bool {
     x.is_finite() && x.abs() >= level
 }
 
+/// The one rule for samples that are not numbers (NaN, ±Inf): a fault, not a level. Each is
+/// replaced by the latest finite sample before it (`held`, 0 at the start), which this updates;
+/// returns whether `x` was finite, so callers can count the faults. A zero instead would be a
+/// step the true-peak interpolator rings on (a 0.5 FS sine with a NaN read 1.4 dB hot);
+/// repeating the last value keeps every reading within the signal's own range.
+#[inline]
+pub fn hold_finite(x: f32, held: &mut f32) -> bool {
+    let finite = x.is_finite();
+    if finite {
+        *held = x;
+    }
+    finite
+}
+
 /// A sample format that converts to `f32` with clip marking (see the module docs).
 pub trait ToMeterSample: Copy {
     /// Float formats clip at a level ([`crate::meter::ClipRule::FloatLevel`]); integer ones at
@@ -45,6 +59,20 @@ fn pin_inside(x: f32) -> f32 {
 #[inline]
 pub fn signed_to_f32(code: i64, bits: u32) -> f32 {
     code_to_f32(i128::from(code), bits)
+}
+
+/// [`signed_to_f32`] for codes of at most 24 bits, bit for bit, but fast: every such code is
+/// exact in `f32` and 2^(bits-1) is a power of two, so one multiply converts without rounding
+/// and no code below full scale can land on 1.0. Decoding files is mostly this.
+/// Codes beyond the `bits` range are pinned to its ends.
+#[inline]
+pub fn small_signed_to_f32(code: i32, bits: u32) -> f32 {
+    let bits = bits.clamp(1, 24);
+    let full = 1i32 << (bits - 1);
+    // -full converts to exactly -1.0 on its own; only the top code needs lifting.
+    let code = code.clamp(-full, full - 1);
+    let x = code as f32 * (1.0 / full as f32);
+    if code == full - 1 { 1.0 } else { x }
 }
 
 /// Unsigned integer with `bits` significant bits and its origin at 2^(bits-1).
@@ -112,6 +140,18 @@ impl ToMeterSample for dasp_sample::U24 {
     #[inline]
     fn to_meter_f32(self) -> f32 {
         unsigned_to_f32(self.inner() as u64, 24)
+    }
+}
+/// A sample already converted from an integer code by this module's rule (full-scale codes
+/// exactly ±1.0): fed on as this rather than as `f32`, it keeps the integer clip rule, as the
+/// file reader's integer samples must.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ConvertedInt(pub f32);
+
+impl ToMeterSample for ConvertedInt {
+    #[inline]
+    fn to_meter_f32(self) -> f32 {
+        self.0
     }
 }
 impl ToMeterSample for f32 {
@@ -191,6 +231,47 @@ mod tests {
         assert!(!is_clip((u64::MAX - 1).to_meter_f32()));
         assert_eq!((1u64 << 63).to_meter_f32(), 0.0);
         assert_eq!((i64::MIN / 2).to_meter_f32(), -0.5);
+    }
+
+    #[test]
+    fn small_codes_convert_exactly_as_the_general_rule_does() {
+        for bits in [8, 12, 16, 20, 24] {
+            let full = 1i32 << (bits - 1);
+            let step = (full / 4096).max(1);
+            let codes = (-full..full)
+                .step_by(step as usize)
+                .chain([-full, full - 2, full - 1]);
+            for code in codes {
+                let want = signed_to_f32(i64::from(code), bits);
+                assert_eq!(
+                    small_signed_to_f32(code, bits).to_bits(),
+                    want.to_bits(),
+                    "{bits}-bit {code}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_non_finite_sample_is_replaced_by_the_latest_finite_one() {
+        let mut held = 0.0;
+        let cleaned: Vec<(f32, bool)> = [f32::NAN, 0.25, f32::INFINITY, f32::NEG_INFINITY, -0.5]
+            .into_iter()
+            .map(|x| {
+                let ok = hold_finite(x, &mut held);
+                (held, ok)
+            })
+            .collect();
+        assert_eq!(
+            cleaned,
+            vec![
+                (0.0, false),
+                (0.25, true),
+                (0.25, false),
+                (0.25, false),
+                (-0.5, true)
+            ]
+        );
     }
 
     #[test]
