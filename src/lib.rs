@@ -13,9 +13,9 @@
 //!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`,
 //!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting`;
 //!   `meter::clip` holds the clip rule (full-scale codes, or a level for float sources).
-//! - [`analyze`]: offline analysis of WAV takes with the same meters, into [`take`] reports.
-//! - [`take`]: what analysing a take found (readings, warnings, programme loudness).
-//! - [`report`]: JSON and table rendering of [`take`] reports.
+//! - [`analyze`]: offline analysis of WAV files with the same meters, into [`file_report`]s.
+//! - [`file_report`]: what analysing a file found (readings, warnings, programme loudness).
+//! - [`report`]: JSON and table rendering of [`file_report`]s.
 //! - [`commands`]: `gainstage analyze`, joining `analyze` and `report`.
 //! - [`wav`]: the WAV reader both `analyze` and `monitor --file` use (every PCM and float
 //!   format they accept, converted by `meter::sample`'s clip rule).
@@ -26,6 +26,8 @@
 //!   readers), `device` / `devices` (cpal), `reconnect` (stream generations after a loss),
 //!   `realtime` (the callback's priority), `pipewire_names`, `paced` / `demo` / `file`
 //!   (sources driven at real-time pace).
+//! - [`takes`]: per-take headroom reports: the tracker the meter thread feeds, clip bursts,
+//!   the bounded headroom track, the saved JSON/CSV (`gainstage takes`) and their log entries.
 //! - [`snapshot`]: what the meter thread publishes to readers.
 //! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
@@ -36,13 +38,13 @@
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
 //!   types (no other module imports `cli`); [`error`]: the error a command ends with.
-//! - `ui` (feature `gui`): the iced GUI, the only module that imports iced: `ui::app` (shell,
-//!   windows, polling, keyboard, saving), `ui::bridge` / `ui::wall` / `ui::performer` (the
-//!   views), `ui::strips` (every strip's meter in one canvas, pacing its own redraws),
-//!   `ui::scale` (the dB scale), `ui::scale_labels` (per-strip labels over that canvas),
-//!   `ui::soundcheck` / `ui::log_panel` / `ui::settings_panel` (the
-//!   soundcheck flow, the session log, settings and templates), `ui::palette` (colours, their
-//!   meaning, themes), `ui::badge` (warnings as short actions).
+//! - `ui` (feature `gui`): the iced GUI, the only module that imports iced. `ui::app` (the
+//!   shell: session, windows, polling, routing), `ui::nav` (view and panel), `ui::roster`
+//!   (names, presets, levels), `ui::layers` (canvas caches), `ui::store` (saving),
+//!   `ui::keys`, `ui::top_bar`, `ui::scene` (what views draw from), `ui::bridge` /
+//!   `ui::wall` / `ui::performer` (the views), `ui::strips` (every strip's meter in one
+//!   canvas), `ui::scale` / `ui::scale_labels`, `ui::soundcheck` / `ui::log_panel` /
+//!   `ui::settings_panel`, `ui::palette` (colours and their meaning), `ui::badge`.
 
 pub mod advisor;
 pub mod analyze;
@@ -51,6 +53,7 @@ pub mod capture;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod file_report;
 pub mod meter;
 pub mod monitor;
 pub mod paths;
@@ -59,7 +62,6 @@ pub mod report;
 pub mod settings;
 pub mod snapshot;
 pub mod takes;
-pub mod take;
 #[cfg(feature = "gui")]
 pub mod ui;
 pub mod wav;

@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::advisor::Warning;
+use crate::file_report::{ChannelReport, FileReport, ProgramReport};
 use crate::meter::config::DIGITAL_SILENCE_DBFS;
 use crate::meter::level::finite;
-use crate::take::{ChannelReport, FileReport, ProgramReport};
 
 #[derive(Debug, Serialize)]
 struct FileJson<'a> {

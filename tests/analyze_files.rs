@@ -6,7 +6,7 @@ use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
 use gainstage::analyze::{AnalyzeOptions, analyze_file};
-use gainstage::take::FileReport;
+use gainstage::file_report::FileReport;
 use hound::{SampleFormat, WavSpec, WavWriter};
 
 const RATE: u32 = 48_000;

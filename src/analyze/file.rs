@@ -12,8 +12,8 @@ use std::sync::mpsc::{Receiver, sync_channel};
 
 use super::progress::Progress;
 use crate::advisor::{ChannelPlan, judge_take};
+use crate::file_report::{ChannelReport, FileReport, ProgramReport};
 use crate::meter::{ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
-use crate::take::{ChannelReport, FileReport, ProgramReport};
 use crate::wav::{Fill, Layout, WavError, WavReader};
 
 /// Settings of one analysis.

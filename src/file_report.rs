@@ -1,4 +1,4 @@
-//! What analysing one recorded take found: the per-channel readings with the advisor's
+//! What analysing one recorded file found: the per-channel readings with the advisor's
 //! warnings, and the programme loudness. `analyze` fills these; `report` renders them.
 
 use std::path::PathBuf;
