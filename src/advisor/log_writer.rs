@@ -95,7 +95,7 @@ pub struct LogHealth {
 }
 
 impl LogHealth {
-    /// "session log failed: <why>, N entries not written", when any entry was not written.
+    /// "session log failed: `<why>`, N entries not written", when any entry was not written.
     pub fn problem(&self) -> Option<String> {
         if self.failed == 0 && self.error.is_none() {
             return None;

@@ -1,10 +1,10 @@
 //! Offline analysis of recorded takes with the live meter code (`gainstage analyze`).
 //!
-//! - [`file`]: one file through the meters, channel groups on one thread per core, reading
+//! - [`file`](mod@file): one file through the meters, channel groups on one thread per core, reading
 //!   with [`crate::wav`].
 //! - `progress`: the stderr progress line for long runs.
 //!
-//! Results are [`crate::take`] reports, rendered elsewhere (`gainstage analyze` joins the two).
+//! Results are [`crate::file_report`] reports, rendered elsewhere (`gainstage analyze` joins the two).
 //!
 //! A file cut short (its header announces more data than there is) is reported for what could
 //! be read, marked `truncated`, and counts as a failure for the exit status.
