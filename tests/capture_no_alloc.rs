@@ -49,6 +49,11 @@ fn callback_path_allocates_nothing_for_any_format_or_when_the_ring_is_full() {
     let f32s = frames(512, |c, i| if c == 0 && i == 1 { 1.0f32 } else { 0.25 });
     let f64s = frames(128, |c, i| if c == 0 && i == 0 { -1.0f64 } else { 0.5 });
     let u8s = frames(128, |c, i| if c == 0 && i == 5 { 0u8 } else { 128 });
+    let i8s = frames(96, |c, i| if c == 0 && i == 9 { i8::MAX } else { 3 });
+    let i64s = frames(96, |c, i| if c == 0 && i == 4 { i64::MIN } else { 1 << 40 });
+    let u16s = frames(96, |c, i| if c == 0 && i == 6 { u16::MAX } else { 1 << 15 });
+    let u32s = frames(96, |c, i| if c == 0 && i == 8 { 0u32 } else { 1 << 31 });
+    let u64s = frames(96, |c, i| if c == 0 && i == 2 { u64::MAX } else { 1 << 63 });
     let mut out = vec![0.0f32; CH * 2000];
 
     assert_no_alloc(|| {
@@ -60,6 +65,11 @@ fn callback_path_allocates_nothing_for_any_format_or_when_the_ring_is_full() {
             cb.process(&f32s);
             cb.process(&f64s);
             cb.process(&u8s);
+            cb.process(&i8s);
+            cb.process(&i64s);
+            cb.process(&u16s);
+            cb.process(&u32s);
+            cb.process(&u64s);
             // Drain part of the ring, as the meter thread would, between bursts.
             let _ = consumer.pop_slice(&mut out);
         }
@@ -68,8 +78,8 @@ fn callback_path_allocates_nothing_for_any_format_or_when_the_ring_is_full() {
     let clipped = shared.channels[0].clipped.load(Ordering::Relaxed);
     assert_eq!(
         clipped,
-        4 * 6,
-        "one full-scale sample per burst of six formats"
+        4 * 11,
+        "one full-scale sample per burst of the eleven formats that carry one (U24 does not)"
     );
     assert!(
         shared.dropped_frames.load(Ordering::Relaxed) > 0,
