@@ -110,15 +110,7 @@ fn the_gui_opens_on_the_demo_source_and_draws_meters() {
 #[test]
 fn without_a_display_the_gui_says_what_to_use_instead_in_one_line() {
     let dirs = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .arg("--demo")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .env("RUST_BACKTRACE", "1")
-        .env("GAINSTAGE_CONFIG_DIR", dirs.path())
-        .env("GAINSTAGE_DATA_DIR", dirs.path())
-        .output()
-        .unwrap();
+    let out = gui_with_display(None, dirs.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -140,15 +132,7 @@ fn without_a_display_the_gui_says_what_to_use_instead_in_one_line() {
 fn a_display_nobody_answers_at_gets_the_same_one_line() {
     let dirs = tempfile::tempdir().unwrap();
     // A display number past any X server's (Xvfb uses up to 65535): the socket never exists.
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .arg("--demo")
-        .env("DISPLAY", ":65530")
-        .env_remove("WAYLAND_DISPLAY")
-        .env("RUST_BACKTRACE", "1")
-        .env("GAINSTAGE_CONFIG_DIR", dirs.path())
-        .env("GAINSTAGE_DATA_DIR", dirs.path())
-        .output()
-        .unwrap();
+    let out = gui_with_display(Some(":65530"), dirs.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -158,4 +142,20 @@ fn a_display_nobody_answers_at_gets_the_same_one_line() {
          meter in this terminal with `gainstage monitor` (see `gainstage monitor --help`), \
          or measure recorded files with `gainstage analyze`"
     );
+}
+
+/// The GUI on the demo with `display` as DISPLAY (none when `None`), no Wayland, its files in
+/// `dir`, backtraces on (so a panic would show).
+fn gui_with_display(display: Option<&str>, dir: &std::path::Path) -> std::process::Output {
+    let mut gui = Command::new(env!("CARGO_BIN_EXE_gainstage"));
+    gui.arg("--demo")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("RUST_BACKTRACE", "1")
+        .env("GAINSTAGE_CONFIG_DIR", dir)
+        .env("GAINSTAGE_DATA_DIR", dir);
+    match display {
+        Some(d) => gui.env("DISPLAY", d),
+        None => gui.env_remove("DISPLAY"),
+    };
+    gui.output().unwrap()
 }
