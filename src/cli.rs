@@ -34,6 +34,9 @@ pub enum Command {
     Monitor(MonitorArgs),
     /// Print the session log (clips and warnings with times).
     Log(LogArgs),
+    /// Meter a device, file or the demo headless and serve it: performer, wall and bridge pages
+    /// to any browser on the network, a WebSocket/HTTP feed, OSC out and in.
+    Serve(ServeArgs),
     /// Print the take reports saved by `monitor --take` (per take and input: verdict, peaks,
     /// clip bursts with their times, loudness).
     Takes(TakesArgs),
@@ -266,6 +269,87 @@ fn parse_take(text: &str) -> Result<crate::takes::TakeSpan, String> {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub advice: AdviceArgs,
+    /// Address and port to serve on (default: every interface, port 8040).
+    #[arg(long, default_value = "0.0.0.0:8040", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// Viewers served at once; one more is refused.
+    #[arg(long, default_value_t = 64)]
+    pub max_clients: usize,
+    /// Protect viewing too: pages, /api and /ws need ?key=THIS.
+    #[arg(long, value_name = "KEY")]
+    pub view_token: Option<String>,
+    /// Another server's page origin allowed to open this server's feed (for a wall showing
+    /// several servers), e.g. http://host-a:8040 (repeatable).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// Send readings by OSC to HOST:PORT (repeatable).
+    #[arg(long = "osc", value_name = "HOST:PORT")]
+    pub osc: Vec<String>,
+    /// OSC bundles per second.
+    #[arg(long, default_value_t = 20.0, value_name = "HZ")]
+    pub osc_rate: f64,
+    /// Take OSC control messages on this UDP port (or ADDR:PORT).
+    #[arg(long, value_name = "PORT")]
+    pub osc_listen: Option<String>,
+    /// Stop after this many seconds (default: run until Ctrl-C).
+    #[arg(long)]
+    pub duration: Option<f64>,
+}
+
+/// `HOST:PORT` as socket addresses (a name is looked up once, at start).
+fn resolve(text: &str) -> Result<std::net::SocketAddr, crate::Error> {
+    use std::net::ToSocketAddrs;
+    text.to_socket_addrs()
+        .map_err(|e| crate::Error::Message(format!("'{text}' is not HOST:PORT: {e}")))?
+        .next()
+        .ok_or_else(|| crate::Error::Message(format!("'{text}' names no address")))
+}
+
+/// `PORT` (every interface) or `ADDR:PORT`.
+fn listen_addr(text: &str) -> Result<std::net::SocketAddr, crate::Error> {
+    match text.trim().parse::<u16>() {
+        Ok(port) => Ok(std::net::SocketAddr::from(([0, 0, 0, 0], port))),
+        Err(_) => resolve(text),
+    }
+}
+
+impl ServeArgs {
+    fn options(self) -> Result<crate::remote::serve::ServeOptions, crate::Error> {
+        let osc_targets = self
+            .osc
+            .iter()
+            .map(|t| resolve(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let osc_listen = self.osc_listen.as_deref().map(listen_addr).transpose()?;
+        Ok(crate::remote::serve::ServeOptions {
+            source: self.source.spec(),
+            plan: self.advice.plan()?,
+            over_len: self
+                .source
+                .over_len
+                .unwrap_or(crate::meter::MeterConfig::default().over_len),
+            float_clip_level_dbfs: self.source.clip.clip_level_dbfs,
+            remote: crate::remote::RemoteConfig {
+                listen: self.listen,
+                max_clients: self.max_clients,
+                view_token: self.view_token.as_deref().and_then(crate::remote::Token::given),
+                allowed_origins: self.allow_origins,
+                osc_targets,
+                osc_rate_hz: self.osc_rate,
+                osc_listen,
+                ..crate::remote::RemoteConfig::default()
+            },
+            duration_s: self.duration,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct TakesArgs {
     /// The session to print (a name `gainstage takes` lists; default: the latest).
     #[arg(long)]
@@ -331,6 +415,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
             float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
             takes: args.takes,
         }),
+        Some(Command::Serve(args)) => crate::remote::serve::run(args.options()?),
         Some(Command::Takes(args)) => {
             let format = if args.json {
                 crate::takes::store::TakesFormat::Json

@@ -34,6 +34,11 @@
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
 //!   source presets, session templates (TOML) and the session log (`gainstage log`), written
 //!   by its own thread (`advisor::log_writer`).
+//! - [`remote`]: `gainstage serve`: the performer, wall and bridge pages in any browser, a
+//!   WebSocket and HTTP feed with `monitor --json`'s keys, OSC out and in, control with a
+//!   per-run token. Inside: `server` (runtime, router, admission), `feed` (one WebSocket
+//!   client), `frames`, `hub` (events, `/api/log`, soundcheck), `api`, `control`, `osc`,
+//!   `pages` (HTML/CSS/JS built in), `serve`.
 //! - [`paths`]: config and data directories; [`settings`]: the GUI settings file;
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
@@ -57,6 +62,7 @@ pub mod file_report;
 pub mod meter;
 pub mod monitor;
 pub mod paths;
+pub mod remote;
 pub mod report;
 // Plain serde and TOML: built without the GUI too, so its parser can be fuzzed without iced.
 pub mod settings;

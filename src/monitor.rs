@@ -112,8 +112,8 @@ pub struct SummaryChannel {
 /// below zero for a silent window); the contract shows silence as null.
 const SILENCE_DB: f64 = -200.0;
 
-/// Two decimals: finer than any meter's accuracy, short enough to read.
-fn db(v: f64) -> Option<f64> {
+/// Two decimals: finer than any meter's accuracy, short enough to read; `None` for silence.
+pub fn db(v: f64) -> Option<f64> {
     finite(v)
         .filter(|v| *v > SILENCE_DB)
         .map(|v| (v * 100.0).round() / 100.0)
@@ -128,23 +128,26 @@ impl Line {
             xruns: s.xruns,
             log_failed_entries: s.log.failed,
             log_error: s.log.error.as_deref().map(str::to_owned),
-            channels: s
-                .channels
-                .iter()
-                .map(|c| LineChannel {
-                    channel: c.channel,
-                    sample_peak_dbfs: db(c.readings.sample_peak_dbfs),
-                    true_peak_dbtp: db(c.readings.true_peak_dbtp),
-                    peak_hold_dbfs: db(c.readings.peak_hold_dbfs),
-                    momentary_lufs: db(c.readings.momentary_lufs),
-                    short_term_lufs: db(c.readings.short_term_lufs),
-                    clipped_samples: c.readings.clipped_samples,
-                    overs: c.readings.overs,
-                    warnings: c.warnings.clone(),
-                })
-                .collect(),
+            channels: s.channels.iter().map(LineChannel::from_channel).collect(),
             source: None,
             realtime: None,
+        }
+    }
+}
+
+impl LineChannel {
+    /// One channel of a line: the conversion `monitor --json` and the remote feeds share.
+    pub fn from_channel(c: &crate::snapshot::ChannelSnapshot) -> Self {
+        Self {
+            channel: c.channel,
+            sample_peak_dbfs: db(c.readings.sample_peak_dbfs),
+            true_peak_dbtp: db(c.readings.true_peak_dbtp),
+            peak_hold_dbfs: db(c.readings.peak_hold_dbfs),
+            momentary_lufs: db(c.readings.momentary_lufs),
+            short_term_lufs: db(c.readings.short_term_lufs),
+            clipped_samples: c.readings.clipped_samples,
+            overs: c.readings.overs,
+            warnings: c.warnings.clone(),
         }
     }
 }

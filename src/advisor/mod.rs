@@ -26,6 +26,7 @@ pub mod session_log;
 pub mod soundcheck;
 pub mod template;
 pub mod warning;
+pub mod words;
 
 pub use events::{LogEvent, LogEventKind, RecentEvents, diff_events};
 pub use judge::judge_take;
@@ -36,3 +37,4 @@ pub use session_log::{LogEntry, SessionLog};
 pub use soundcheck::{Soundcheck, SoundcheckResult, SoundcheckStatus};
 pub use template::{ChannelPlan, ChannelSetup, SessionTemplate, TemplateError};
 pub use warning::{Warning, WarningKind};
+pub use words::{StripZone, performer_word};

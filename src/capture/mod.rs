@@ -28,5 +28,7 @@ pub mod shared;
 pub mod source;
 pub mod worker;
 
-pub use session::{CaptureError, MeterCommand, Session, SessionConfig, SnapshotReader};
+pub use session::{
+    CaptureError, Commander, MeterCommand, Session, SessionConfig, SnapshotReader,
+};
 pub use source::{HostKind, SourceKind, SourceSpec};

@@ -91,6 +91,17 @@ pub enum MeterCommand {
     StopTake,
 }
 
+/// Queues commands for a session's meter thread; cloned freely. Sending never blocks.
+#[derive(Debug, Clone)]
+pub struct Commander(Sender<MeterCommand>);
+
+impl Commander {
+    /// Queues a command; false once the meter thread has ended.
+    pub fn send(&self, command: MeterCommand) -> bool {
+        self.0.send(command).is_ok()
+    }
+}
+
 /// A running capture. Dropping it stops the stream and the meter thread.
 #[derive(Debug)]
 pub struct Session {
@@ -338,6 +349,13 @@ impl Session {
     /// A new independent reader.
     pub fn reader(&self) -> SnapshotReader {
         SnapshotReader::new(Arc::clone(&self.board))
+    }
+
+    /// A handle that queues commands for the meter thread from anywhere (a web server's
+    /// tasks), as [`Session::send`] does; it outlives nothing: once the session stops, its
+    /// commands go nowhere.
+    pub fn commander(&self) -> Commander {
+        Commander(self.commands.clone())
     }
 
     /// Queues a command for the meter thread.

@@ -27,17 +27,9 @@ pub fn badge(w: &Warning) -> String {
 }
 
 /// One word for a performer across the room.
+/// The rule is the library's, so the remote performer page says the same word.
 pub fn word(warnings: &[Warning], clipped: bool) -> &'static str {
-    if clipped {
-        return "CLIP";
-    }
-    match warnings.first().map(|w| w.kind) {
-        Some(WarningKind::Clip) => "CLIP",
-        Some(WarningKind::Hot) => "HOT",
-        Some(WarningKind::Low) => "LOW",
-        Some(WarningKind::NoSignal) => "NO SIGNAL",
-        _ => "GOOD",
-    }
+    crate::advisor::performer_word(warnings, clipped)
 }
 
 fn trim(db: f64) -> String {

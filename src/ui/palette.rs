@@ -110,13 +110,12 @@ pub enum Zone {
 
 impl Zone {
     /// Where a channel stands against its preset's hot level (dBTP).
+    /// The rule is the library's, so the remote wall colours a strip the same.
     pub fn of(r: &ChannelReadings, hot_dbtp: f64) -> Zone {
-        if r.overs > 0 {
-            Zone::Clip
-        } else if r.falling_true_peak_dbtp > hot_dbtp {
-            Zone::Hot
-        } else {
-            Zone::Good
+        match crate::advisor::StripZone::of(r, hot_dbtp) {
+            crate::advisor::StripZone::Clip => Zone::Clip,
+            crate::advisor::StripZone::Hot => Zone::Hot,
+            crate::advisor::StripZone::Good => Zone::Good,
         }
     }
 

@@ -1,0 +1,120 @@
+//! `/api/...`: the latest snapshot, the channels, the event log and control over plain HTTP.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, State as Axum};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::control::{self, Command};
+use super::frames::json_frame;
+use super::hub::Since;
+use super::server::State;
+
+#[derive(Debug, Deserialize)]
+pub struct ApiQuery {
+    key: Option<String>,
+    token: Option<String>,
+    since: Option<String>,
+}
+
+fn json_text(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+fn error(status: StatusCode, why: &str) -> Response {
+    json_text(
+        status,
+        serde_json::json!({"ok": false, "error": why}).to_string(),
+    )
+}
+
+fn not_viewer() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "viewing needs this server's view key (?key=)",
+    )
+}
+
+/// `GET /api/snapshot`: the latest frame, as `/ws` sends it.
+pub async fn snapshot(
+    Axum(state): Axum<Arc<State>>,
+    Query(q): Query<ApiQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if !state.may_view(q.key.as_deref(), &headers) {
+        return not_viewer();
+    }
+    match state.prototype.latest_shared() {
+        Some(s) => json_text(StatusCode::OK, json_frame(&s, &state.channels())),
+        None => error(StatusCode::SERVICE_UNAVAILABLE, "no reading yet: the stream is starting"),
+    }
+}
+
+/// `GET /api/channels`: what is metered, each channel's name, preset and thresholds.
+pub async fn channels(
+    Axum(state): Axum<Arc<State>>,
+    Query(q): Query<ApiQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if !state.may_view(q.key.as_deref(), &headers) {
+        return not_viewer();
+    }
+    let body = serde_json::json!({
+        "source": state.source,
+        "channels": *state.channels(),
+        "control": state.may_control(q.token.as_deref(), &headers),
+    });
+    json_text(StatusCode::OK, body.to_string())
+}
+
+/// `GET /api/log?since=ID|TIME`: clips, warnings and takes, numbered, oldest first.
+pub async fn log(
+    Axum(state): Axum<Arc<State>>,
+    Query(q): Query<ApiQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if !state.may_view(q.key.as_deref(), &headers) {
+        return not_viewer();
+    }
+    let since = match Since::parse(q.since.as_deref()) {
+        Ok(s) => s,
+        Err(why) => return error(StatusCode::BAD_REQUEST, &why),
+    };
+    let entries = state.hub.entries_since(since);
+    let body = serde_json::json!({ "entries": entries });
+    json_text(StatusCode::OK, body.to_string())
+}
+
+/// `POST /api/control` with a JSON command and the token (`?token=` or `Authorization: Bearer`).
+pub async fn control(
+    Axum(state): Axum<Arc<State>>,
+    Query(q): Query<ApiQuery>,
+    headers: HeaderMap,
+    body: Result<Json<Command>, JsonRejection>,
+) -> Response {
+    let authorized = state.may_control(q.token.as_deref(), &headers);
+    if !authorized {
+        return error(StatusCode::FORBIDDEN, control::NEEDS_TOKEN);
+    }
+    let Json(command) = match body {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("not a command: {e}")),
+    };
+    match control::apply(&state, &command, authorized) {
+        Ok(message) => json_text(
+            StatusCode::OK,
+            serde_json::json!({"ok": true, "reply": command.name(), "message": message})
+                .to_string(),
+        ),
+        Err(why) => error(StatusCode::BAD_REQUEST, &why),
+    }
+}

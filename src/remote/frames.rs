@@ -1,0 +1,218 @@
+//! Snapshots as `/ws` messages. The JSON frame carries `monitor --json`'s keys, converted by
+//! the very code `monitor` uses ([`crate::monitor::LineChannel::from_channel`]), plus what a
+//! view needs (name, zone, word, falling and max true peak). The compact frame is what the
+//! pages read: the same numbers in arrays, a tenth of the bytes. Events ride between frames.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::server::ChannelInfo;
+use crate::advisor::{StripZone, Warning, performer_word};
+use crate::monitor::{Line, LineChannel, db};
+use crate::snapshot::{Snapshot, StreamState};
+
+/// One `/ws` JSON frame.
+#[derive(Debug, Serialize)]
+pub struct Frame<'a> {
+    pub seq: u64,
+    pub t_s: f64,
+    pub state: StreamState,
+    pub dropped_frames: u64,
+    pub xruns: u64,
+    pub log_failed_entries: u64,
+    pub channels: Vec<FrameChannel<'a>>,
+}
+
+/// One channel of a frame: `monitor --json`'s keys and a view's.
+#[derive(Debug, Serialize)]
+pub struct FrameChannel<'a> {
+    #[serde(flatten)]
+    pub line: LineChannel,
+    pub name: &'a str,
+    /// `clip` (an over since reset), `hot` or `good`: the strip's colour.
+    pub zone: &'static str,
+    /// The performer's word: GOOD, HOT, CLIP, LOW or NO SIGNAL.
+    pub word: &'static str,
+    pub falling_true_peak_dbtp: Option<f64>,
+    pub max_true_peak_dbtp: Option<f64>,
+    pub badges: Vec<String>,
+}
+
+fn hot(infos: &[ChannelInfo], index: usize) -> f64 {
+    infos.get(index).map_or(-6.0, |c| c.hot_dbtp)
+}
+
+fn word_of(c: &crate::snapshot::ChannelSnapshot) -> &'static str {
+    performer_word(&c.warnings, c.readings.overs > 0)
+}
+
+/// The JSON frame for `s`.
+pub fn json_frame(s: &Snapshot, infos: &[ChannelInfo]) -> String {
+    let line = Line::from_snapshot(s);
+    let channels = line
+        .channels
+        .into_iter()
+        .zip(&s.channels)
+        .enumerate()
+        .map(|(i, (line, c))| FrameChannel {
+            line,
+            name: infos.get(i).map_or("", |c| c.name.as_str()),
+            zone: StripZone::of(&c.readings, hot(infos, i)).name(),
+            word: word_of(c),
+            falling_true_peak_dbtp: db(c.readings.falling_true_peak_dbtp),
+            max_true_peak_dbtp: db(c.readings.max_true_peak_dbtp),
+            badges: c.warnings.iter().map(crate::advisor::words::badge).collect(),
+        })
+        .collect();
+    let frame = Frame {
+        seq: s.seq,
+        t_s: line.t_s,
+        state: line.state,
+        dropped_frames: line.dropped_frames,
+        xruns: line.xruns,
+        log_failed_entries: line.log_failed_entries,
+        channels,
+    };
+    // Numbers, strings and options cannot fail to serialise.
+    serde_json::to_string(&frame).unwrap_or_default()
+}
+
+const WORDS: [&str; 5] = ["GOOD", "HOT", "CLIP", "LOW", "NO SIGNAL"];
+
+fn state_name(s: StreamState) -> &'static str {
+    match s {
+        StreamState::Starting => "starting",
+        StreamState::Running => "running",
+        StreamState::Lost => "lost",
+        StreamState::Reconnecting => "reconnecting",
+        StreamState::Finished => "finished",
+    }
+}
+
+fn push_level(out: &mut String, v: f64) {
+    // One decimal: a tenth of a dB is finer than a bar can show; null is silence.
+    match db(v) {
+        Some(v) => {
+            let _ = write!(out, "{:.1}", v);
+        }
+        None => out.push_str("null"),
+    }
+}
+
+/// The compact frame: `{"k":[seq,t_s,"state",dropped_frames,xruns],"c":[[sample_peak_dbfs,
+/// true_peak_dbtp, peak_hold_dbfs, falling_true_peak_dbtp, max_true_peak_dbtp,
+/// short_term_lufs, clipped_samples, overs, zone, word], ...]}`, zone 0 good, 1 hot, 2 clip;
+/// word an index into GOOD, HOT, CLIP, LOW, NO SIGNAL.
+pub fn compact_frame(s: &Snapshot, infos: &[ChannelInfo]) -> String {
+    let mut out = String::with_capacity(64 + s.channels.len() * 56);
+    let _ = write!(
+        out,
+        "{{\"k\":[{},{:.3},\"{}\",{},{}],\"c\":[",
+        s.seq,
+        s.t_s,
+        state_name(s.state),
+        s.dropped_frames,
+        s.xruns
+    );
+    for (i, c) in s.channels.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let r = &c.readings;
+        out.push('[');
+        for v in [
+            r.sample_peak_dbfs,
+            r.true_peak_dbtp,
+            r.peak_hold_dbfs,
+            r.falling_true_peak_dbtp,
+            r.max_true_peak_dbtp,
+            r.short_term_lufs,
+        ] {
+            push_level(&mut out, v);
+            out.push(',');
+        }
+        let zone = match StripZone::of(r, hot(infos, i)) {
+            StripZone::Good => 0,
+            StripZone::Hot => 1,
+            StripZone::Clip => 2,
+        };
+        let word = WORDS.iter().position(|w| *w == word_of(c)).unwrap_or(0);
+        let _ = write!(
+            out,
+            "{},{},{},{}]",
+            r.clipped_samples, r.overs, zone, word
+        );
+    }
+    out.push_str("]}");
+    out
+}
+
+/// The warnings of every channel with their badges: sent to compact clients when they change.
+pub fn warnings_message(s: &Snapshot) -> String {
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        #[serde(flatten)]
+        warning: &'a Warning,
+        badge: String,
+    }
+    let list: Vec<Vec<Shown<'_>>> = s
+        .channels
+        .iter()
+        .map(|c| {
+            c.warnings
+                .iter()
+                .map(|w| Shown {
+                    warning: w,
+                    badge: crate::advisor::words::badge(w),
+                })
+                .collect()
+        })
+        .collect();
+    serde_json::to_string(&serde_json::json!({ "warnings": list })).unwrap_or_default()
+}
+
+/// What one client saw last: to tell it what changed since.
+#[derive(Debug, Default)]
+pub struct Seen {
+    overs: Vec<u64>,
+    warnings: Vec<Vec<Warning>>,
+    started: bool,
+}
+
+impl Seen {
+    /// Events for what changed since the client's previous frame: `over` when a channel's
+    /// over count rose. True in the second value when any channel's warnings changed.
+    pub fn changes(&mut self, s: &Snapshot) -> (Vec<String>, bool) {
+        let mut events = Vec::new();
+        if self.overs.len() != s.channels.len() {
+            self.overs = s.channels.iter().map(|c| c.readings.overs).collect();
+            self.warnings = s.channels.iter().map(|c| c.warnings.clone()).collect();
+            let first = !self.started;
+            self.started = true;
+            return (events, first);
+        }
+        let mut warnings_changed = false;
+        for (i, c) in s.channels.iter().enumerate() {
+            let overs = c.readings.overs;
+            if overs > self.overs[i] {
+                events.push(
+                    serde_json::json!({
+                        "event": "over",
+                        "channel": c.channel,
+                        "new_overs": overs - self.overs[i],
+                        "overs": overs,
+                        "clipped_samples": c.readings.clipped_samples,
+                    })
+                    .to_string(),
+                );
+            }
+            self.overs[i] = overs;
+            if self.warnings[i] != c.warnings {
+                warnings_changed = true;
+                self.warnings[i] = c.warnings.clone();
+            }
+        }
+        (events, warnings_changed)
+    }
+}

@@ -1,0 +1,24 @@
+//! Remote views: the session's meters in any browser on the network, and its readings to any
+//! OSC or WebSocket client. One web server (axum on its own small tokio runtime) per session;
+//! every client reads the session through its own [`crate::capture::SnapshotReader`], so the
+//! meter thread never waits on the network, and each client gets the maxima since its own
+//! previous frame.
+//!
+//! Inside: `server` (the runtime, the router, admission), `feed` (one WebSocket client's loop),
+//! `frames` (snapshots as `/ws` frames: the `monitor --json` keys plus a compact form),
+//! `hub` (the session's event history for `/api/log` and `/ws` events, the soundcheck),
+//! `api` (`/api/...`), `control` (commands and the per-run token), `osc` (OSC out and in),
+//! `pages` (the HTML/CSS/JS built into the binary), `serve` (`gainstage serve`).
+
+mod api;
+mod control;
+mod feed;
+mod frames;
+mod hub;
+mod osc;
+mod pages;
+pub mod serve;
+mod server;
+
+pub use control::{Command, Token};
+pub use server::{Remote, RemoteConfig, RemoteError, RemoteSource, RemoteStats, local_urls};

@@ -1,0 +1,241 @@
+//! OSC out: per channel `/gainstage/<ch>/peak`, `/true_peak`, `/short_term`, `/clips`,
+//! `/warning` in one bundle per frame (split only past [`CHANNELS_PER_BUNDLE`] so a datagram
+//! stays small), and an event message on every clip and warning change. OSC in: control
+//! messages with the token as their first argument. Sending is `try_send_to`: a full socket
+//! buffer drops a bundle, it never waits.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+use tokio::net::UdpSocket;
+
+use super::control::{self, Command};
+use super::server::State;
+use crate::advisor::events::kind_name;
+use crate::snapshot::Snapshot;
+
+/// Channels per bundle: 32 channels of five messages stay near 6 kB, well inside a datagram.
+const CHANNELS_PER_BUNDLE: usize = 32;
+/// Levels of silence go out as this (OSC has no null).
+pub const SILENCE_DB: f32 = -144.0;
+/// The largest datagram read: control messages are tiny.
+const MAX_DATAGRAM: usize = 4096;
+/// Nesting a control bundle may have.
+const MAX_DEPTH: usize = 4;
+
+fn level(v: f64) -> OscType {
+    OscType::Float(crate::monitor::db(v).map_or(SILENCE_DB, |v| v as f32))
+}
+
+fn message(addr: String, args: Vec<OscType>) -> OscPacket {
+    OscPacket::Message(OscMessage { addr, args })
+}
+
+fn count(v: u64) -> OscType {
+    OscType::Int(i32::try_from(v).unwrap_or(i32::MAX))
+}
+
+/// "Immediately", as OSC spells it.
+const NOW: OscTime = OscTime {
+    seconds: 0,
+    fractional: 1,
+};
+
+/// The bundles for one frame.
+pub fn bundles(s: &Snapshot) -> Vec<OscPacket> {
+    s.channels
+        .chunks(CHANNELS_PER_BUNDLE)
+        .map(|chunk| {
+            let mut content = Vec::with_capacity(chunk.len() * 5);
+            for c in chunk {
+                let r = &c.readings;
+                let at = |what: &str| format!("/gainstage/{}/{what}", c.channel);
+                content.push(message(at("peak"), vec![level(r.sample_peak_dbfs)]));
+                content.push(message(at("true_peak"), vec![level(r.true_peak_dbtp)]));
+                content.push(message(at("short_term"), vec![level(r.short_term_lufs)]));
+                content.push(message(at("clips"), vec![count(r.overs)]));
+                let warning = c.warnings.first().map_or("none", |w| kind_name(w.kind));
+                content.push(message(at("warning"), vec![OscType::String(warning.into())]));
+            }
+            OscPacket::Bundle(OscBundle {
+                timetag: NOW,
+                content,
+            })
+        })
+        .collect()
+}
+
+/// Event messages for what changed since `prev`: `/gainstage/<ch>/clip i:overs i:new_overs`
+/// and `/gainstage/<ch>/warning_changed s:kind s:raised|cleared s:message`.
+pub fn events(prev: &Snapshot, s: &Snapshot) -> Vec<OscPacket> {
+    let mut out = Vec::new();
+    for (p, c) in prev.channels.iter().zip(&s.channels) {
+        let at = |what: &str| format!("/gainstage/{}/{what}", c.channel);
+        if c.readings.overs > p.readings.overs {
+            out.push(message(
+                at("clip"),
+                vec![
+                    count(c.readings.overs),
+                    count(c.readings.overs - p.readings.overs),
+                ],
+            ));
+        }
+        for w in c.warnings.iter().filter(|w| !p.warnings.contains(w)) {
+            if !p.warnings.iter().any(|o| o.kind == w.kind) {
+                out.push(message(
+                    at("warning_changed"),
+                    vec![
+                        OscType::String(kind_name(w.kind).into()),
+                        OscType::String("raised".into()),
+                        OscType::String(w.message.clone()),
+                    ],
+                ));
+            }
+        }
+        for w in p
+            .warnings
+            .iter()
+            .filter(|w| !c.warnings.iter().any(|n| n.kind == w.kind))
+        {
+            out.push(message(
+                at("warning_changed"),
+                vec![
+                    OscType::String(kind_name(w.kind).into()),
+                    OscType::String("cleared".into()),
+                    OscType::String(w.message.clone()),
+                ],
+            ));
+        }
+    }
+    out
+}
+
+/// Sends readings to `targets` every `period` until the server stops.
+pub async fn send(
+    state: Arc<State>,
+    socket: UdpSocket,
+    targets: Vec<SocketAddr>,
+    period: Duration,
+) {
+    let mut reader = state.prototype.clone();
+    let mut stop = state.stop.clone();
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut prev: Option<Snapshot> = None;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        let Some(s) = reader.read() else { continue };
+        let mut packets = prev.as_ref().map(|p| events(p, &s)).unwrap_or_default();
+        packets.extend(bundles(&s));
+        for packet in &packets {
+            let Ok(bytes) = rosc::encoder::encode(packet) else {
+                continue;
+            };
+            for to in &targets {
+                if socket.try_send_to(&bytes, *to).is_ok() {
+                    state.stats.osc_sent.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        prev = Some(s);
+    }
+}
+
+/// A control message as a command, with the token its first argument carries.
+pub fn command(m: &OscMessage) -> Result<(Command, Option<String>), String> {
+    let token = match m.args.first() {
+        Some(OscType::String(t)) => Some(t.clone()),
+        _ => None,
+    };
+    let number = |a: Option<&OscType>| match a {
+        Some(OscType::Int(i)) => Some(f64::from(*i)),
+        Some(OscType::Float(f)) => Some(f64::from(*f)),
+        Some(OscType::Double(d)) => Some(*d),
+        _ => None,
+    };
+    let parts: Vec<&str> = m.addr.trim_start_matches('/').split('/').collect();
+    let command = match parts.as_slice() {
+        ["gainstage", "reset"] => Command::Reset { channel: None },
+        ["gainstage", ch, "reset"] => match ch.parse::<usize>() {
+            Ok(c) => Command::Reset { channel: Some(c) },
+            Err(_) => return Err(format!("{}: '{ch}' is not a channel number", m.addr)),
+        },
+        ["gainstage", "soundcheck"] => Command::Soundcheck {
+            secs: number(m.args.get(1)),
+        },
+        ["gainstage", "take", "start"] => Command::TakeStart {
+            name: match m.args.get(1) {
+                Some(OscType::String(n)) => Some(n.clone()),
+                _ => None,
+            },
+        },
+        ["gainstage", "take", "stop"] => Command::TakeStop {},
+        _ => return Err(format!("{}: not a gainstage command", m.addr)),
+    };
+    Ok((command, token))
+}
+
+fn reply(ok: bool, text: String) -> Vec<u8> {
+    let addr = if ok { "/gainstage/ok" } else { "/gainstage/error" };
+    let packet = message(addr.into(), vec![OscType::String(text)]);
+    rosc::encoder::encode(&packet).unwrap_or_default()
+}
+
+/// The messages of a packet, bundles opened up to [`MAX_DEPTH`] deep.
+fn messages(packet: OscPacket, depth: usize, out: &mut Vec<OscMessage>) {
+    match packet {
+        OscPacket::Message(m) => out.push(m),
+        OscPacket::Bundle(b) if depth < MAX_DEPTH => {
+            for p in b.content {
+                messages(p, depth + 1, out);
+            }
+        }
+        OscPacket::Bundle(_) => {}
+    }
+}
+
+/// Takes control messages until the server stops; answers each on the sender's address.
+pub async fn listen(state: Arc<State>, socket: UdpSocket) {
+    let mut stop = state.stop.clone();
+    let mut buf = vec![0u8; MAX_DATAGRAM];
+    loop {
+        let (len, from) = tokio::select! {
+            got = socket.recv_from(&mut buf) => match got {
+                Ok(got) => got,
+                // ICMP "port unreachable" from an earlier reply surfaces here on some systems.
+                Err(_) => continue,
+            },
+            _ = stop.wait_for(|s| *s) => return,
+        };
+        state.stats.osc_received.fetch_add(1, Ordering::Relaxed);
+        let data = buf.get(..len).unwrap_or(&[]);
+        let packet = match rosc::decoder::decode_udp(data) {
+            Ok((_, p)) => p,
+            Err(e) => {
+                let _ = socket.try_send_to(&reply(false, format!("malformed OSC: {e}")), from);
+                continue;
+            }
+        };
+        let mut list = Vec::new();
+        messages(packet, 0, &mut list);
+        for m in list {
+            let answer = match command(&m) {
+                Ok((cmd, token)) => {
+                    let authorized = token.as_deref().is_some_and(|t| state.token.matches(t));
+                    match control::apply(&state, &cmd, authorized) {
+                        Ok(text) => reply(true, text),
+                        Err(why) => reply(false, format!("{}: {why}", m.addr)),
+                    }
+                }
+                Err(why) => reply(false, why),
+            };
+            let _ = socket.try_send_to(&answer, from);
+        }
+    }
+}

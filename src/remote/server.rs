@@ -1,0 +1,407 @@
+//! The web server: its own small tokio runtime, the router, who may view, and how many.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, header};
+use axum::routing::{get, post};
+use tokio::sync::watch;
+
+use super::control::Token;
+use super::hub::Hub;
+use crate::advisor::ChannelPlan;
+use crate::capture::{Commander, SnapshotReader};
+
+/// How `gainstage serve` (or the GUI) serves a session.
+#[derive(Debug, Clone)]
+pub struct RemoteConfig {
+    /// Where the web server listens (port 0: any free port; [`Remote::local_addr`] says which).
+    pub listen: SocketAddr,
+    /// Viewers served at once; one more is refused with a message.
+    pub max_clients: usize,
+    /// `/ws` frames per second per client.
+    pub frame_hz: f64,
+    /// When set, viewing (pages, `/api`, `/ws`) needs `?key=` this token too.
+    pub view_token: Option<Token>,
+    /// The control token; `None`: a random one for this run.
+    pub control_token: Option<Token>,
+    /// Origins besides the server's own whose pages may open `/ws` (another gainstage server's
+    /// wall showing this one: `http://host-a:8040`). Such a connection never gets control.
+    pub allowed_origins: Vec<String>,
+    /// Where OSC readings go.
+    pub osc_targets: Vec<SocketAddr>,
+    /// OSC bundles per second.
+    pub osc_rate_hz: f64,
+    /// Where OSC control messages are taken.
+    pub osc_listen: Option<SocketAddr>,
+}
+
+impl Default for RemoteConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8040)),
+            max_clients: 64,
+            frame_hz: 30.0,
+            view_token: None,
+            control_token: None,
+            allowed_origins: Vec::new(),
+            osc_targets: Vec::new(),
+            osc_rate_hz: 20.0,
+            osc_listen: None,
+        }
+    }
+}
+
+/// What a server serves: a session's readers and command queue, and how its channels are set up.
+#[derive(Debug, Clone)]
+pub struct RemoteSource {
+    /// Cloned for each client: a clone is a new, independent reader.
+    pub reader: SnapshotReader,
+    pub commander: Commander,
+    /// Names and presets (thresholds for each strip's colour).
+    pub plan: ChannelPlan,
+    /// The channel count and the device's own channel names.
+    pub source: crate::snapshot::SourceInfo,
+}
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    #[error("{0}")]
+    Message(String),
+}
+
+/// One channel as the pages and `/api/channels` describe it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChannelInfo {
+    pub channel: usize,
+    pub name: String,
+    pub preset: &'static str,
+    pub target_dbtp: f64,
+    pub hot_dbtp: f64,
+    pub low_dbtp: f64,
+}
+
+/// Counts since the server started, for tests, benchmarks and the status line.
+#[derive(Debug, Default)]
+pub struct RemoteStats {
+    /// WebSocket clients connected now.
+    pub clients: AtomicUsize,
+    /// Clients refused: over `--max-clients`, a wrong view token or a foreign origin.
+    pub refused: AtomicU64,
+    /// `/ws` messages sent (frames and events) and their bytes.
+    pub messages: AtomicU64,
+    pub bytes: AtomicU64,
+    /// Clients dropped because they stopped reading.
+    pub stalled: AtomicU64,
+    /// OSC packets sent and control messages received.
+    pub osc_sent: AtomicU64,
+    pub osc_received: AtomicU64,
+}
+
+/// What every handler and task shares.
+#[derive(Debug)]
+pub struct State {
+    pub prototype: SnapshotReader,
+    pub commander: Commander,
+    pub source: crate::snapshot::SourceInfo,
+    channels: RwLock<Arc<Vec<ChannelInfo>>>,
+    pub token: Token,
+    pub view_token: Option<Token>,
+    pub allowed_origins: Vec<String>,
+    pub max_clients: usize,
+    pub frame_period: Duration,
+    pub stats: Arc<RemoteStats>,
+    pub hub: Hub,
+    pub plan: ChannelPlan,
+    pub stop: watch::Receiver<bool>,
+}
+
+impl State {
+    pub fn channel_count(&self) -> usize {
+        self.source.channels
+    }
+
+    pub fn channels(&self) -> Arc<Vec<ChannelInfo>> {
+        Arc::clone(&self.channels.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    pub fn rename(&self, index: usize, name: &str) {
+        let mut guard = self.channels.write().unwrap_or_else(PoisonError::into_inner);
+        let mut list = Vec::clone(&guard);
+        if let Some(c) = list.get_mut(index) {
+            c.name = display_name(name, index);
+        }
+        *guard = Arc::new(list);
+    }
+
+    /// True when the request may view: no view token is set, or it carries the view or the
+    /// control token (`?key=`, or `Authorization: Bearer`).
+    pub fn may_view(&self, key: Option<&str>, headers: &HeaderMap) -> bool {
+        let Some(view) = &self.view_token else {
+            return true;
+        };
+        let bearer = bearer(headers);
+        [key, bearer]
+            .into_iter()
+            .flatten()
+            .any(|k| view.matches(k) || self.token.matches(k))
+    }
+
+    /// True when the request carries the control token (`?token=` or `Authorization: Bearer`).
+    pub fn may_control(&self, token: Option<&str>, headers: &HeaderMap) -> bool {
+        [token, bearer(headers)]
+            .into_iter()
+            .flatten()
+            .any(|t| self.token.matches(t))
+    }
+
+    /// A place for one more client, or `None` at `max_clients`.
+    pub fn admit(self: &Arc<Self>) -> Option<ClientGuard> {
+        let admitted = self
+            .stats
+            .clients
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max_clients).then_some(n + 1)
+            })
+            .is_ok();
+        if admitted {
+            Some(ClientGuard(Arc::clone(&self.stats)))
+        } else {
+            self.stats.refused.fetch_add(1, Ordering::Relaxed);
+            None
+        }
+    }
+}
+
+/// A client's place; gives it back when the client is gone, however it went.
+#[derive(Debug)]
+pub struct ClientGuard(Arc<RemoteStats>);
+
+impl Drop for ClientGuard {
+    fn drop(&mut self) {
+        self.0.clients.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+fn display_name(name: &str, index: usize) -> String {
+    if name.trim().is_empty() {
+        format!("Input {}", index + 1)
+    } else {
+        name.to_owned()
+    }
+}
+
+fn channel_list(plan: &ChannelPlan, source: &crate::snapshot::SourceInfo) -> Vec<ChannelInfo> {
+    let names = plan.names_for(source.channels);
+    (0..source.channels)
+        .map(|i| {
+            let ch = i + 1;
+            let params = plan.params(ch);
+            let given = names.get(i).map(String::as_str).unwrap_or("");
+            let device = source.channel_names.get(i).map(String::as_str).unwrap_or("");
+            ChannelInfo {
+                channel: ch,
+                name: display_name(if given.trim().is_empty() { device } else { given }, i),
+                preset: plan.preset(ch).name(),
+                target_dbtp: params.target_dbtp,
+                hot_dbtp: params.hot_dbtp,
+                low_dbtp: params.low_dbtp,
+            }
+        })
+        .collect()
+}
+
+/// A running server. Dropping it stops every client and task.
+#[derive(Debug)]
+pub struct Remote {
+    runtime: Option<tokio::runtime::Runtime>,
+    addr: SocketAddr,
+    osc_addr: Option<SocketAddr>,
+    state: Arc<State>,
+    stop: watch::Sender<bool>,
+}
+
+impl Remote {
+    /// Binds the web server (and OSC sockets) and starts serving `source`.
+    pub fn start(source: RemoteSource, config: RemoteConfig) -> Result<Remote, RemoteError> {
+        let err = |what: &str, e: std::io::Error| RemoteError::Message(format!("{what}: {e}"));
+        if !(config.frame_hz.is_finite() && (1.0..=240.0).contains(&config.frame_hz)) {
+            return Err(RemoteError::Message("frame rate must be 1 to 240 Hz".into()));
+        }
+        if !(config.osc_rate_hz.is_finite() && (0.5..=200.0).contains(&config.osc_rate_hz)) {
+            return Err(RemoteError::Message("--osc-rate must be 0.5 to 200 Hz".into()));
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            // Two are plenty: a client costs microseconds a frame; more would only compete
+            // with the meter thread for cores.
+            .worker_threads(2)
+            .thread_name("gainstage-remote")
+            .enable_all()
+            .build()
+            .map_err(|e| err("cannot start the web server's runtime", e))?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(config.listen))
+            .map_err(|e| err(&format!("cannot listen on {}", config.listen), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| err("cannot read the listening address", e))?;
+        let token = match config.control_token {
+            Some(t) => t,
+            None => Token::random().map_err(RemoteError::Message)?,
+        };
+        let (stop, stop_rx) = watch::channel(false);
+        let state = Arc::new(State {
+            channels: RwLock::new(Arc::new(channel_list(&source.plan, &source.source))),
+            prototype: source.reader,
+            commander: source.commander,
+            source: source.source,
+            token,
+            view_token: config.view_token,
+            allowed_origins: config.allowed_origins,
+            max_clients: config.max_clients,
+            frame_period: Duration::from_secs_f64(1.0 / config.frame_hz),
+            stats: Arc::new(RemoteStats::default()),
+            hub: Hub::new(),
+            plan: source.plan,
+            stop: stop_rx,
+        });
+        runtime.spawn(super::hub::run(Arc::clone(&state)));
+        let osc_addr = match config.osc_listen {
+            Some(at) => {
+                let socket = runtime
+                    .block_on(tokio::net::UdpSocket::bind(at))
+                    .map_err(|e| err(&format!("cannot listen for OSC on {at}"), e))?;
+                let bound = socket
+                    .local_addr()
+                    .map_err(|e| err("cannot read the OSC address", e))?;
+                runtime.spawn(super::osc::listen(Arc::clone(&state), socket));
+                Some(bound)
+            }
+            None => None,
+        };
+        if !config.osc_targets.is_empty() {
+            let any: SocketAddr = if config.osc_targets.iter().all(SocketAddr::is_ipv4) {
+                SocketAddr::from(([0, 0, 0, 0], 0))
+            } else {
+                SocketAddr::from(([0u16; 8], 0))
+            };
+            let socket = runtime
+                .block_on(tokio::net::UdpSocket::bind(any))
+                .map_err(|e| err("cannot open a socket to send OSC", e))?;
+            let period = Duration::from_secs_f64(1.0 / config.osc_rate_hz);
+            runtime.spawn(super::osc::send(
+                Arc::clone(&state),
+                socket,
+                config.osc_targets,
+                period,
+            ));
+        }
+        let app = router(Arc::clone(&state));
+        let mut shutdown = state.stop.clone();
+        runtime.spawn(async move {
+            let served = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = shutdown.wait_for(|stop| *stop).await;
+            })
+            .await;
+            if let Err(e) = served {
+                eprintln!("gainstage: web server stopped: {e}");
+            }
+        });
+        Ok(Remote {
+            runtime: Some(runtime),
+            addr,
+            osc_addr,
+            state,
+            stop,
+        })
+    }
+
+    /// Where the web server listens.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Where OSC control is taken, when it is.
+    pub fn osc_listen_addr(&self) -> Option<SocketAddr> {
+        self.osc_addr
+    }
+
+    /// This run's control token.
+    pub fn token(&self) -> &Token {
+        &self.state.token
+    }
+
+    pub fn stats(&self) -> &RemoteStats {
+        &self.state.stats
+    }
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(Duration::from_secs(1));
+        }
+    }
+}
+
+fn router(state: Arc<State>) -> Router {
+    Router::new()
+        .route("/", get(super::pages::index))
+        .route("/performer", get(super::pages::performer))
+        .route("/wall", get(super::pages::wall))
+        .route("/bridge", get(super::pages::bridge))
+        .route("/assets/{file}", get(super::pages::asset))
+        .route("/ws", get(super::feed::upgrade))
+        .route("/api/snapshot", get(super::api::snapshot))
+        .route("/api/channels", get(super::api::channels))
+        .route("/api/log", get(super::api::log))
+        .route("/api/control", post(super::api::control))
+        .layer(DefaultBodyLimit::max(16 * 1024))
+        .with_state(state)
+}
+
+/// The URLs a browser on the network can open: one per local address when listening on every
+/// interface, else the one address.
+pub fn local_urls(addr: SocketAddr) -> Vec<String> {
+    let port = addr.port();
+    let url = |ip: std::net::IpAddr| match ip {
+        std::net::IpAddr::V6(v6) => format!("http://[{v6}]:{port}/"),
+        std::net::IpAddr::V4(v4) => format!("http://{v4}:{port}/"),
+    };
+    if !addr.ip().is_unspecified() {
+        return vec![url(addr.ip())];
+    }
+    let mut ips: Vec<std::net::IpAddr> = if_addrs::get_if_addrs()
+        .map(|list| list.into_iter().map(|i| i.ip()).collect())
+        .unwrap_or_default();
+    // Listening on 0.0.0.0 serves IPv4 only; link-local IPv6 needs a zone no browser bar takes.
+    ips.retain(|ip| addr.is_ipv4() == ip.is_ipv4());
+    ips.sort_by_key(|ip| (ip.is_loopback(), *ip));
+    ips.dedup();
+    if ips.is_empty() {
+        ips.push(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    ips.into_iter().map(url).collect()
+}
