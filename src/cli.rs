@@ -337,7 +337,10 @@ impl ServeArgs {
             remote: crate::remote::RemoteConfig {
                 listen: self.listen,
                 max_clients: self.max_clients,
-                view_token: self.view_token.as_deref().and_then(crate::remote::Token::given),
+                view_token: self
+                    .view_token
+                    .as_deref()
+                    .and_then(crate::remote::Token::given),
                 allowed_origins: self.allow_origins,
                 osc_targets,
                 osc_rate_hz: self.osc_rate,

@@ -91,7 +91,10 @@ mod tests {
     fn an_over_outranks_every_warning() {
         assert_eq!(performer_word(&[w(WarningKind::Low)], true), "CLIP");
         assert_eq!(performer_word(&[w(WarningKind::Hot)], false), "HOT");
-        assert_eq!(performer_word(&[w(WarningKind::NoSignal)], false), "NO SIGNAL");
+        assert_eq!(
+            performer_word(&[w(WarningKind::NoSignal)], false),
+            "NO SIGNAL"
+        );
         assert_eq!(performer_word(&[w(WarningKind::Rumble)], false), "GOOD");
         assert_eq!(performer_word(&[], false), "GOOD");
     }

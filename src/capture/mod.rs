@@ -28,7 +28,5 @@ pub mod shared;
 pub mod source;
 pub mod worker;
 
-pub use session::{
-    CaptureError, Commander, MeterCommand, Session, SessionConfig, SnapshotReader,
-};
+pub use session::{CaptureError, Commander, MeterCommand, Session, SessionConfig, SnapshotReader};
 pub use source::{HostKind, SourceKind, SourceSpec};

@@ -55,7 +55,10 @@ pub async fn snapshot(
     }
     match state.prototype.latest_shared() {
         Some(s) => json_text(StatusCode::OK, json_frame(&s, &state.channels())),
-        None => error(StatusCode::SERVICE_UNAVAILABLE, "no reading yet: the stream is starting"),
+        None => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no reading yet: the stream is starting",
+        ),
     }
 }
 

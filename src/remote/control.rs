@@ -228,7 +228,13 @@ mod tests {
         assert!(Command::Reset { channel: Some(5) }.check(4).is_err());
         assert!(Command::Reset { channel: Some(4) }.check(4).is_ok());
         assert!(Command::Soundcheck { secs: Some(0.0) }.check(4).is_err());
-        assert!(Command::Soundcheck { secs: Some(f64::NAN) }.check(4).is_err());
+        assert!(
+            Command::Soundcheck {
+                secs: Some(f64::NAN)
+            }
+            .check(4)
+            .is_err()
+        );
         assert!(
             Command::Rename {
                 channel: 1,

@@ -62,7 +62,11 @@ pub fn json_frame(s: &Snapshot, infos: &[ChannelInfo]) -> String {
             word: word_of(c),
             falling_true_peak_dbtp: db(c.readings.falling_true_peak_dbtp),
             max_true_peak_dbtp: db(c.readings.max_true_peak_dbtp),
-            badges: c.warnings.iter().map(crate::advisor::words::badge).collect(),
+            badges: c
+                .warnings
+                .iter()
+                .map(crate::advisor::words::badge)
+                .collect(),
         })
         .collect();
     let frame = Frame {
@@ -138,11 +142,7 @@ pub fn compact_frame(s: &Snapshot, infos: &[ChannelInfo]) -> String {
             StripZone::Clip => 2,
         };
         let word = WORDS.iter().position(|w| *w == word_of(c)).unwrap_or(0);
-        let _ = write!(
-            out,
-            "{},{},{},{}]",
-            r.clipped_samples, r.overs, zone, word
-        );
+        let _ = write!(out, "{},{},{},{}]", r.clipped_samples, r.overs, zone, word);
     }
     out.push_str("]}");
     out

@@ -71,8 +71,13 @@ impl Hub {
             .map(|ch| state.plan.params(ch))
             .collect();
         let check = Soundcheck::all(&params, secs, state.source.sample_rate);
-        *self.soundcheck.lock().unwrap_or_else(PoisonError::into_inner) = Some(check);
-        self.broadcast(serde_json::json!({"event": "soundcheck_started", "secs": secs}).to_string());
+        *self
+            .soundcheck
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(check);
+        self.broadcast(
+            serde_json::json!({"event": "soundcheck_started", "secs": secs}).to_string(),
+        );
     }
 
     fn push(&self, entry: LogEntry) {
@@ -140,7 +145,9 @@ pub async fn run(state: Arc<State>) {
             _ = stop.wait_for(|s| *s) => return,
         }
         let Some(s) = reader.read() else { continue };
-        let changed = seen.as_ref().is_none_or(|prev| !Arc::ptr_eq(prev, &s.events));
+        let changed = seen
+            .as_ref()
+            .is_none_or(|prev| !Arc::ptr_eq(prev, &s.events));
         if changed {
             let before = seen.as_deref().unwrap_or(&[]);
             for e in new_entries(before, &s.events) {

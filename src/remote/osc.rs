@@ -58,7 +58,10 @@ pub fn bundles(s: &Snapshot) -> Vec<OscPacket> {
                 content.push(message(at("short_term"), vec![level(r.short_term_lufs)]));
                 content.push(message(at("clips"), vec![count(r.overs)]));
                 let warning = c.warnings.first().map_or("none", |w| kind_name(w.kind));
-                content.push(message(at("warning"), vec![OscType::String(warning.into())]));
+                content.push(message(
+                    at("warning"),
+                    vec![OscType::String(warning.into())],
+                ));
             }
             OscPacket::Bundle(OscBundle {
                 timetag: NOW,
@@ -182,7 +185,11 @@ pub fn command(m: &OscMessage) -> Result<(Command, Option<String>), String> {
 }
 
 fn reply(ok: bool, text: String) -> Vec<u8> {
-    let addr = if ok { "/gainstage/ok" } else { "/gainstage/error" };
+    let addr = if ok {
+        "/gainstage/ok"
+    } else {
+        "/gainstage/error"
+    };
     let packet = message(addr.into(), vec![OscType::String(text)]);
     rosc::encoder::encode(&packet).unwrap_or_default()
 }
@@ -224,6 +231,10 @@ pub async fn listen(state: Arc<State>, socket: UdpSocket) {
         };
         let mut list = Vec::new();
         messages(packet, 0, &mut list);
+        if list.is_empty() {
+            let why = "a bundle without messages (or nested too deep) holds no command";
+            let _ = socket.try_send_to(&reply(false, why.into()), from);
+        }
         for m in list {
             let answer = match command(&m) {
                 Ok((cmd, token)) => {

@@ -57,11 +57,7 @@ pub async fn performer(
     page(&s, &q, &h, PERFORMER)
 }
 
-pub async fn wall(
-    Axum(s): Axum<Arc<State>>,
-    Query(q): Query<PageQuery>,
-    h: HeaderMap,
-) -> Response {
+pub async fn wall(Axum(s): Axum<Arc<State>>, Query(q): Query<PageQuery>, h: HeaderMap) -> Response {
     page(&s, &q, &h, WALL)
 }
 
@@ -81,7 +77,10 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         _ => return (StatusCode::NOT_FOUND, "no such file\n").into_response(),
     };
     (
-        [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")],
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
         body,
     )
         .into_response()

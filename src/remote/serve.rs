@@ -51,17 +51,37 @@ pub fn run(opts: ServeOptions) -> Result<ExitCode, crate::Error> {
     };
     let remote = Remote::start(source, opts.remote.clone())
         .map_err(|e| crate::Error::Message(e.to_string()))?;
-    let addr = remote.local_addr();
-    let urls = local_urls(addr);
+    let urls = local_urls(remote.local_addr());
+    // Printed to help; a closed stdout must not stop the server, so write errors are ignored.
+    let _ = print_banner(&session, &remote, &opts, &urls);
+    let end = opts
+        .duration_s
+        .filter(|d| d.is_finite() && *d >= 0.0)
+        .map(|d| Instant::now() + Duration::from_secs_f64(d));
+    while !stop.load(Ordering::Acquire) && end.is_none_or(|e| Instant::now() < e) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(remote);
+    drop(session);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_banner(
+    session: &Session,
+    remote: &Remote,
+    opts: &ServeOptions,
+    urls: &[String],
+) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     let info = session.source();
+    let addr = remote.local_addr();
     writeln!(out, "listening on {addr}")?;
     writeln!(
         out,
         "serving {} {} ({} channels); open on any device on the network:",
         info.host, info.device, info.channels
     )?;
-    for url in &urls {
+    for url in urls {
         writeln!(out, "  {url}")?;
     }
     if let Some(url) = urls.first() {
@@ -75,21 +95,13 @@ pub fn run(opts: ServeOptions) -> Result<ExitCode, crate::Error> {
             "control link (resets, soundcheck, takes; keep it to yourself): {url}?token={}{key}",
             remote.token().as_str()
         )?;
-        writeln!(out, "performer: {url}performer?ch=1   wall: {url}wall   bridge: {url}bridge")?;
+        writeln!(
+            out,
+            "performer: {url}performer?ch=1   wall: {url}wall   bridge: {url}bridge"
+        )?;
     }
     if let Some(osc) = remote.osc_listen_addr() {
         writeln!(out, "OSC control on udp {osc}")?;
     }
-    out.flush()?;
-    drop(out);
-    let end = opts
-        .duration_s
-        .filter(|d| d.is_finite() && *d >= 0.0)
-        .map(|d| Instant::now() + Duration::from_secs_f64(d));
-    while !stop.load(Ordering::Acquire) && end.is_none_or(|e| Instant::now() < e) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    drop(remote);
-    drop(session);
-    Ok(ExitCode::SUCCESS)
+    out.flush()
 }

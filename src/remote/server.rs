@@ -131,7 +131,10 @@ impl State {
     }
 
     pub fn rename(&self, index: usize, name: &str) {
-        let mut guard = self.channels.write().unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self
+            .channels
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         let mut list = Vec::clone(&guard);
         if let Some(c) = list.get_mut(index) {
             c.name = display_name(name, index);
@@ -211,10 +214,21 @@ fn channel_list(plan: &ChannelPlan, source: &crate::snapshot::SourceInfo) -> Vec
             let ch = i + 1;
             let params = plan.params(ch);
             let given = names.get(i).map(String::as_str).unwrap_or("");
-            let device = source.channel_names.get(i).map(String::as_str).unwrap_or("");
+            let device = source
+                .channel_names
+                .get(i)
+                .map(String::as_str)
+                .unwrap_or("");
             ChannelInfo {
                 channel: ch,
-                name: display_name(if given.trim().is_empty() { device } else { given }, i),
+                name: display_name(
+                    if given.trim().is_empty() {
+                        device
+                    } else {
+                        given
+                    },
+                    i,
+                ),
                 preset: plan.preset(ch).name(),
                 target_dbtp: params.target_dbtp,
                 hot_dbtp: params.hot_dbtp,
@@ -239,10 +253,14 @@ impl Remote {
     pub fn start(source: RemoteSource, config: RemoteConfig) -> Result<Remote, RemoteError> {
         let err = |what: &str, e: std::io::Error| RemoteError::Message(format!("{what}: {e}"));
         if !(config.frame_hz.is_finite() && (1.0..=240.0).contains(&config.frame_hz)) {
-            return Err(RemoteError::Message("frame rate must be 1 to 240 Hz".into()));
+            return Err(RemoteError::Message(
+                "frame rate must be 1 to 240 Hz".into(),
+            ));
         }
         if !(config.osc_rate_hz.is_finite() && (0.5..=200.0).contains(&config.osc_rate_hz)) {
-            return Err(RemoteError::Message("--osc-rate must be 0.5 to 200 Hz".into()));
+            return Err(RemoteError::Message(
+                "--osc-rate must be 0.5 to 200 Hz".into(),
+            ));
         }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             // Two are plenty: a client costs microseconds a frame; more would only compete
@@ -252,8 +270,12 @@ impl Remote {
             .enable_all()
             .build()
             .map_err(|e| err("cannot start the web server's runtime", e))?;
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind(config.listen))
+        // Bound with std and handed to tokio inside its context: `block_on` would panic when
+        // the caller already runs on a runtime (the GUI's, a test's).
+        let _context = runtime.enter();
+        let listener = std::net::TcpListener::bind(config.listen)
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .and_then(tokio::net::TcpListener::from_std)
             .map_err(|e| err(&format!("cannot listen on {}", config.listen), e))?;
         let addr = listener
             .local_addr()
@@ -281,9 +303,8 @@ impl Remote {
         runtime.spawn(super::hub::run(Arc::clone(&state)));
         let osc_addr = match config.osc_listen {
             Some(at) => {
-                let socket = runtime
-                    .block_on(tokio::net::UdpSocket::bind(at))
-                    .map_err(|e| err(&format!("cannot listen for OSC on {at}"), e))?;
+                let socket =
+                    udp(at).map_err(|e| err(&format!("cannot listen for OSC on {at}"), e))?;
                 let bound = socket
                     .local_addr()
                     .map_err(|e| err("cannot read the OSC address", e))?;
@@ -298,9 +319,7 @@ impl Remote {
             } else {
                 SocketAddr::from(([0u16; 8], 0))
             };
-            let socket = runtime
-                .block_on(tokio::net::UdpSocket::bind(any))
-                .map_err(|e| err("cannot open a socket to send OSC", e))?;
+            let socket = udp(any).map_err(|e| err("cannot open a socket to send OSC", e))?;
             let period = Duration::from_secs_f64(1.0 / config.osc_rate_hz);
             runtime.spawn(super::osc::send(
                 Arc::clone(&state),
@@ -357,9 +376,21 @@ impl Drop for Remote {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
         if let Some(rt) = self.runtime.take() {
-            rt.shutdown_timeout(Duration::from_secs(1));
+            // Inside another runtime blocking is not allowed: let the tasks end on their own.
+            if tokio::runtime::Handle::try_current().is_ok() {
+                rt.shutdown_background();
+            } else {
+                rt.shutdown_timeout(Duration::from_secs(1));
+            }
         }
     }
+}
+
+/// A UDP socket for tokio, bound without blocking on a runtime.
+fn udp(at: SocketAddr) -> std::io::Result<tokio::net::UdpSocket> {
+    let socket = std::net::UdpSocket::bind(at)?;
+    socket.set_nonblocking(true)?;
+    tokio::net::UdpSocket::from_std(socket)
 }
 
 fn router(state: Arc<State>) -> Router {

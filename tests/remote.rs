@@ -1,0 +1,635 @@
+//! `gainstage serve`'s feeds on a loopback port, fed known signals: every channel's level
+//! within 0.1 dB and the exact clip count over WebSocket, HTTP and OSC; control refused without
+//! the token and obeyed with it; malformed input on every socket answered without harm.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/remote.rs"]
+mod remote;
+#[path = "support/sines.rs"]
+mod sines;
+
+use std::net::UdpSocket;
+use std::time::Duration;
+
+use gainstage::remote::{RemoteConfig, Token};
+use remote::*;
+use rosc::{OscMessage, OscPacket, OscType};
+use serde_json::Value;
+
+const CLIPS: u64 = 7;
+
+fn tones() -> Vec<Tone> {
+    vec![
+        tone(-6.0),
+        tone(-12.0),
+        tone(-20.0),
+        Tone {
+            level_dbfs: Some(-40.0),
+            clips: CLIPS,
+        },
+    ]
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+fn assert_db(what: &str, got: &Value, want: f64) {
+    let g = f(got);
+    assert!((g - want).abs() <= 0.1, "{what}: {g} dB, want {want} ±0.1");
+}
+
+async fn clipped_frame(ws: &mut Ws) -> Value {
+    frame_where(ws, 600, |f| channel(f, 4)["overs"] == CLIPS).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ws_frames_carry_each_level_and_the_exact_clip_count() {
+    let served = serve(&tones(), RemoteConfig::default());
+    let mut ws = connect(&served.ws_url("")).await;
+    let hello = next_json(&mut ws).await.unwrap();
+    assert_eq!(hello["hello"]["channels"].as_array().unwrap().len(), 4);
+    assert_eq!(hello["hello"]["control"], false);
+    let mut compact = connect(&served.ws_url("?format=compact")).await;
+    // Every over event until the count is reached: their new overs add up to the count.
+    let mut over_events = 0;
+    let first = loop {
+        let v = next_json(&mut ws).await.unwrap();
+        if v["event"] == "over" && v["channel"] == 4 {
+            over_events += v["new_overs"].as_u64().unwrap();
+        }
+        if v.get("t_s").is_some() && channel(&v, 4)["overs"] == CLIPS {
+            break v;
+        }
+    };
+    assert_eq!(over_events, CLIPS, "over events add up to the overs");
+    for key in [
+        "t_s",
+        "state",
+        "dropped_frames",
+        "xruns",
+        "log_failed_entries",
+        "channels",
+    ] {
+        assert!(first.get(key).is_some(), "frame has {key}");
+    }
+    for key in [
+        "channel",
+        "sample_peak_dbfs",
+        "true_peak_dbtp",
+        "peak_hold_dbfs",
+        "momentary_lufs",
+        "short_term_lufs",
+        "clipped_samples",
+        "overs",
+        "warnings",
+    ] {
+        assert!(channel(&first, 1).get(key).is_some(), "channel has {key}");
+    }
+    for _ in 0..30 {
+        let frame = next_frame(&mut ws).await;
+        assert_eq!(frame["state"], "running");
+        for (ch, level) in [(1, -6.0), (2, -12.0), (3, -20.0)] {
+            let c = channel(&frame, ch);
+            assert_db(
+                &format!("ch {ch} sample peak"),
+                &c["sample_peak_dbfs"],
+                level,
+            );
+            assert_db(&format!("ch {ch} true peak"), &c["true_peak_dbtp"], level);
+            assert_eq!(c["clipped_samples"], 0);
+            assert_eq!(c["overs"], 0);
+        }
+        let c4 = channel(&frame, 4);
+        assert_eq!(c4["clipped_samples"], CLIPS);
+        assert_eq!(c4["overs"], CLIPS);
+        assert_eq!(c4["zone"], "clip");
+        assert_eq!(c4["word"], "CLIP");
+        assert_db("ch 4 max true peak", &c4["max_true_peak_dbtp"], 0.0);
+        assert_eq!(frame["dropped_frames"], 0);
+    }
+    // The compact frames the pages read carry the same numbers.
+    let c = loop {
+        let v = next_json(&mut compact).await.unwrap();
+        if v.get("k").is_some() && v["c"][3][7] == CLIPS {
+            break v;
+        }
+    };
+    for (i, level) in [(0, -6.0), (1, -12.0), (2, -20.0)] {
+        assert_db("compact sample peak", &c["c"][i][0], level);
+        assert_db("compact true peak", &c["c"][i][1], level);
+        assert_eq!(c["c"][i][8], 0, "zone good");
+    }
+    assert_eq!(c["c"][3][6], CLIPS);
+    assert_eq!(c["c"][3][8], 2, "zone clip");
+    assert_eq!(c["c"][3][9], 2, "word CLIP");
+    // And the one-shot snapshot.
+    let (status, body) = get(served.addr(), "/api/snapshot");
+    assert_eq!(status, 200);
+    let snap: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(channel(&snap, 4)["overs"], CLIPS);
+    let (status, body) = get(served.addr(), "/api/channels");
+    assert_eq!(status, 200);
+    let channels: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(channels["channels"][1]["name"], "Input 2");
+    assert_eq!(channels["control"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_is_refused_without_the_token_and_reaches_the_meters_with_it() {
+    let served = serve(&tones(), RemoteConfig::default());
+    let token = served.remote.token().as_str().to_owned();
+    let addr = served.addr();
+    let mut ws = connect(&served.ws_url("")).await;
+    clipped_frame(&mut ws).await;
+
+    // Refused on every path, with a message that says why.
+    send_text(&mut ws, r#"{"cmd":"reset","channel":4}"#).await;
+    let r = next_reply(&mut ws).await;
+    assert_eq!(r["ok"], false);
+    assert!(r["error"].as_str().unwrap().contains("token"), "{r}");
+    send_text(&mut ws, r#"{"cmd":"reset","token":"not-the-token"}"#).await;
+    assert_eq!(next_reply(&mut ws).await["ok"], false);
+    let (status, body) = post(addr, "/api/control", None, r#"{"cmd":"reset"}"#);
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("token"));
+    let (status, _) = post(addr, "/api/control", Some("wrong"), r#"{"cmd":"reset"}"#);
+    assert_eq!(status, 403);
+    let (status, _) = post(addr, "/api/control?token=wrong", None, r#"{"cmd":"reset"}"#);
+    assert_eq!(status, 403);
+    // Nothing changed: a second of frames still shows every over.
+    for _ in 0..30 {
+        assert_eq!(channel(&next_frame(&mut ws).await, 4)["overs"], CLIPS);
+    }
+
+    // With the token over HTTP a channel reset reaches the meters; the others keep theirs.
+    let (status, body) = post(
+        addr,
+        "/api/control",
+        Some(&token),
+        r#"{"cmd":"reset","channel":4}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let after = frame_where(&mut ws, 300, |f| channel(f, 4)["overs"] == 0).await;
+    assert_eq!(channel(&after, 4)["clipped_samples"], 0);
+    assert_db(
+        "ch 1 after a ch 4 reset",
+        &channel(&after, 1)["sample_peak_dbfs"],
+        -6.0,
+    );
+
+    // With the token in a WebSocket message: takes start and stop, and reach the log.
+    send_text(
+        &mut ws,
+        &format!(r#"{{"cmd":"take_start","name":"Verse","token":"{token}"}}"#),
+    )
+    .await;
+    assert_eq!(next_reply(&mut ws).await["ok"], true);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    send_text(
+        &mut ws,
+        &format!(r#"{{"cmd":"take_stop","token":"{token}"}}"#),
+    )
+    .await;
+    assert_eq!(next_reply(&mut ws).await["ok"], true);
+    let mut kinds = Vec::new();
+    for _ in 0..100 {
+        let (_, body) = get(addr, "/api/log?since=0");
+        let log: Value = serde_json::from_str(&body).unwrap();
+        kinds = log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap_or("").to_owned())
+            .collect();
+        if kinds.iter().any(|k| k == "take_end") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(kinds.iter().any(|k| k == "take_start"), "{kinds:?}");
+    assert!(kinds.iter().any(|k| k == "take_end"), "{kinds:?}");
+
+    // A connection opened with the control link's token needs none per message.
+    let mut ctl = connect(&served.ws_url(&format!("?token={token}"))).await;
+    assert_eq!(next_json(&mut ctl).await.unwrap()["hello"]["control"], true);
+    send_text(&mut ctl, r#"{"cmd":"reset"}"#).await;
+    assert_eq!(next_reply(&mut ctl).await["ok"], true);
+    send_text(&mut ctl, r#"{"cmd":"reset","channel":9}"#).await;
+    let r = next_reply(&mut ctl).await;
+    assert_eq!(r["ok"], false, "no channel 9: {r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_are_limited_and_foreign_pages_refused() {
+    let served = serve(
+        &[tone(-6.0)],
+        RemoteConfig {
+            max_clients: 2,
+            view_token: Token::given("letmesee"),
+            ..RemoteConfig::default()
+        },
+    );
+    let addr = served.addr();
+    assert_eq!(get(addr, "/api/channels").0, 401);
+    assert_eq!(get(addr, "/wall").0, 401);
+    assert_eq!(get(addr, "/api/channels?key=nope").0, 401);
+    assert_eq!(get(addr, "/api/channels?key=letmesee").0, 200);
+    assert!(
+        tokio_tungstenite::connect_async(served.ws_url(""))
+            .await
+            .is_err()
+    );
+
+    let url = served.ws_url("?key=letmesee");
+    let mut a = connect(&url).await;
+    let mut b = connect(&url).await;
+    match tokio_tungstenite::connect_async(&url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 503),
+        other => panic!("a third viewer was not refused: {other:?}"),
+    }
+    next_frame(&mut a).await;
+    next_frame(&mut b).await;
+    drop(a);
+    // Its place comes back once the server sees it gone.
+    let mut again = None;
+    for _ in 0..100 {
+        if let Ok((ws, _)) = tokio_tungstenite::connect_async(&url).await {
+            again = Some(ws);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    next_frame(again.as_mut().expect("a freed place")).await;
+    drop(again);
+    drop(b);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // A page from another origin may not open the feed; the server's own may.
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = url.as_str().into_client_request().unwrap();
+    req.headers_mut()
+        .insert("Origin", "http://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 403),
+        other => panic!("a foreign origin was let in: {other:?}"),
+    }
+    let mut req = url.as_str().into_client_request().unwrap();
+    req.headers_mut()
+        .insert("Origin", format!("http://{addr}").parse().unwrap());
+    let (mut own, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    next_frame(&mut own).await;
+}
+
+/// Each malformed input gets an error reply or a close, and the server still serves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_input_on_every_socket_is_answered_without_harm() {
+    let served = serve(
+        &tones(),
+        RemoteConfig {
+            osc_listen: Some("127.0.0.1:0".parse().unwrap()),
+            ..RemoteConfig::default()
+        },
+    );
+    let addr = served.addr();
+    let token = served.remote.token().as_str().to_owned();
+    let mut watcher = connect(&served.ws_url("")).await;
+    next_frame(&mut watcher).await;
+
+    let huge = "x".repeat(100_000);
+    let http_cases: Vec<(&str, Vec<u8>, &[u16])> = vec![
+        ("garbage", b"\x00\x01\x02garbage\r\n\r\n".to_vec(), &[400, 0]),
+        ("no request line", b"\r\n\r\n".to_vec(), &[400, 0]),
+        ("unknown path", format!("GET /nope HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").into_bytes(), &[404]),
+        ("path escape", format!("GET /assets/..%2F..%2Fetc%2Fpasswd HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").into_bytes(), &[404]),
+        ("bad since", format!("GET /api/log?since=never HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").into_bytes(), &[400]),
+        ("bad query encoding", format!("GET /api/log?since=%zz%% HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").into_bytes(), &[400]),
+        ("ws without upgrade", format!("GET /ws HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").into_bytes(), &[400, 426]),
+        ("wrong method", format!("DELETE /api/control HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").into_bytes(), &[405]),
+        ("broken JSON with token", format!("POST /api/control HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 1\r\n\r\n{{").into_bytes(), &[400]),
+        ("unknown command with token", format!("POST /api/control HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 18\r\n\r\n{{\"cmd\":\"explode!\"}}").into_bytes(), &[400]),
+        ("oversized body", format!("POST /api/control HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{huge}", huge.len()).into_bytes(), &[413, 400]),
+        ("oversized header", format!("GET / HTTP/1.1\r\nHost: {addr}\r\nX-Big: {}\r\n\r\n", huge.repeat(12)).into_bytes(), &[431, 400, 0]),
+        ("lying length", format!("POST /api/control HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 99999999999999999999\r\n\r\n{{}}").into_bytes(), &[400, 403, 413, 0]),
+    ];
+    for (what, request, allowed) in &http_cases {
+        let (status, _) = http(addr, request);
+        assert!(
+            allowed.contains(&status),
+            "{what}: status {status}, want one of {allowed:?}"
+        );
+        assert_eq!(
+            get(addr, "/api/channels").0,
+            200,
+            "still serving after {what}"
+        );
+    }
+    // Half-open connections: a request cut off, a socket that says nothing.
+    for partial in [&b"GET /api/chan"[..], b""] {
+        use std::io::Write;
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.write_all(partial).unwrap();
+        drop(s);
+    }
+    let _silent = std::net::TcpStream::connect(addr).unwrap();
+    assert_eq!(get(addr, "/api/channels").0, 200);
+
+    let mut ws = connect(&served.ws_url("")).await;
+    next_json(&mut ws).await.unwrap();
+    for bad in [
+        "",
+        "garbage",
+        "[1,2,3]",
+        r#"{"cmd":"explode"}"#,
+        r#"{"cmd":"reset","channel":"x"}"#,
+        r#"{"cmd":"soundcheck","secs":1e308}"#,
+        "\u{0}\u{1}",
+    ] {
+        send_text(&mut ws, bad).await;
+        let r = next_reply(&mut ws).await;
+        assert_eq!(r["ok"], false, "{bad:?} → {r}");
+        assert!(r["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    use futures_util::SinkExt;
+    ws.send(tokio_tungstenite::tungstenite::Message::binary(vec![
+        0u8, 159, 146, 150,
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(next_reply(&mut ws).await["ok"], false);
+    // Oversized: the server closes that socket, and only that one.
+    let _ = ws
+        .send(tokio_tungstenite::tungstenite::Message::text(
+            "y".repeat(100_000),
+        ))
+        .await;
+    let mut closed = false;
+    for _ in 0..200 {
+        if next_json(&mut ws).await.is_none() {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "an oversized message closes its socket");
+
+    let osc = served.remote.osc_listen_addr().unwrap();
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let msg = |addr: &str, args: Vec<OscType>| {
+        rosc::encoder::encode(&OscPacket::Message(OscMessage {
+            addr: addr.into(),
+            args,
+        }))
+        .unwrap()
+    };
+    let mut truncated = msg("/gainstage/reset", vec![OscType::String(token.clone())]);
+    truncated.truncate(truncated.len() - 5);
+    let osc_cases: Vec<(&str, Vec<u8>)> = vec![
+        ("random bytes", vec![0xde, 0xad, 0xbe, 0xef, 1, 2, 3]),
+        ("empty-ish", vec![0, 0, 0, 0]),
+        ("truncated", truncated),
+        (
+            "bundle lying about its size",
+            b"#bundle\0\0\0\0\0\0\0\0\x01\x7f\xff\xff\xff".to_vec(),
+        ),
+        (
+            "unknown address",
+            msg("/gainstage/explode", vec![OscType::String(token.clone())]),
+        ),
+        ("no token", msg("/gainstage/reset", vec![])),
+        (
+            "wrong token",
+            msg("/gainstage/4/reset", vec![OscType::String("nope".into())]),
+        ),
+        (
+            "token of the wrong type",
+            msg("/gainstage/reset", vec![OscType::Int(5)]),
+        ),
+        (
+            "channel out of range",
+            msg("/gainstage/99/reset", vec![OscType::String(token.clone())]),
+        ),
+        (
+            "channel not a number",
+            msg("/gainstage/x/reset", vec![OscType::String(token.clone())]),
+        ),
+        (
+            "soundcheck too long",
+            msg(
+                "/gainstage/soundcheck",
+                vec![OscType::String(token.clone()), OscType::Float(1e9)],
+            ),
+        ),
+    ];
+    for (what, bytes) in &osc_cases {
+        sock.send_to(bytes, osc).unwrap();
+        let mut buf = [0u8; 2048];
+        let (n, _) = sock
+            .recv_from(&mut buf)
+            .unwrap_or_else(|e| panic!("{what}: no reply: {e}"));
+        let (_, reply) = rosc::decoder::decode_udp(&buf[..n]).unwrap();
+        match reply {
+            OscPacket::Message(m) => assert_eq!(m.addr, "/gainstage/error", "{what}: {m:?}"),
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+    // None of it reset anything, and the first client was never disturbed.
+    let f = frame_where(&mut watcher, 600, |f| channel(f, 4)["overs"] == CLIPS).await;
+    assert_db(
+        "ch 1 still metered",
+        &channel(&f, 1)["sample_peak_dbfs"],
+        -6.0,
+    );
+    for _ in 0..10 {
+        assert_eq!(channel(&next_frame(&mut watcher).await, 4)["overs"], CLIPS);
+    }
+}
+
+/// Every OSC packet received within `secs`, bundles opened.
+fn osc_messages(sock: &UdpSocket, until: impl Fn(&[OscMessage]) -> bool) -> Vec<OscMessage> {
+    let mut all = Vec::new();
+    let mut buf = vec![0u8; 65_536];
+    for _ in 0..2000 {
+        let (n, _) = sock.recv_from(&mut buf).unwrap();
+        let (_, packet) = rosc::decoder::decode_udp(&buf[..n]).unwrap();
+        match packet {
+            OscPacket::Message(m) => all.push(m),
+            OscPacket::Bundle(b) => {
+                for p in b.content {
+                    if let OscPacket::Message(m) = p {
+                        all.push(m);
+                    }
+                }
+            }
+        }
+        if until(&all) {
+            return all;
+        }
+    }
+    panic!("OSC never met the condition");
+}
+
+fn last<'a>(all: &'a [OscMessage], addr: &str) -> Option<&'a OscMessage> {
+    all.iter().rev().find(|m| m.addr == addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn osc_bundles_carry_the_levels_and_control_resets_a_channel() {
+    let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
+    receiver
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let served = serve(
+        &tones(),
+        RemoteConfig {
+            osc_targets: vec![receiver.local_addr().unwrap()],
+            osc_rate_hz: 20.0,
+            osc_listen: Some("127.0.0.1:0".parse().unwrap()),
+            ..RemoteConfig::default()
+        },
+    );
+    let clips = |m: &OscMessage| m.args.first().cloned().and_then(OscType::int);
+    let all = osc_messages(&receiver, |all| {
+        last(all, "/gainstage/4/clips").and_then(clips) == Some(CLIPS as i32)
+    });
+    // One bundle per frame holds every channel's five values.
+    for ch in 1..=4 {
+        for what in ["peak", "true_peak", "short_term", "clips", "warning"] {
+            assert!(
+                last(&all, &format!("/gainstage/{ch}/{what}")).is_some(),
+                "{ch}/{what}"
+            );
+        }
+    }
+    let level = |addr: &str| f64::from(last(&all, addr).unwrap().args[0].clone().float().unwrap());
+    assert!((level("/gainstage/1/peak") + 6.0).abs() <= 0.1);
+    assert!((level("/gainstage/2/true_peak") + 12.0).abs() <= 0.1);
+    assert!((level("/gainstage/3/peak") + 20.0).abs() <= 0.1);
+    // The clip events: new overs add up to the count.
+    let new_overs: i32 = all
+        .iter()
+        .filter(|m| m.addr == "/gainstage/4/clip")
+        .map(|m| m.args[1].clone().int().unwrap())
+        .sum();
+    assert_eq!(new_overs, CLIPS as i32);
+
+    // Control: without the token refused, with it channel 4 resets.
+    let token = served.remote.token().as_str().to_owned();
+    let control = UdpSocket::bind("127.0.0.1:0").unwrap();
+    control
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let to = served.remote.osc_listen_addr().unwrap();
+    let send = |args: Vec<OscType>| {
+        let packet = OscPacket::Message(OscMessage {
+            addr: "/gainstage/4/reset".into(),
+            args,
+        });
+        control
+            .send_to(&rosc::encoder::encode(&packet).unwrap(), to)
+            .unwrap();
+        let mut buf = [0u8; 2048];
+        let (n, _) = control.recv_from(&mut buf).unwrap();
+        match rosc::decoder::decode_udp(&buf[..n]).unwrap().1 {
+            OscPacket::Message(m) => m.addr,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(send(vec![]), "/gainstage/error");
+    let later = osc_messages(&receiver, |all| {
+        all.iter()
+            .filter(|m| m.addr == "/gainstage/4/clips")
+            .count()
+            >= 5
+    });
+    assert_eq!(
+        last(&later, "/gainstage/4/clips").and_then(clips),
+        Some(CLIPS as i32)
+    );
+    assert_eq!(send(vec![OscType::String(token)]), "/gainstage/ok");
+    let reset = osc_messages(&receiver, |all| {
+        last(all, "/gainstage/4/clips").and_then(clips) == Some(0)
+    });
+    assert!(
+        (f64::from(
+            last(&reset, "/gainstage/1/peak").unwrap().args[0]
+                .clone()
+                .float()
+                .unwrap()
+        ) + 6.0)
+            .abs()
+            <= 0.1
+    );
+}
+
+/// The command line: `serve --file` plays a WAV of known sines; a client reads their levels.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_command_serves_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("sines.wav");
+    sines::write_sines(&wav, &[-6.0, -18.0], 30);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gainstage"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--duration",
+            "60",
+            "--file",
+        ])
+        .arg(&wav)
+        .env("GAINSTAGE_DATA_DIR", dir.path().join("data"))
+        .env("GAINSTAGE_CONFIG_DIR", dir.path().join("config"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = Vec::new();
+    {
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::new(stdout);
+        while !lines
+            .last()
+            .is_some_and(|l: &String| l.starts_with("performer:"))
+        {
+            let mut line = String::new();
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "serve ended: {lines:?}"
+            );
+            lines.push(line.trim_end().to_owned());
+        }
+    }
+    let addr = lines[0].strip_prefix("listening on ").unwrap().to_owned();
+    let control = lines
+        .iter()
+        .find(|l| l.starts_with("control link"))
+        .unwrap();
+    let token = control.rsplit("token=").next().unwrap().to_owned();
+    let mut ws = connect(&format!("ws://{addr}/ws")).await;
+    let frame = frame_where(&mut ws, 300, |f| f["t_s"].as_f64().unwrap_or(0.0) > 0.5).await;
+    for (ch, level) in [(1, -6.0), (2, -18.0)] {
+        assert_db(
+            "file sample peak",
+            &channel(&frame, ch)["sample_peak_dbfs"],
+            level,
+        );
+        assert_db(
+            "file true peak",
+            &channel(&frame, ch)["true_peak_dbtp"],
+            level,
+        );
+    }
+    let sock: std::net::SocketAddr = addr.parse().unwrap();
+    assert_eq!(
+        post(sock, "/api/control", Some(&token), r#"{"cmd":"reset"}"#).0,
+        200
+    );
+    assert_eq!(
+        post(sock, "/api/control", None, r#"{"cmd":"reset"}"#).0,
+        403
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
