@@ -80,7 +80,9 @@ pub fn serve(tones: &[Tone], mut config: RemoteConfig) -> Served {
     };
     let (session, mut cb) = Session::start_custom(info, &SessionConfig::default()).unwrap();
     let session = Arc::new(session);
-    config.listen = "127.0.0.1:0".parse().unwrap();
+    if config.listen.ip().is_unspecified() {
+        config.listen = "127.0.0.1:0".parse().unwrap();
+    }
     let remote = Remote::start(
         RemoteSource {
             reader: session.reader(),

@@ -1,0 +1,239 @@
+//! A real headless Chromium loads the served pages: the wall shows the clipped channel's whole
+//! strip red, the hot one amber, the bars at their known levels; the performer page says CLIP
+//! in red for a clipped channel and GOOD in green for a clean one; when the server goes the
+//! page greys every meter and says so, and picks a restarted server up without a reload.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/browser.rs"]
+mod browser;
+#[path = "support/remote.rs"]
+mod remote;
+
+use browser::{Browser, Shot, near};
+use gainstage::remote::RemoteConfig;
+use remote::*;
+use serde_json::Value;
+
+const RED: [u8; 3] = [235, 51, 46];
+const AMBER: [u8; 3] = [250, 173, 26];
+const GREEN: [u8; 3] = [41, 199, 97];
+const PANEL: [u8; 3] = [33, 33, 38];
+
+fn tones() -> Vec<Tone> {
+    vec![
+        // Above the generic preset's hot level (-6 dBTP): amber.
+        tone(-3.0),
+        tone(-20.0),
+        Tone {
+            level_dbfs: Some(-40.0),
+            clips: 5,
+        },
+        tone(-30.0),
+    ]
+}
+
+fn rect(v: &Value) -> (f64, f64, f64, f64) {
+    let f = |k: &str| v[k].as_f64().unwrap();
+    (f("left"), f("top"), f("width"), f("height"))
+}
+
+/// Pixels within `tol` of `colour` inside a rectangle.
+fn count(shot: &Shot, r: (f64, f64, f64, f64), colour: [u8; 3], tol: i32) -> usize {
+    let (l, t, w, h) = r;
+    let mut n = 0;
+    for y in (t as usize)..((t + h) as usize) {
+        for x in (l as usize)..((l + w) as usize) {
+            if near(shot.pixel(x as f64, y as f64), colour, tol) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+const RECTS: &str = "JSON.stringify([...document.querySelectorAll('.strip')].map(s => { const r = s.getBoundingClientRect(); const c = s.querySelector('canvas').getBoundingClientRect(); return {left: r.left, top: r.top, width: r.width, height: r.height, canvas: {left: c.left, top: c.top, width: c.width, height: c.height}}; }))";
+
+fn save(name: &str, shot: &Shot) {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(path, &shot.png).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_server_goes() {
+    let served = serve(&tones(), RemoteConfig::default());
+    let addr = served.addr();
+    let mut b = Browser::launch().await;
+
+    // The wall on a 1080p screen.
+    let wall = b
+        .open(&format!("http://{addr}/wall"), 1920, 1080, 1.0, false)
+        .await;
+    assert!(
+        b.wait_for(&wall, "document.querySelectorAll('.strip.zone-clip').length === 1 && document.querySelectorAll('.strip.zone-hot').length === 1 && !document.querySelector('.room').classList.contains('down')").await,
+        "the wall never showed one clipped and one hot strip"
+    );
+    // Let a few frames land after the last change.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let strips: Vec<Value> =
+        serde_json::from_str(b.eval(&wall, RECTS).await.as_str().unwrap()).unwrap();
+    assert_eq!(strips.len(), 4);
+    let shot = b.screenshot(&wall).await;
+    save("remote-wall-test.png", &shot);
+    // Each strip's own background, just inside its edge, beside the bar.
+    let edge = |s: &Value| {
+        let (l, t, _, h) = rect(s);
+        shot.pixel(l + 2.0, t + h / 2.0)
+    };
+    assert!(
+        near(edge(&strips[0]), AMBER, 12),
+        "hot strip: {:?}",
+        edge(&strips[0])
+    );
+    assert!(
+        near(edge(&strips[1]), PANEL, 12),
+        "clean strip: {:?}",
+        edge(&strips[1])
+    );
+    assert!(
+        near(edge(&strips[2]), RED, 12),
+        "clipped strip: {:?}",
+        edge(&strips[2])
+    );
+    assert!(
+        near(edge(&strips[3]), PANEL, 12),
+        "clean strip: {:?}",
+        edge(&strips[3])
+    );
+    // The bars: -20 dBFS fills a -60…0 scale two thirds of the way up, green below, nothing
+    // green above; -30 dBFS half way.
+    let bar_at = |s: &Value, db: f64| {
+        let (l, t, w, h) = rect(&s["canvas"]);
+        shot.pixel(l + w / 2.0, t + h - h * (db + 60.0) / 60.0)
+    };
+    assert!(
+        near(bar_at(&strips[1], -23.0), GREEN, 12),
+        "ch 2 at -23 dB: {:?}",
+        bar_at(&strips[1], -23.0)
+    );
+    assert!(
+        !near(bar_at(&strips[1], -17.0), GREEN, 60),
+        "ch 2 at -17 dB: {:?}",
+        bar_at(&strips[1], -17.0)
+    );
+    assert!(near(bar_at(&strips[3], -33.0), GREEN, 12), "ch 4 at -33 dB");
+    assert!(
+        !near(bar_at(&strips[3], -27.0), GREEN, 60),
+        "ch 4 at -27 dB"
+    );
+    assert!(
+        near(bar_at(&strips[0], -4.0), AMBER, 12),
+        "ch 1's bar is amber near its top"
+    );
+
+    // The performer page on a phone held upright: CLIP in red for the clipped channel.
+    let clip = b
+        .open(
+            &format!("http://{addr}/performer?ch=3"),
+            390,
+            844,
+            1.0,
+            true,
+        )
+        .await;
+    assert!(b.wait_for(&clip, "document.querySelector('.pword') && document.querySelector('.pword').textContent === 'CLIP' && !document.body.classList.contains('down')").await);
+    let word: Value = serde_json::from_str(
+        b.eval(
+            &clip,
+            "JSON.stringify(document.querySelector('.pword').getBoundingClientRect())",
+        )
+        .await
+        .as_str()
+        .unwrap(),
+    )
+    .unwrap();
+    let shot = b.screenshot(&clip).await;
+    save("remote-performer-clip-test.png", &shot);
+    assert!(count(&shot, rect(&word), RED, 30) > 200, "CLIP is red");
+    assert_eq!(count(&shot, rect(&word), GREEN, 40), 0);
+    let good = b
+        .open(
+            &format!("http://{addr}/performer?ch=2"),
+            390,
+            844,
+            1.0,
+            true,
+        )
+        .await;
+    assert!(b.wait_for(&good, "document.querySelector('.pword') && document.querySelector('.pword').textContent === 'GOOD' && !document.body.classList.contains('down')").await);
+    let word: Value = serde_json::from_str(
+        b.eval(
+            &good,
+            "JSON.stringify(document.querySelector('.pword').getBoundingClientRect())",
+        )
+        .await
+        .as_str()
+        .unwrap(),
+    )
+    .unwrap();
+    let shot = b.screenshot(&good).await;
+    assert!(count(&shot, rect(&word), GREEN, 30) > 200, "GOOD is green");
+    assert_eq!(count(&shot, rect(&word), RED, 40), 0);
+
+    // The server goes: the page says so and greys every meter.
+    drop(served);
+    assert!(b.wait_for(&good, "document.body.classList.contains('down') && document.getElementById('banner').textContent.includes('disconnected')").await);
+    assert!(
+        b.wait_for(
+            &wall,
+            "document.querySelector('.room').classList.contains('down')"
+        )
+        .await
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let all = |s: &Shot| (0.0, 0.0, s.width as f64, s.height as f64);
+    let grey = b.screenshot(&good).await;
+    save("remote-performer-down-test.png", &grey);
+    for (name, colour) in [("green", GREEN), ("red", RED), ("amber", AMBER)] {
+        assert_eq!(
+            count(&grey, all(&grey), colour, 40),
+            0,
+            "no {name} on a dead performer page"
+        );
+    }
+    let grey = b.screenshot(&wall).await;
+    save("remote-wall-down-test.png", &grey);
+    for (name, colour) in [("green", GREEN), ("red", RED), ("amber", AMBER)] {
+        assert_eq!(
+            count(&grey, all(&grey), colour, 40),
+            0,
+            "no {name} on a dead wall"
+        );
+    }
+
+    // A server restarted on the same address is picked up without a reload.
+    let again = serve(
+        &tones(),
+        RemoteConfig {
+            listen: addr,
+            ..RemoteConfig::default()
+        },
+    );
+    assert!(b.wait_for(&good, "!document.body.classList.contains('down') && document.querySelector('.pword').textContent === 'GOOD'").await);
+    let shot = b.screenshot(&good).await;
+    let word: Value = serde_json::from_str(
+        b.eval(
+            &good,
+            "JSON.stringify(document.querySelector('.pword').getBoundingClientRect())",
+        )
+        .await
+        .as_str()
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        count(&shot, rect(&word), GREEN, 30) > 200,
+        "GOOD is green again"
+    );
+    drop(b);
+    drop(again);
+}
