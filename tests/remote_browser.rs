@@ -237,3 +237,56 @@ async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_se
     drop(b);
     drop(again);
 }
+
+/// The README's pictures, from the demo session: a phone-sized performer view and a TV-sized
+/// wall. `cargo test --test remote_browser -- --ignored`, then look at them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "writes assets/screenshots; run by hand"]
+async fn readme_screenshots() {
+    use gainstage::capture::{Session, SessionConfig};
+    use gainstage::remote::{Remote, RemoteSource};
+    let session = Session::start_demo(Some(16), None, &SessionConfig::default()).unwrap();
+    let remote = Remote::start(
+        RemoteSource {
+            reader: session.reader(),
+            commander: session.commander(),
+            plan: Default::default(),
+            source: session.source().clone(),
+        },
+        RemoteConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..RemoteConfig::default()
+        },
+    )
+    .unwrap();
+    let addr = remote.local_addr();
+    let mut b = Browser::launch().await;
+    let wall = b
+        .open(&format!("http://{addr}/wall"), 1920, 1080, 1.0, false)
+        .await;
+    assert!(
+        b.wait_for(
+            &wall,
+            "document.querySelectorAll('.strip.zone-clip').length > 0"
+        )
+        .await
+    );
+    let phone = b
+        .open(
+            &format!("http://{addr}/performer?ch=2"),
+            390,
+            844,
+            2.0,
+            true,
+        )
+        .await;
+    assert!(b.wait_for(&phone, "!document.body.classList.contains('down') && document.querySelector('.pword').textContent !== '…'").await);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/screenshots");
+    std::fs::write(dir.join("remote-wall.png"), b.screenshot(&wall).await.png).unwrap();
+    std::fs::write(
+        dir.join("remote-performer.png"),
+        b.screenshot(&phone).await.png,
+    )
+    .unwrap();
+}
