@@ -210,6 +210,31 @@ async fn control_is_refused_without_the_token_and_reaches_the_meters_with_it() {
     assert!(kinds.iter().any(|k| k == "take_start"), "{kinds:?}");
     assert!(kinds.iter().any(|k| k == "take_end"), "{kinds:?}");
 
+    // A soundcheck started remotely ends with every channel's verdict as an event.
+    send_text(
+        &mut ws,
+        &format!(r#"{{"cmd":"soundcheck","secs":1,"token":"{token}"}}"#),
+    )
+    .await;
+    assert_eq!(next_reply(&mut ws).await["ok"], true);
+    let results = loop {
+        let v = next_json(&mut ws).await.unwrap();
+        if v["event"] == "soundcheck" {
+            break v["results"].as_array().unwrap().clone();
+        }
+    };
+    assert_eq!(results.len(), 4);
+    assert_db(
+        "soundcheck ch 2 max true peak",
+        &results[1]["max_true_peak_dbtp"],
+        -12.0,
+    );
+    assert_eq!(
+        results[0]["status"], "turn_down",
+        "-6 dBFS is hot: {}",
+        results[0]
+    );
+
     // A connection opened with the control link's token needs none per message.
     let mut ctl = connect(&served.ws_url(&format!("?token={token}"))).await;
     assert_eq!(next_json(&mut ctl).await.unwrap()["hello"]["control"], true);

@@ -206,14 +206,12 @@ mod tests {
 
     #[test]
     fn only_entries_after_the_last_seen_are_new() {
-        let (a, b, c) = (e("a"), e("b"), e("c"));
-        assert_eq!(new_entries(&[], &[a.clone()]), &[a.clone()]);
-        assert_eq!(
-            new_entries(&[a.clone(), b.clone()], &[b.clone(), c.clone()]),
-            &[c.clone()]
-        );
-        assert!(new_entries(&[a.clone(), b.clone()], &[a.clone(), b.clone()]).is_empty());
-        assert_eq!(new_entries(&[a.clone()], &[b.clone()]), &[b]);
+        let all = [e("a"), e("b"), e("c")];
+        let (a, b, bc, c) = (&all[0..1], &all[1..2], &all[1..3], &all[2..3]);
+        assert_eq!(new_entries(&[], a), a);
+        assert_eq!(new_entries(&all[0..2], bc), c);
+        assert!(new_entries(&all[0..2], &all[0..2]).is_empty());
+        assert_eq!(new_entries(a, b), b, "the last seen is gone: all are new");
     }
 
     #[test]

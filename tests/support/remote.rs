@@ -112,7 +112,7 @@ pub fn serve(tones: &[Tone], mut config: RemoteConfig) -> Served {
             for (c, t) in tones.iter().enumerate() {
                 // One full-scale sample in its block, after a second of settling.
                 if block >= 100
-                    && (block - 100) % CLIP_SPACING == 0
+                    && (block - 100).is_multiple_of(CLIP_SPACING)
                     && (block - 100) / CLIP_SPACING < t.clips
                 {
                     buf[7 * channels + c] = 1.0;
