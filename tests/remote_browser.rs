@@ -290,3 +290,72 @@ async fn readme_screenshots() {
     )
     .unwrap();
 }
+
+/// One wall, two servers: each room has its own connection state; when one server goes, only
+/// its room greys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wall_of_two_servers_shows_each_with_its_own_state() {
+    let a = serve(&tones(), RemoteConfig::default());
+    let a_addr = a.addr();
+    let b = serve(
+        &[
+            tone(-20.0),
+            Tone {
+                level_dbfs: Some(-40.0),
+                clips: 3,
+            },
+        ],
+        RemoteConfig {
+            allowed_origins: vec![format!("http://{a_addr}")],
+            ..RemoteConfig::default()
+        },
+    );
+    let b_addr = b.addr();
+    let mut br = Browser::launch().await;
+    let wall = br
+        .open(
+            &format!("http://{a_addr}/wall?src={a_addr},{b_addr}"),
+            1920,
+            1080,
+            1.0,
+            false,
+        )
+        .await;
+    let both_up = "(() => { const r = document.querySelectorAll('.room'); return r.length === 2 && !r[0].classList.contains('down') && !r[1].classList.contains('down') && r[0].querySelectorAll('.strip').length === 4 && r[1].querySelectorAll('.strip').length === 2 && r[1].querySelectorAll('.strip.zone-clip').length === 1; })()";
+    assert!(
+        br.wait_for(&wall, both_up).await,
+        "both rooms live, the second with its clip"
+    );
+    drop(b);
+    let one_down = "(() => { const r = document.querySelectorAll('.room'); return !r[0].classList.contains('down') && r[1].classList.contains('down'); })()";
+    assert!(
+        br.wait_for(&wall, one_down).await,
+        "only the lost server's room greys"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let rooms: Vec<Value> = serde_json::from_str(
+        br.eval(&wall, "JSON.stringify([...document.querySelectorAll('.room')].map(r => r.getBoundingClientRect()))")
+            .await
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let shot = br.screenshot(&wall).await;
+    save("remote-wall-two-servers-test.png", &shot);
+    assert!(
+        count(&shot, rect(&rooms[0]), GREEN, 12) > 1000,
+        "the live room's bars are green"
+    );
+    assert!(
+        count(&shot, rect(&rooms[0]), RED, 12) > 1000,
+        "and its clipped strip red"
+    );
+    for colour in [GREEN, RED, AMBER] {
+        assert_eq!(
+            count(&shot, rect(&rooms[1]), colour, 40),
+            0,
+            "the lost room is grey"
+        );
+    }
+    drop(a);
+}
