@@ -7,7 +7,7 @@ use super::MeterError;
 use super::ballistics::PeakHold;
 use super::clip::OverCounter;
 use super::config::*;
-use super::k_weighting::KWeighting;
+use super::k_weighting::{KWeighting, LaneSquares};
 use super::level::{amplitude_to_db, energy_to_lufs, power_to_db};
 use super::lowpass::LowPass;
 use super::readings::ChannelReadings;
@@ -48,6 +48,8 @@ pub struct ChannelMeter {
     granule_ksumsq: f64,
     /// Oversampled peak between the samples.
     true_peak: TruePeak,
+    /// Interpolate only pieces that could raise `max_true_peak` (`MeterConfig`).
+    true_peak_max_only: bool,
     /// Integrated loudness (LUFS) and loudness range (LU) with the 100 ms step of audio they
     /// were computed at. They change only when a slice closes; scanning the histograms on
     /// every read (60 reads a second per channel live) would cost more than the slices do.
@@ -166,6 +168,7 @@ impl ChannelMeter {
             slice_sumsq: 0.0,
             granule_ksumsq: 0.0,
             true_peak: TruePeak::new(sample_rate),
+            true_peak_max_only: config.true_peak_max_only,
             clips: OverCounter::new(config.over_len, config.clip_rule.threshold()),
             invalid: 0,
             frames: 0,
@@ -226,45 +229,73 @@ impl ChannelMeter {
         if block.is_empty() {
             return;
         }
+        self.begin_block();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let chunk_len = scratch.len();
+        for (i, chunk) in block.chunks(chunk_len).enumerate() {
+            let clean = &mut scratch[..chunk.len()];
+            if self.sanitize(chunk, i * chunk_len, clean) {
+                self.meter_clean(clean, None);
+            } else {
+                self.meter_clean(chunk, None);
+            }
+        }
+        self.scratch = scratch;
+        self.end_block(block.len());
+    }
+
+    /// Longest piece of a block [`sanitize`](Self::sanitize) and
+    /// [`meter_clean`](Self::meter_clean) take at once (frames).
+    pub(super) fn chunk_len(&self) -> usize {
+        self.scratch.len()
+    }
+
+    /// Starts a block a caller feeds in chunks (a bank that K-weights four channels at once):
+    /// `begin_block`, then per chunk `sanitize` and `meter_clean`, then `end_block`.
+    pub(super) fn begin_block(&mut self) {
         self.block_peak = 0.0;
         self.block_true_peak = 0.0;
         self.block_clip_base = (self.clips.clipped_samples(), self.clips.overs());
         self.block_first_clip = None;
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let chunk_len = scratch.len();
-        for (i, chunk) in block.chunks(chunk_len).enumerate() {
-            // Almost all audio is finite and below full scale: then there is nothing to
-            // sanitise or count, and the samples are metered in place without a copy.
-            let level = self.clips.level();
-            if chunk.iter().fold(true, |ok, x| ok & (x.abs() < level)) {
-                self.clips.push(0.0);
-                self.last_clean = chunk[chunk.len() - 1];
-                self.process_clean(chunk);
-                continue;
-            }
-            let clean = &mut scratch[..chunk.len()];
-            for (j, (dst, &x)) in clean.iter_mut().zip(chunk).enumerate() {
-                if hold_finite(x, &mut self.last_clean) {
-                    let before = self.clips.clipped_samples();
-                    self.clips.push(x);
-                    if self.clips.clipped_samples() != before {
-                        let at = u32::try_from(i * chunk_len + j).unwrap_or(u32::MAX);
-                        self.block_first_clip.get_or_insert(at);
-                        self.block_last_clip = at;
-                    }
-                } else {
-                    // A fault, not a level: keep it out of peaks, loudness and filter state.
-                    self.invalid += 1;
-                    self.clips.push(0.0);
-                }
-                *dst = self.last_clean;
-            }
-            self.process_clean(clean);
-        }
-        self.scratch = scratch;
-        self.frames += block.len() as u64;
+    }
 
-        let dt = block.len() as f64 / f64::from(self.rate);
+    /// Counts the clips and non-finite samples of `chunk`, which starts `offset` frames into
+    /// the block. Returns `true` when `chunk` needed cleaning and `clean` (as long as
+    /// `chunk`) now holds what is to be metered; `false` when `chunk` itself can be.
+    pub(super) fn sanitize(&mut self, chunk: &[f32], offset: usize, clean: &mut [f32]) -> bool {
+        // Almost all audio is finite and below full scale: then there is nothing to
+        // sanitise or count, and the samples are metered in place without a copy.
+        let level = self.clips.level();
+        if chunk.iter().fold(true, |ok, x| ok & (x.abs() < level)) {
+            self.clips.push(0.0);
+            if let Some(&last) = chunk.last() {
+                self.last_clean = last;
+            }
+            return false;
+        }
+        for (j, (dst, &x)) in clean.iter_mut().zip(chunk).enumerate() {
+            if hold_finite(x, &mut self.last_clean) {
+                let before = self.clips.clipped_samples();
+                self.clips.push(x);
+                if self.clips.clipped_samples() != before {
+                    let at = u32::try_from(offset + j).unwrap_or(u32::MAX);
+                    self.block_first_clip.get_or_insert(at);
+                    self.block_last_clip = at;
+                }
+            } else {
+                // A fault, not a level: keep it out of peaks, loudness and filter state.
+                self.invalid += 1;
+                self.clips.push(0.0);
+            }
+            *dst = self.last_clean;
+        }
+        true
+    }
+
+    /// Ends a block of `len` frames: the hold and the falling bar move on by its duration.
+    pub(super) fn end_block(&mut self, len: usize) {
+        self.frames += len as u64;
+        let dt = len as f64 / f64::from(self.rate);
         self.peak_hold
             .update(amplitude_to_db(f64::from(self.block_peak)), dt);
         self.falling_true_peak
@@ -275,7 +306,16 @@ impl ChannelMeter {
     /// and 100 ms slice boundary (a piece's true peak belongs to its stretch, and each
     /// granule's loudness is the latest 10 ms fed), and sums each piece so every window closes
     /// exactly.
-    fn process_clean(&mut self, mut clean: &[f32]) {
+    ///
+    /// `k_squares`, when given, holds the square of each K-weighted sample of `clean`,
+    /// filtered by the caller (a bank's four-lane filter); otherwise this meter's own filter
+    /// runs. A meter is fed one way or the other for its whole life: the filter state lives
+    /// with whoever filters.
+    pub(super) fn meter_clean(
+        &mut self,
+        mut clean: &[f32],
+        mut k_squares: Option<LaneSquares<'_>>,
+    ) {
         while !clean.is_empty() {
             let to_stretch = (GRANULES_PER_STRETCH - self.stretch_granules) * self.granule_len
                 - self.granule_pos;
@@ -288,11 +328,16 @@ impl ChannelMeter {
             clean = rest;
 
             // A piece lies within one granule and one slice: its energy belongs to both.
-            let k_sumsq = self.k_weighting.sum_squares(piece);
+            let k_sumsq = match &mut k_squares {
+                Some(squares) => {
+                    let (sum, rest) = squares.take_sum(n);
+                    *squares = rest;
+                    sum
+                }
+                None => self.k_weighting.sum_squares(piece),
+            };
             self.slice_sumsq += k_sumsq;
             self.granule_ksumsq += k_sumsq;
-            let tp = f64::from(self.true_peak.process(piece));
-
             let mut peak = 0.0f32;
             let mut rest_of_piece = piece;
             while !rest_of_piece.is_empty() {
@@ -305,6 +350,14 @@ impl ChannelMeter {
                     self.close_granule();
                 }
             }
+            let tp = if self.true_peak_max_only
+                && f64::from(self.true_peak.bound(peak)) <= self.max_true_peak
+            {
+                self.true_peak.skip(piece);
+                0.0
+            } else {
+                f64::from(self.true_peak.process(piece))
+            };
             // True peak is never below the sample peak, whatever the interpolator does.
             let tp = tp.max(f64::from(peak));
             self.block_peak = self.block_peak.max(peak);
