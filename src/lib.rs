@@ -11,7 +11,8 @@
 //! - [`meter`]: pure DSP, one meter per channel (sample peak, true peak, clips and overs, RMS,
 //!   DC, momentary / short-term / integrated loudness, LRA, noise floor, rumble share, headroom
 //!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`,
-//!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting`;
+//!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting` (four
+//!   channels to a filter in a bank), `meter::slices` holds the loudness windows;
 //!   `meter::clip` holds the clip rule (full-scale codes, or a level for float sources).
 //! - [`analyze`]: offline analysis of WAV files with the same meters, into [`file_report`]s.
 //! - [`file_report`]: what analysing a file found (readings, warnings, programme loudness).
