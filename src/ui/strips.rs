@@ -833,6 +833,7 @@ mod tests {
             events: Arc::from(Vec::new()),
             takes: Arc::from(Vec::new()),
             takes_pending: false,
+            open_take: None,
         }
     }
 
