@@ -269,6 +269,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn automatic_takes_are_off_by_default_and_a_hand_edit_out_of_range_falls_back() {
+        let s = parse("").unwrap();
+        assert!(!s.auto_take.on);
+        assert_eq!(s.auto_take.config(), None);
+        let on = parse("[auto_take]\non = true\nlevel_dbfs = -35.0\nquiet_s = 8.0\n").unwrap();
+        let c = on.auto_take.config().unwrap();
+        assert_eq!((c.level_dbfs, c.rise_s, c.quiet_s), (-35.0, 0.3, 8.0));
+        let wild = parse("[auto_take]\non = true\nlevel_dbfs = 12.0\n").unwrap();
+        assert_eq!(wild.auto_take.levels(), crate::takes::AutoTakeConfig::default());
+        assert!(wild.auto_take.on);
+    }
+
+    #[test]
     fn a_burst_of_changes_is_written_once_after_it_settles() {
         let t0 = Instant::now();
         let mut d = Debounce::default();

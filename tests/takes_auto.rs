@@ -3,6 +3,8 @@
 //! loud block and ends exactly the quiet time after the last loud block.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::process::Command;
+
 use gainstage::meter::{MeterBank, MeterConfig};
 use gainstage::takes::{AutoTakeConfig, BlockReading, TakeReport, TakeTracker};
 
@@ -130,4 +132,59 @@ fn a_rise_shorter_than_the_rise_time_by_one_block_is_no_take() {
     let (takes, _) = run(&[a], CONFIG);
     assert_eq!(takes.len(), 1);
     assert_eq!((takes[0].start_s, takes[0].end_s), (1.0, 2.8));
+}
+
+/// End to end: `monitor --file` with automatic takes on a WAV of silence, a note from 1.0 s to
+/// 2.5 s and silence to 6 s. The meter thread meters whole 10 ms periods, several at once when
+/// it falls behind (at most its 4096-frame block), so the take starts on a period boundary
+/// no later than 1.0 s and at most one block earlier, and ends 1.5 s after the block holding
+/// the note's last sample.
+#[test]
+fn monitor_marks_an_automatic_take_around_a_note_in_a_file() {
+    let home = tempfile::tempdir().unwrap();
+    let wav = home.path().join("note.wav");
+    let mut note = vec![0.0f32; frame(6.0)];
+    tone(&mut note, 1.0, 2.5, -12.0);
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(&wav, spec).unwrap();
+    for s in &note {
+        w.write_sample(*s).unwrap();
+    }
+    w.finalize().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+        .args(["monitor", "--file", wav.to_str().unwrap(), "--json", "--interval", "1000"])
+        .args(["--auto-take-level", "-30", "--auto-take-quiet", "1.5"])
+        .env("GAINSTAGE_DATA_DIR", home.path().join("data"))
+        .env("GAINSTAGE_CONFIG_DIR", home.path().join("config"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let takes: Vec<TakeReport> = serde_json::from_value(summary["takes"].clone()).unwrap();
+    assert_eq!(takes.len(), 1, "{takes:#?}");
+    let t = &takes[0];
+    let block = 4096.0 / f64::from(RATE);
+    let on_period = |s: f64| ((s * 100.0).round() - s * 100.0).abs() < 1e-6;
+    assert!(t.start_s <= 1.0 && t.start_s > 1.0 - block, "{}", t.start_s);
+    assert!(on_period(t.start_s), "{}", t.start_s);
+    assert!(t.end_s >= 4.0 && t.end_s < 4.0 + block, "{}", t.end_s);
+    assert!(on_period(t.end_s), "{}", t.end_s);
+    assert!(!t.cut_short);
+    assert_eq!(t.inputs[0].max_sample_peak_dbfs.map(f64::round), Some(-12.0));
+
+    // Out of range: refused before anything runs.
+    let bad = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+        .args(["monitor", "--file", wav.to_str().unwrap(), "--auto-take-level", "6"])
+        .env("GAINSTAGE_DATA_DIR", home.path().join("data"))
+        .env("GAINSTAGE_CONFIG_DIR", home.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not between -120 and 0"));
 }

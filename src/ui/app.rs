@@ -714,6 +714,13 @@ impl App {
                         .view(self.snapshot.as_ref(), neutral)
                         .map(Message::Takes),
                 );
+                // An open take is read as a page of its own: every input's row needs the room.
+                if self.takes.open.is_some() {
+                    return container(page.spacing(6).padding(8))
+                        .width(Length::Fill)
+                        .height(Length::Fill)
+                        .into();
+                }
             }
             Some(Panel::Log) => {
                 let events = self.snapshot.as_ref().map_or(&[][..], |s| &s.events[..]);

@@ -533,6 +533,33 @@ mod tests {
     }
 
     #[test]
+    fn automatic_takes_apply_once_their_fields_parse() {
+        let mut f = Form {
+            auto_level: "-35".into(),
+            auto_rise: "0.5".into(),
+            auto_quiet: "4".into(),
+            ..Form::default()
+        };
+        assert_eq!(
+            f.update(Message::AutoTake(true)),
+            Some(Action::AutoTake(crate::settings::AutoTakeSettings {
+                on: true,
+                level_dbfs: -35.0,
+                rise_s: 0.5,
+                quiet_s: 4.0
+            }))
+        );
+        f.auto_quiet = "0".into();
+        assert_eq!(f.update(Message::ApplyAutoTake), None);
+        assert!(
+            f.status
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("automatic takes:")
+        );
+    }
+
+    #[test]
     fn the_float_clip_level_is_a_meter_setting_within_its_range() {
         let mut f = Form {
             over_len: 2,

@@ -46,9 +46,14 @@ impl TakeView {
         let header = row![
             button(text("← All takes").size(20)).on_press(Message::Close),
             text(format!(
-                "Take {} · {} · {}–{}{}",
+                "Take {}{} · {}–{}{}",
                 t.take,
-                t.name,
+                // "Take 3 · Take 3" says nothing twice.
+                if t.name == format!("Take {}", t.take) {
+                    String::new()
+                } else {
+                    format!(" · {}", t.name)
+                },
                 clock(t.start_s),
                 clock(t.end_s),
                 if t.cut_short { " (cut short)" } else { "" }
@@ -66,7 +71,8 @@ impl TakeView {
                 .max_true_peak_dbtp
                 .map_or("-".to_string(), |v| format!("{v:.1}"));
             let numbers = if input.overs > 0 {
-                format!("TP {tp} · {} overs", input.overs)
+                let s = if input.overs == 1 { "" } else { "s" };
+                format!("TP {tp} · {} over{s}", input.overs)
             } else {
                 format!("TP {tp}")
             };
@@ -97,17 +103,21 @@ impl TakeView {
             .into()
         }));
         let legend = text(format!(
-            "Headroom track: max true peak over the whole take, {} points of {:.2} s, -60 to 0 dBTP; red marks: clip bursts. Session {}.",
+            "Headroom track: max true peak over the whole take, {} points of {:.2} s, -60 to 0 dBTP; red marks: clip bursts.{}",
             t.inputs.first().map_or(0, |i| i.headroom.len()),
             t.inputs.first().map_or(0.0, |i| i.headroom.bin_s),
-            self.session
+            if self.session.is_empty() {
+                String::new()
+            } else {
+                format!(" Session {}.", self.session)
+            }
         ))
         .size(16)
         .color(neutral.dim_text);
         container(column![header, legend, scrollable(rows).height(Length::Fill)].spacing(8))
             .padding(12)
             .width(Length::Fill)
-            .height(Length::FillPortion(3))
+            .height(Length::Fill)
             .style(move |_| container::Style::default().background(neutral.panel))
             .into()
     }

@@ -360,7 +360,7 @@ impl State {
                     row![
                         text(format!("{}", e.take)).size(22).color(neutral.dim_text).width(48),
                         text(&e.name).size(22).color(neutral.text).width(220),
-                        text(when).size(18).color(neutral.dim_text).width(300),
+                        text(when).size(18).color(neutral.dim_text).width(380),
                         text(&e.headline).size(22).color(e.zone.color()),
                     ]
                     .spacing(12)
@@ -380,8 +380,12 @@ impl State {
         }
         body = body.push(
             text(format!(
-                "Takes, newest first — click one for every input's verdict and headroom track. Saved as session {}.",
-                self.session
+                "Takes, newest first — click one for every input's verdict and headroom track.{}",
+                if self.saver.is_some() {
+                    format!(" Saved as session {}.", self.session)
+                } else {
+                    " Not saved: no data directory.".to_string()
+                }
             ))
             .size(16)
             .color(neutral.dim_text),
