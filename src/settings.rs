@@ -277,7 +277,10 @@ mod tests {
         let c = on.auto_take.config().unwrap();
         assert_eq!((c.level_dbfs, c.rise_s, c.quiet_s), (-35.0, 0.3, 8.0));
         let wild = parse("[auto_take]\non = true\nlevel_dbfs = 12.0\n").unwrap();
-        assert_eq!(wild.auto_take.levels(), crate::takes::AutoTakeConfig::default());
+        assert_eq!(
+            wild.auto_take.levels(),
+            crate::takes::AutoTakeConfig::default()
+        );
         assert!(wild.auto_take.on);
     }
 
@@ -347,6 +350,12 @@ mod tests {
                 height: 720.0,
                 x: Some(10.0),
                 y: Some(20.0),
+            },
+            auto_take: AutoTakeSettings {
+                on: true,
+                level_dbfs: -36.5,
+                rise_s: 0.5,
+                quiet_s: 8.0,
             },
         };
         save(dir.path(), &s).unwrap();

@@ -19,7 +19,12 @@ fn frame(s: f64) -> usize {
 /// A 1 kHz sine at `db` dBFS over `from..to` seconds of `signal`.
 fn tone(signal: &mut [f32], from: f64, to: f64, db: f64) {
     let a = 10f64.powf(db / 20.0);
-    for (k, s) in signal.iter_mut().enumerate().take(frame(to)).skip(frame(from)) {
+    for (k, s) in signal
+        .iter_mut()
+        .enumerate()
+        .take(frame(to))
+        .skip(frame(from))
+    {
         *s = (a * (2.0 * std::f64::consts::PI * 1000.0 * k as f64 / f64::from(RATE)).sin()) as f32;
     }
 }
@@ -102,7 +107,10 @@ fn a_held_note_is_a_take_from_its_first_block_to_the_quiet_time_after_its_last()
     let second = &takes[1];
     assert_eq!((second.take, second.start_s, second.end_s), (2, 6.0, 8.0));
     assert_eq!(second.verdict, "clean");
-    assert_eq!(second.inputs[1].max_sample_peak_dbfs.map(f64::round), Some(-20.0));
+    assert_eq!(
+        second.inputs[1].max_sample_peak_dbfs.map(f64::round),
+        Some(-20.0)
+    );
 }
 
 #[test]
@@ -157,14 +165,25 @@ fn monitor_marks_an_automatic_take_around_a_note_in_a_file() {
     }
     w.finalize().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args(["monitor", "--file", wav.to_str().unwrap(), "--json", "--interval", "1000"])
+        .args([
+            "monitor",
+            "--file",
+            wav.to_str().unwrap(),
+            "--json",
+            "--interval",
+            "1000",
+        ])
         .args(["--auto-take-level", "-30", "--auto-take-quiet", "1.5"])
         .env("GAINSTAGE_DATA_DIR", home.path().join("data"))
         .env("GAINSTAGE_CONFIG_DIR", home.path().join("config"))
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     let takes: Vec<TakeReport> = serde_json::from_value(summary["takes"].clone()).unwrap();
     assert_eq!(takes.len(), 1, "{takes:#?}");
@@ -176,11 +195,20 @@ fn monitor_marks_an_automatic_take_around_a_note_in_a_file() {
     assert!(t.end_s >= 4.0 && t.end_s < 4.0 + block, "{}", t.end_s);
     assert!(on_period(t.end_s), "{}", t.end_s);
     assert!(!t.cut_short);
-    assert_eq!(t.inputs[0].max_sample_peak_dbfs.map(f64::round), Some(-12.0));
+    assert_eq!(
+        t.inputs[0].max_sample_peak_dbfs.map(f64::round),
+        Some(-12.0)
+    );
 
     // Out of range: refused before anything runs.
     let bad = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args(["monitor", "--file", wav.to_str().unwrap(), "--auto-take-level", "6"])
+        .args([
+            "monitor",
+            "--file",
+            wav.to_str().unwrap(),
+            "--auto-take-level",
+            "6",
+        ])
         .env("GAINSTAGE_DATA_DIR", home.path().join("data"))
         .env("GAINSTAGE_CONFIG_DIR", home.path().join("config"))
         .output()

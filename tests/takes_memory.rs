@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use gainstage::takes::tracker::MAX_TAKES_KEPT;
-use gainstage::takes::{BlockReading, BurstReport, InputReport, MAX_BURSTS, TRACK_POINTS, TakeTracker};
+use gainstage::takes::{
+    BlockReading, BurstReport, InputReport, MAX_BURSTS, TRACK_POINTS, TakeTracker,
+};
 
 const RATE: u32 = 48_000;
 const CHANNELS: usize = 32;
@@ -48,7 +50,11 @@ fn many_long_takes_hold_no_more_than_the_kept_reports_bound() {
     }
     assert_eq!(t.ended(), 50);
     let last = &t.reports()[MAX_TAKES_KEPT - 1];
-    assert_eq!(last.inputs[0].bursts.len(), MAX_BURSTS, "every burst list is full");
+    assert_eq!(
+        last.inputs[0].bursts.len(),
+        MAX_BURSTS,
+        "every burst list is full"
+    );
     assert!(last.inputs[0].headroom.len() > TRACK_POINTS / 2);
 
     // The bound from the constants alone: per kept report and input, a full track at two

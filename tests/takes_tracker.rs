@@ -78,12 +78,7 @@ fn a_three_hour_take_keeps_a_2000_point_track_with_its_peak_in_place() {
         .count();
     assert_eq!(loud, 1, "the spike is in one point only");
     assert_eq!(take.inputs[2].max_true_peak_dbtp, Some(-0.45));
-    assert!(
-        take.inputs[0]
-            .headroom
-            .peaks()
-            .all(|p| p == Some(-20.0))
-    );
+    assert!(take.inputs[0].headroom.peaks().all(|p| p == Some(-20.0)));
 }
 
 #[test]

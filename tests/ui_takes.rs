@@ -148,11 +148,20 @@ fn a_take_opens_to_every_inputs_verdict_and_closes_back_to_the_list() {
     assert_eq!(kick.headroom.len(), 200, "2 s at 10 ms a point");
     assert_eq!(open.report.inputs[1].verdict, "clean");
     let mut ui = iced_test::simulator(app.view());
-    for text in ["Kick In", "Vox", "clipped at 00:00.5", "clean", "← All takes"] {
+    for text in [
+        "Kick In",
+        "Vox",
+        "clipped at 00:00.5",
+        "clean",
+        "← All takes",
+    ] {
         assert!(ui.find(text).is_ok(), "{text}");
     }
     let tp = kick.max_true_peak_dbtp.unwrap();
-    assert!(tp >= 0.0, "a full-scale sample peaks at 0 dBTP or over: {tp}");
+    assert!(
+        tp >= 0.0,
+        "a full-scale sample peaks at 0 dBTP or over: {tp}"
+    );
     let row = format!("TP {tp:.1} · 1 over");
     assert_eq!(kick.overs, 1);
     assert!(ui.find(row.as_str()).is_ok(), "{row}");
@@ -184,17 +193,20 @@ fn t_marks_a_take_on_a_running_session_and_the_next_run_lists_it() {
         let session = Session::start(&SourceSpec::demo(Some(4)), SessionConfig::default()).unwrap();
         let mut app = App::new(Some(session), None, View::Bridge);
         app.open_takes(dir.clone());
-        let _ = app.update(Message::Takes(takes_panel::Message::Name(
-            "Verse 1".into(),
-        )));
-        tick_until(&mut app, |a| a.snapshot.as_ref().is_some_and(|s| s.t_s > 0.2));
+        let _ = app.update(Message::Takes(takes_panel::Message::Name("Verse 1".into())));
+        tick_until(&mut app, |a| {
+            a.snapshot.as_ref().is_some_and(|s| s.t_s > 0.2)
+        });
         key(&mut app, "t");
         tick_until(&mut app, |a| {
             a.snapshot.as_ref().is_some_and(|s| s.open_take.is_some())
         });
         let open = app.snapshot.as_ref().unwrap().open_take.clone().unwrap();
         assert_eq!(&*open.name, "Verse 1");
-        assert!(app.takes.name.is_empty(), "the field is free for the next take");
+        assert!(
+            app.takes.name.is_empty(),
+            "the field is free for the next take"
+        );
         app.panel = Some(Panel::Takes);
         {
             let mut ui = iced_test::simulator(app.view());

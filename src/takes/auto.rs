@@ -38,7 +38,9 @@ impl AutoTakeConfig {
         }
         for (what, s) in [("rise", self.rise_s), ("quiet", self.quiet_s)] {
             if !(s.is_finite() && (0.0..=3600.0).contains(&s)) {
-                return Err(format!("auto-take {what} time {s} s is not between 0 and 3600"));
+                return Err(format!(
+                    "auto-take {what} time {s} s is not between 0 and 3600"
+                ));
             }
         }
         if self.quiet_s <= 0.0 {
@@ -175,7 +177,11 @@ mod tests {
         for s in [50, 60, 70] {
             assert_eq!(a.block(s, 10, 0.1), AutoStep::Nothing);
         }
-        assert_eq!(a.block(80, 10, 0.1), AutoStep::Confirm, "40..90 is 50 frames");
+        assert_eq!(
+            a.block(80, 10, 0.1),
+            AutoStep::Confirm,
+            "40..90 is 50 frames"
+        );
         assert_eq!(a.end(), Some(90 + 200));
         assert_eq!(a.block(90, 10, 0.0), AutoStep::Nothing);
         assert_eq!(a.block(100, 10, 0.5), AutoStep::Nothing);
@@ -187,8 +193,14 @@ mod tests {
         let ok = AutoTakeConfig::default();
         assert!(ok.checked().is_ok());
         for bad in [
-            AutoTakeConfig { level_dbfs: 3.0, ..ok },
-            AutoTakeConfig { level_dbfs: f64::NAN, ..ok },
+            AutoTakeConfig {
+                level_dbfs: 3.0,
+                ..ok
+            },
+            AutoTakeConfig {
+                level_dbfs: f64::NAN,
+                ..ok
+            },
             AutoTakeConfig { rise_s: -1.0, ..ok },
             AutoTakeConfig { quiet_s: 0.0, ..ok },
         ] {

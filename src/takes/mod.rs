@@ -29,10 +29,10 @@ pub mod store;
 pub mod track;
 pub mod tracker;
 
+pub use auto::AutoTakeConfig;
 pub use burst::{BURST_GAP_S, BurstDetector, BurstReport};
 pub use report::{InputReport, TakeReport};
 pub use track::{TRACK_POINTS, TrackReport};
-pub use auto::AutoTakeConfig;
 pub use tracker::{BlockReading, OpenTakeInfo, TakeTracker};
 
 /// Bursts a report lists per input and take; later ones are counted, not listed.

@@ -167,12 +167,10 @@ impl HeadroomTrack {
     pub fn report(&self, rate: u32) -> TrackReport {
         TrackReport::from_db(
             self.bin_s(rate),
-            self.bins[..self.used]
-                .iter()
-                .map(|&p| {
-                    let db = crate::meter::level::amplitude_to_db(f64::from(p));
-                    (db > -200.0).then_some(db)
-                }),
+            self.bins[..self.used].iter().map(|&p| {
+                let db = crate::meter::level::amplitude_to_db(f64::from(p));
+                (db > -200.0).then_some(db)
+            }),
         )
     }
 }
@@ -193,23 +191,28 @@ mod tests {
         assert_eq!(t.len(), TRACK_POINTS / 2 + 1);
         assert_eq!(t.bin_s(100), 0.02);
         let r = t.report(100);
-        assert_eq!(
-            r.peak(617),
-            Some(0.0),
-            "the 1.0 peak lands in bin 1234 / 2"
-        );
+        assert_eq!(r.peak(617), Some(0.0), "the 1.0 peak lands in bin 1234 / 2");
         assert_eq!(r.peak(616), Some(-6.0));
         assert_eq!(r.peak(1000), Some(-12.0));
     }
 
     #[test]
     fn a_track_saves_as_tenths_of_a_db_with_null_for_silence_and_reads_back_the_same() {
-        let t = TrackReport::from_db(0.02, [Some(-12.34), None, Some(1.56), Some(-150.0)].into_iter());
+        let t = TrackReport::from_db(
+            0.02,
+            [Some(-12.34), None, Some(1.56), Some(-150.0)].into_iter(),
+        );
         assert_eq!(t.heap_bytes(), 8, "two bytes a point");
         let json = serde_json::to_string(&t).unwrap();
-        assert_eq!(json, r#"{"bin_s":0.02,"peaks_dbtp":[-12.3,null,1.6,-150.0]}"#);
+        assert_eq!(
+            json,
+            r#"{"bin_s":0.02,"peaks_dbtp":[-12.3,null,1.6,-150.0]}"#
+        );
         let back: TrackReport = serde_json::from_str(&json).unwrap();
         assert_eq!(back, t);
-        assert_eq!(TrackReport::from_db(0.01, [Some(f64::NEG_INFINITY)].into_iter()).peak(0), None);
+        assert_eq!(
+            TrackReport::from_db(0.01, [Some(f64::NEG_INFINITY)].into_iter()).peak(0),
+            None
+        );
     }
 }

@@ -453,8 +453,9 @@ impl App {
         self.reader = None;
         self.snapshot = None;
         // The new input's meter thread numbers its takes from 1: a session of their own.
-        self.takes
-            .new_session(crate::takes::store::session_name(std::time::SystemTime::now()));
+        self.takes.new_session(crate::takes::store::session_name(
+            std::time::SystemTime::now(),
+        ));
         self.realtime = None;
         let settings = self.current_settings();
         let (session, banner) = open(&self.settings.source, &settings);

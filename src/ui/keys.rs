@@ -75,7 +75,10 @@ pub const SHORTCUTS: [(&str, &str); 13] = [
         "T",
         "start a take (named in the takes panel), or stop the one running",
     ),
-    ("K", "takes: the list, newest first; click one for its report"),
+    (
+        "K",
+        "takes: the list, newest first; click one for its report",
+    ),
     ("F11", "fullscreen; on the wall, back to the bridge"),
     ("Esc", "close a panel, leave the wall or fullscreen"),
     ("?", "this help"),

@@ -368,7 +368,10 @@ impl Strips<'_> {
             );
             let line = palette::over(self.neutral.grid(), under);
             for (runs, db) in lines.iter_mut().zip(TICKS_DB) {
-                let y = l.y_of(db).round().clamp(l.bar_top, (l.bar_bottom - 1.0).max(l.bar_top));
+                let y = l
+                    .y_of(db)
+                    .round()
+                    .clamp(l.bar_top, (l.bar_bottom - 1.0).max(l.bar_top));
                 runs.push(line, Point::new(x, y), Size::new(w, 1.0));
             }
             if let Style::Bridge { .. } = self.style {
@@ -424,7 +427,10 @@ impl Strips<'_> {
             // it: a marker inside the bar would read as a level the bar already passed.
             let hold = (r.peak_hold_dbfs as f32).max(level);
             if hold > FLOOR_DB {
-                let y = l.y_of(hold).round().clamp(l.bar_top, (l.bar_bottom - 3.0).max(l.bar_top));
+                let y = l
+                    .y_of(hold)
+                    .round()
+                    .clamp(l.bar_top, (l.bar_bottom - 3.0).max(l.bar_top));
                 batch.push(
                     palette::level_color(hold, t.hot_db),
                     Point::new(l.bar_x().round(), y),

@@ -311,7 +311,11 @@ impl State {
             .ok_or_else(|| format!("take {} is not in {}", entry.take, entry.session))
     }
 
-    pub fn view<'a>(&'a self, snapshot: Option<&'a Snapshot>, neutral: Neutral) -> Element<'a, Message> {
+    pub fn view<'a>(
+        &'a self,
+        snapshot: Option<&'a Snapshot>,
+        neutral: Neutral,
+    ) -> Element<'a, Message> {
         if let Some(open) = &self.open {
             return open.view(neutral);
         }
@@ -323,7 +327,11 @@ impl State {
                     "● recording {} since {}{}",
                     t.name,
                     clock(t.start_s),
-                    if t.auto { " (started by the level)" } else { "" }
+                    if t.auto {
+                        " (started by the level)"
+                    } else {
+                        ""
+                    }
                 ))
                 .size(20)
                 .color(neutral.text),
@@ -354,11 +362,19 @@ impl State {
                 let when = if e.this_run {
                     format!("{}–{}", clock(e.start_s), clock(e.end_s))
                 } else {
-                    format!("{} · {}–{}", session_day(&e.session), clock(e.start_s), clock(e.end_s))
+                    format!(
+                        "{} · {}–{}",
+                        session_day(&e.session),
+                        clock(e.start_s),
+                        clock(e.end_s)
+                    )
                 };
                 button(
                     row![
-                        text(format!("{}", e.take)).size(22).color(neutral.dim_text).width(48),
+                        text(format!("{}", e.take))
+                            .size(22)
+                            .color(neutral.dim_text)
+                            .width(48),
                         text(&e.name).size(22).color(neutral.text).width(220),
                         text(when).size(18).color(neutral.dim_text).width(380),
                         text(&e.headline).size(22).color(e.zone.color()),

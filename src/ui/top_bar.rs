@@ -126,7 +126,12 @@ pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Messag
 fn take_button<'a>(running: bool) -> Element<'a, Message> {
     let label = if running { "■ Stop take" } else { "● Take" };
     let b = button(text(label).size(16)).on_press(Message::ToggleTake);
-    if running { b } else { b.style(button::secondary) }.into()
+    if running {
+        b
+    } else {
+        b.style(button::secondary)
+    }
+    .into()
 }
 
 fn state_word(state: StreamState) -> &'static str {
