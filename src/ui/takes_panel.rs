@@ -276,9 +276,7 @@ impl State {
                 return Some(Action::Toggle(name));
             }
             Message::Open(i) => {
-                let Some(entry) = self.entries.get(i) else {
-                    return None;
-                };
+                let entry = self.entries.get(i)?;
                 match self.report(entry, snapshot) {
                     Ok(report) => {
                         let hot = (0..report.inputs.len()).map(hot_dbtp).collect();
