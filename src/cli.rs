@@ -361,26 +361,24 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
             takes: args.takes,
         }),
         Some(Command::Takes(args)) => {
-            let format = if args.json {
-                crate::takes::store::TakesFormat::Json
-            } else if args.csv {
-                crate::takes::store::TakesFormat::Csv
-            } else {
-                crate::takes::store::TakesFormat::Table
-            };
-            crate::takes::store::run(args.session.as_deref(), format)
+            crate::takes::store::run(args.session.as_deref(), list_format(args.json, args.csv))
         }
         Some(Command::Log(args)) => {
-            let format = if args.json {
-                crate::advisor::log::LogFormat::Json
-            } else if args.csv {
-                crate::advisor::log::LogFormat::Csv
-            } else {
-                crate::advisor::log::LogFormat::Table
-            };
-            crate::advisor::log::run(args.since.as_deref(), format)
+            crate::advisor::log::run(args.since.as_deref(), list_format(args.json, args.csv))
         }
         None => run_gui(&cli.gui),
+    }
+}
+
+/// `--json` / `--csv` of a listing command (clap keeps them exclusive).
+fn list_format(json: bool, csv: bool) -> crate::listing::ListFormat {
+    use crate::listing::ListFormat;
+    if json {
+        ListFormat::Json
+    } else if csv {
+        ListFormat::Csv
+    } else {
+        ListFormat::Table
     }
 }
 

@@ -36,6 +36,7 @@
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
 //!   source presets, session templates (TOML) and the session log (`gainstage log`), written
 //!   by its own thread (`advisor::log_writer`).
+//! - [`listing`]: how `log` and `takes` print (table, JSON, CSV) and the CSV cell rule.
 //! - [`paths`]: config and data directories; [`settings`]: the GUI settings file;
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
@@ -58,6 +59,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod file_report;
+pub mod listing;
 pub mod meter;
 pub mod monitor;
 pub mod paths;

@@ -7,12 +7,12 @@ use super::MeterError;
 use super::ballistics::PeakHold;
 use super::clip::OverCounter;
 use super::config::*;
-use super::gating::{IntegratedLoudness, LoudnessRange};
 use super::k_weighting::KWeighting;
 use super::level::{amplitude_to_db, energy_to_lufs, power_to_db};
 use super::lowpass::LowPass;
 use super::readings::ChannelReadings;
 use super::sample::hold_finite;
+use super::slices::SliceLoudness;
 use super::true_peak::TruePeak;
 use super::window::{History, SlidingSum};
 
@@ -29,9 +29,6 @@ const GRANULES_PER_STRETCH: usize = 5;
 /// Sample rates a meter accepts (Hz): `ebur128`'s range, which the K-weighting is designed for.
 const MIN_SAMPLE_RATE: u32 = 16;
 const MAX_SAMPLE_RATE: u32 = 2_822_400;
-/// 100 ms loudness slices in the short-term window.
-const SLICES_SHORT_TERM: usize = 30;
-const SLICES_MOMENTARY: usize = 4;
 /// 10 ms granules in the momentary window.
 const GRANULES_MOMENTARY: usize = 40;
 
@@ -51,10 +48,6 @@ pub struct ChannelMeter {
     granule_ksumsq: f64,
     /// Oversampled peak between the samples.
     true_peak: TruePeak,
-    /// 400 ms block energies (every 100 ms since reset), for integrated loudness.
-    blocks: IntegratedLoudness,
-    /// 3 s short-term energies (every 100 ms once 3 s are in), for loudness range.
-    short_terms: LoudnessRange,
     /// Integrated loudness (LUFS) and loudness range (LU) with the 100 ms step of audio they
     /// were computed at. They change only when a slice closes; scanning the histograms on
     /// every read (60 reads a second per channel live) would cost more than the slices do.
@@ -138,10 +131,8 @@ pub struct ChannelMeter {
     /// Frames per 100 ms loudness slice, and how far into the current one we are.
     slice_len: usize,
     slice_pos: usize,
-    /// K-weighted mean square of each of the latest 30 slices.
-    slices: SlidingSum,
-    momentary_lufs: f64,
-    short_term_lufs: f64,
+    /// Momentary, short-term and gated loudness from the slices (the programme meter's code).
+    loudness: SliceLoudness,
     /// K-weighted mean square of each of the latest 40 granules. The momentary maximum is
     /// taken from these on a 10 ms hop: a 400 ms burst is then caught whole wherever it
     /// starts, where on the 100 ms slice hop it could read up to 0.46 LU low (EBU Tech 3341
@@ -175,8 +166,6 @@ impl ChannelMeter {
             slice_sumsq: 0.0,
             granule_ksumsq: 0.0,
             true_peak: TruePeak::new(sample_rate),
-            blocks: IntegratedLoudness::new(),
-            short_terms: LoudnessRange::new(),
             clips: OverCounter::new(config.over_len, config.clip_rule.threshold()),
             invalid: 0,
             frames: 0,
@@ -221,9 +210,7 @@ impl ChannelMeter {
             total_noise: Cell::new(None),
             slice_len: ((sample_rate + 5) / 10) as usize,
             slice_pos: 0,
-            slices: SlidingSum::new(SLICES_SHORT_TERM),
-            momentary_lufs: f64::NEG_INFINITY,
-            short_term_lufs: f64::NEG_INFINITY,
+            loudness: SliceLoudness::new(),
             granule_energies: SlidingSum::new(GRANULES_MOMENTARY),
             max_momentary_lufs: f64::NEG_INFINITY,
             max_short_term_lufs: f64::NEG_INFINITY,
@@ -457,23 +444,16 @@ impl ChannelMeter {
     fn close_slice(&mut self) {
         let energy = self.slice_sumsq / self.slice_len as f64;
         self.slice_sumsq = 0.0;
-        self.slices.push(energy);
-        let seen = self.slices.filled();
-        let m_n = seen.min(SLICES_MOMENTARY);
-        let momentary = self.slices.sum_latest(m_n) / m_n as f64;
-        let short_term = self.slices.sum() / seen as f64;
-        self.momentary_lufs = energy_to_lufs(momentary);
-        self.short_term_lufs = energy_to_lufs(short_term);
-        // A gating block is the mean of four slices: 400 ms, a new one every 100 ms.
+        let closed = self.loudness.close_slice(energy);
         self.slices_closed += 1;
-        if seen >= SLICES_MOMENTARY {
-            self.blocks.push(momentary);
-            self.latest_block_energy = Some(momentary);
+        if closed.block_energy.is_some() {
+            self.latest_block_energy = closed.block_energy;
         }
-        if self.slices.is_full() {
-            self.max_short_term_lufs = self.max_short_term_lufs.max(self.short_term_lufs);
-            self.short_terms.push(short_term);
-            self.latest_short_term_energy = Some(short_term);
+        if closed.short_term_energy.is_some() {
+            self.max_short_term_lufs = self
+                .max_short_term_lufs
+                .max(self.loudness.short_term_lufs());
+            self.latest_short_term_energy = closed.short_term_energy;
         }
         self.slice_pos = 0;
     }
@@ -569,10 +549,13 @@ impl ChannelMeter {
             total_rms_dbfs: power_to_db(self.total_sumsq / self.frames.max(1) as f64),
             dc_offset: self.dc_window.sum() / dc_frames,
             total_dc_offset: self.total_sum / self.frames.max(1) as f64,
-            momentary_lufs: self.momentary_lufs,
-            short_term_lufs: self.short_term_lufs,
-            max_momentary_lufs: or_current(self.max_momentary_lufs, self.momentary_lufs),
-            max_short_term_lufs: or_current(self.max_short_term_lufs, self.short_term_lufs),
+            momentary_lufs: self.loudness.momentary_lufs(),
+            short_term_lufs: self.loudness.short_term_lufs(),
+            max_momentary_lufs: or_current(self.max_momentary_lufs, self.loudness.momentary_lufs()),
+            max_short_term_lufs: or_current(
+                self.max_short_term_lufs,
+                self.loudness.short_term_lufs(),
+            ),
             integrated_lufs: integrated,
             loudness_range_lu: lra,
             plr_db: if integrated.is_finite() && max_tp_db.is_finite() {
@@ -595,8 +578,8 @@ impl ChannelMeter {
         {
             return (integrated, lra);
         }
-        let integrated = self.blocks.lufs();
-        let lra = self.short_terms.lu();
+        let integrated = self.loudness.integrated_lufs();
+        let lra = self.loudness.loudness_range_lu();
         self.gated.set(Some((step, integrated, lra)));
         (integrated, lra)
     }
@@ -617,8 +600,7 @@ impl ChannelMeter {
         self.slice_sumsq = 0.0;
         self.granule_ksumsq = 0.0;
         self.true_peak.reset();
-        self.blocks.reset();
-        self.short_terms.reset();
+        self.loudness.reset();
         self.gated.set(None);
         self.clips.reset();
         self.invalid = 0;
@@ -661,9 +643,6 @@ impl ChannelMeter {
         self.noise_count = 0;
         self.total_noise.set(None);
         self.slice_pos = 0;
-        self.slices.reset();
-        self.momentary_lufs = f64::NEG_INFINITY;
-        self.short_term_lufs = f64::NEG_INFINITY;
         self.granule_energies.reset();
         self.max_momentary_lufs = f64::NEG_INFINITY;
         self.max_short_term_lufs = f64::NEG_INFINITY;

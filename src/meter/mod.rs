@@ -27,6 +27,7 @@ pub mod lowpass;
 pub mod program;
 pub mod readings;
 pub mod sample;
+pub mod slices;
 pub mod true_peak;
 pub mod window;
 

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use crate::listing::ListFormat;
+
 use super::report::{TakeReport, to_csv};
 
 /// `<data dir>/takes`.
@@ -89,17 +91,8 @@ pub fn load(dir: &Path, session: &str) -> Result<Vec<TakeReport>, crate::Error> 
         .map_err(|e| crate::Error::Message(format!("{}: {e}", path.display())))
 }
 
-/// How `gainstage takes` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TakesFormat {
-    #[default]
-    Table,
-    Json,
-    Csv,
-}
-
 /// `gainstage takes`: the takes of `session` (default: the latest session with takes).
-pub fn run(session: Option<&str>, format: TakesFormat) -> Result<ExitCode, crate::Error> {
+pub fn run(session: Option<&str>, format: ListFormat) -> Result<ExitCode, crate::Error> {
     let dir = takes_dir()?;
     let session = match session {
         Some(s) => s.trim_end_matches(".json").to_string(),
@@ -114,13 +107,13 @@ pub fn run(session: Option<&str>, format: TakesFormat) -> Result<ExitCode, crate
     let takes = load(&dir, &session)?;
     let mut out = std::io::stdout().lock();
     match format {
-        TakesFormat::Json => {
+        ListFormat::Json => {
             let json = serde_json::to_string_pretty(&takes)
                 .map_err(|e| crate::Error::Message(e.to_string()))?;
             writeln!(out, "{json}")?;
         }
-        TakesFormat::Csv => out.write_all(to_csv(&takes).as_bytes())?,
-        TakesFormat::Table => out.write_all(table(&session, &takes).as_bytes())?,
+        ListFormat::Csv => out.write_all(to_csv(&takes).as_bytes())?,
+        ListFormat::Table => out.write_all(table(&session, &takes).as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
 }
