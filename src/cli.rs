@@ -259,6 +259,34 @@ pub struct MonitorArgs {
     /// the data directory (`gainstage takes`).
     #[arg(long = "take", value_name = "START-END", value_parser = parse_take)]
     pub takes: Vec<crate::takes::TakeSpan>,
+    /// Start a take by itself when any input's sample peak passes this level (dBFS, e.g.
+    /// -40) for the rise time, and end it after the quiet time. Off unless given.
+    #[arg(long, value_name = "DBFS", allow_negative_numbers = true)]
+    pub auto_take_level: Option<f64>,
+    /// Seconds the level must hold for an automatic take to start (default 0.3).
+    #[arg(long, value_name = "SECS", requires = "auto_take_level")]
+    pub auto_take_rise: Option<f64>,
+    /// Seconds of quiet that end an automatic take (default 5).
+    #[arg(long, value_name = "SECS", requires = "auto_take_level")]
+    pub auto_take_quiet: Option<f64>,
+}
+
+impl MonitorArgs {
+    /// The automatic takes asked for, checked; `None` without `--auto-take-level`.
+    fn auto_take(&self) -> Result<Option<crate::takes::AutoTakeConfig>, crate::Error> {
+        let Some(level_dbfs) = self.auto_take_level else {
+            return Ok(None);
+        };
+        let d = crate::takes::AutoTakeConfig::default();
+        crate::takes::AutoTakeConfig {
+            level_dbfs,
+            rise_s: self.auto_take_rise.unwrap_or(d.rise_s),
+            quiet_s: self.auto_take_quiet.unwrap_or(d.quiet_s),
+        }
+        .checked()
+        .map(Some)
+        .map_err(crate::Error::Message)
+    }
 }
 
 fn parse_take(text: &str) -> Result<crate::takes::TakeSpan, String> {
@@ -329,6 +357,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
                 .over_len
                 .unwrap_or(crate::meter::MeterConfig::default().over_len),
             float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
+            auto_take: args.auto_take()?,
             takes: args.takes,
         }),
         Some(Command::Takes(args)) => {

@@ -28,7 +28,9 @@
 //!   `realtime` (the callback's priority), `pipewire_names`, `paced` / `demo` / `file`
 //!   (sources driven at real-time pace).
 //! - [`takes`]: per-take headroom reports: the tracker the meter thread feeds, clip bursts,
-//!   the bounded headroom track, the saved JSON/CSV (`gainstage takes`) and their log entries.
+//!   the bounded headroom track, automatic takes by level (`takes::auto`), the saved JSON/CSV
+//!   (`gainstage takes`), the thread that saves a reader's takes (`takes::saver`) and their
+//!   log entries.
 //! - [`snapshot`]: what the meter thread publishes to readers.
 //! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
@@ -46,7 +48,9 @@
 //!   `ui::keys`, `ui::top_bar`, `ui::scene` (what views draw from), `ui::bridge` /
 //!   `ui::wall` / `ui::performer` (the views), `ui::strips` (every strip's meter in one
 //!   canvas), `ui::scale` / `ui::scale_labels`, `ui::soundcheck` / `ui::log_panel` /
-//!   `ui::settings_panel`, `ui::palette` (colours and their meaning), `ui::badge`.
+//!   `ui::settings_panel`, `ui::palette` (colours and their meaning), `ui::badge`,
+//!   `ui::takes_panel` (marking takes, the list of them) / `ui::take_view` (one take's
+//!   verdicts and headroom tracks).
 
 pub mod advisor;
 pub mod analyze;

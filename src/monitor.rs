@@ -40,6 +40,8 @@ pub struct MonitorOptions {
     /// Takes marked in stream seconds; each gets a headroom report, printed in the summary
     /// and saved in the data directory. Overlapping spans are refused.
     pub takes: Vec<crate::takes::TakeSpan>,
+    /// Takes started and ended by the level; `None`: off.
+    pub auto_take: Option<crate::takes::AutoTakeConfig>,
 }
 
 /// One line of `monitor --json`: a contract other tools parse (add keys, never rename).
@@ -211,6 +213,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         channel_names: plan.names_for(MAX_CHANNELS),
         session_log: true,
         takes: spans.clone(),
+        auto_take: args.auto_take,
         ..SessionConfig::default()
     };
     let session =
@@ -303,7 +306,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     // Stopping also ends a take still open.
     drop(session);
     let final_snapshot = reader.read().or(last);
-    if !spans.is_empty()
+    if (!spans.is_empty() || args.auto_take.is_some())
         && let Some(s) = &final_snapshot
     {
         keep_takes(&mut takes, s);
@@ -311,7 +314,8 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         if !all.is_empty() {
             save_takes(&session_name, &all);
         }
-        if all.len() < spans.len() {
+        // With automatic takes as well, the count says nothing about the marked ones.
+        if args.auto_take.is_none() && all.len() < spans.len() {
             eprintln!(
                 "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
                 spans.len() - all.len(),

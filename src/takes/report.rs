@@ -51,6 +51,31 @@ pub struct InputReport {
     pub headroom: TrackReport,
 }
 
+impl TakeReport {
+    /// Bytes the report holds on the heap (strings, bursts, warnings, headroom tracks).
+    pub fn heap_bytes(&self) -> usize {
+        self.name.capacity()
+            + self.verdict.capacity()
+            + self.inputs.capacity() * std::mem::size_of::<InputReport>()
+            + self
+                .inputs
+                .iter()
+                .map(InputReport::heap_bytes)
+                .sum::<usize>()
+    }
+}
+
+impl InputReport {
+    /// Bytes the input's findings hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.name.capacity()
+            + self.verdict.capacity()
+            + self.bursts.capacity() * std::mem::size_of::<BurstReport>()
+            + self.warnings.capacity() * std::mem::size_of::<WarningKind>()
+            + self.headroom.heap_bytes()
+    }
+}
+
 /// How bad a verdict is, for picking a take's worst input.
 fn rank(verdict: &str) -> u8 {
     if verdict.starts_with("clipped") {

@@ -42,6 +42,21 @@ pub fn save(dir: &Path, session: &str, takes: &[TakeReport]) -> Result<PathBuf, 
     Ok(path)
 }
 
+/// Adds `new` to the reports saved for `session` (a take saved before under the same number
+/// is replaced), in take order, and writes both files again. Only the file holds every take:
+/// the caller keeps none in memory.
+pub fn append(dir: &Path, session: &str, new: &[TakeReport]) -> Result<PathBuf, crate::Error> {
+    let mut all = if dir.join(format!("{session}.json")).exists() {
+        load(dir, session)?
+    } else {
+        Vec::new()
+    };
+    all.retain(|t| !new.iter().any(|n| n.take == t.take));
+    all.extend_from_slice(new);
+    all.sort_by_key(|t| t.take);
+    save(dir, session, &all)
+}
+
 /// Writes to a temporary file and renames it over `path`: a reader never sees half a file.
 fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), crate::Error> {
     let tmp = path.with_extension("tmp");

@@ -234,7 +234,9 @@ pub(super) fn label_spots(l: &Layout) -> Vec<(f32, f32)> {
             continue;
         }
         last_y = y;
-        spots.push((db, (y - 6.0).clamp(l.bar_top, l.bar_bottom - 12.0)));
+        // A meter squeezed shorter than one label (a tall panel above it) gets its top.
+        let lowest = (l.bar_bottom - 12.0).max(l.bar_top);
+        spots.push((db, (y - 6.0).clamp(l.bar_top, lowest)));
     }
     spots
 }
@@ -366,7 +368,10 @@ impl Strips<'_> {
             );
             let line = palette::over(self.neutral.grid(), under);
             for (runs, db) in lines.iter_mut().zip(TICKS_DB) {
-                let y = l.y_of(db).round().clamp(l.bar_top, l.bar_bottom - 1.0);
+                let y = l
+                    .y_of(db)
+                    .round()
+                    .clamp(l.bar_top, (l.bar_bottom - 1.0).max(l.bar_top));
                 runs.push(line, Point::new(x, y), Size::new(w, 1.0));
             }
             if let Style::Bridge { .. } = self.style {
@@ -422,7 +427,10 @@ impl Strips<'_> {
             // it: a marker inside the bar would read as a level the bar already passed.
             let hold = (r.peak_hold_dbfs as f32).max(level);
             if hold > FLOOR_DB {
-                let y = l.y_of(hold).round().clamp(l.bar_top, l.bar_bottom - 3.0);
+                let y = l
+                    .y_of(hold)
+                    .round()
+                    .clamp(l.bar_top, (l.bar_bottom - 3.0).max(l.bar_top));
                 batch.push(
                     palette::level_color(hold, t.hot_db),
                     Point::new(l.bar_x().round(), y),
@@ -833,6 +841,7 @@ mod tests {
             events: Arc::from(Vec::new()),
             takes: Arc::from(Vec::new()),
             takes_pending: false,
+            open_take: None,
         }
     }
 
