@@ -89,6 +89,8 @@ pub enum MeterCommand {
     StartTake(String),
     /// End the open take now.
     StopTake,
+    /// Run these programme meters (VU, PPM, K, digital peak) from now on, and no others.
+    SetProgramme(crate::meter::ProgrammeSet),
 }
 
 /// A running capture. Dropping it stops the stream and the meter thread.

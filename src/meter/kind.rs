@@ -7,6 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Alignment levels a user may set (dBFS): from the hottest practice (-9, DIN) down to
+/// generous broadcast headroom.
+pub const ALIGNMENT_RANGE_DBFS: std::ops::RangeInclusive<f64> = -30.0..=0.0;
+
 /// The meter a view shows besides the true-peak bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -255,7 +259,7 @@ impl MeterKind {
     /// The alignment in force: the user's where it applies, else the kind's own.
     pub fn alignment_dbfs(self, user: Option<f64>) -> f64 {
         match user {
-            Some(a) if self.alignable() && a.is_finite() => a,
+            Some(a) if self.alignable() && ALIGNMENT_RANGE_DBFS.contains(&a) => a,
             _ => self.default_alignment_dbfs(),
         }
     }
