@@ -21,7 +21,8 @@ fn write_tones(path: &Path) {
     for i in 0..2 * RATE {
         let s = (std::f64::consts::TAU * 1000.0 * f64::from(i) / f64::from(RATE)).sin();
         for dbfs in [-18.0f64, -8.0] {
-            w.write_sample((s * 10f64.powf(dbfs / 20.0)) as f32).unwrap();
+            w.write_sample((s * 10f64.powf(dbfs / 20.0)) as f32)
+                .unwrap();
         }
     }
     w.finalize().unwrap();
@@ -39,7 +40,11 @@ fn lines(wav: &Path, extra: &[&str]) -> Vec<Value> {
         .env("GAINSTAGE_CONFIG_DIR", home.join("config"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -53,8 +58,8 @@ fn lines(wav: &Path, extra: &[&str]) -> Vec<Value> {
 fn settled(lines: &[Value]) -> Vec<Value> {
     let line = lines
         .iter()
-        .filter(|l| l["t_s"].as_f64().unwrap() >= 1.2 && l["state"] == "running")
-        .last()
+        .rev()
+        .find(|l| l["t_s"].as_f64().unwrap() >= 1.2 && l["state"] == "running")
         .expect("a line after 1.2 s");
     line["channels"]
         .as_array()
@@ -87,12 +92,24 @@ fn the_alignment_moves_zero_vu_and_the_k_meters_keep_their_own() {
     // passed by 1.2 s).
     let m = settled(&lines(&wav, &["--meter", "vu", "--alignment", "-20"]));
     assert_eq!(m[0]["alignment_dbfs"], -20.0);
-    assert!((m[0]["scale"].as_f64().unwrap() - 2.0).abs() <= 0.05, "{}", m[0]);
-    assert!((m[0]["dbfs"].as_f64().unwrap() + 18.0).abs() <= 0.05, "{}", m[0]);
+    assert!(
+        (m[0]["scale"].as_f64().unwrap() - 2.0).abs() <= 0.05,
+        "{}",
+        m[0]
+    );
+    assert!(
+        (m[0]["dbfs"].as_f64().unwrap() + 18.0).abs() <= 0.05,
+        "{}",
+        m[0]
+    );
     // K-14: its zero is -14 dBFS whatever --alignment says; the -8 dBFS tone reads +6.
     let m = settled(&lines(&wav, &["--meter", "k14", "--alignment", "-20"]));
     assert_eq!(m[1]["alignment_dbfs"], -14.0);
-    assert!((m[1]["scale"].as_f64().unwrap() - 6.0).abs() <= 0.05, "{}", m[1]);
+    assert!(
+        (m[1]["scale"].as_f64().unwrap() - 6.0).abs() <= 0.05,
+        "{}",
+        m[1]
+    );
 }
 
 #[test]
@@ -108,7 +125,13 @@ fn without_meter_no_line_carries_the_key_and_alignment_needs_a_meter() {
     let tp = last["channels"][1]["true_peak_hold_dbtp"].as_f64().unwrap();
     assert!((tp + 8.0).abs() <= 0.1, "{tp}");
     let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args(["monitor", "--file", wav.to_str().unwrap(), "--alignment", "-18"])
+        .args([
+            "monitor",
+            "--file",
+            wav.to_str().unwrap(),
+            "--alignment",
+            "-18",
+        ])
         .env("HOME", dir.path())
         .env("GAINSTAGE_DATA_DIR", dir.path().join("data"))
         .env("GAINSTAGE_CONFIG_DIR", dir.path().join("config"))

@@ -124,8 +124,8 @@ fn iec_60268_18_peak_hold_of_the_true_peak_holds_1_s_then_falls() {
         let n = rate as usize / 10;
         let x: Vec<f32> = (0..n)
             .map(|i| {
-                (0.5 * (std::f64::consts::FRAC_PI_2 * i as f64 + std::f64::consts::FRAC_PI_4)
-                    .sin()) as f32
+                (0.5 * (std::f64::consts::FRAC_PI_2 * i as f64 + std::f64::consts::FRAC_PI_4).sin())
+                    as f32
             })
             .collect();
         m.process(&x);
@@ -147,7 +147,10 @@ fn iec_60268_18_peak_hold_of_the_true_peak_holds_1_s_then_falls() {
         // fallen at least (3.2 - 1.5) · 20 / 2.0 = 17 dB and at most (3.2 - 0.5) · 20 / 1.4.
         let late = at(&mut m, 1.7);
         let fallen = held - late;
-        assert!((17.0..=2.7 * 20.0 / 1.4).contains(&fallen), "fallen {fallen} dB");
+        assert!(
+            (17.0..=2.7 * 20.0 / 1.4).contains(&fallen),
+            "fallen {fallen} dB"
+        );
     }
 }
 
@@ -171,7 +174,12 @@ fn iec_60268_17_a_steady_sine_at_alignment_reads_0_vu() {
         assert_within("0 VU at -18 dBFS alignment", vu, 0.0, 0.05);
         assert!(!got.is_empty());
         // SMPTE's -20 dBFS alignment: the same tone reads +2 VU.
-        assert_within("+2 VU", MeterKind::Vu.on_scale(t.last().unwrap().1, -20.0), 2.0, 0.05);
+        assert_within(
+            "+2 VU",
+            MeterKind::Vu.on_scale(t.last().unwrap().1, -20.0),
+            2.0,
+            0.05,
+        );
     }
 }
 
@@ -243,7 +251,12 @@ fn iec_60268_10_type_ii_steady_tone_at_alignment_reads_ppm_4_and_test() {
         assert_within("EBU", MeterKind::EbuPpm.on_scale(level, -18.0), 0.0, 0.1);
         // 8 dB up: two marks up.
         let level = max_reading(rate, MeterKind::BbcPpm, &tone(rate, TONE_HZ, -10.0, 1.0));
-        assert_within("BBC +8 dB", MeterKind::BbcPpm.on_scale(level, -18.0), 6.0, 0.025);
+        assert_within(
+            "BBC +8 dB",
+            MeterKind::BbcPpm.on_scale(level, -18.0),
+            6.0,
+            0.025,
+        );
     }
 }
 
@@ -282,9 +295,19 @@ fn type_i_steady_tone_reads_its_peak_on_the_din_and_nordic_scales() {
     for rate in RATES {
         // Nordic TEST = -18 dBFS; DIN 0 dB at -9 dBFS.
         let level = max_reading(rate, MeterKind::NordicPpm, &tone(rate, TONE_HZ, -18.0, 1.0));
-        assert_within("Nordic TEST", MeterKind::NordicPpm.on_scale(level, -18.0), 0.0, 0.1);
+        assert_within(
+            "Nordic TEST",
+            MeterKind::NordicPpm.on_scale(level, -18.0),
+            0.0,
+            0.1,
+        );
         let level = max_reading(rate, MeterKind::DinPpm, &tone(rate, TONE_HZ, -9.0, 1.0));
-        assert_within("DIN 0 dB", MeterKind::DinPpm.on_scale(level, -9.0), 0.0, 0.1);
+        assert_within(
+            "DIN 0 dB",
+            MeterKind::DinPpm.on_scale(level, -9.0),
+            0.0,
+            0.1,
+        );
     }
 }
 
@@ -339,7 +362,12 @@ fn a_channel_meter_runs_the_meters_asked_for_and_keeps_faults_out() {
     x[2000] = f32::INFINITY;
     m.process(&x);
     let r = m.take_programme();
-    assert_within("VU", r.of(MeterKind::Vu), -18.0 + 20.0 * 1.0125f64.log10(), 0.05);
+    assert_within(
+        "VU",
+        r.of(MeterKind::Vu),
+        -18.0 + 20.0 * 1.0125f64.log10(),
+        0.05,
+    );
     assert_within("K-14", r.of(MeterKind::K14), -18.0, 0.05);
     assert_eq!(r.of(MeterKind::BbcPpm), f64::NEG_INFINITY, "off");
     assert_eq!(m.readings().invalid_samples, 2);

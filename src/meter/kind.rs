@@ -237,9 +237,7 @@ impl MeterKind {
     pub fn default_alignment_dbfs(self) -> f64 {
         match self {
             MeterKind::Peak => 0.0,
-            MeterKind::Vu | MeterKind::BbcPpm | MeterKind::EbuPpm | MeterKind::NordicPpm => {
-                -18.0
-            }
+            MeterKind::Vu | MeterKind::BbcPpm | MeterKind::EbuPpm | MeterKind::NordicPpm => -18.0,
             MeterKind::DinPpm => -9.0,
             MeterKind::K20 => -20.0,
             MeterKind::K14 => -14.0,
@@ -312,7 +310,11 @@ mod tests {
             assert_eq!(MeterKind::from_slug(k.slug()), Some(k));
             let s = k.scale();
             assert!(s.bottom_db < s.top_db);
-            assert!(s.marks.iter().all(|m| (s.bottom_db..=s.top_db).contains(&m.db)));
+            assert!(
+                s.marks
+                    .iter()
+                    .all(|m| (s.bottom_db..=s.top_db).contains(&m.db))
+            );
         }
         assert_eq!(MeterKind::from_slug("ppm"), None);
     }

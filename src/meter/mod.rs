@@ -44,8 +44,8 @@ pub use channel::ChannelMeter;
 pub use clip::ClipRule;
 pub use config::MeterConfig;
 pub use kind::MeterKind;
-pub use programme::{ProgrammeReadings, ProgrammeSet};
 pub use program::{ProgramMeter, ProgramReadings};
+pub use programme::{ProgrammeReadings, ProgrammeSet};
 pub use readings::ChannelReadings;
 
 /// Why a meter could not be built.

@@ -202,7 +202,11 @@ mod tests {
                 words.push(word);
             }
         }
-        assert_eq!(words, vec!["GOOD", "HOT", "GOOD"], "the signal crossed hot and back");
+        assert_eq!(
+            words,
+            vec!["GOOD", "HOT", "GOOD"],
+            "the signal crossed hot and back"
+        );
         // Both the stretch where the level is hot and the one where only the hysteresis
         // holds the word were drawn, and in neither did the bar's colour leave the word's.
         assert!(level_hot_word_hot > 10 && level_good_word_hot > 10);
