@@ -51,8 +51,9 @@ pub struct ViewMeters {
     pub bridge: String,
     pub wall: String,
     pub performer: String,
-    /// Where 0 VU, PPM 4, TEST or DIN's 0 dB sits (dBFS); the K-meters keep their own.
-    pub alignment_dbfs: f64,
+    /// Where 0 VU, PPM 4, TEST or DIN's 0 dB sits (dBFS); absent: each meter's own (-18,
+    /// DIN -9). The K-meters always keep their own.
+    pub alignment_dbfs: Option<f64>,
 }
 
 /// The true-peak bar's name in [`ViewMeters`].
@@ -64,7 +65,7 @@ impl Default for ViewMeters {
             bridge: TRUE_PEAK_METER.into(),
             wall: TRUE_PEAK_METER.into(),
             performer: TRUE_PEAK_METER.into(),
-            alignment_dbfs: -18.0,
+            alignment_dbfs: None,
         }
     }
 }
@@ -91,10 +92,8 @@ impl ViewMeters {
             }
         }
         let range = crate::meter::kind::ALIGNMENT_RANGE_DBFS;
-        if !range.contains(&self.alignment_dbfs) {
-            // NaN too: out of every range.
-            self.alignment_dbfs = Self::default().alignment_dbfs;
-        }
+        // NaN too: out of every range.
+        self.alignment_dbfs = self.alignment_dbfs.filter(|a| range.contains(a));
         self
     }
 }
@@ -349,7 +348,7 @@ mod tests {
                 bridge: "bbc-ppm".into(),
                 wall: TRUE_PEAK_METER.into(),
                 performer: "k14".into(),
-                alignment_dbfs: -20.0,
+                alignment_dbfs: Some(-20.0),
             },
         };
         save(dir.path(), &s).unwrap();
@@ -383,13 +382,15 @@ mod tests {
         assert_eq!(s.meters.bridge, "vu");
         assert_eq!(s.meters.wall, TRUE_PEAK_METER);
         assert_eq!(s.meters.performer, TRUE_PEAK_METER);
-        assert_eq!(s.meters.alignment_dbfs, -18.0);
+        assert_eq!(s.meters.alignment_dbfs, None);
         assert_eq!(
             s.meters.programme(),
             crate::meter::ProgrammeSet::of([crate::meter::MeterKind::Vu])
         );
         let s = parse("[meters]\nalignment_dbfs = nan\n").unwrap();
-        assert_eq!(s.meters.alignment_dbfs, -18.0);
+        assert_eq!(s.meters.alignment_dbfs, None);
+        let s = parse("[meters]\nalignment_dbfs = -20.0\n").unwrap();
+        assert_eq!(s.meters.alignment_dbfs, Some(-20.0));
     }
 
     #[test]

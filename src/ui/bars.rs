@@ -32,7 +32,7 @@ impl ViewBars {
         let bars = |name: &str| match ViewMeters::kind(name) {
             Some(kind) => Bars::Programme {
                 kind,
-                alignment_dbfs: kind.alignment_dbfs(Some(m.alignment_dbfs)),
+                alignment_dbfs: kind.alignment_dbfs(m.alignment_dbfs),
             },
             None => Bars::TruePeak,
         };
@@ -163,7 +163,7 @@ mod tests {
             bridge: "ebu-ppm".into(),
             wall: "true-peak".into(),
             performer: "k12".into(),
-            alignment_dbfs: -20.0,
+            alignment_dbfs: Some(-20.0),
         };
         let v = ViewBars::from_settings(&m);
         assert_eq!(
@@ -179,6 +179,18 @@ mod tests {
             Bars::Programme {
                 kind: MeterKind::K12,
                 alignment_dbfs: -12.0
+            }
+        );
+        // No alignment set: each meter's own (DIN's 0 dB at -9 dBFS).
+        let own = ViewBars::from_settings(&ViewMeters {
+            bridge: "din-ppm".into(),
+            ..ViewMeters::default()
+        });
+        assert_eq!(
+            own.bridge,
+            Bars::Programme {
+                kind: MeterKind::DinPpm,
+                alignment_dbfs: -9.0
             }
         );
     }

@@ -170,7 +170,7 @@ impl Form {
             templates,
             status: None,
             meters: s.meters.clone(),
-            alignment: format!("{}", s.meters.alignment_dbfs),
+            alignment: opt_text(s.meters.alignment_dbfs),
         }
     }
 
@@ -251,7 +251,11 @@ impl Form {
             }
             Message::Alignment(t) => {
                 let range = crate::meter::kind::ALIGNMENT_RANGE_DBFS;
-                let parsed = number(&t, *range.start(), *range.end());
+                // Empty: each meter's own alignment.
+                let parsed = match t.trim() {
+                    "" => Some(None),
+                    v => number(v, *range.start(), *range.end()).map(Some),
+                };
                 self.alignment = t;
                 match parsed {
                     Some(a) => {
@@ -409,7 +413,7 @@ impl Form {
             meter_pick(MeterView::Wall),
             label("performer"),
             meter_pick(MeterView::Performer),
-            label("alignment (dBFS)"),
+            label("alignment (dBFS, empty: each meter's own)"),
             field(&self.alignment, Message::Alignment, 70.0),
         ]
         .spacing(8)
@@ -585,7 +589,7 @@ mod tests {
         let Some(Action::Meters(m)) = f.update(Message::Alignment("-20".into())) else {
             panic!("no meters");
         };
-        assert_eq!((m.wall.as_str(), m.alignment_dbfs), ("vu", -20.0));
+        assert_eq!((m.wall.as_str(), m.alignment_dbfs), ("vu", Some(-20.0)));
         assert_eq!(f.update(Message::Alignment("-45".into())), None);
         assert!(f.status.as_deref().unwrap_or("").contains("alignment"));
     }
