@@ -55,6 +55,28 @@ fn bench(c: &mut Criterion) {
             });
         });
 
+        // One view's meter: a BBC PPM on every channel.
+        group.bench_with_input(
+            BenchmarkId::new("bank_bbc_ppm", channels),
+            &data,
+            |b, data| {
+                let config = MeterConfig {
+                    programme: ProgrammeSet::of([MeterKind::BbcPpm]),
+                    ..MeterConfig::default()
+                };
+                let mut bank =
+                    MeterBank::new(channels, RATE, &config).unwrap_or_else(|e| panic!("{e}"));
+                b.iter(|| {
+                    for start in (0..FRAMES).step_by(BLOCK) {
+                        let end = (start + BLOCK).min(FRAMES);
+                        let blocks: Vec<&[f32]> = data.iter().map(|ch| &ch[start..end]).collect();
+                        bank.process_planar(&blocks);
+                    }
+                    black_box(bank.take_programme(channels - 1));
+                });
+            },
+        );
+
         // Every programme meter on (VU, three PPMs, K, digital peak): the most any set of
         // views can ask for; one view's meter costs a share of this.
         group.bench_with_input(

@@ -104,23 +104,24 @@ impl Ppm {
 
     #[inline]
     fn push(&mut self, x: f32) {
-        let x = x.abs();
-        self.z_fast *= self.decay;
-        self.z_slow *= self.decay;
-        if x > self.z_fast {
-            self.z_fast += self.fast * (x - self.z_fast);
-        }
-        if x > self.z_slow {
-            self.z_slow += self.slow * (x - self.z_slow);
-        }
-        self.max = self.max.max(self.z_fast + self.z_slow);
+        self.process(std::slice::from_ref(&x));
     }
 
     /// Meters a block of samples (finite; the channel meter sanitises them).
     pub fn process(&mut self, block: &[f32]) {
+        let (fast, slow, decay) = (self.fast, self.slow, self.decay);
+        let (mut zf, mut zs, mut max) = (self.z_fast, self.z_slow, self.max);
         for &x in block {
-            self.push(x);
+            let x = x.abs();
+            zf *= decay;
+            zs *= decay;
+            // Charge only up, without a branch: which samples charge follows the waveform,
+            // which a branch predictor cannot.
+            zf += fast * (x - zf).max(0.0);
+            zs += slow * (x - zs).max(0.0);
+            max = max.max(zf + zs);
         }
+        (self.z_fast, self.z_slow, self.max) = (zf, zs, max);
         // Far below any converter's floor: silence, kept out of subnormal numbers.
         if self.z_fast + self.z_slow < 1e-15 {
             (self.z_fast, self.z_slow) = (0.0, 0.0);
