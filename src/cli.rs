@@ -267,6 +267,34 @@ pub struct MonitorArgs {
     /// (default -18; DIN -9). The K-meters keep their own (-20, -14, -12).
     #[arg(long, value_name = "DBFS", allow_negative_numbers = true, requires = "meter", value_parser = parse_alignment)]
     pub alignment: Option<f64>,
+    /// Start a take by itself when any input's sample peak passes this level (dBFS, e.g.
+    /// -40) for the rise time, and end it after the quiet time. Off unless given.
+    #[arg(long, value_name = "DBFS", allow_negative_numbers = true)]
+    pub auto_take_level: Option<f64>,
+    /// Seconds the level must hold for an automatic take to start (default 0.3).
+    #[arg(long, value_name = "SECS", requires = "auto_take_level")]
+    pub auto_take_rise: Option<f64>,
+    /// Seconds of quiet that end an automatic take (default 5).
+    #[arg(long, value_name = "SECS", requires = "auto_take_level")]
+    pub auto_take_quiet: Option<f64>,
+}
+
+impl MonitorArgs {
+    /// The automatic takes asked for, checked; `None` without `--auto-take-level`.
+    fn auto_take(&self) -> Result<Option<crate::takes::AutoTakeConfig>, crate::Error> {
+        let Some(level_dbfs) = self.auto_take_level else {
+            return Ok(None);
+        };
+        let d = crate::takes::AutoTakeConfig::default();
+        crate::takes::AutoTakeConfig {
+            level_dbfs,
+            rise_s: self.auto_take_rise.unwrap_or(d.rise_s),
+            quiet_s: self.auto_take_quiet.unwrap_or(d.quiet_s),
+        }
+        .checked()
+        .map(Some)
+        .map_err(crate::Error::Message)
+    }
 }
 
 /// The programme meters `--meter` names.
@@ -384,6 +412,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
                 .over_len
                 .unwrap_or(crate::meter::MeterConfig::default().over_len),
             float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
+            auto_take: args.auto_take()?,
             takes: args.takes,
             meter: args.meter.map(|m| crate::monitor::MeterChoice {
                 kind: m.into(),
@@ -391,26 +420,24 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
             }),
         }),
         Some(Command::Takes(args)) => {
-            let format = if args.json {
-                crate::takes::store::TakesFormat::Json
-            } else if args.csv {
-                crate::takes::store::TakesFormat::Csv
-            } else {
-                crate::takes::store::TakesFormat::Table
-            };
-            crate::takes::store::run(args.session.as_deref(), format)
+            crate::takes::store::run(args.session.as_deref(), list_format(args.json, args.csv))
         }
         Some(Command::Log(args)) => {
-            let format = if args.json {
-                crate::advisor::log::LogFormat::Json
-            } else if args.csv {
-                crate::advisor::log::LogFormat::Csv
-            } else {
-                crate::advisor::log::LogFormat::Table
-            };
-            crate::advisor::log::run(args.since.as_deref(), format)
+            crate::advisor::log::run(args.since.as_deref(), list_format(args.json, args.csv))
         }
         None => run_gui(&cli.gui),
+    }
+}
+
+/// `--json` / `--csv` of a listing command (clap keeps them exclusive).
+fn list_format(json: bool, csv: bool) -> crate::listing::ListFormat {
+    use crate::listing::ListFormat;
+    if json {
+        ListFormat::Json
+    } else if csv {
+        ListFormat::Csv
+    } else {
+        ListFormat::Table
     }
 }
 

@@ -42,6 +42,8 @@ pub struct MonitorOptions {
     pub takes: Vec<crate::takes::TakeSpan>,
     /// A programme meter whose reading each line carries besides the peaks.
     pub meter: Option<MeterChoice>,
+    /// Takes started and ended by the level; `None`: off.
+    pub auto_take: Option<crate::takes::AutoTakeConfig>,
 }
 
 /// A programme meter to show, and its alignment (`None`: the kind's own).
@@ -261,6 +263,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         channel_names: plan.names_for(MAX_CHANNELS),
         session_log: true,
         takes: spans.clone(),
+        auto_take: args.auto_take,
         ..SessionConfig::default()
     };
     let session =
@@ -353,7 +356,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     // Stopping also ends a take still open.
     drop(session);
     let final_snapshot = reader.read().or(last);
-    if !spans.is_empty()
+    if (!spans.is_empty() || args.auto_take.is_some())
         && let Some(s) = &final_snapshot
     {
         keep_takes(&mut takes, s);
@@ -361,7 +364,8 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         if !all.is_empty() {
             save_takes(&session_name, &all);
         }
-        if all.len() < spans.len() {
+        // With automatic takes as well, the count says nothing about the marked ones.
+        if args.auto_take.is_none() && all.len() < spans.len() {
             eprintln!(
                 "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
                 spans.len() - all.len(),

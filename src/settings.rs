@@ -40,6 +40,50 @@ pub struct Settings {
     pub window: WindowGeometry,
     /// The meter each view draws.
     pub meters: ViewMeters,
+    /// Automatic takes: off by default.
+    pub auto_take: AutoTakeSettings,
+}
+
+/// Takes started by the level: on or off, and the level and times (see
+/// [`crate::takes::auto`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AutoTakeSettings {
+    pub on: bool,
+    /// Sample peak (dBFS) any input must pass.
+    pub level_dbfs: f64,
+    /// How long it must hold (s).
+    pub rise_s: f64,
+    /// Quiet that ends the take (s).
+    pub quiet_s: f64,
+}
+
+impl Default for AutoTakeSettings {
+    fn default() -> Self {
+        let d = crate::takes::AutoTakeConfig::default();
+        Self {
+            on: false,
+            level_dbfs: d.level_dbfs,
+            rise_s: d.rise_s,
+            quiet_s: d.quiet_s,
+        }
+    }
+}
+
+impl AutoTakeSettings {
+    /// The levels and times, whether on or not.
+    pub fn levels(&self) -> crate::takes::AutoTakeConfig {
+        crate::takes::AutoTakeConfig {
+            level_dbfs: self.level_dbfs,
+            rise_s: self.rise_s,
+            quiet_s: self.quiet_s,
+        }
+    }
+
+    /// What the meter thread is told: the config when on (and sane), else `None`.
+    pub fn config(&self) -> Option<crate::takes::AutoTakeConfig> {
+        self.on.then(|| self.levels().checked().ok()).flatten()
+    }
 }
 
 /// The meter each view draws: "true-peak" (the default bar) or a programme meter by its
@@ -150,6 +194,7 @@ impl Default for Settings {
             theme: "dark".into(),
             window: WindowGeometry::default(),
             meters: ViewMeters::default(),
+            auto_take: AutoTakeSettings::default(),
         }
     }
 }
@@ -170,6 +215,12 @@ impl Settings {
         let w = &mut self.window;
         if !(w.width.is_finite() && w.height.is_finite()) {
             *w = WindowGeometry::default();
+        }
+        if self.auto_take.levels().checked().is_err() {
+            self.auto_take = AutoTakeSettings {
+                on: self.auto_take.on,
+                ..AutoTakeSettings::default()
+            };
         }
         w.width = w.width.clamp(400.0, 16_384.0);
         w.height = w.height.clamp(300.0, 16_384.0);
@@ -278,6 +329,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn automatic_takes_are_off_by_default_and_a_hand_edit_out_of_range_falls_back() {
+        let s = parse("").unwrap();
+        assert!(!s.auto_take.on);
+        assert_eq!(s.auto_take.config(), None);
+        let on = parse("[auto_take]\non = true\nlevel_dbfs = -35.0\nquiet_s = 8.0\n").unwrap();
+        let c = on.auto_take.config().unwrap();
+        assert_eq!((c.level_dbfs, c.rise_s, c.quiet_s), (-35.0, 0.3, 8.0));
+        let wild = parse("[auto_take]\non = true\nlevel_dbfs = 12.0\n").unwrap();
+        assert_eq!(
+            wild.auto_take.levels(),
+            crate::takes::AutoTakeConfig::default()
+        );
+        assert!(wild.auto_take.on);
+    }
+
+    #[test]
     fn a_burst_of_changes_is_written_once_after_it_settles() {
         let t0 = Instant::now();
         let mut d = Debounce::default();
@@ -349,6 +416,12 @@ mod tests {
                 wall: TRUE_PEAK_METER.into(),
                 performer: "k14".into(),
                 alignment_dbfs: Some(-20.0),
+            },
+            auto_take: AutoTakeSettings {
+                on: true,
+                level_dbfs: -36.5,
+                rise_s: 0.5,
+                quiet_s: 8.0,
             },
         };
         save(dir.path(), &s).unwrap();

@@ -35,6 +35,7 @@ pub mod program;
 pub mod programme;
 pub mod readings;
 pub mod sample;
+pub mod slices;
 pub mod true_peak;
 pub mod vu;
 pub mod window;

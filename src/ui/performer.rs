@@ -166,6 +166,7 @@ mod tests {
                 events: std::sync::Arc::from(Vec::new()),
                 takes: std::sync::Arc::from(Vec::new()),
                 takes_pending: false,
+                open_take: None,
             };
             let scene = Scene {
                 snapshot: &snapshot,

@@ -2,7 +2,7 @@
 //! and thresholds, the theme, and session templates. It edits a form; what the form asks for
 //! goes back to the app as an [`Action`], which applies and saves it.
 
-use iced::widget::{button, column, container, pick_list, row, text, text_input};
+use iced::widget::{button, checkbox, column, container, pick_list, row, text, text_input};
 use iced::{Element, Length};
 
 use super::palette::{Neutral, ThemeChoice};
@@ -91,6 +91,12 @@ pub enum Message {
     TemplateName(String),
     SaveTemplate,
     LoadTemplate(String),
+    /// Automatic takes on or off.
+    AutoTake(bool),
+    AutoTakeLevel(String),
+    AutoTakeRise(String),
+    AutoTakeQuiet(String),
+    ApplyAutoTake,
 }
 
 /// What the app must do after a form change.
@@ -119,6 +125,8 @@ pub enum Action {
     LoadTemplate(String),
     /// The device list is wanted (the panel opened or Refresh was pressed).
     ListDevices,
+    /// Automatic takes changed.
+    AutoTake(crate::settings::AutoTakeSettings),
 }
 
 /// The form's text, kept apart from the settings until it parses.
@@ -142,6 +150,11 @@ pub struct Form {
     /// The meter each view draws, and the alignment as typed.
     pub meters: ViewMeters,
     pub alignment: String,
+    /// Automatic takes: on, and the level (dBFS), rise and quiet times (s) as typed.
+    pub auto_take: bool,
+    pub auto_level: String,
+    pub auto_rise: String,
+    pub auto_quiet: String,
     /// What the last action did or why it failed.
     pub status: Option<String>,
 }
@@ -168,6 +181,10 @@ impl Form {
             low: format!("{}", params.low_dbtp),
             template_name: String::new(),
             templates,
+            auto_take: s.auto_take.on,
+            auto_level: format!("{}", s.auto_take.level_dbfs),
+            auto_rise: format!("{}", s.auto_take.rise_s),
+            auto_quiet: format!("{}", s.auto_take.quiet_s),
             status: None,
             meters: s.meters.clone(),
             alignment: opt_text(s.meters.alignment_dbfs),
@@ -281,7 +298,45 @@ impl Form {
                 self.template_name = name.clone();
                 Some(Action::LoadTemplate(name))
             }
+            Message::AutoTake(on) => {
+                self.auto_take = on;
+                self.auto_take_settings()
+            }
+            Message::AutoTakeLevel(t) => {
+                self.auto_level = t;
+                None
+            }
+            Message::AutoTakeRise(t) => {
+                self.auto_rise = t;
+                None
+            }
+            Message::AutoTakeQuiet(t) => {
+                self.auto_quiet = t;
+                None
+            }
+            Message::ApplyAutoTake => self.auto_take_settings(),
         }
+    }
+
+    /// Automatic takes as the form has them, once every field parses.
+    fn auto_take_settings(&mut self) -> Option<Action> {
+        let (Some(level_dbfs), Some(rise_s), Some(quiet_s)) = (
+            number(&self.auto_level, -120.0, 0.0),
+            number(&self.auto_rise, 0.0, 3600.0),
+            number(&self.auto_quiet, 0.1, 3600.0),
+        ) else {
+            self.status = Some(
+                "automatic takes: level is dBFS from -120 to 0, rise 0 to 3600 s, quiet 0.1 to 3600 s"
+                    .into(),
+            );
+            return None;
+        };
+        Some(Action::AutoTake(crate::settings::AutoTakeSettings {
+            on: self.auto_take,
+            level_dbfs,
+            rise_s,
+            quiet_s,
+        }))
     }
 
     /// The meter settings, once every field parses.
@@ -452,7 +507,22 @@ impl Form {
         ]
         .spacing(8)
         .align_y(iced::alignment::Vertical::Center);
-        let mut body = column![input, meter, meters, thresholds, template].spacing(8);
+        let auto = row![
+            checkbox(self.auto_take)
+                .label("Automatic takes: start when any input passes")
+                .on_toggle(Message::AutoTake)
+                .text_size(16),
+            field(&self.auto_level, Message::AutoTakeLevel, 70.0),
+            label("dBFS for"),
+            field(&self.auto_rise, Message::AutoTakeRise, 60.0),
+            label("s, end after"),
+            field(&self.auto_quiet, Message::AutoTakeQuiet, 60.0),
+            label("s of quiet"),
+            button(text("Apply").size(16)).on_press(Message::ApplyAutoTake),
+        ]
+        .spacing(8)
+        .align_y(iced::alignment::Vertical::Center);
+        let mut body = column![input, meter, meters, thresholds, template, auto].spacing(8);
         if let Some(s) = &self.status {
             body = body.push(text(s).size(16).color(neutral.text));
         }
@@ -608,6 +678,33 @@ mod tests {
             panic!("no source");
         };
         assert_eq!((s.buffer, s.demo), (Some(256), true));
+    }
+
+    #[test]
+    fn automatic_takes_apply_once_their_fields_parse() {
+        let mut f = Form {
+            auto_level: "-35".into(),
+            auto_rise: "0.5".into(),
+            auto_quiet: "4".into(),
+            ..Form::default()
+        };
+        assert_eq!(
+            f.update(Message::AutoTake(true)),
+            Some(Action::AutoTake(crate::settings::AutoTakeSettings {
+                on: true,
+                level_dbfs: -35.0,
+                rise_s: 0.5,
+                quiet_s: 4.0
+            }))
+        );
+        f.auto_quiet = "0".into();
+        assert_eq!(f.update(Message::ApplyAutoTake), None);
+        assert!(
+            f.status
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("automatic takes:")
+        );
     }
 
     #[test]

@@ -243,7 +243,9 @@ pub(super) fn label_spots(l: &Layout) -> Vec<(String, f32)> {
             continue;
         }
         last_y = y;
-        spots.push((label, (y - 6.0).clamp(l.bar_top, l.bar_bottom - 12.0)));
+        // A meter squeezed shorter than one label (a tall panel above it) gets its top.
+        let lowest = (l.bar_bottom - 12.0).max(l.bar_top);
+        spots.push((label, (y - 6.0).clamp(l.bar_top, lowest)));
     }
     spots
 }
@@ -380,7 +382,10 @@ impl Strips<'_> {
             }
             let line = palette::over(self.neutral.grid(), under);
             for (runs, &(db, _)) in lines.iter_mut().zip(&marks) {
-                let y = l.y_of(db).round().clamp(l.bar_top, l.bar_bottom - 1.0);
+                let y = l
+                    .y_of(db)
+                    .round()
+                    .clamp(l.bar_top, (l.bar_bottom - 1.0).max(l.bar_top));
                 runs.push(line, Point::new(x, y), Size::new(w, 1.0));
             }
             if let Style::Bridge { .. } = self.style {
@@ -447,7 +452,10 @@ impl Strips<'_> {
             if let Some(hold) = self.bars.hold(r)
                 && hold > self.bars.floor()
             {
-                let y = l.y_of(hold).round().clamp(l.bar_top, l.bar_bottom - 3.0);
+                let y = l
+                    .y_of(hold)
+                    .round()
+                    .clamp(l.bar_top, (l.bar_bottom - 3.0).max(l.bar_top));
                 batch.push(
                     self.bar_color.unwrap_or_else(|| by_level(hold)),
                     Point::new(l.bar_x().round(), y),
@@ -858,6 +866,7 @@ mod tests {
             events: Arc::from(Vec::new()),
             takes: Arc::from(Vec::new()),
             takes_pending: false,
+            open_take: None,
         }
     }
 
