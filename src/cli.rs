@@ -259,6 +259,14 @@ pub struct MonitorArgs {
     /// the data directory (`gainstage takes`).
     #[arg(long = "take", value_name = "START-END", value_parser = parse_take)]
     pub takes: Vec<crate::takes::TakeSpan>,
+    /// Also show this programme meter's reading per channel (the `meter` key in --json): its
+    /// ballistics and scale (IEC digital peak, VU, BBC/EBU/DIN/Nordic PPM, K-system).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub meter: Option<MeterArg>,
+    /// Alignment level of --meter in dBFS: where 0 VU, PPM 4, TEST or DIN's 0 dB sits
+    /// (default -18; DIN -9). The K-meters keep their own (-20, -14, -12).
+    #[arg(long, value_name = "DBFS", allow_negative_numbers = true, requires = "meter", value_parser = parse_alignment)]
+    pub alignment: Option<f64>,
     /// Start a take by itself when any input's sample peak passes this level (dBFS, e.g.
     /// -40) for the rise time, and end it after the quiet time. Off unless given.
     #[arg(long, value_name = "DBFS", allow_negative_numbers = true)]
@@ -286,6 +294,53 @@ impl MonitorArgs {
         .checked()
         .map(Some)
         .map_err(crate::Error::Message)
+    }
+}
+
+/// The programme meters `--meter` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeterArg {
+    Peak,
+    Vu,
+    BbcPpm,
+    EbuPpm,
+    DinPpm,
+    NordicPpm,
+    K20,
+    K14,
+    K12,
+}
+
+impl From<MeterArg> for crate::meter::MeterKind {
+    fn from(m: MeterArg) -> Self {
+        use crate::meter::MeterKind as K;
+        match m {
+            MeterArg::Peak => K::Peak,
+            MeterArg::Vu => K::Vu,
+            MeterArg::BbcPpm => K::BbcPpm,
+            MeterArg::EbuPpm => K::EbuPpm,
+            MeterArg::DinPpm => K::DinPpm,
+            MeterArg::NordicPpm => K::NordicPpm,
+            MeterArg::K20 => K::K20,
+            MeterArg::K14 => K::K14,
+            MeterArg::K12 => K::K12,
+        }
+    }
+}
+
+fn parse_alignment(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a level in dBFS (e.g. -18)"))?;
+    if crate::meter::kind::ALIGNMENT_RANGE_DBFS.contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{v} dBFS is outside {} to {} dBFS",
+            crate::meter::kind::ALIGNMENT_RANGE_DBFS.start(),
+            crate::meter::kind::ALIGNMENT_RANGE_DBFS.end()
+        ))
     }
 }
 
@@ -359,6 +414,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
             float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
             auto_take: args.auto_take()?,
             takes: args.takes,
+            meter: args.meter.map(|m| crate::monitor::MeterChoice {
+                kind: m.into(),
+                alignment_dbfs: args.alignment,
+            }),
         }),
         Some(Command::Takes(args)) => {
             crate::takes::store::run(args.session.as_deref(), list_format(args.json, args.csv))

@@ -14,6 +14,10 @@
 //!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting` (four
 //!   channels to a filter in a bank), `meter::slices` holds the loudness windows;
 //!   `meter::clip` holds the clip rule (full-scale codes, or a level for float sources).
+//!   The programme meters an engineer picks (VU, BBC/EBU/DIN/Nordic PPM, K-20/14/12, IEC
+//!   digital peak) are `meter::kind` (scales, alignment) and `meter::programme` (the set a
+//!   channel runs), built from `meter::vu`, `meter::ppm`, `meter::k_meter` and
+//!   `meter::digital_peak`.
 //! - [`analyze`]: offline analysis of WAV files with the same meters, into [`file_report`]s.
 //! - [`file_report`]: what analysing a file found (readings, warnings, programme loudness).
 //! - [`report`]: JSON and table rendering of [`file_report`]s.

@@ -38,6 +38,8 @@ pub struct Settings {
     /// "dark" or "light".
     pub theme: String,
     pub window: WindowGeometry,
+    /// The meter each view draws.
+    pub meters: ViewMeters,
     /// Automatic takes: off by default.
     pub auto_take: AutoTakeSettings,
 }
@@ -81,6 +83,62 @@ impl AutoTakeSettings {
     /// What the meter thread is told: the config when on (and sane), else `None`.
     pub fn config(&self) -> Option<crate::takes::AutoTakeConfig> {
         self.on.then(|| self.levels().checked().ok()).flatten()
+    }
+}
+
+/// The meter each view draws: "true-peak" (the default bar) or a programme meter by its
+/// command-line name ("vu", "bbc-ppm", "k20", ...). Names this build does not know read as
+/// "true-peak", so a hand edit or a newer file never breaks the GUI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ViewMeters {
+    pub bridge: String,
+    pub wall: String,
+    pub performer: String,
+    /// Where 0 VU, PPM 4, TEST or DIN's 0 dB sits (dBFS); absent: each meter's own (-18,
+    /// DIN -9). The K-meters always keep their own.
+    pub alignment_dbfs: Option<f64>,
+}
+
+/// The true-peak bar's name in [`ViewMeters`].
+pub const TRUE_PEAK_METER: &str = "true-peak";
+
+impl Default for ViewMeters {
+    fn default() -> Self {
+        Self {
+            bridge: TRUE_PEAK_METER.into(),
+            wall: TRUE_PEAK_METER.into(),
+            performer: TRUE_PEAK_METER.into(),
+            alignment_dbfs: None,
+        }
+    }
+}
+
+impl ViewMeters {
+    /// A view's meter: `None` for the true-peak bar (also for any name not known).
+    pub fn kind(name: &str) -> Option<crate::meter::MeterKind> {
+        crate::meter::MeterKind::from_slug(name)
+    }
+
+    /// Every programme meter some view shows: what the meter thread must run.
+    pub fn programme(&self) -> crate::meter::ProgrammeSet {
+        crate::meter::ProgrammeSet::of(
+            [&self.bridge, &self.wall, &self.performer]
+                .into_iter()
+                .filter_map(|n| Self::kind(n)),
+        )
+    }
+
+    fn sanitized(mut self) -> Self {
+        for name in [&mut self.bridge, &mut self.wall, &mut self.performer] {
+            if Self::kind(name).is_none() {
+                *name = TRUE_PEAK_METER.into();
+            }
+        }
+        let range = crate::meter::kind::ALIGNMENT_RANGE_DBFS;
+        // NaN too: out of every range.
+        self.alignment_dbfs = self.alignment_dbfs.filter(|a| range.contains(a));
+        self
     }
 }
 
@@ -135,6 +193,7 @@ impl Default for Settings {
             performer_channels: vec![1, 2],
             theme: "dark".into(),
             window: WindowGeometry::default(),
+            meters: ViewMeters::default(),
             auto_take: AutoTakeSettings::default(),
         }
     }
@@ -165,6 +224,7 @@ impl Settings {
         }
         w.width = w.width.clamp(400.0, 16_384.0);
         w.height = w.height.clamp(300.0, 16_384.0);
+        self.meters = self.meters.sanitized();
         self
     }
 }
@@ -351,6 +411,12 @@ mod tests {
                 x: Some(10.0),
                 y: Some(20.0),
             },
+            meters: ViewMeters {
+                bridge: "bbc-ppm".into(),
+                wall: TRUE_PEAK_METER.into(),
+                performer: "k14".into(),
+                alignment_dbfs: Some(-20.0),
+            },
             auto_take: AutoTakeSettings {
                 on: true,
                 level_dbfs: -36.5,
@@ -378,6 +444,26 @@ mod tests {
         assert_eq!(aside.len(), 1);
         let kept = std::fs::read_to_string(dir.path().join(&aside[0])).unwrap();
         assert_eq!(kept, "names = [unclosed");
+    }
+
+    #[test]
+    fn unknown_meters_and_alignments_out_of_range_read_as_the_defaults() {
+        let s = parse(
+            "[meters]\nbridge = \"vu\"\nwall = \"spectrum\"\nperformer = \"\"\nalignment_dbfs = -99.0\n",
+        )
+        .unwrap();
+        assert_eq!(s.meters.bridge, "vu");
+        assert_eq!(s.meters.wall, TRUE_PEAK_METER);
+        assert_eq!(s.meters.performer, TRUE_PEAK_METER);
+        assert_eq!(s.meters.alignment_dbfs, None);
+        assert_eq!(
+            s.meters.programme(),
+            crate::meter::ProgrammeSet::of([crate::meter::MeterKind::Vu])
+        );
+        let s = parse("[meters]\nalignment_dbfs = nan\n").unwrap();
+        assert_eq!(s.meters.alignment_dbfs, None);
+        let s = parse("[meters]\nalignment_dbfs = -20.0\n").unwrap();
+        assert_eq!(s.meters.alignment_dbfs, Some(-20.0));
     }
 
     #[test]

@@ -91,6 +91,8 @@ pub enum MeterCommand {
     StartTake(String),
     /// End the open take now.
     StopTake,
+    /// Run these programme meters (VU, PPM, K, digital peak) from now on, and no others.
+    SetProgramme(crate::meter::ProgrammeSet),
     /// End the open take now, or start one with this name when none is open.
     ToggleTake(String),
     /// Automatic takes on with these levels and times, or off (`None`).

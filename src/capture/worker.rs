@@ -416,6 +416,7 @@ impl MeterWorker {
                 self.takes.rename(c, &name);
                 self.names[c] = name;
             }
+            MeterCommand::SetProgramme(on) => self.bank.set_programme(on),
             MeterCommand::StartTake(name) => self.takes.start(&name, self.metered),
             MeterCommand::StopTake => self.takes.stop(self.metered),
             MeterCommand::ToggleTake(name) => self.takes.toggle(&name, self.metered),
@@ -592,6 +593,9 @@ impl MeterWorker {
         }
         for c in 0..self.channels {
             let mut readings = self.bank.readings(c);
+            // The highest since the previous publish: no programme meter's peak is lost
+            // between two.
+            readings.programme = self.bank.take_programme(c);
             let counts = &self.shared.channels[c];
             readings.sample_peak_dbfs = amplitude_to_db(self.interval_sample[c]);
             readings.true_peak_dbtp = amplitude_to_db(self.interval_true[c]);

@@ -181,6 +181,21 @@ impl MeterBank {
         }
     }
 
+    /// Channel `channel`'s programme meters' highest readings since the previous take.
+    pub fn take_programme(&mut self, channel: usize) -> super::ProgrammeReadings {
+        self.meters
+            .get_mut(channel)
+            .map(ChannelMeter::take_programme)
+            .unwrap_or_default()
+    }
+
+    /// Switches every channel's programme meters on and off.
+    pub fn set_programme(&mut self, on: super::ProgrammeSet) {
+        for m in &mut self.meters {
+            m.set_programme(on);
+        }
+    }
+
     pub fn reset_channel(&mut self, channel: usize) {
         if let Some(m) = self.meters.get_mut(channel) {
             m.reset();

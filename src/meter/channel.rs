@@ -10,6 +10,7 @@ use super::config::*;
 use super::k_weighting::{KWeighting, LaneSquares};
 use super::level::{amplitude_to_db, energy_to_lufs, power_to_db};
 use super::lowpass::LowPass;
+use super::programme::{ProgrammeMeters, ProgrammeReadings, ProgrammeSet};
 use super::readings::ChannelReadings;
 use super::sample::hold_finite;
 use super::slices::SliceLoudness;
@@ -84,6 +85,10 @@ pub struct ChannelMeter {
     peak_hold: PeakHold,
     /// Falling bar on the true peak, no hold (dBTP).
     falling_true_peak: PeakHold,
+    /// IEC hold on the true peak (dBTP): the marker over the true-peak bar.
+    true_peak_hold: PeakHold,
+    /// VU, PPMs, K average, digital peak bar: those switched on.
+    programme: ProgrammeMeters,
 
     /// Frames per 10 ms granule, and how far into the current one we are.
     granule_len: usize,
@@ -184,6 +189,8 @@ impl ChannelMeter {
             max_true_peak: 0.0,
             peak_hold: PeakHold::new(config.peak_hold_s, config.peak_fall_db_per_s),
             falling_true_peak: PeakHold::new(0.0, config.peak_fall_db_per_s),
+            true_peak_hold: PeakHold::new(config.peak_hold_s, config.peak_fall_db_per_s),
+            programme: ProgrammeMeters::new(sample_rate, config.programme),
             granule_len,
             granule_pos: 0,
             g_sumsq: 0.0,
@@ -300,6 +307,8 @@ impl ChannelMeter {
             .update(amplitude_to_db(f64::from(self.block_peak)), dt);
         self.falling_true_peak
             .update(amplitude_to_db(self.block_true_peak), dt);
+        self.true_peak_hold
+            .update(amplitude_to_db(self.block_true_peak), dt);
     }
 
     /// Feeds the loudness meter and the true peak in pieces that end at every 10 ms granule
@@ -316,6 +325,7 @@ impl ChannelMeter {
         mut clean: &[f32],
         mut k_squares: Option<LaneSquares<'_>>,
     ) {
+        self.programme.process(clean);
         while !clean.is_empty() {
             let to_stretch = (GRANULES_PER_STRETCH - self.stretch_granules) * self.granule_len
                 - self.granule_pos;
@@ -590,6 +600,7 @@ impl ChannelMeter {
             true_peak_dbtp: amplitude_to_db(self.block_true_peak),
             max_true_peak_dbtp: max_tp_db,
             falling_true_peak_dbtp: self.falling_true_peak.value_db(),
+            true_peak_hold_dbtp: self.true_peak_hold.value_db(),
             clipped_samples: self.clips.clipped_samples(),
             overs: self.clips.overs(),
             longest_clip_run: self.clips.longest_run(),
@@ -620,6 +631,7 @@ impl ChannelMeter {
             total_noise_floor_dbfs: self.total_noise_floor(),
             low_band_share: share(self.low_window.sum(), self.full_window.sum()),
             total_low_band_share: share(self.total_low_sumsq, self.total_sumsq),
+            programme: self.programme.current(),
         }
     }
 
@@ -635,6 +647,17 @@ impl ChannelMeter {
         let lra = self.loudness.loudness_range_lu();
         self.gated.set(Some((step, integrated, lra)));
         (integrated, lra)
+    }
+
+    /// Each running programme meter's highest reading since the previous take (dBFS): what
+    /// a publisher that reads at its own pace shows, so no peak between two reads is lost.
+    pub fn take_programme(&mut self) -> ProgrammeReadings {
+        self.programme.take()
+    }
+
+    /// Switches programme meters on and off (those switched on start from rest).
+    pub fn set_programme(&mut self, on: ProgrammeSet) {
+        self.programme.switch(on);
     }
 
     /// Max true peak per 50 ms over the last 60 s (dBTP), oldest first.
@@ -671,6 +694,8 @@ impl ChannelMeter {
         self.max_true_peak = 0.0;
         self.peak_hold.reset();
         self.falling_true_peak.reset();
+        self.true_peak_hold.reset();
+        self.programme.reset();
         self.granule_pos = 0;
         self.g_sumsq = 0.0;
         self.g_sum = 0.0;

@@ -411,6 +411,13 @@ impl App {
                 self.theme = t;
                 self.layers.clear();
             }
+            Action::Meters(meters) => {
+                // Only the meters some view shows run, each from rest when switched on.
+                self.send(MeterCommand::SetProgramme(meters.programme()));
+                self.settings.meters = meters;
+                // The scales are drawn in the static layers.
+                self.layers.clear();
+            }
             Action::SaveTemplate(name) => {
                 let template = self.roster.template(self.channels());
                 self.form.status = Some(self.store.save_template(&template, &name));
@@ -657,6 +664,7 @@ impl App {
             roster: &self.roster,
             live: self.reader.as_ref(),
             neutral: self.neutral(),
+            bars: super::bars::ViewBars::from_settings(&self.settings.meters),
         })
     }
 

@@ -8,8 +8,10 @@
 //!   and the help that lists it; `top_bar`: the status line and buttons.
 //! - `scene`: what every view draws from. `bridge`, `wall`, `performer`: the three views,
 //!   each taking a scene and its own layers; `strips`: every strip's meter in one canvas
-//!   (bridge, wall and performer); `scale`: the dB scale they share; `scale_labels`: a
-//!   scale's labels on every strip, as a widget over that canvas.
+//!   (bridge, wall and performer); `scale`: the dB scale of the true-peak bar; `bars`: what
+//!   a view's bars show (true peak or the VU, PPM, K or digital peak meter chosen for it) on
+//!   which scale; `scale_labels`: a scale's labels on every strip, as a widget over that
+//!   canvas.
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
 //!   settings and templates. `takes_panel`: marking takes, their list (saved and read back
 //!   across runs); `take_view`: one take's verdicts and headroom tracks.
@@ -18,6 +20,7 @@
 
 pub mod app;
 pub mod badge;
+pub mod bars;
 pub mod bridge;
 pub mod keys;
 pub mod layers;
@@ -81,6 +84,7 @@ fn session_config(saved: &Settings) -> SessionConfig {
         meter: MeterConfig {
             over_len: saved.over_len,
             peak_hold_s: saved.peak_hold_s,
+            programme: saved.meters.programme(),
             ..MeterConfig::default()
         },
         float_clip_level_dbfs: Some(saved.clip_level_dbfs),

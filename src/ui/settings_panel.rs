@@ -7,7 +7,8 @@ use iced::{Element, Length};
 
 use super::palette::{Neutral, ThemeChoice};
 use crate::advisor::PresetParams;
-use crate::settings::{SavedSource, Settings};
+use crate::meter::MeterKind;
+use crate::settings::{SavedSource, Settings, TRUE_PEAK_METER, ViewMeters};
 
 /// One input the picker offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +84,10 @@ pub enum Message {
     ApplyThresholds,
     RestoreThresholds,
     Theme(ThemeChoice),
+    /// The meter a view draws.
+    ViewMeter(MeterView, MeterChoice),
+    /// The alignment level (dBFS) as typed.
+    Alignment(String),
     TemplateName(String),
     SaveTemplate,
     LoadTemplate(String),
@@ -114,6 +119,8 @@ pub enum Action {
     },
     RestoreThresholds,
     Theme(ThemeChoice),
+    /// The meters the views draw, or their alignment, changed.
+    Meters(ViewMeters),
     SaveTemplate(String),
     LoadTemplate(String),
     /// The device list is wanted (the panel opened or Refresh was pressed).
@@ -140,6 +147,9 @@ pub struct Form {
     pub low: String,
     pub template_name: String,
     pub templates: Vec<String>,
+    /// The meter each view draws, and the alignment as typed.
+    pub meters: ViewMeters,
+    pub alignment: String,
     /// Automatic takes: on, and the level (dBFS), rise and quiet times (s) as typed.
     pub auto_take: bool,
     pub auto_level: String,
@@ -176,6 +186,8 @@ impl Form {
             auto_rise: format!("{}", s.auto_take.rise_s),
             auto_quiet: format!("{}", s.auto_take.quiet_s),
             status: None,
+            meters: s.meters.clone(),
+            alignment: opt_text(s.meters.alignment_dbfs),
         }
     }
 
@@ -250,6 +262,33 @@ impl Form {
             }
             Message::RestoreThresholds => Some(Action::RestoreThresholds),
             Message::Theme(t) => Some(Action::Theme(t)),
+            Message::ViewMeter(view, choice) => {
+                *view.slot(&mut self.meters) = choice.name().to_string();
+                Some(Action::Meters(self.meters.clone()))
+            }
+            Message::Alignment(t) => {
+                let range = crate::meter::kind::ALIGNMENT_RANGE_DBFS;
+                // Empty: each meter's own alignment.
+                let parsed = match t.trim() {
+                    "" => Some(None),
+                    v => number(v, *range.start(), *range.end()).map(Some),
+                };
+                self.alignment = t;
+                match parsed {
+                    Some(a) => {
+                        self.meters.alignment_dbfs = a;
+                        Some(Action::Meters(self.meters.clone()))
+                    }
+                    None => {
+                        self.status = Some(format!(
+                            "alignment is dBFS between {} and {}",
+                            range.start(),
+                            range.end()
+                        ));
+                        None
+                    }
+                }
+            }
             Message::TemplateName(t) => {
                 self.template_name = t;
                 None
@@ -415,6 +454,25 @@ impl Form {
         ]
         .spacing(8)
         .align_y(iced::alignment::Vertical::Center);
+        let meter_pick = |view: MeterView| {
+            let chosen = MeterChoice::named(view.slot_ref(&self.meters));
+            pick_list(MeterChoice::ALL, Some(chosen), move |c| {
+                Message::ViewMeter(view, c)
+            })
+            .text_size(16)
+        };
+        let meters = row![
+            label("meters: bridge"),
+            meter_pick(MeterView::Bridge),
+            label("wall"),
+            meter_pick(MeterView::Wall),
+            label("performer"),
+            meter_pick(MeterView::Performer),
+            label("alignment (dBFS, empty: each meter's own)"),
+            field(&self.alignment, Message::Alignment, 70.0),
+        ]
+        .spacing(8)
+        .align_y(iced::alignment::Vertical::Center);
         let thresholds = row![
             label(&format!("{preset_label}: target")),
             field(&self.target, Message::Target, 70.0),
@@ -464,7 +522,7 @@ impl Form {
         ]
         .spacing(8)
         .align_y(iced::alignment::Vertical::Center);
-        let mut body = column![input, meter, thresholds, template, auto].spacing(8);
+        let mut body = column![input, meter, meters, thresholds, template, auto].spacing(8);
         if let Some(s) = &self.status {
             body = body.push(text(s).size(16).color(neutral.text));
         }
@@ -473,6 +531,75 @@ impl Form {
             .width(Length::Fill)
             .style(move |_| container::Style::default().background(neutral.panel))
             .into()
+    }
+}
+
+/// A view whose meter the form sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeterView {
+    Bridge,
+    Wall,
+    Performer,
+}
+
+impl MeterView {
+    fn slot(self, m: &mut ViewMeters) -> &mut String {
+        match self {
+            MeterView::Bridge => &mut m.bridge,
+            MeterView::Wall => &mut m.wall,
+            MeterView::Performer => &mut m.performer,
+        }
+    }
+
+    fn slot_ref(self, m: &ViewMeters) -> &str {
+        match self {
+            MeterView::Bridge => &m.bridge,
+            MeterView::Wall => &m.wall,
+            MeterView::Performer => &m.performer,
+        }
+    }
+}
+
+/// A meter in the form's menus: the true-peak bar or a programme meter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeterChoice {
+    TruePeak,
+    Kind(MeterKind),
+}
+
+impl MeterChoice {
+    pub const ALL: [MeterChoice; 10] = [
+        MeterChoice::TruePeak,
+        MeterChoice::Kind(MeterKind::Peak),
+        MeterChoice::Kind(MeterKind::Vu),
+        MeterChoice::Kind(MeterKind::BbcPpm),
+        MeterChoice::Kind(MeterKind::EbuPpm),
+        MeterChoice::Kind(MeterKind::DinPpm),
+        MeterChoice::Kind(MeterKind::NordicPpm),
+        MeterChoice::Kind(MeterKind::K20),
+        MeterChoice::Kind(MeterKind::K14),
+        MeterChoice::Kind(MeterKind::K12),
+    ];
+
+    fn named(name: &str) -> Self {
+        ViewMeters::kind(name).map_or(MeterChoice::TruePeak, MeterChoice::Kind)
+    }
+
+    /// Its name in the settings file.
+    fn name(self) -> &'static str {
+        match self {
+            MeterChoice::TruePeak => TRUE_PEAK_METER,
+            MeterChoice::Kind(k) => k.slug(),
+        }
+    }
+}
+
+impl std::fmt::Display for MeterChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MeterChoice::TruePeak => f.write_str("True peak"),
+            MeterChoice::Kind(k) => f.write_str(k.label()),
+        }
     }
 }
 
@@ -514,6 +641,27 @@ mod tests {
         );
         f.hot = "loud".into();
         assert_eq!(f.update(Message::ApplyThresholds), None);
+    }
+
+    #[test]
+    fn each_view_gets_its_meter_and_a_bad_alignment_is_refused() {
+        let mut f = Form::default();
+        assert_eq!(
+            f.update(Message::ViewMeter(
+                MeterView::Wall,
+                MeterChoice::Kind(MeterKind::Vu)
+            )),
+            Some(Action::Meters(ViewMeters {
+                wall: "vu".into(),
+                ..ViewMeters::default()
+            }))
+        );
+        let Some(Action::Meters(m)) = f.update(Message::Alignment("-20".into())) else {
+            panic!("no meters");
+        };
+        assert_eq!((m.wall.as_str(), m.alignment_dbfs), ("vu", Some(-20.0)));
+        assert_eq!(f.update(Message::Alignment("-45".into())), None);
+        assert!(f.status.as_deref().unwrap_or("").contains("alignment"));
     }
 
     #[test]
