@@ -154,6 +154,23 @@ async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_se
     let shot = b.screenshot(&clip).await;
     save("remote-performer-clip-test.png", &shot);
     assert!(count(&shot, rect(&word), RED, 30) > 200, "CLIP is red");
+    // As in the GUI, the bar under the word takes the verdict's colour.
+    let bar: Value = serde_json::from_str(
+        b.eval(
+            &clip,
+            "JSON.stringify(document.querySelector('.pbar').getBoundingClientRect())",
+        )
+        .await
+        .as_str()
+        .unwrap(),
+    )
+    .unwrap();
+    let (l, t, w, h) = rect(&bar);
+    assert!(
+        near(shot.pixel(l + w / 2.0, t + h - 4.0), RED, 12),
+        "the clipped bar is red: {:?}",
+        shot.pixel(l + w / 2.0, t + h - 4.0)
+    );
     assert_eq!(count(&shot, rect(&word), GREEN, 40), 0);
     let good = b
         .open(

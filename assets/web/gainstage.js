@@ -124,11 +124,12 @@ const GS = (() => {
   // A vertical or horizontal bar on a canvas, redrawn only when its numbers change.
   class Bar {
     constructor(canvas, vertical) { this.c = canvas; this.v = vertical; this.key = ""; }
-    draw(r, hot, target, live) {
+    // `fill`: one colour for the whole bar (the performer's verdict); else by level.
+    draw(r, hot, target, live, fill) {
       const c = this.c, w = c.clientWidth, h = c.clientHeight;
       if (!w || !h) return;
       const dpr = window.devicePixelRatio || 1;
-      const key = [w, h, live, r && r.fall, r && r.hold, r && r.zone, hot].join("|");
+      const key = [w, h, live, r && r.fall, r && r.hold, r && r.zone, hot, fill].join("|");
       if (key === this.key) return;
       this.key = key;
       if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
@@ -152,7 +153,7 @@ const GS = (() => {
       }
       if (!r) return;
       const f = at(fraction(r.fall));
-      g.fillStyle = live ? levelColor(r.fall, hot) : COLOR.grey;
+      g.fillStyle = live ? (fill || levelColor(r.fall, hot)) : COLOR.grey;
       if (this.v) g.fillRect(0, h - f, w, f); else g.fillRect(0, 0, f, h);
       if (r.hold !== null) {
         const p = at(fraction(r.hold));

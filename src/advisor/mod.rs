@@ -37,4 +37,4 @@ pub use session_log::{LogEntry, SessionLog};
 pub use soundcheck::{Soundcheck, SoundcheckResult, SoundcheckStatus};
 pub use template::{ChannelPlan, ChannelSetup, SessionTemplate, TemplateError};
 pub use warning::{Warning, WarningKind};
-pub use words::{StripZone, performer_word};
+pub use words::{StripZone, Verdict, performer_word};

@@ -49,7 +49,7 @@ fn word_of(c: &crate::snapshot::ChannelSnapshot) -> &'static str {
 
 /// The JSON frame for `s`.
 pub fn json_frame(s: &Snapshot, infos: &[ChannelInfo]) -> String {
-    let line = Line::from_snapshot(s);
+    let line = Line::from_snapshot(s, None);
     let channels = line
         .channels
         .into_iter()

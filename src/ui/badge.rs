@@ -26,10 +26,13 @@ pub fn badge(w: &Warning) -> String {
     }
 }
 
+/// The library's, so the remote performer page judges the same.
+pub use crate::advisor::words::Verdict;
+
 /// One word for a performer across the room.
 /// The rule is the library's, so the remote performer page says the same word.
 pub fn word(warnings: &[Warning], clipped: bool) -> &'static str {
-    crate::advisor::performer_word(warnings, clipped)
+    Verdict::of(warnings, clipped).word()
 }
 
 fn trim(db: f64) -> String {

@@ -130,6 +130,8 @@ pub fn view(b: Bridge<'_>) -> Element<'_, Message> {
         selected: b.selected,
         style: Style::Bridge { labels: !compact },
         neutral,
+        bars: b.scene.bars.bridge,
+        bar_color: None,
     })
     .width(if fits {
         Length::Fill
@@ -140,10 +142,13 @@ pub fn view(b: Bridge<'_>) -> Element<'_, Message> {
     let meters: Element<'_, Message> = if compact {
         meters.into()
     } else {
-        iced::widget::stack![meters, super::scale_labels::scale_labels(n, neutral.scale)]
-            .width(Length::Fill)
-            .height(Length::Fill)
-            .into()
+        iced::widget::stack![
+            meters,
+            super::scale_labels::scale_labels(n, neutral.scale, b.scene.bars.bridge)
+        ]
+        .width(Length::Fill)
+        .height(Length::Fill)
+        .into()
     };
     let footers = row(s
         .channels

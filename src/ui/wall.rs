@@ -60,6 +60,8 @@ pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, width: f32) -> Elem
                 name_lines,
             },
             neutral: scene.neutral,
+            bars: scene.bars.wall,
+            bar_color: None,
         })
         .width(Length::Fill)
         .height(Length::Fill),
