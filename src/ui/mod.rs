@@ -9,7 +9,9 @@
 //! - `scene`: what every view draws from. `bridge`, `wall`, `performer`: the three views,
 //!   each taking a scene and its own layers; `strips`: every strip's meter in one canvas
 //!   (bridge, wall and performer); `scale`: the dB scale they share; `scale_labels`: a
-//!   scale's labels on every strip, as a widget over that canvas.
+//!   scale's labels on every strip, as a widget over that canvas. `banks`: a bridge of many
+//!   channels a bank at a time, with the overview of every channel; `strip_text`: the size and
+//!   form of each strip's words and numbers at a strip's width.
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
 //!   settings and templates.
 //! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few
@@ -17,6 +19,7 @@
 
 pub mod app;
 pub mod badge;
+pub mod banks;
 pub mod bridge;
 pub mod keys;
 pub mod layers;
@@ -31,6 +34,7 @@ pub mod scene;
 pub mod settings_panel;
 pub mod soundcheck;
 pub mod store;
+pub mod strip_text;
 pub mod strips;
 pub mod top_bar;
 pub mod wall;
