@@ -264,11 +264,16 @@ fn keys_the_wheel_and_the_bank_labels_switch_banks() {
 }
 
 #[test]
-fn the_help_lists_the_bank_keys() {
+fn the_help_lists_the_bank_keys_and_says_what_draws() {
     let mut app = app(64, &[], FULL_HD);
+    app.renderer = "tiny-skia, software (no GPU adapter)".into();
     key(&mut app, Key::Character("?".into()));
     let mut ui = simulator(&app, FULL_HD);
     assert!(ui.find("PgUp PgDn / [ ]").is_ok());
+    assert!(
+        ui.find("Drawn with tiny-skia, software (no GPU adapter)")
+            .is_ok()
+    );
 }
 
 /// The widths the layout estimates for texts are never short of what the renderer measures.

@@ -97,6 +97,8 @@ pub struct App {
     pub wall_window_size: Size,
     /// Where settings and templates are saved; in memory only in tests.
     store: Store,
+    /// What draws the windows, as the help panel says it.
+    pub renderer: String,
 }
 
 impl App {
@@ -126,6 +128,7 @@ impl App {
             window_size: Size::new(1600.0, 900.0),
             wall_window_size: WALL_WINDOW,
             store: Store::default(),
+            renderer: String::new(),
         }
     }
 
@@ -702,7 +705,16 @@ impl App {
             );
         }
         match self.panel {
-            Some(Panel::Help) => page = page.push(keys::help(neutral)),
+            Some(Panel::Help) => {
+                page = page.push(keys::help(neutral));
+                if !self.renderer.is_empty() {
+                    page = page.push(
+                        text(format!("Drawn with {}", self.renderer))
+                            .size(16)
+                            .color(neutral.dim_text),
+                    );
+                }
+            }
             Some(Panel::Log) => {
                 let events = self.snapshot.as_ref().map_or(&[][..], |s| &s.events[..]);
                 let dir = crate::advisor::session_log::sessions_dir()

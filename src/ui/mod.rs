@@ -14,6 +14,7 @@
 //!   form of each strip's words and numbers at a strip's width.
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
 //!   settings and templates.
+//! - `renderer`: which renderer draws (the GPU where it is real, else tiny-skia).
 //! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few
 //!   characters.
 
@@ -27,6 +28,7 @@ pub mod log_panel;
 pub mod nav;
 pub mod palette;
 pub mod performer;
+pub mod renderer;
 pub mod roster;
 pub mod scale;
 pub mod scale_labels;
@@ -134,6 +136,9 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset): {NO_WINDOW_HINT}"
         )));
     }
+    // Before iced starts: it takes its renderer from the environment only.
+    // The help panel says which (stderr stays for errors: one line each).
+    let drawn_with = renderer::settle(renderer::choose()).describe();
     let boot = move || {
         let dir = crate::paths::config_dir();
         let (saved, problem) = dir.as_deref().map(settings::load).unwrap_or_default();
@@ -159,6 +164,7 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
         };
         let fell_back = source.is_device() && session.as_ref().is_some_and(|s| s.source().is_demo);
         let mut app = App::new(session, banner, view).with_opener(open_saved);
+        app.renderer = drawn_with.clone();
         app.restore(&saved, dir);
         let (id, open) = iced::window::open(app::main_window_settings(&saved.window, args.wall));
         app.main_window = Some(id);
