@@ -78,6 +78,9 @@ pub const WIDEST_VALUE: &str = "-100.0";
 const READOUT_GAP: f32 = 6.0;
 /// The largest the readouts get: read from a few metres on a wide strip.
 const MAX_READOUT: f32 = 28.0;
+/// The clip light's words are no larger than this: on a wide strip "no clip" / "CLIP 3" fit
+/// in words rather than going down to the bare count.
+const MAX_CLIP: f32 = 15.0;
 /// Below this a label beside its value gets too small to read: the label goes above.
 const MIN_INLINE_READOUT: f32 = 15.0;
 
@@ -120,7 +123,7 @@ impl StripText {
             small,
             readout,
             inline,
-            compact: width("CLIP 999", font) > inner,
+            compact: width("CLIP 999", font.min(MAX_CLIP)) > inner,
         }
     }
 
@@ -145,7 +148,7 @@ impl StripText {
 
     /// The clip light's type size for `label`.
     pub fn clip_size(&self, label: &str) -> f32 {
-        fit_size(label, self.font, self.inner - 2.0 * PAD)
+        fit_size(label, self.font.min(MAX_CLIP), self.inner - 2.0 * PAD)
     }
 
     /// The badge's type size (also the height it keeps when there is none).
