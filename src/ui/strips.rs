@@ -347,16 +347,15 @@ impl Strips<'_> {
             // with every frame: its zone's colour, or a panel behind the bar.
             let under = match self.style {
                 Style::Bridge { .. } => self.neutral.background,
-                Style::Wall { .. } => {
-                    let (color, at, extent) =
-                        self.wall_ground(i, &l, band_top, band_bottom).unwrap_or((
-                            self.neutral.panel,
-                            Point::new(l.bar_x(), l.bar_top),
-                            Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
-                        ));
-                    grounds.push(color, at, extent);
-                    color
-                }
+                // A good strip has no ground of its own: on a 4K wall a panel behind every bar
+                // was a third of the pixels filled each frame.
+                Style::Wall { .. } => match self.wall_ground(i, &l, band_top, band_bottom) {
+                    Some((color, at, extent)) => {
+                        grounds.push(color, at, extent);
+                        color
+                    }
+                    None => self.neutral.background,
+                },
             };
             let x = l.bar_x().round();
             let w = l.bar_w().round();
