@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ebur128::{EbuR128, Mode};
-use gainstage::meter::{MeterBank, MeterConfig};
+use gainstage::meter::{MeterBank, MeterConfig, MeterKind, ProgrammeSet};
 
 const RATE: u32 = 48_000;
 /// Frames per call: a typical device period.
@@ -54,6 +54,51 @@ fn bench(c: &mut Criterion) {
                 black_box(bank.readings(channels - 1));
             });
         });
+
+        // One view's meter: a BBC PPM on every channel.
+        group.bench_with_input(
+            BenchmarkId::new("bank_bbc_ppm", channels),
+            &data,
+            |b, data| {
+                let config = MeterConfig {
+                    programme: ProgrammeSet::of([MeterKind::BbcPpm]),
+                    ..MeterConfig::default()
+                };
+                let mut bank =
+                    MeterBank::new(channels, RATE, &config).unwrap_or_else(|e| panic!("{e}"));
+                b.iter(|| {
+                    for start in (0..FRAMES).step_by(BLOCK) {
+                        let end = (start + BLOCK).min(FRAMES);
+                        let blocks: Vec<&[f32]> = data.iter().map(|ch| &ch[start..end]).collect();
+                        bank.process_planar(&blocks);
+                    }
+                    black_box(bank.take_programme(channels - 1));
+                });
+            },
+        );
+
+        // Every programme meter on (VU, three PPMs, K, digital peak): the most any set of
+        // views can ask for; one view's meter costs a share of this.
+        group.bench_with_input(
+            BenchmarkId::new("bank_all_programme_meters", channels),
+            &data,
+            |b, data| {
+                let config = MeterConfig {
+                    programme: ProgrammeSet::of(MeterKind::ALL),
+                    ..MeterConfig::default()
+                };
+                let mut bank =
+                    MeterBank::new(channels, RATE, &config).unwrap_or_else(|e| panic!("{e}"));
+                b.iter(|| {
+                    for start in (0..FRAMES).step_by(BLOCK) {
+                        let end = (start + BLOCK).min(FRAMES);
+                        let blocks: Vec<&[f32]> = data.iter().map(|ch| &ch[start..end]).collect();
+                        bank.process_planar(&blocks);
+                    }
+                    black_box(bank.take_programme(channels - 1));
+                });
+            },
+        );
 
         group.bench_with_input(
             BenchmarkId::new("bare_ebur128", channels),

@@ -259,6 +259,89 @@ pub struct MonitorArgs {
     /// the data directory (`gainstage takes`).
     #[arg(long = "take", value_name = "START-END", value_parser = parse_take)]
     pub takes: Vec<crate::takes::TakeSpan>,
+    /// Also show this programme meter's reading per channel (the `meter` key in --json): its
+    /// ballistics and scale (IEC digital peak, VU, BBC/EBU/DIN/Nordic PPM, K-system).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub meter: Option<MeterArg>,
+    /// Alignment level of --meter in dBFS: where 0 VU, PPM 4, TEST or DIN's 0 dB sits
+    /// (default -18; DIN -9). The K-meters keep their own (-20, -14, -12).
+    #[arg(long, value_name = "DBFS", allow_negative_numbers = true, requires = "meter", value_parser = parse_alignment)]
+    pub alignment: Option<f64>,
+    /// Start a take by itself when any input's sample peak passes this level (dBFS, e.g.
+    /// -40) for the rise time, and end it after the quiet time. Off unless given.
+    #[arg(long, value_name = "DBFS", allow_negative_numbers = true)]
+    pub auto_take_level: Option<f64>,
+    /// Seconds the level must hold for an automatic take to start (default 0.3).
+    #[arg(long, value_name = "SECS", requires = "auto_take_level")]
+    pub auto_take_rise: Option<f64>,
+    /// Seconds of quiet that end an automatic take (default 5).
+    #[arg(long, value_name = "SECS", requires = "auto_take_level")]
+    pub auto_take_quiet: Option<f64>,
+}
+
+impl MonitorArgs {
+    /// The automatic takes asked for, checked; `None` without `--auto-take-level`.
+    fn auto_take(&self) -> Result<Option<crate::takes::AutoTakeConfig>, crate::Error> {
+        let Some(level_dbfs) = self.auto_take_level else {
+            return Ok(None);
+        };
+        let d = crate::takes::AutoTakeConfig::default();
+        crate::takes::AutoTakeConfig {
+            level_dbfs,
+            rise_s: self.auto_take_rise.unwrap_or(d.rise_s),
+            quiet_s: self.auto_take_quiet.unwrap_or(d.quiet_s),
+        }
+        .checked()
+        .map(Some)
+        .map_err(crate::Error::Message)
+    }
+}
+
+/// The programme meters `--meter` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeterArg {
+    Peak,
+    Vu,
+    BbcPpm,
+    EbuPpm,
+    DinPpm,
+    NordicPpm,
+    K20,
+    K14,
+    K12,
+}
+
+impl From<MeterArg> for crate::meter::MeterKind {
+    fn from(m: MeterArg) -> Self {
+        use crate::meter::MeterKind as K;
+        match m {
+            MeterArg::Peak => K::Peak,
+            MeterArg::Vu => K::Vu,
+            MeterArg::BbcPpm => K::BbcPpm,
+            MeterArg::EbuPpm => K::EbuPpm,
+            MeterArg::DinPpm => K::DinPpm,
+            MeterArg::NordicPpm => K::NordicPpm,
+            MeterArg::K20 => K::K20,
+            MeterArg::K14 => K::K14,
+            MeterArg::K12 => K::K12,
+        }
+    }
+}
+
+fn parse_alignment(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a level in dBFS (e.g. -18)"))?;
+    if crate::meter::kind::ALIGNMENT_RANGE_DBFS.contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{v} dBFS is outside {} to {} dBFS",
+            crate::meter::kind::ALIGNMENT_RANGE_DBFS.start(),
+            crate::meter::kind::ALIGNMENT_RANGE_DBFS.end()
+        ))
+    }
 }
 
 fn parse_take(text: &str) -> Result<crate::takes::TakeSpan, String> {
@@ -329,29 +412,32 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
                 .over_len
                 .unwrap_or(crate::meter::MeterConfig::default().over_len),
             float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
+            auto_take: args.auto_take()?,
             takes: args.takes,
+            meter: args.meter.map(|m| crate::monitor::MeterChoice {
+                kind: m.into(),
+                alignment_dbfs: args.alignment,
+            }),
         }),
         Some(Command::Takes(args)) => {
-            let format = if args.json {
-                crate::takes::store::TakesFormat::Json
-            } else if args.csv {
-                crate::takes::store::TakesFormat::Csv
-            } else {
-                crate::takes::store::TakesFormat::Table
-            };
-            crate::takes::store::run(args.session.as_deref(), format)
+            crate::takes::store::run(args.session.as_deref(), list_format(args.json, args.csv))
         }
         Some(Command::Log(args)) => {
-            let format = if args.json {
-                crate::advisor::log::LogFormat::Json
-            } else if args.csv {
-                crate::advisor::log::LogFormat::Csv
-            } else {
-                crate::advisor::log::LogFormat::Table
-            };
-            crate::advisor::log::run(args.since.as_deref(), format)
+            crate::advisor::log::run(args.since.as_deref(), list_format(args.json, args.csv))
         }
         None => run_gui(&cli.gui),
+    }
+}
+
+/// `--json` / `--csv` of a listing command (clap keeps them exclusive).
+fn list_format(json: bool, csv: bool) -> crate::listing::ListFormat {
+    use crate::listing::ListFormat;
+    if json {
+        ListFormat::Json
+    } else if csv {
+        ListFormat::Csv
+    } else {
+        ListFormat::Table
     }
 }
 

@@ -11,8 +11,13 @@
 //! - [`meter`]: pure DSP, one meter per channel (sample peak, true peak, clips and overs, RMS,
 //!   DC, momentary / short-term / integrated loudness, LRA, noise floor, rumble share, headroom
 //!   history). No I/O, no threads. Integrated loudness and LRA are gated in `meter::gating`,
-//!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting`;
+//!   true peak is oversampled in `meter::true_peak`, K-weighting is `meter::k_weighting` (four
+//!   channels to a filter in a bank), `meter::slices` holds the loudness windows;
 //!   `meter::clip` holds the clip rule (full-scale codes, or a level for float sources).
+//!   The programme meters an engineer picks (VU, BBC/EBU/DIN/Nordic PPM, K-20/14/12, IEC
+//!   digital peak) are `meter::kind` (scales, alignment) and `meter::programme` (the set a
+//!   channel runs), built from `meter::vu`, `meter::ppm`, `meter::k_meter` and
+//!   `meter::digital_peak`.
 //! - [`analyze`]: offline analysis of WAV files with the same meters, into [`file_report`]s.
 //! - [`file_report`]: what analysing a file found (readings, warnings, programme loudness).
 //! - [`report`]: JSON and table rendering of [`file_report`]s.
@@ -27,13 +32,16 @@
 //!   `realtime` (the callback's priority), `pipewire_names`, `paced` / `demo` / `file`
 //!   (sources driven at real-time pace).
 //! - [`takes`]: per-take headroom reports: the tracker the meter thread feeds, clip bursts,
-//!   the bounded headroom track, the saved JSON/CSV (`gainstage takes`) and their log entries.
+//!   the bounded headroom track, automatic takes by level (`takes::auto`), the saved JSON/CSV
+//!   (`gainstage takes`), the thread that saves a reader's takes (`takes::saver`) and their
+//!   log entries.
 //! - [`snapshot`]: what the meter thread publishes to readers.
 //! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
 //!   source presets, session templates (TOML) and the session log (`gainstage log`), written
 //!   by its own thread (`advisor::log_writer`).
+//! - [`listing`]: how `log` and `takes` print (table, JSON, CSV) and the CSV cell rule.
 //! - [`paths`]: config and data directories; [`settings`]: the GUI settings file;
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
@@ -47,7 +55,9 @@
 //!   row), `ui::strip_text` (each strip text's size and form at a strip's width),
 //!   `ui::scale` / `ui::scale_labels`, `ui::soundcheck` / `ui::log_panel` /
 //!   `ui::settings_panel`, `ui::palette` (colours and their meaning), `ui::badge`,
-//!   `ui::renderer` (the GPU where it is real, else tiny-skia).
+//!   `ui::takes_panel` (marking takes, the list of them) / `ui::take_view` (one take's
+//!   verdicts and headroom tracks), `ui::renderer` (the GPU where it is real, else
+//!   tiny-skia).
 
 pub mod advisor;
 pub mod analyze;
@@ -57,6 +67,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod file_report;
+pub mod listing;
 pub mod meter;
 pub mod monitor;
 pub mod paths;

@@ -16,7 +16,7 @@ use crate::capture::realtime::Realtime;
 use crate::capture::{Session, SessionConfig, SourceSpec};
 use crate::meter::bank::MAX_CHANNELS;
 use crate::meter::level::finite;
-use crate::meter::{ClipRule, MeterConfig};
+use crate::meter::{ClipRule, MeterConfig, MeterKind, ProgrammeSet};
 use crate::snapshot::{Snapshot, SourceInfo, StreamState};
 
 /// What `gainstage monitor` runs: the source, how long, how it prints, how it judges.
@@ -40,6 +40,49 @@ pub struct MonitorOptions {
     /// Takes marked in stream seconds; each gets a headroom report, printed in the summary
     /// and saved in the data directory. Overlapping spans are refused.
     pub takes: Vec<crate::takes::TakeSpan>,
+    /// A programme meter whose reading each line carries besides the peaks.
+    pub meter: Option<MeterChoice>,
+    /// Takes started and ended by the level; `None`: off.
+    pub auto_take: Option<crate::takes::AutoTakeConfig>,
+}
+
+/// A programme meter to show, and its alignment (`None`: the kind's own).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeterChoice {
+    pub kind: MeterKind,
+    pub alignment_dbfs: Option<f64>,
+}
+
+/// One channel's programme-meter reading in `monitor --json` (the `meter` key).
+#[derive(Debug, Serialize)]
+pub struct MeterReading {
+    /// "vu", "bbc-ppm", "k20" ...
+    pub kind: MeterKind,
+    /// The alignment in force (dBFS): where the meter's reference mark sits.
+    pub alignment_dbfs: f64,
+    /// The highest reading since the previous line (dBFS of a sine's peak; null: silence).
+    pub dbfs: Option<f64>,
+    /// The same on the meter's own scale: VU, dB re TEST, the BBC's mark number.
+    pub scale: Option<f64>,
+    /// The scale's unit ("VU", "PPM", "dB", "dBFS").
+    pub unit: &'static str,
+}
+
+impl MeterChoice {
+    fn reading(&self, r: &crate::meter::ProgrammeReadings) -> MeterReading {
+        let alignment = self.kind.alignment_dbfs(self.alignment_dbfs);
+        let dbfs = db(r.of(self.kind));
+        MeterReading {
+            kind: self.kind,
+            alignment_dbfs: alignment,
+            dbfs,
+            scale: dbfs.map(|v| {
+                let s = self.kind.on_scale(v, alignment);
+                (s * 100.0).round() / 100.0
+            }),
+            unit: self.kind.scale().unit,
+        }
+    }
 }
 
 /// One line of `monitor --json`: a contract other tools parse (add keys, never rename).
@@ -69,11 +112,17 @@ pub struct LineChannel {
     pub sample_peak_dbfs: Option<f64>,
     pub true_peak_dbtp: Option<f64>,
     pub peak_hold_dbfs: Option<f64>,
+    /// The held true peak: IEC hold and fall on the true peak, as `peak_hold_dbfs` on the
+    /// sample peak.
+    pub true_peak_hold_dbtp: Option<f64>,
     pub momentary_lufs: Option<f64>,
     pub short_term_lufs: Option<f64>,
     pub clipped_samples: u64,
     pub overs: u64,
     pub warnings: Vec<Warning>,
+    /// The `--meter` reading, when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meter: Option<MeterReading>,
 }
 
 /// The last line, at the end of `--duration`, Ctrl-C or SIGTERM.
@@ -120,7 +169,7 @@ fn db(v: f64) -> Option<f64> {
 }
 
 impl Line {
-    pub fn from_snapshot(s: &Snapshot) -> Self {
+    pub fn from_snapshot(s: &Snapshot, meter: Option<&MeterChoice>) -> Self {
         Self {
             t_s: (s.t_s * 1000.0).round() / 1000.0,
             state: s.state,
@@ -136,11 +185,13 @@ impl Line {
                     sample_peak_dbfs: db(c.readings.sample_peak_dbfs),
                     true_peak_dbtp: db(c.readings.true_peak_dbtp),
                     peak_hold_dbfs: db(c.readings.peak_hold_dbfs),
+                    true_peak_hold_dbtp: db(c.readings.true_peak_hold_dbtp),
                     momentary_lufs: db(c.readings.momentary_lufs),
                     short_term_lufs: db(c.readings.short_term_lufs),
                     clipped_samples: c.readings.clipped_samples,
                     overs: c.readings.overs,
                     warnings: c.warnings.clone(),
+                    meter: meter.map(|m| m.reading(&c.readings.programme)),
                 })
                 .collect(),
             source: None,
@@ -203,6 +254,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     let config = SessionConfig {
         meter: MeterConfig {
             over_len: args.over_len,
+            programme: ProgrammeSet::of(args.meter.map(|m| m.kind)),
             ..MeterConfig::default()
         },
         float_clip_level_dbfs: args.float_clip_level_dbfs,
@@ -211,6 +263,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         channel_names: plan.names_for(MAX_CHANNELS),
         session_log: true,
         takes: spans.clone(),
+        auto_take: args.auto_take,
         ..SessionConfig::default()
     };
     let session =
@@ -263,7 +316,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
                 realtime = session.realtime();
             }
             let printed = if args.json {
-                let mut line = Line::from_snapshot(&snapshot);
+                let mut line = Line::from_snapshot(&snapshot, args.meter.as_ref());
                 if !told_source {
                     line.source = Some(snapshot.source.clone());
                     told_source = true;
@@ -274,7 +327,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
                 }
                 print_json(&mut out, &line)
             } else {
-                print_table(&mut out, &snapshot, realtime.as_ref())
+                print_table(&mut out, &snapshot, realtime.as_ref(), args.meter.as_ref())
             };
             if closed_pipe(&printed) {
                 // The reader went away (`| head`): nothing left to tell anyone.
@@ -303,7 +356,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     // Stopping also ends a take still open.
     drop(session);
     let final_snapshot = reader.read().or(last);
-    if !spans.is_empty()
+    if (!spans.is_empty() || args.auto_take.is_some())
         && let Some(s) = &final_snapshot
     {
         keep_takes(&mut takes, s);
@@ -311,7 +364,8 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         if !all.is_empty() {
             save_takes(&session_name, &all);
         }
-        if all.len() < spans.len() {
+        // With automatic takes as well, the count says nothing about the marked ones.
+        if args.auto_take.is_none() && all.len() < spans.len() {
             eprintln!(
                 "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
                 spans.len() - all.len(),
@@ -446,8 +500,9 @@ fn print_table(
     out: &mut impl Write,
     s: &Snapshot,
     realtime: Option<&Realtime>,
+    meter: Option<&MeterChoice>,
 ) -> Result<(), crate::Error> {
-    let line = Line::from_snapshot(s);
+    let line = Line::from_snapshot(s, meter);
     // Home and clear: the table redraws in place.
     write!(out, "\x1b[H\x1b[2J")?;
     writeln!(
@@ -466,15 +521,19 @@ fn print_table(
     if let Some(problem) = s.log.problem() {
         writeln!(out, "{problem}")?;
     }
+    let meter_head = meter.map_or(String::new(), |m| format!(" {:>10}", m.kind.label()));
     writeln!(
         out,
-        "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  warnings",
+        "{:>3} {:>8} {:>8} {:>8}{meter_head} {:>7} {:>6}  warnings",
         "ch", "peak", "TP", "S LUFS", "clips", "overs"
     )?;
     for c in &line.channels {
+        let reading = c.meter.as_ref().map_or(String::new(), |m| {
+            format!(" {:>10}", format!("{} {}", level(m.scale), m.unit))
+        });
         writeln!(
             out,
-            "{:>3} {:>8} {:>8} {:>8} {:>7} {:>6}  {}",
+            "{:>3} {:>8} {:>8} {:>8}{reading} {:>7} {:>6}  {}",
             c.channel,
             level(c.sample_peak_dbfs),
             level(c.true_peak_dbtp),

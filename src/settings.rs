@@ -38,6 +38,108 @@ pub struct Settings {
     /// "dark" or "light".
     pub theme: String,
     pub window: WindowGeometry,
+    /// The meter each view draws.
+    pub meters: ViewMeters,
+    /// Automatic takes: off by default.
+    pub auto_take: AutoTakeSettings,
+}
+
+/// Takes started by the level: on or off, and the level and times (see
+/// [`crate::takes::auto`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AutoTakeSettings {
+    pub on: bool,
+    /// Sample peak (dBFS) any input must pass.
+    pub level_dbfs: f64,
+    /// How long it must hold (s).
+    pub rise_s: f64,
+    /// Quiet that ends the take (s).
+    pub quiet_s: f64,
+}
+
+impl Default for AutoTakeSettings {
+    fn default() -> Self {
+        let d = crate::takes::AutoTakeConfig::default();
+        Self {
+            on: false,
+            level_dbfs: d.level_dbfs,
+            rise_s: d.rise_s,
+            quiet_s: d.quiet_s,
+        }
+    }
+}
+
+impl AutoTakeSettings {
+    /// The levels and times, whether on or not.
+    pub fn levels(&self) -> crate::takes::AutoTakeConfig {
+        crate::takes::AutoTakeConfig {
+            level_dbfs: self.level_dbfs,
+            rise_s: self.rise_s,
+            quiet_s: self.quiet_s,
+        }
+    }
+
+    /// What the meter thread is told: the config when on (and sane), else `None`.
+    pub fn config(&self) -> Option<crate::takes::AutoTakeConfig> {
+        self.on.then(|| self.levels().checked().ok()).flatten()
+    }
+}
+
+/// The meter each view draws: "true-peak" (the default bar) or a programme meter by its
+/// command-line name ("vu", "bbc-ppm", "k20", ...). Names this build does not know read as
+/// "true-peak", so a hand edit or a newer file never breaks the GUI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ViewMeters {
+    pub bridge: String,
+    pub wall: String,
+    pub performer: String,
+    /// Where 0 VU, PPM 4, TEST or DIN's 0 dB sits (dBFS); absent: each meter's own (-18,
+    /// DIN -9). The K-meters always keep their own.
+    pub alignment_dbfs: Option<f64>,
+}
+
+/// The true-peak bar's name in [`ViewMeters`].
+pub const TRUE_PEAK_METER: &str = "true-peak";
+
+impl Default for ViewMeters {
+    fn default() -> Self {
+        Self {
+            bridge: TRUE_PEAK_METER.into(),
+            wall: TRUE_PEAK_METER.into(),
+            performer: TRUE_PEAK_METER.into(),
+            alignment_dbfs: None,
+        }
+    }
+}
+
+impl ViewMeters {
+    /// A view's meter: `None` for the true-peak bar (also for any name not known).
+    pub fn kind(name: &str) -> Option<crate::meter::MeterKind> {
+        crate::meter::MeterKind::from_slug(name)
+    }
+
+    /// Every programme meter some view shows: what the meter thread must run.
+    pub fn programme(&self) -> crate::meter::ProgrammeSet {
+        crate::meter::ProgrammeSet::of(
+            [&self.bridge, &self.wall, &self.performer]
+                .into_iter()
+                .filter_map(|n| Self::kind(n)),
+        )
+    }
+
+    fn sanitized(mut self) -> Self {
+        for name in [&mut self.bridge, &mut self.wall, &mut self.performer] {
+            if Self::kind(name).is_none() {
+                *name = TRUE_PEAK_METER.into();
+            }
+        }
+        let range = crate::meter::kind::ALIGNMENT_RANGE_DBFS;
+        // NaN too: out of every range.
+        self.alignment_dbfs = self.alignment_dbfs.filter(|a| range.contains(a));
+        self
+    }
 }
 
 /// The input to open; absent fields mean the host's defaults.
@@ -91,6 +193,8 @@ impl Default for Settings {
             performer_channels: vec![1, 2],
             theme: "dark".into(),
             window: WindowGeometry::default(),
+            meters: ViewMeters::default(),
+            auto_take: AutoTakeSettings::default(),
         }
     }
 }
@@ -112,8 +216,15 @@ impl Settings {
         if !(w.width.is_finite() && w.height.is_finite()) {
             *w = WindowGeometry::default();
         }
+        if self.auto_take.levels().checked().is_err() {
+            self.auto_take = AutoTakeSettings {
+                on: self.auto_take.on,
+                ..AutoTakeSettings::default()
+            };
+        }
         w.width = w.width.clamp(400.0, 16_384.0);
         w.height = w.height.clamp(300.0, 16_384.0);
+        self.meters = self.meters.sanitized();
         self
     }
 }
@@ -218,6 +329,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn automatic_takes_are_off_by_default_and_a_hand_edit_out_of_range_falls_back() {
+        let s = parse("").unwrap();
+        assert!(!s.auto_take.on);
+        assert_eq!(s.auto_take.config(), None);
+        let on = parse("[auto_take]\non = true\nlevel_dbfs = -35.0\nquiet_s = 8.0\n").unwrap();
+        let c = on.auto_take.config().unwrap();
+        assert_eq!((c.level_dbfs, c.rise_s, c.quiet_s), (-35.0, 0.3, 8.0));
+        let wild = parse("[auto_take]\non = true\nlevel_dbfs = 12.0\n").unwrap();
+        assert_eq!(
+            wild.auto_take.levels(),
+            crate::takes::AutoTakeConfig::default()
+        );
+        assert!(wild.auto_take.on);
+    }
+
+    #[test]
     fn a_burst_of_changes_is_written_once_after_it_settles() {
         let t0 = Instant::now();
         let mut d = Debounce::default();
@@ -284,6 +411,18 @@ mod tests {
                 x: Some(10.0),
                 y: Some(20.0),
             },
+            meters: ViewMeters {
+                bridge: "bbc-ppm".into(),
+                wall: TRUE_PEAK_METER.into(),
+                performer: "k14".into(),
+                alignment_dbfs: Some(-20.0),
+            },
+            auto_take: AutoTakeSettings {
+                on: true,
+                level_dbfs: -36.5,
+                rise_s: 0.5,
+                quiet_s: 8.0,
+            },
         };
         save(dir.path(), &s).unwrap();
         assert_eq!(load(dir.path()), (s, None));
@@ -305,6 +444,26 @@ mod tests {
         assert_eq!(aside.len(), 1);
         let kept = std::fs::read_to_string(dir.path().join(&aside[0])).unwrap();
         assert_eq!(kept, "names = [unclosed");
+    }
+
+    #[test]
+    fn unknown_meters_and_alignments_out_of_range_read_as_the_defaults() {
+        let s = parse(
+            "[meters]\nbridge = \"vu\"\nwall = \"spectrum\"\nperformer = \"\"\nalignment_dbfs = -99.0\n",
+        )
+        .unwrap();
+        assert_eq!(s.meters.bridge, "vu");
+        assert_eq!(s.meters.wall, TRUE_PEAK_METER);
+        assert_eq!(s.meters.performer, TRUE_PEAK_METER);
+        assert_eq!(s.meters.alignment_dbfs, None);
+        assert_eq!(
+            s.meters.programme(),
+            crate::meter::ProgrammeSet::of([crate::meter::MeterKind::Vu])
+        );
+        let s = parse("[meters]\nalignment_dbfs = nan\n").unwrap();
+        assert_eq!(s.meters.alignment_dbfs, None);
+        let s = parse("[meters]\nalignment_dbfs = -20.0\n").unwrap();
+        assert_eq!(s.meters.alignment_dbfs, Some(-20.0));
     }
 
     #[test]

@@ -89,4 +89,7 @@ pub struct Snapshot {
     /// True while a take is open or a marked one has yet to start.
     #[serde(skip)]
     pub takes_pending: bool,
+    /// The take being recorded now, if any.
+    #[serde(skip)]
+    pub open_take: Option<crate::takes::OpenTakeInfo>,
 }

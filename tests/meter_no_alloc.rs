@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use assert_no_alloc::{AllocDisabler, assert_no_alloc};
-use gainstage::meter::{MeterBank, MeterConfig};
+use gainstage::meter::{MeterBank, MeterConfig, MeterKind, ProgrammeSet};
 
 #[global_allocator]
 static ALLOC: AllocDisabler = AllocDisabler;
@@ -34,4 +34,24 @@ fn bank_allocates_nothing_over_a_long_run() {
         assert!(r.loudness_range_lu > 1.0);
     });
     assert_eq!(bank.readings(0).frames, bank.readings(1).frames);
+}
+
+#[test]
+fn programme_meters_switched_on_and_read_allocate_nothing() {
+    let rate = 48_000;
+    let mut bank = MeterBank::new(2, rate, &MeterConfig::default()).unwrap();
+    let buf: Vec<f32> = (0..2 * 1024)
+        .map(|i| (0.3 * (i as f64 * 0.05).sin()) as f32)
+        .collect();
+    assert_no_alloc(|| {
+        bank.set_programme(ProgrammeSet::of(MeterKind::ALL));
+        for _ in 0..2000 {
+            bank.process_interleaved(&buf);
+            let r = bank.take_programme(1);
+            assert!(r.of(MeterKind::Vu).is_finite() && r.of(MeterKind::K12).is_finite());
+        }
+        bank.set_programme(ProgrammeSet::of([MeterKind::DinPpm]));
+        bank.process_interleaved(&buf);
+        assert!(bank.take_programme(0).of(MeterKind::DinPpm).is_finite());
+    });
 }

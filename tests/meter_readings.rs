@@ -374,3 +374,39 @@ fn block_peaks_are_the_latest_blocks_peaks_as_the_readings_give_them() {
         assert!((r.true_peak_dbtp - expect_db).abs() < 0.01, "{r:?}");
     }
 }
+
+#[test]
+fn max_only_true_peak_reads_the_same_maximum_as_every_block_interpolated() {
+    // Swells and decays with inter-sample crests (a tone near fs/4 at 45°), noise between:
+    // most blocks sit below the maximum found earlier, so most are skipped.
+    let mut seed = 99;
+    let mut signal = Vec::new();
+    for (i, amp) in [0.2, 0.9, 0.3, 0.95, 0.1, 0.5].into_iter().enumerate() {
+        // fs/4 at 45°: every sample at 0.707 of the crest, which lies between them.
+        let len = 17_760 + 480 * i;
+        signal.extend((0..len).map(|n| (amp * (PI / 2.0 * n as f64 + PI / 4.0).sin()) as f32));
+        signal.extend(noise(0.02, 0.21, &mut seed));
+    }
+    for chunk in [1, 17, 480, 4096] {
+        let full_config = MeterConfig::default();
+        let skip_config = MeterConfig {
+            true_peak_max_only: true,
+            ..MeterConfig::default()
+        };
+        let mut full = ChannelMeter::new(RATE, &full_config).unwrap();
+        let mut skipping = ChannelMeter::new(RATE, &skip_config).unwrap();
+        for block in signal.chunks(chunk) {
+            full.process(block);
+            skipping.process(block);
+        }
+        let (a, b) = (full.readings(), skipping.readings());
+        assert_eq!(
+            a.max_true_peak_dbtp, b.max_true_peak_dbtp,
+            "blocks of {chunk}"
+        );
+        // The inter-sample crest is really there: above the sample peak.
+        assert!(a.max_true_peak_dbtp > a.max_sample_peak_dbfs + 2.9, "{a:?}");
+        assert_eq!(a.integrated_lufs, b.integrated_lufs);
+        assert_eq!(a.clipped_samples, b.clipped_samples);
+    }
+}

@@ -186,7 +186,7 @@ fn two_takes_list_each_burst_at_its_time_with_exact_counts_and_verdicts() {
         // 1.5 s takes hold no 3 s window: no range measured.
         assert_eq!(q.loudness_range_lu, None);
         assert_eq!(q.headroom.bin_s, 0.01);
-        assert_eq!(q.headroom.peaks_dbtp.len(), 150);
+        assert_eq!(q.headroom.len(), 150);
     }
 
     // Take 2: input 2's burst of five overs 0.5 s in; input 1 clean.

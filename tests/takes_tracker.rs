@@ -55,7 +55,7 @@ fn a_three_hour_take_keeps_a_2000_point_track_with_its_peak_in_place() {
     assert_eq!((take.start_s, take.end_s), (0.0, hours * 3600.0));
     for input in &take.inputs {
         let track = &input.headroom;
-        let n = track.peaks_dbtp.len();
+        let n = track.len();
         // Full or just merged: between half and all of the points, covering the whole take.
         assert!(n <= TRACK_POINTS && n > TRACK_POINTS / 2, "{n}");
         assert!(n as f64 * track.bin_s >= hours * 3600.0 - 1e-6);
@@ -71,21 +71,14 @@ fn a_three_hour_take_keeps_a_2000_point_track_with_its_peak_in_place() {
     let spiked = &take.inputs[2].headroom;
     let bin = (spike_at as f64 / f64::from(RATE) / spiked.bin_s) as usize;
     let db = |a: f64| ((20.0 * a.log10()) * 10.0).round() / 10.0;
-    assert_eq!(spiked.peaks_dbtp[bin], Some(db(0.95) as f32));
+    assert_eq!(spiked.peak(bin), Some(db(0.95) as f32));
     let loud = spiked
-        .peaks_dbtp
-        .iter()
+        .peaks()
         .filter(|p| p.is_some_and(|p| f64::from(p) > -15.0))
         .count();
     assert_eq!(loud, 1, "the spike is in one point only");
     assert_eq!(take.inputs[2].max_true_peak_dbtp, Some(-0.45));
-    assert!(
-        take.inputs[0]
-            .headroom
-            .peaks_dbtp
-            .iter()
-            .all(|p| *p == Some(-20.0))
-    );
+    assert!(take.inputs[0].headroom.peaks().all(|p| p == Some(-20.0)));
 }
 
 #[test]

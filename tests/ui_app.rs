@@ -96,6 +96,7 @@ impl Session {
             events: Arc::from(Vec::new()),
             takes: Arc::from(Vec::new()),
             takes_pending: false,
+            open_take: None,
         }
     }
 }
@@ -454,6 +455,61 @@ fn views_match_their_pinned_snapshots() {
             shot.matches_hash(&name).unwrap(),
             "the {} view no longer draws as pinned in {}",
             view.name(),
+            pinned.display()
+        );
+    }
+}
+
+/// Each view with a programme meter chosen for it (bridge: BBC PPM, wall: VU, performer:
+/// K-20, alignment -18 dBFS), drawn on the meter's own scale, matches its pinned hash.
+#[test]
+fn views_with_a_programme_meter_match_their_pinned_snapshots() {
+    use gainstage::meter::{MeterKind, ProgrammeSet};
+    use gainstage::ui::settings_panel::{MeterChoice, MeterView};
+    let bless = std::env::var_os("GAINSTAGE_BLESS").is_some();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let config = MeterConfig {
+        programme: ProgrammeSet::of(MeterKind::ALL),
+        ..MeterConfig::default()
+    };
+    let mut session = Session::new(3);
+    session.bank = MeterBank::new(3, RATE, &config).unwrap();
+    let mut shot = session.play(1.0);
+    for (c, ch) in shot.channels.iter_mut().enumerate() {
+        ch.readings.programme = session.bank.take_programme(c);
+    }
+    for (view, meter, kind) in [
+        (View::Bridge, MeterView::Bridge, MeterKind::BbcPpm),
+        (View::Wall, MeterView::Wall, MeterKind::Vu),
+        (View::Performer, MeterView::Performer, MeterKind::K20),
+    ] {
+        let mut app = App::with_snapshot(shot.clone());
+        app.performer_channels = vec![0, 1];
+        let _ = app.update(Message::Settings(settings_panel::Message::ViewMeter(
+            meter,
+            MeterChoice::Kind(kind),
+        )));
+        let _ = app.update(Message::ShowView(view));
+        let mut ui = iced_test::simulator::Simulator::with_size(
+            iced_test::core::Settings::default(),
+            Size::new(1280.0, 720.0),
+            app.view(),
+        );
+        let image = ui.snapshot(&iced::Theme::Dark).unwrap();
+        let name = format!("{}-{}", view.name(), kind.slug());
+        if bless {
+            let look = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(&name);
+            image.matches_image(&look).unwrap();
+        }
+        let pinned = dir.join(format!("{name}-tiny-skia.sha256"));
+        assert!(
+            bless || pinned.exists(),
+            "{} is missing: run with GAINSTAGE_BLESS=1 once",
+            pinned.display()
+        );
+        assert!(
+            image.matches_hash(dir.join(&name)).unwrap(),
+            "the {name} view no longer draws as pinned in {}",
             pinned.display()
         );
     }

@@ -75,6 +75,7 @@ fn session(n: usize, clipped: &[usize]) -> Snapshot {
         events: Arc::from(Vec::new()),
         takes: Arc::from(Vec::new()),
         takes_pending: false,
+        open_take: None,
     }
 }
 

@@ -4,21 +4,14 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use crate::listing::{ListFormat, csv_cell};
+
 use super::events::{LogEventKind, kind_name};
 use super::session_log::{LogEntry, parse_since, read_entries, sessions_dir};
-/// How `gainstage log` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LogFormat {
-    #[default]
-    Table,
-    /// The stored JSON lines.
-    Json,
-    Csv,
-}
 
 /// `gainstage log`: entries at or after `since` ([`parse_since`]), as a table, the stored
 /// JSON lines or CSV.
-pub fn run(since: Option<&str>, format: LogFormat) -> Result<ExitCode, crate::Error> {
+pub fn run(since: Option<&str>, format: ListFormat) -> Result<ExitCode, crate::Error> {
     let since = since
         .map(|s| parse_since(s, SystemTime::now()))
         .transpose()
@@ -26,9 +19,9 @@ pub fn run(since: Option<&str>, format: LogFormat) -> Result<ExitCode, crate::Er
     let dir = sessions_dir().map_err(|e| crate::Error::Message(e.to_string()))?;
     let entries = read_entries(&dir, since).map_err(|e| crate::Error::Message(e.to_string()))?;
     let mut out = std::io::stdout().lock();
-    if format == LogFormat::Csv {
+    if format == ListFormat::Csv {
         out.write_all(csv(&entries).as_bytes())?;
-    } else if format == LogFormat::Json {
+    } else if format == ListFormat::Json {
         for e in &entries {
             let line =
                 serde_json::to_string(e).map_err(|e| crate::Error::Message(e.to_string()))?;
@@ -58,7 +51,7 @@ pub fn csv(entries: &[LogEntry]) -> String {
         let cells = [
             e.time.clone(),
             e.channel.to_string(),
-            crate::takes::report::quote(&e.name),
+            csv_cell(&e.name),
             event,
             e.kind.map_or("", kind_name).to_string(),
             e.count.to_string(),
@@ -68,7 +61,7 @@ pub fn csv(entries: &[LogEntry]) -> String {
             e.clipped_samples
                 .map_or_else(String::new, |n| n.to_string()),
             num(e.max_level_dbfs),
-            crate::takes::report::quote(&e.message),
+            csv_cell(&e.message),
         ];
         s.push_str(&cells.join(","));
         s.push('\n');

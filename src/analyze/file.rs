@@ -91,9 +91,8 @@ impl Group {
     fn run(mut self, rx: Receiver<Arc<Vec<u8>>>) -> Self {
         for raw in rx {
             let frames = raw.len() / self.layout.frame_bytes();
-            for (k, out) in self.planar.iter_mut().enumerate() {
-                self.layout.channel_into(&raw, self.decoded_from + k, out);
-            }
+            self.layout
+                .channels_into(&raw, self.decoded_from, &mut self.planar);
             let own = self.first - self.decoded_from;
             // One small list per block of thousands of frames.
             let mut refs: Vec<&[f32]> = Vec::with_capacity(self.planar.len());
@@ -153,6 +152,8 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         over_len: opts.over_len,
         clip_rule,
         max_block_frames: block_frames,
+        // A file's report gives only each channel's maximum true peak.
+        true_peak_max_only: true,
         ..MeterConfig::default()
     };
 

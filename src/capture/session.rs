@@ -53,6 +53,8 @@ pub struct SessionConfig {
     /// Takes marked ahead of time, in stream seconds (checked with
     /// [`crate::takes::check_spans`]).
     pub takes: Vec<crate::takes::TakeSpan>,
+    /// Automatic takes by the level ([`crate::takes::auto`]); `None`: off.
+    pub auto_take: Option<crate::takes::AutoTakeConfig>,
 }
 
 /// The session log's writer thread, or `None` after one line on stderr: metering matters more.
@@ -89,6 +91,12 @@ pub enum MeterCommand {
     StartTake(String),
     /// End the open take now.
     StopTake,
+    /// Run these programme meters (VU, PPM, K, digital peak) from now on, and no others.
+    SetProgramme(crate::meter::ProgrammeSet),
+    /// End the open take now, or start one with this name when none is open.
+    ToggleTake(String),
+    /// Automatic takes on with these levels and times, or off (`None`).
+    AutoTakes(Option<crate::takes::AutoTakeConfig>),
 }
 
 /// A running capture. Dropping it stops the stream and the meter thread.
@@ -169,7 +177,7 @@ impl Pipeline {
             &config.channel_names,
             open_log(config),
         )
-        .with_takes(&config.takes);
+        .with_takes(&config.takes, config.auto_take);
         let worker_stop = Arc::clone(&stop);
         let meter_thread = std::thread::Builder::new()
             .name("gainstage-meter".into())

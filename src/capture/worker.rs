@@ -20,7 +20,9 @@ use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
 use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
 use crate::takes::burst::Burst;
-use crate::takes::{BlockReading, BurstDetector, TakeReport, TakeSpan, TakeTracker};
+use crate::takes::{
+    AutoTakeConfig, BlockReading, BurstDetector, TakeReport, TakeSpan, TakeTracker,
+};
 
 /// Time between publishes: about 60 per second.
 pub const PUBLISH_INTERVAL: Duration = Duration::from_micros(16_667);
@@ -240,9 +242,11 @@ impl MeterWorker {
     }
 
     /// Marks `spans` (stream seconds) as takes; each starts and ends on its exact frame.
+    /// `auto`: takes also start and end by the level ([`crate::takes::auto`]).
     #[must_use]
-    pub fn with_takes(mut self, spans: &[TakeSpan]) -> Self {
+    pub fn with_takes(mut self, spans: &[TakeSpan], auto: Option<AutoTakeConfig>) -> Self {
         self.takes.schedule(spans);
+        self.takes.set_auto(auto, 0);
         self
     }
 
@@ -344,6 +348,11 @@ impl MeterWorker {
             self.interval_true[c] = self.interval_true[c].max(t);
         }
         let frames = (samples / self.channels.max(1)) as u64;
+        let loudest = (0..self.channels)
+            .map(|c| self.bank.meter(c).block_peaks().0)
+            .fold(0.0, f64::max);
+        // Before the channels: an automatic take may begin with this very block.
+        self.takes.auto_block(self.metered, frames, loudest);
         for c in 0..self.channels {
             let meter = self.bank.meter(c);
             let (sample_peak, true_peak) = meter.block_peaks();
@@ -407,8 +416,11 @@ impl MeterWorker {
                 self.takes.rename(c, &name);
                 self.names[c] = name;
             }
+            MeterCommand::SetProgramme(on) => self.bank.set_programme(on),
             MeterCommand::StartTake(name) => self.takes.start(&name, self.metered),
             MeterCommand::StopTake => self.takes.stop(self.metered),
+            MeterCommand::ToggleTake(name) => self.takes.toggle(&name, self.metered),
+            MeterCommand::AutoTakes(config) => self.takes.set_auto(config, self.metered),
             MeterCommand::ResetChannel(_)
             | MeterCommand::SetPreset(..)
             | MeterCommand::Rename(..) => {}
@@ -581,6 +593,9 @@ impl MeterWorker {
         }
         for c in 0..self.channels {
             let mut readings = self.bank.readings(c);
+            // The highest since the previous publish: no programme meter's peak is lost
+            // between two.
+            readings.programme = self.bank.take_programme(c);
             let counts = &self.shared.channels[c];
             readings.sample_peak_dbfs = amplitude_to_db(self.interval_sample[c]);
             readings.true_peak_dbtp = amplitude_to_db(self.interval_true[c]);
@@ -626,6 +641,7 @@ impl MeterWorker {
             events: Arc::clone(&self.shown_events),
             takes: Arc::clone(&self.take_reports),
             takes_pending: self.takes.pending(),
+            open_take: self.takes.open_info(),
         };
         self.board.try_publish(Arc::new(snapshot));
     }

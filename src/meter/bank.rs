@@ -3,6 +3,7 @@
 use super::MeterError;
 use super::channel::ChannelMeter;
 use super::config::MeterConfig;
+use super::k_weighting::{KWeightingLanes, LANES, LaneSquares};
 use super::readings::ChannelReadings;
 
 /// Most channels a bank accepts.
@@ -22,6 +23,13 @@ pub struct MeterBank {
     staged: usize,
     /// Channel of the next interleaved sample (non-zero inside a partial frame).
     next_channel: usize,
+    /// K-weighting for channels `4g … 4g + 3` in filter `g`: the meters take their weighted
+    /// energy from here rather than each running its own filter.
+    k_filters: Vec<KWeightingLanes>,
+    /// One chunk of sanitised samples per lane, for the channels that needed cleaning.
+    clean: Vec<f32>,
+    /// One chunk of squared K-weighted samples, four lanes a frame.
+    k_squares: Vec<[f64; LANES]>,
 }
 
 /// Whether a bank of `channels` channels can be built: callers that size other buffers by the
@@ -50,6 +58,9 @@ impl MeterBank {
             capacity,
             staged: 0,
             next_channel: 0,
+            k_filters: vec![KWeightingLanes::new(sample_rate); channels.div_ceil(LANES)],
+            clean: vec![0.0; LANES * capacity],
+            k_squares: vec![[0.0; LANES]; capacity],
         })
     }
 
@@ -64,8 +75,27 @@ impl MeterBank {
     /// Meters one block per channel. Blocks must all have the same length.
     pub fn process_planar(&mut self, blocks: &[&[f32]]) {
         debug_assert_eq!(blocks.len(), self.meters.len());
-        for (meter, block) in self.meters.iter_mut().zip(blocks) {
-            meter.process(block);
+        let len = blocks.first().map_or(0, |b| b.len());
+        self.meter_all(len, |c| blocks[c]);
+    }
+
+    /// Meters `len` frames of every channel, channel `c`'s from `block(c)`, four channels to
+    /// a K-weighting filter. Allocates nothing.
+    fn meter_all<'a>(&mut self, len: usize, block: impl Fn(usize) -> &'a [f32]) {
+        if len == 0 {
+            return;
+        }
+        let Self {
+            meters,
+            k_filters,
+            clean,
+            k_squares,
+            ..
+        } = self;
+        for (g, (group, filter)) in meters.chunks_mut(LANES).zip(k_filters).enumerate() {
+            let blocks: [&[f32]; LANES] =
+                std::array::from_fn(|lane| block(g * LANES + lane.min(group.len() - 1)));
+            meter_group(group, &blocks[..group.len()], filter, clean, k_squares);
         }
     }
 
@@ -122,9 +152,10 @@ impl MeterBank {
             return;
         }
         let n = self.staged;
-        for (c, meter) in self.meters.iter_mut().enumerate() {
-            meter.process(&self.planar[c * self.capacity..c * self.capacity + n]);
-        }
+        let planar = std::mem::take(&mut self.planar);
+        let capacity = self.capacity;
+        self.meter_all(n, |c| &planar[c * capacity..c * capacity + n]);
+        self.planar = planar;
         for c in 0..self.next_channel {
             self.planar[c * self.capacity] = self.planar[c * self.capacity + n];
         }
@@ -145,11 +176,71 @@ impl MeterBank {
 
     pub fn reset(&mut self) {
         self.meters.iter_mut().for_each(ChannelMeter::reset);
+        for filter in &mut self.k_filters {
+            (0..LANES).for_each(|lane| filter.reset_lane(lane));
+        }
+    }
+
+    /// Channel `channel`'s programme meters' highest readings since the previous take.
+    pub fn take_programme(&mut self, channel: usize) -> super::ProgrammeReadings {
+        self.meters
+            .get_mut(channel)
+            .map(ChannelMeter::take_programme)
+            .unwrap_or_default()
+    }
+
+    /// Switches every channel's programme meters on and off.
+    pub fn set_programme(&mut self, on: super::ProgrammeSet) {
+        for m in &mut self.meters {
+            m.set_programme(on);
+        }
     }
 
     pub fn reset_channel(&mut self, channel: usize) {
         if let Some(m) = self.meters.get_mut(channel) {
             m.reset();
+            self.k_filters[channel / LANES].reset_lane(channel % LANES);
         }
     }
+}
+
+/// Meters one block for up to four channels that share a K-weighting filter, in chunks the
+/// meters' scratch holds: each chunk is sanitised per channel, K-weighted four lanes at once,
+/// then metered per channel. A group of fewer than four channels fills the spare lanes with
+/// its first channel and ignores their output.
+fn meter_group(
+    meters: &mut [ChannelMeter],
+    blocks: &[&[f32]],
+    filter: &mut KWeightingLanes,
+    clean: &mut [f32],
+    k_squares: &mut [[f64; LANES]],
+) {
+    let len = blocks[0].len();
+    let chunk_len = meters[0].chunk_len();
+    meters.iter_mut().for_each(ChannelMeter::begin_block);
+    let mut start = 0;
+    while start < len {
+        let n = (len - start).min(chunk_len);
+        let mut cleaned = [false; LANES];
+        for (lane, (meter, block)) in meters.iter_mut().zip(blocks).enumerate() {
+            let chunk = &block[start..start + n];
+            let dst = &mut clean[lane * chunk_len..lane * chunk_len + n];
+            cleaned[lane] = meter.sanitize(chunk, start, dst);
+        }
+        let inputs: [&[f32]; LANES] = std::array::from_fn(|lane| {
+            let lane = if lane < blocks.len() { lane } else { 0 };
+            if cleaned[lane] {
+                &clean[lane * chunk_len..lane * chunk_len + n]
+            } else {
+                &blocks[lane][start..start + n]
+            }
+        });
+        filter.squares(inputs, k_squares);
+        for (lane, meter) in meters.iter_mut().enumerate() {
+            let frames = &k_squares[..n];
+            meter.meter_clean(inputs[lane], Some(LaneSquares { frames, lane }));
+        }
+        start += n;
+    }
+    meters.iter_mut().for_each(|m| m.end_block(len));
 }

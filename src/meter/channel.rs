@@ -7,12 +7,13 @@ use super::MeterError;
 use super::ballistics::PeakHold;
 use super::clip::OverCounter;
 use super::config::*;
-use super::gating::{IntegratedLoudness, LoudnessRange};
-use super::k_weighting::KWeighting;
+use super::k_weighting::{KWeighting, LaneSquares};
 use super::level::{amplitude_to_db, energy_to_lufs, power_to_db};
 use super::lowpass::LowPass;
+use super::programme::{ProgrammeMeters, ProgrammeReadings, ProgrammeSet};
 use super::readings::ChannelReadings;
 use super::sample::hold_finite;
+use super::slices::SliceLoudness;
 use super::true_peak::TruePeak;
 use super::window::{History, SlidingSum};
 
@@ -29,9 +30,6 @@ const GRANULES_PER_STRETCH: usize = 5;
 /// Sample rates a meter accepts (Hz): `ebur128`'s range, which the K-weighting is designed for.
 const MIN_SAMPLE_RATE: u32 = 16;
 const MAX_SAMPLE_RATE: u32 = 2_822_400;
-/// 100 ms loudness slices in the short-term window.
-const SLICES_SHORT_TERM: usize = 30;
-const SLICES_MOMENTARY: usize = 4;
 /// 10 ms granules in the momentary window.
 const GRANULES_MOMENTARY: usize = 40;
 
@@ -51,10 +49,8 @@ pub struct ChannelMeter {
     granule_ksumsq: f64,
     /// Oversampled peak between the samples.
     true_peak: TruePeak,
-    /// 400 ms block energies (every 100 ms since reset), for integrated loudness.
-    blocks: IntegratedLoudness,
-    /// 3 s short-term energies (every 100 ms once 3 s are in), for loudness range.
-    short_terms: LoudnessRange,
+    /// Interpolate only pieces that could raise `max_true_peak` (`MeterConfig`).
+    true_peak_max_only: bool,
     /// Integrated loudness (LUFS) and loudness range (LU) with the 100 ms step of audio they
     /// were computed at. They change only when a slice closes; scanning the histograms on
     /// every read (60 reads a second per channel live) would cost more than the slices do.
@@ -89,6 +85,10 @@ pub struct ChannelMeter {
     peak_hold: PeakHold,
     /// Falling bar on the true peak, no hold (dBTP).
     falling_true_peak: PeakHold,
+    /// IEC hold on the true peak (dBTP): the marker over the true-peak bar.
+    true_peak_hold: PeakHold,
+    /// VU, PPMs, K average, digital peak bar: those switched on.
+    programme: ProgrammeMeters,
 
     /// Frames per 10 ms granule, and how far into the current one we are.
     granule_len: usize,
@@ -138,10 +138,8 @@ pub struct ChannelMeter {
     /// Frames per 100 ms loudness slice, and how far into the current one we are.
     slice_len: usize,
     slice_pos: usize,
-    /// K-weighted mean square of each of the latest 30 slices.
-    slices: SlidingSum,
-    momentary_lufs: f64,
-    short_term_lufs: f64,
+    /// Momentary, short-term and gated loudness from the slices (the programme meter's code).
+    loudness: SliceLoudness,
     /// K-weighted mean square of each of the latest 40 granules. The momentary maximum is
     /// taken from these on a 10 ms hop: a 400 ms burst is then caught whole wherever it
     /// starts, where on the 100 ms slice hop it could read up to 0.46 LU low (EBU Tech 3341
@@ -175,8 +173,7 @@ impl ChannelMeter {
             slice_sumsq: 0.0,
             granule_ksumsq: 0.0,
             true_peak: TruePeak::new(sample_rate),
-            blocks: IntegratedLoudness::new(),
-            short_terms: LoudnessRange::new(),
+            true_peak_max_only: config.true_peak_max_only,
             clips: OverCounter::new(config.over_len, config.clip_rule.threshold()),
             invalid: 0,
             frames: 0,
@@ -192,6 +189,8 @@ impl ChannelMeter {
             max_true_peak: 0.0,
             peak_hold: PeakHold::new(config.peak_hold_s, config.peak_fall_db_per_s),
             falling_true_peak: PeakHold::new(0.0, config.peak_fall_db_per_s),
+            true_peak_hold: PeakHold::new(config.peak_hold_s, config.peak_fall_db_per_s),
+            programme: ProgrammeMeters::new(sample_rate, config.programme),
             granule_len,
             granule_pos: 0,
             g_sumsq: 0.0,
@@ -221,9 +220,7 @@ impl ChannelMeter {
             total_noise: Cell::new(None),
             slice_len: ((sample_rate + 5) / 10) as usize,
             slice_pos: 0,
-            slices: SlidingSum::new(SLICES_SHORT_TERM),
-            momentary_lufs: f64::NEG_INFINITY,
-            short_term_lufs: f64::NEG_INFINITY,
+            loudness: SliceLoudness::new(),
             granule_energies: SlidingSum::new(GRANULES_MOMENTARY),
             max_momentary_lufs: f64::NEG_INFINITY,
             max_short_term_lufs: f64::NEG_INFINITY,
@@ -239,48 +236,78 @@ impl ChannelMeter {
         if block.is_empty() {
             return;
         }
+        self.begin_block();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let chunk_len = scratch.len();
+        for (i, chunk) in block.chunks(chunk_len).enumerate() {
+            let clean = &mut scratch[..chunk.len()];
+            if self.sanitize(chunk, i * chunk_len, clean) {
+                self.meter_clean(clean, None);
+            } else {
+                self.meter_clean(chunk, None);
+            }
+        }
+        self.scratch = scratch;
+        self.end_block(block.len());
+    }
+
+    /// Longest piece of a block [`sanitize`](Self::sanitize) and
+    /// [`meter_clean`](Self::meter_clean) take at once (frames).
+    pub(super) fn chunk_len(&self) -> usize {
+        self.scratch.len()
+    }
+
+    /// Starts a block a caller feeds in chunks (a bank that K-weights four channels at once):
+    /// `begin_block`, then per chunk `sanitize` and `meter_clean`, then `end_block`.
+    pub(super) fn begin_block(&mut self) {
         self.block_peak = 0.0;
         self.block_true_peak = 0.0;
         self.block_clip_base = (self.clips.clipped_samples(), self.clips.overs());
         self.block_first_clip = None;
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let chunk_len = scratch.len();
-        for (i, chunk) in block.chunks(chunk_len).enumerate() {
-            // Almost all audio is finite and below full scale: then there is nothing to
-            // sanitise or count, and the samples are metered in place without a copy.
-            let level = self.clips.level();
-            if chunk.iter().fold(true, |ok, x| ok & (x.abs() < level)) {
-                self.clips.push(0.0);
-                self.last_clean = chunk[chunk.len() - 1];
-                self.process_clean(chunk);
-                continue;
-            }
-            let clean = &mut scratch[..chunk.len()];
-            for (j, (dst, &x)) in clean.iter_mut().zip(chunk).enumerate() {
-                if hold_finite(x, &mut self.last_clean) {
-                    let before = self.clips.clipped_samples();
-                    self.clips.push(x);
-                    if self.clips.clipped_samples() != before {
-                        let at = u32::try_from(i * chunk_len + j).unwrap_or(u32::MAX);
-                        self.block_first_clip.get_or_insert(at);
-                        self.block_last_clip = at;
-                    }
-                } else {
-                    // A fault, not a level: keep it out of peaks, loudness and filter state.
-                    self.invalid += 1;
-                    self.clips.push(0.0);
-                }
-                *dst = self.last_clean;
-            }
-            self.process_clean(clean);
-        }
-        self.scratch = scratch;
-        self.frames += block.len() as u64;
+    }
 
-        let dt = block.len() as f64 / f64::from(self.rate);
+    /// Counts the clips and non-finite samples of `chunk`, which starts `offset` frames into
+    /// the block. Returns `true` when `chunk` needed cleaning and `clean` (as long as
+    /// `chunk`) now holds what is to be metered; `false` when `chunk` itself can be.
+    pub(super) fn sanitize(&mut self, chunk: &[f32], offset: usize, clean: &mut [f32]) -> bool {
+        // Almost all audio is finite and below full scale: then there is nothing to
+        // sanitise or count, and the samples are metered in place without a copy.
+        let level = self.clips.level();
+        if chunk.iter().fold(true, |ok, x| ok & (x.abs() < level)) {
+            self.clips.push(0.0);
+            if let Some(&last) = chunk.last() {
+                self.last_clean = last;
+            }
+            return false;
+        }
+        for (j, (dst, &x)) in clean.iter_mut().zip(chunk).enumerate() {
+            if hold_finite(x, &mut self.last_clean) {
+                let before = self.clips.clipped_samples();
+                self.clips.push(x);
+                if self.clips.clipped_samples() != before {
+                    let at = u32::try_from(offset + j).unwrap_or(u32::MAX);
+                    self.block_first_clip.get_or_insert(at);
+                    self.block_last_clip = at;
+                }
+            } else {
+                // A fault, not a level: keep it out of peaks, loudness and filter state.
+                self.invalid += 1;
+                self.clips.push(0.0);
+            }
+            *dst = self.last_clean;
+        }
+        true
+    }
+
+    /// Ends a block of `len` frames: the hold and the falling bar move on by its duration.
+    pub(super) fn end_block(&mut self, len: usize) {
+        self.frames += len as u64;
+        let dt = len as f64 / f64::from(self.rate);
         self.peak_hold
             .update(amplitude_to_db(f64::from(self.block_peak)), dt);
         self.falling_true_peak
+            .update(amplitude_to_db(self.block_true_peak), dt);
+        self.true_peak_hold
             .update(amplitude_to_db(self.block_true_peak), dt);
     }
 
@@ -288,7 +315,17 @@ impl ChannelMeter {
     /// and 100 ms slice boundary (a piece's true peak belongs to its stretch, and each
     /// granule's loudness is the latest 10 ms fed), and sums each piece so every window closes
     /// exactly.
-    fn process_clean(&mut self, mut clean: &[f32]) {
+    ///
+    /// `k_squares`, when given, holds the square of each K-weighted sample of `clean`,
+    /// filtered by the caller (a bank's four-lane filter); otherwise this meter's own filter
+    /// runs. A meter is fed one way or the other for its whole life: the filter state lives
+    /// with whoever filters.
+    pub(super) fn meter_clean(
+        &mut self,
+        mut clean: &[f32],
+        mut k_squares: Option<LaneSquares<'_>>,
+    ) {
+        self.programme.process(clean);
         while !clean.is_empty() {
             let to_stretch = (GRANULES_PER_STRETCH - self.stretch_granules) * self.granule_len
                 - self.granule_pos;
@@ -301,11 +338,16 @@ impl ChannelMeter {
             clean = rest;
 
             // A piece lies within one granule and one slice: its energy belongs to both.
-            let k_sumsq = self.k_weighting.sum_squares(piece);
+            let k_sumsq = match &mut k_squares {
+                Some(squares) => {
+                    let (sum, rest) = squares.take_sum(n);
+                    *squares = rest;
+                    sum
+                }
+                None => self.k_weighting.sum_squares(piece),
+            };
             self.slice_sumsq += k_sumsq;
             self.granule_ksumsq += k_sumsq;
-            let tp = f64::from(self.true_peak.process(piece));
-
             let mut peak = 0.0f32;
             let mut rest_of_piece = piece;
             while !rest_of_piece.is_empty() {
@@ -318,6 +360,14 @@ impl ChannelMeter {
                     self.close_granule();
                 }
             }
+            let tp = if self.true_peak_max_only
+                && f64::from(self.true_peak.bound(peak)) <= self.max_true_peak
+            {
+                self.true_peak.skip(piece);
+                0.0
+            } else {
+                f64::from(self.true_peak.process(piece))
+            };
             // True peak is never below the sample peak, whatever the interpolator does.
             let tp = tp.max(f64::from(peak));
             self.block_peak = self.block_peak.max(peak);
@@ -457,23 +507,16 @@ impl ChannelMeter {
     fn close_slice(&mut self) {
         let energy = self.slice_sumsq / self.slice_len as f64;
         self.slice_sumsq = 0.0;
-        self.slices.push(energy);
-        let seen = self.slices.filled();
-        let m_n = seen.min(SLICES_MOMENTARY);
-        let momentary = self.slices.sum_latest(m_n) / m_n as f64;
-        let short_term = self.slices.sum() / seen as f64;
-        self.momentary_lufs = energy_to_lufs(momentary);
-        self.short_term_lufs = energy_to_lufs(short_term);
-        // A gating block is the mean of four slices: 400 ms, a new one every 100 ms.
+        let closed = self.loudness.close_slice(energy);
         self.slices_closed += 1;
-        if seen >= SLICES_MOMENTARY {
-            self.blocks.push(momentary);
-            self.latest_block_energy = Some(momentary);
+        if closed.block_energy.is_some() {
+            self.latest_block_energy = closed.block_energy;
         }
-        if self.slices.is_full() {
-            self.max_short_term_lufs = self.max_short_term_lufs.max(self.short_term_lufs);
-            self.short_terms.push(short_term);
-            self.latest_short_term_energy = Some(short_term);
+        if closed.short_term_energy.is_some() {
+            self.max_short_term_lufs = self
+                .max_short_term_lufs
+                .max(self.loudness.short_term_lufs());
+            self.latest_short_term_energy = closed.short_term_energy;
         }
         self.slice_pos = 0;
     }
@@ -557,6 +600,7 @@ impl ChannelMeter {
             true_peak_dbtp: amplitude_to_db(self.block_true_peak),
             max_true_peak_dbtp: max_tp_db,
             falling_true_peak_dbtp: self.falling_true_peak.value_db(),
+            true_peak_hold_dbtp: self.true_peak_hold.value_db(),
             clipped_samples: self.clips.clipped_samples(),
             overs: self.clips.overs(),
             longest_clip_run: self.clips.longest_run(),
@@ -569,10 +613,13 @@ impl ChannelMeter {
             total_rms_dbfs: power_to_db(self.total_sumsq / self.frames.max(1) as f64),
             dc_offset: self.dc_window.sum() / dc_frames,
             total_dc_offset: self.total_sum / self.frames.max(1) as f64,
-            momentary_lufs: self.momentary_lufs,
-            short_term_lufs: self.short_term_lufs,
-            max_momentary_lufs: or_current(self.max_momentary_lufs, self.momentary_lufs),
-            max_short_term_lufs: or_current(self.max_short_term_lufs, self.short_term_lufs),
+            momentary_lufs: self.loudness.momentary_lufs(),
+            short_term_lufs: self.loudness.short_term_lufs(),
+            max_momentary_lufs: or_current(self.max_momentary_lufs, self.loudness.momentary_lufs()),
+            max_short_term_lufs: or_current(
+                self.max_short_term_lufs,
+                self.loudness.short_term_lufs(),
+            ),
             integrated_lufs: integrated,
             loudness_range_lu: lra,
             plr_db: if integrated.is_finite() && max_tp_db.is_finite() {
@@ -584,6 +631,7 @@ impl ChannelMeter {
             total_noise_floor_dbfs: self.total_noise_floor(),
             low_band_share: share(self.low_window.sum(), self.full_window.sum()),
             total_low_band_share: share(self.total_low_sumsq, self.total_sumsq),
+            programme: self.programme.current(),
         }
     }
 
@@ -595,10 +643,21 @@ impl ChannelMeter {
         {
             return (integrated, lra);
         }
-        let integrated = self.blocks.lufs();
-        let lra = self.short_terms.lu();
+        let integrated = self.loudness.integrated_lufs();
+        let lra = self.loudness.loudness_range_lu();
         self.gated.set(Some((step, integrated, lra)));
         (integrated, lra)
+    }
+
+    /// Each running programme meter's highest reading since the previous take (dBFS): what
+    /// a publisher that reads at its own pace shows, so no peak between two reads is lost.
+    pub fn take_programme(&mut self) -> ProgrammeReadings {
+        self.programme.take()
+    }
+
+    /// Switches programme meters on and off (those switched on start from rest).
+    pub fn set_programme(&mut self, on: ProgrammeSet) {
+        self.programme.switch(on);
     }
 
     /// Max true peak per 50 ms over the last 60 s (dBTP), oldest first.
@@ -617,8 +676,7 @@ impl ChannelMeter {
         self.slice_sumsq = 0.0;
         self.granule_ksumsq = 0.0;
         self.true_peak.reset();
-        self.blocks.reset();
-        self.short_terms.reset();
+        self.loudness.reset();
         self.gated.set(None);
         self.clips.reset();
         self.invalid = 0;
@@ -636,6 +694,8 @@ impl ChannelMeter {
         self.max_true_peak = 0.0;
         self.peak_hold.reset();
         self.falling_true_peak.reset();
+        self.true_peak_hold.reset();
+        self.programme.reset();
         self.granule_pos = 0;
         self.g_sumsq = 0.0;
         self.g_sum = 0.0;
@@ -661,9 +721,6 @@ impl ChannelMeter {
         self.noise_count = 0;
         self.total_noise.set(None);
         self.slice_pos = 0;
-        self.slices.reset();
-        self.momentary_lufs = f64::NEG_INFINITY;
-        self.short_term_lufs = f64::NEG_INFINITY;
         self.granule_energies.reset();
         self.max_momentary_lufs = f64::NEG_INFINITY;
         self.max_short_term_lufs = f64::NEG_INFINITY;

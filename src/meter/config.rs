@@ -21,6 +21,14 @@ pub struct MeterConfig {
     /// Largest block the meter converts at once (frames); longer blocks are split, so any
     /// block length works and nothing is allocated after construction.
     pub max_block_frames: usize,
+    /// Programme meters (VU, PPM, K, digital peak) each channel runs besides its peaks and
+    /// loudness: only those some view or output shows, as each costs work per sample.
+    pub programme: super::programme::ProgrammeSet,
+    /// Work out the true peak only where it could raise the maximum so far (offline
+    /// analysis, which reports only the maximum). Each block's own true peak, the falling
+    /// bar and the headroom history then read the sample peak wherever the interpolator was
+    /// skipped, so live meters leave this off.
+    pub true_peak_max_only: bool,
 }
 
 impl Default for MeterConfig {
@@ -31,6 +39,8 @@ impl Default for MeterConfig {
             peak_hold_s: 1.0,
             peak_fall_db_per_s: 20.0 / 1.7,
             max_block_frames: 4096,
+            programme: super::programme::ProgrammeSet::NONE,
+            true_peak_max_only: false,
         }
     }
 }

@@ -105,6 +105,11 @@ impl IntegratedLoudness {
         }
     }
 
+    /// Bytes it holds on the heap (fixed when made).
+    pub fn heap_bytes(&self) -> usize {
+        self.bins.counts.capacity() * 4 + self.energies.capacity() * 8
+    }
+
     /// Adds one 400 ms block's K-weighted mean square.
     pub fn push(&mut self, energy: f64) {
         if let Some(bin) = self.bins.push(energy) {
@@ -148,6 +153,11 @@ impl Default for LoudnessRange {
 impl LoudnessRange {
     pub fn new() -> Self {
         Self { bins: Bins::new() }
+    }
+
+    /// Bytes it holds on the heap (fixed when made).
+    pub fn heap_bytes(&self) -> usize {
+        self.bins.counts.capacity() * 4
     }
 
     /// Adds one short-term window's K-weighted mean square.

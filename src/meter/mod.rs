@@ -13,6 +13,9 @@
 //! - [`true_peak`]: the BS.1770 oversampled peak, a block at a time.
 //! - [`program`]: programme loudness of a 1–5 channel file, K-weighted by `ebur128` and gated
 //!   by [`gating`].
+//! - [`kind`]: the programme meters an engineer picks (VU, PPMs, K, digital peak), their
+//!   scales and alignment levels; [`programme`] runs a channel's, built from [`vu`],
+//!   [`ppm`], [`k_meter`] and [`digital_peak`] (IEC 60268-17, -10, -18 and the K-system).
 //! - [`config`], [`readings`], [`level`]: settings, the readings struct, dB conversions.
 
 pub mod ballistics;
@@ -20,21 +23,30 @@ pub mod bank;
 pub mod channel;
 pub mod clip;
 pub mod config;
+pub mod digital_peak;
 pub mod gating;
+pub mod k_meter;
 pub mod k_weighting;
+pub mod kind;
 pub mod level;
 pub mod lowpass;
+pub mod ppm;
 pub mod program;
+pub mod programme;
 pub mod readings;
 pub mod sample;
+pub mod slices;
 pub mod true_peak;
+pub mod vu;
 pub mod window;
 
 pub use bank::MeterBank;
 pub use channel::ChannelMeter;
 pub use clip::ClipRule;
 pub use config::MeterConfig;
+pub use kind::MeterKind;
 pub use program::{ProgramMeter, ProgramReadings};
+pub use programme::{ProgrammeReadings, ProgrammeSet};
 pub use readings::ChannelReadings;
 
 /// Why a meter could not be built.

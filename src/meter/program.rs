@@ -1,23 +1,18 @@
 //! Programme loudness of a whole file of 1 to 5 channels (BS.1770 weights L, R, C, Ls, Rs).
 //!
 //! The same construction as a channel meter's loudness: `ebur128` K-weights and sums the
-//! weighted channels, and gives each 100 ms slice's energy; momentary and short-term are means
-//! of the latest 4 and 30 slices; integrated loudness and loudness range come from
-//! [`gating`](super::gating), the one gating implementation of the crate.
+//! weighted channels, and gives each 100 ms slice's energy; from there the windows and the
+//! gating are [`slices`](super::slices), the code a channel's meter uses too.
 
 use ebur128::{Channel, EbuR128, Mode};
 
 use super::MeterError;
-use super::gating::{IntegratedLoudness, LoudnessRange};
-use super::level::{energy_to_lufs, lufs_to_energy};
+use super::level::lufs_to_energy;
 use super::sample::hold_finite;
-use super::window::SlidingSum;
+use super::slices::SliceLoudness;
 
 /// Most channels with a BS.1770 programme weighting this meter knows.
 pub const MAX_PROGRAM_CHANNELS: usize = 5;
-/// 100 ms loudness slices in the short-term and momentary windows.
-const SLICES_SHORT_TERM: usize = 30;
-const SLICES_MOMENTARY: usize = 4;
 
 #[derive(Debug)]
 pub struct ProgramMeter {
@@ -31,14 +26,8 @@ pub struct ProgramMeter {
     /// Frames per 100 ms slice, and how far into the current one we are.
     slice_len: usize,
     slice_pos: usize,
-    /// Weighted K-weighted mean square of each of the latest 30 slices.
-    slices: SlidingSum,
-    momentary_lufs: f64,
-    short_term_lufs: f64,
-    /// 400 ms block energies (every 100 ms), for integrated loudness.
-    blocks: IntegratedLoudness,
-    /// 3 s short-term energies (every 100 ms once 3 s are in), for loudness range.
-    short_terms: LoudnessRange,
+    /// Momentary, short-term and gated loudness from the weighted slices.
+    loudness: SliceLoudness,
 }
 
 /// Programme readings of a whole take.
@@ -84,11 +73,7 @@ impl ProgramMeter {
             last_clean: vec![0.0; channels],
             slice_len: ((sample_rate + 5) / 10) as usize,
             slice_pos: 0,
-            slices: SlidingSum::new(SLICES_SHORT_TERM),
-            momentary_lufs: f64::NEG_INFINITY,
-            short_term_lufs: f64::NEG_INFINITY,
-            blocks: IntegratedLoudness::new(),
-            short_terms: LoudnessRange::new(),
+            loudness: SliceLoudness::new(),
         }))
     }
 
@@ -128,37 +113,24 @@ impl ProgramMeter {
     /// One 100 ms slice is in: the windows move on by one slice, as in the channel meter.
     fn close_slice(&mut self) {
         let energy = lufs_to_energy(self.ebu.loudness_window(100).unwrap_or(f64::NEG_INFINITY));
-        self.slices.push(energy);
-        let seen = self.slices.filled();
-        let m_n = seen.min(SLICES_MOMENTARY);
-        let momentary = self.slices.sum_latest(m_n) / m_n as f64;
-        let short_term = self.slices.sum() / seen as f64;
-        self.momentary_lufs = energy_to_lufs(momentary);
-        self.short_term_lufs = energy_to_lufs(short_term);
-        // A gating block is the mean of four slices: 400 ms, a new one every 100 ms.
-        if seen >= SLICES_MOMENTARY {
-            self.blocks.push(momentary);
-        }
-        if self.slices.is_full() {
-            self.short_terms.push(short_term);
-        }
+        self.loudness.close_slice(energy);
         self.slice_pos = 0;
     }
 
     /// Programme momentary loudness of the latest 400 ms of whole slices fed (LUFS).
     pub fn momentary_lufs(&self) -> f64 {
-        self.momentary_lufs
+        self.loudness.momentary_lufs()
     }
 
     /// Programme short-term loudness of the latest 3 s of whole slices fed (LUFS).
     pub fn short_term_lufs(&self) -> f64 {
-        self.short_term_lufs
+        self.loudness.short_term_lufs()
     }
 
     pub fn readings(&self) -> ProgramReadings {
         ProgramReadings {
-            integrated_lufs: self.blocks.lufs(),
-            loudness_range_lu: self.short_terms.lu(),
+            integrated_lufs: self.loudness.integrated_lufs(),
+            loudness_range_lu: self.loudness.loudness_range_lu(),
         }
     }
 }

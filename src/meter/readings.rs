@@ -19,6 +19,9 @@ pub struct ChannelReadings {
     pub max_true_peak_dbtp: f64,
     /// True peak with instant rise and IEC fall-back: the level a meter bar shows (dBTP).
     pub falling_true_peak_dbtp: f64,
+    /// Held true peak with IEC 60268-18 hold and fall-back, as `peak_hold_dbfs` holds the
+    /// sample peak: the hold marker on a true-peak bar (dBTP).
+    pub true_peak_hold_dbtp: f64,
     /// Samples at full scale since reset.
     pub clipped_samples: u64,
     /// Runs of `over_len` clipped samples since reset.
@@ -59,6 +62,10 @@ pub struct ChannelReadings {
     pub low_band_share: f64,
     /// Share of energy below 40 Hz since reset (0..1).
     pub total_low_band_share: f64,
+    /// The programme meters switched on (`MeterConfig::programme`); the others read `-inf`.
+    /// The meter thread publishes each one's highest reading since its previous publish.
+    #[serde(skip)]
+    pub programme: super::programme::ProgrammeReadings,
 }
 
 impl ChannelReadings {

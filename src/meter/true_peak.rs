@@ -25,6 +25,11 @@ pub struct TruePeak {
     history: Vec<f32>,
     /// `history` followed by the head of the next block, sized once.
     head: Vec<f32>,
+    /// The most any interpolated output can be, per unit of the largest input magnitude in
+    /// its window: the largest sum of |taps| over the phases, plus a margin for the f32
+    /// rounding of a 24-tap dot product. A block whose window peak times this cannot beat
+    /// a maximum already found need not be interpolated ([`TruePeak::bound`]).
+    bound_gain: f32,
 }
 
 /// The phases that fall between samples, each with its taps ordered oldest input first.
@@ -48,10 +53,36 @@ impl TruePeak {
             Filter::Twice(_) => TAPS / 2 - 1,
             Filter::FourTimes(_) => TAPS / 4 - 1,
         };
+        let bound_gain = match &filter {
+            Filter::None => 1.0,
+            Filter::Twice(h) => gain_bound(h),
+            Filter::FourTimes(h) => gain_bound(h),
+        };
         Self {
             filter,
             history: vec![0.0; memory],
             head: vec![0.0; 2 * memory],
+            bound_gain,
+        }
+    }
+
+    /// The largest value [`process`](Self::process) could return for a block whose sample
+    /// peak is `block_peak`: the interpolator's gain bound times the largest magnitude its
+    /// windows can see (the block and the history before it).
+    pub fn bound(&self, block_peak: f32) -> f32 {
+        let history_peak = self.history.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        self.bound_gain * block_peak.max(history_peak)
+    }
+
+    /// Moves the history on past `block` without interpolating it: for a caller that only
+    /// wants the maximum and knows from [`bound`](Self::bound) that `block` cannot raise it.
+    pub fn skip(&mut self, block: &[f32]) {
+        let memory = self.history.len();
+        if block.len() >= memory {
+            self.history.copy_from_slice(&block[block.len() - memory..]);
+        } else {
+            self.history.copy_within(block.len().., 0);
+            self.history[memory - block.len()..].copy_from_slice(block);
         }
     }
 
@@ -126,6 +157,16 @@ fn peak_of<const T: usize, const P: usize>(h: &[[f32; T]; P], x: &[f32]) -> f32 
         }
     }
     peak.into_iter().fold(0.0, f32::max)
+}
+
+/// The largest sum of |taps| of any phase, with room for f32 rounding (24 products and sums
+/// of values at most this large round by far less than one part in 10^5).
+fn gain_bound<const T: usize, const P: usize>(h: &[[f32; T]; P]) -> f32 {
+    let largest = h
+        .iter()
+        .map(|phase| phase.iter().map(|c| c.abs()).sum::<f32>())
+        .fold(0.0f32, f32::max);
+    largest * (1.0 + 1e-5)
 }
 
 /// The phases of the `TAPS`-tap, `TAPS / T`-times interpolator other than the one on the
@@ -246,6 +287,28 @@ mod tests {
         // The middle phase lands on the crest; the interpolator's gain there (fs/4) is
         // 0.38 % under one.
         assert!(got <= 0.5 && got > 0.5 * (1.0 - 0.005), "{got}");
+    }
+
+    #[test]
+    fn no_block_exceeds_its_bound_and_skipping_keeps_the_history() {
+        for rate in [44_100, 96_000] {
+            for signal in signals(rate) {
+                let mut full = TruePeak::new(rate);
+                let mut skipping = TruePeak::new(rate);
+                for (i, block) in signal.chunks(7).enumerate() {
+                    let peak = block.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+                    let bound = full.bound(peak);
+                    let got = full.process(block);
+                    assert!(got <= bound, "{rate} Hz block {i}: {got} > bound {bound}");
+                    // Every third block skipped: the next ones must still read as if not.
+                    if i % 3 == 0 {
+                        skipping.skip(block);
+                    } else {
+                        assert_eq!(skipping.process(block), got, "{rate} Hz block {i}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

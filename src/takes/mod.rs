@@ -20,20 +20,23 @@
 //! Readers get finished reports as an `Arc<[TakeReport]>` in every snapshot, rebuilt only when
 //! a take ends; [`store`] saves them per session (JSON and CSV) in the data directory.
 
+pub mod auto;
 pub mod burst;
 pub mod log;
 pub mod report;
+pub mod saver;
 pub mod store;
 pub mod track;
 pub mod tracker;
 
+pub use auto::AutoTakeConfig;
 pub use burst::{BURST_GAP_S, BurstDetector, BurstReport};
 pub use report::{InputReport, TakeReport};
 pub use track::{TRACK_POINTS, TrackReport};
-pub use tracker::{BlockReading, TakeTracker};
+pub use tracker::{BlockReading, OpenTakeInfo, TakeTracker};
 
 /// Bursts a report lists per input and take; later ones are counted, not listed.
-pub const MAX_BURSTS: usize = 1000;
+pub const MAX_BURSTS: usize = 250;
 
 /// A take marked ahead of time, in seconds of stream time.
 #[derive(Debug, Clone, Copy, PartialEq)]

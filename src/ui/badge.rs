@@ -26,18 +26,47 @@ pub fn badge(w: &Warning) -> String {
     }
 }
 
+/// Where a channel stands for a performer: the advisor's judgement (with its hysteresis)
+/// and the latched clip. The performer's word and the colour of everything under it come
+/// from this one state, so they can never disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Clip,
+    Hot,
+    Low,
+    NoSignal,
+    Good,
+}
+
+impl Verdict {
+    pub fn of(warnings: &[Warning], clipped: bool) -> Verdict {
+        if clipped {
+            return Verdict::Clip;
+        }
+        match warnings.first().map(|w| w.kind) {
+            Some(WarningKind::Clip) => Verdict::Clip,
+            Some(WarningKind::Hot) => Verdict::Hot,
+            Some(WarningKind::Low) => Verdict::Low,
+            Some(WarningKind::NoSignal) => Verdict::NoSignal,
+            _ => Verdict::Good,
+        }
+    }
+
+    /// One word for a performer across the room.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Clip => "CLIP",
+            Verdict::Hot => "HOT",
+            Verdict::Low => "LOW",
+            Verdict::NoSignal => "NO SIGNAL",
+            Verdict::Good => "GOOD",
+        }
+    }
+}
+
 /// One word for a performer across the room.
 pub fn word(warnings: &[Warning], clipped: bool) -> &'static str {
-    if clipped {
-        return "CLIP";
-    }
-    match warnings.first().map(|w| w.kind) {
-        Some(WarningKind::Clip) => "CLIP",
-        Some(WarningKind::Hot) => "HOT",
-        Some(WarningKind::Low) => "LOW",
-        Some(WarningKind::NoSignal) => "NO SIGNAL",
-        _ => "GOOD",
-    }
+    Verdict::of(warnings, clipped).word()
 }
 
 fn trim(db: f64) -> String {

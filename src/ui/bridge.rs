@@ -141,14 +141,19 @@ pub fn view(b: Bridge<'_>) -> Element<'_, Message> {
             .map(|i| i - shown.start),
         style: Style::Bridge { labels },
         neutral,
+        bars: b.scene.bars.bridge,
+        bar_color: None,
     })
     .width(Length::Fill)
     .height(Length::Fill);
     let meters: Element<'_, Message> = if labels {
-        iced::widget::stack![meters, super::scale_labels::scale_labels(k, neutral.scale)]
-            .width(Length::Fill)
-            .height(Length::Fill)
-            .into()
+        iced::widget::stack![
+            meters,
+            super::scale_labels::scale_labels(k, neutral.scale, b.scene.bars.bridge)
+        ]
+        .width(Length::Fill)
+        .height(Length::Fill)
+        .into()
     } else {
         meters.into()
     };

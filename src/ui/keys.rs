@@ -26,6 +26,8 @@ pub enum Shortcut {
     Fullscreen,
     /// Close a panel, leave the wall or fullscreen, drop the selection.
     Back,
+    /// Start a take, or stop the one running.
+    Take,
 }
 
 /// The shortcut a key stands for in the main window.
@@ -38,6 +40,8 @@ pub fn shortcut(key: Key<&str>) -> Option<Shortcut> {
         Key::Character("3") => Shortcut::Show(View::Performer),
         Key::Character("w" | "W") => Shortcut::WallWindow,
         Key::Character("l" | "L") => Shortcut::Toggle(Panel::Log),
+        Key::Character("t" | "T") => Shortcut::Take,
+        Key::Character("k" | "K") => Shortcut::Toggle(Panel::Takes),
         Key::Character("?") => Shortcut::Toggle(Panel::Help),
         Key::Named(Named::ArrowRight | Named::ArrowDown) => Shortcut::Select(1),
         Key::Named(Named::ArrowLeft | Named::ArrowUp) => Shortcut::Select(-1),
@@ -51,7 +55,7 @@ pub fn shortcut(key: Key<&str>) -> Option<Shortcut> {
 }
 
 /// Every shortcut, shown with `?`.
-pub const SHORTCUTS: [(&str, &str); 13] = [
+pub const SHORTCUTS: [(&str, &str); 15] = [
     ("R", "reset all clips"),
     (
         "S",
@@ -75,6 +79,14 @@ pub const SHORTCUTS: [(&str, &str); 13] = [
         "previous / next bank of strips, when the bridge has more channels than fit",
     ),
     ("L", "session log"),
+    (
+        "T",
+        "start a take (named in the takes panel), or stop the one running",
+    ),
+    (
+        "K",
+        "takes: the list, newest first; click one for its report",
+    ),
     ("F11", "fullscreen; on the wall, back to the bridge"),
     ("Esc", "close a panel, leave the wall or fullscreen"),
     ("?", "this help"),
@@ -109,7 +121,7 @@ mod tests {
 
     #[test]
     fn every_listed_key_has_a_shortcut_and_others_have_none() {
-        for k in ["r", "S", "1", "2", "3", "w", "L", "?", "[", "]"] {
+        for k in ["r", "S", "1", "2", "3", "w", "L", "t", "K", "?", "[", "]"] {
             assert!(shortcut(Key::Character(k)).is_some(), "{k}");
         }
         assert_eq!(shortcut(Key::Character("x")), None);

@@ -8,12 +8,15 @@
 //!   and the help that lists it; `top_bar`: the status line and buttons.
 //! - `scene`: what every view draws from. `bridge`, `wall`, `performer`: the three views,
 //!   each taking a scene and its own layers; `strips`: every strip's meter in one canvas
-//!   (bridge, wall and performer); `scale`: the dB scale they share; `scale_labels`: a
-//!   scale's labels on every strip, as a widget over that canvas. `banks`: a bridge of many
-//!   channels a bank at a time, with the overview of every channel; `strip_text`: the size and
-//!   form of each strip's words and numbers at a strip's width.
+//!   (bridge, wall and performer); `scale`: the dB scale of the true-peak bar; `bars`: what
+//!   a view's bars show (true peak or the VU, PPM, K or digital peak meter chosen for it) on
+//!   which scale; `scale_labels`: a scale's labels on every strip, as a widget over that
+//!   canvas. `banks`: a bridge of many channels a bank at a time, with the overview of every
+//!   channel; `strip_text`: the size and form of each strip's words and numbers at a strip's
+//!   width.
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
-//!   settings and templates.
+//!   settings and templates. `takes_panel`: marking takes, their list (saved and read back
+//!   across runs); `take_view`: one take's verdicts and headroom tracks.
 //! - `renderer`: which renderer draws (the GPU where it is real, else tiny-skia).
 //! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few
 //!   characters.
@@ -21,6 +24,7 @@
 pub mod app;
 pub mod badge;
 pub mod banks;
+pub mod bars;
 pub mod bridge;
 pub mod keys;
 pub mod layers;
@@ -38,6 +42,8 @@ pub mod soundcheck;
 pub mod store;
 pub mod strip_text;
 pub mod strips;
+pub mod take_view;
+pub mod takes_panel;
 pub mod top_bar;
 pub mod wall;
 
@@ -84,12 +90,14 @@ fn session_config(saved: &Settings) -> SessionConfig {
         meter: MeterConfig {
             over_len: saved.over_len,
             peak_hold_s: saved.peak_hold_s,
+            programme: saved.meters.programme(),
             ..MeterConfig::default()
         },
         float_clip_level_dbfs: Some(saved.clip_level_dbfs),
         presets: saved.presets.clone(),
         preset_table: saved.preset_table.clone(),
         channel_names: saved.names.clone(),
+        auto_take: saved.auto_take.config(),
         ..SessionConfig::default()
     }
 }
@@ -166,6 +174,10 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
         let mut app = App::new(session, banner, view).with_opener(open_saved);
         app.renderer = drawn_with.clone();
         app.restore(&saved, dir);
+        match crate::takes::store::takes_dir() {
+            Ok(takes) => app.open_takes(takes),
+            Err(e) => app.banner = Some(format!("Takes will not be saved: {e}")),
+        }
         let (id, open) = iced::window::open(app::main_window_settings(&saved.window, args.wall));
         app.main_window = Some(id);
         app.fullscreen = args.wall;

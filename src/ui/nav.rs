@@ -31,6 +31,7 @@ impl View {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Panel {
     Log,
+    Takes,
     Settings,
     Help,
 }

@@ -14,6 +14,7 @@ use iced::advanced::widget::{Tree, Widget};
 use iced::alignment::Vertical;
 use iced::{Color, Element, Font, Length, Point, Rectangle, Renderer, Size, mouse};
 
+use super::bars::Bars;
 use super::strips::{LABEL_SIZE, bridge_layout, label_spots};
 
 /// Labels for `channels` strips laid out as a [`super::strips::Style::Bridge`]
@@ -22,10 +23,20 @@ use super::strips::{LABEL_SIZE, bridge_layout, label_spots};
 pub struct ScaleLabels {
     channels: usize,
     color: Color,
+    /// The scale the strips are drawn on.
+    bars: Bars,
 }
 
-pub fn scale_labels<'a, Message: 'a>(channels: usize, color: Color) -> Element<'a, Message> {
-    Element::new(ScaleLabels { channels, color })
+pub fn scale_labels<'a, Message: 'a>(
+    channels: usize,
+    color: Color,
+    bars: Bars,
+) -> Element<'a, Message> {
+    Element::new(ScaleLabels {
+        channels,
+        color,
+        bars,
+    })
 }
 
 impl<Message, Theme> Widget<Message, Theme, Renderer> for ScaleLabels {
@@ -56,8 +67,8 @@ impl<Message, Theme> Widget<Message, Theme, Renderer> for ScaleLabels {
         let line_height = text::LineHeight::default();
         let height = line_height.to_absolute(LABEL_SIZE.into()).0;
         for i in 0..self.channels {
-            let l = bridge_layout(i, self.channels, bounds.size(), true);
-            for (db, y) in label_spots(&l) {
+            let l = bridge_layout(i, self.channels, bounds.size(), true, self.bars);
+            for (label, y) in label_spots(&l) {
                 // Right-aligned text is anchored at its right edge.
                 let right = Point::new(bounds.x + l.x + l.label_w - 3.0, bounds.y + y);
                 let own_clip = Rectangle::new(
@@ -66,7 +77,7 @@ impl<Message, Theme> Widget<Message, Theme, Renderer> for ScaleLabels {
                 );
                 renderer.fill_text(
                     text::Text {
-                        content: format!("{}", db.abs()),
+                        content: label,
                         // Finite: the renderer compares frames' texts to find what changed,
                         // and an infinite size transforms to NaN, which never compares equal.
                         bounds: Size::new(l.label_w, height),

@@ -15,4 +15,6 @@ pub struct Scene<'a> {
     /// Where the meters take their snapshot every frame; `None` without a live input.
     pub live: Option<&'a SnapshotReader>,
     pub neutral: Neutral,
+    /// What each view's bars show.
+    pub bars: super::bars::ViewBars,
 }

@@ -2,12 +2,13 @@
 //! and thresholds, the theme, and session templates. It edits a form; what the form asks for
 //! goes back to the app as an [`Action`], which applies and saves it.
 
-use iced::widget::{button, column, container, pick_list, row, text, text_input};
+use iced::widget::{button, checkbox, column, container, pick_list, row, text, text_input};
 use iced::{Element, Length};
 
 use super::palette::{Neutral, ThemeChoice};
 use crate::advisor::PresetParams;
-use crate::settings::{SavedSource, Settings};
+use crate::meter::MeterKind;
+use crate::settings::{SavedSource, Settings, TRUE_PEAK_METER, ViewMeters};
 
 /// One input the picker offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,9 +84,19 @@ pub enum Message {
     ApplyThresholds,
     RestoreThresholds,
     Theme(ThemeChoice),
+    /// The meter a view draws.
+    ViewMeter(MeterView, MeterChoice),
+    /// The alignment level (dBFS) as typed.
+    Alignment(String),
     TemplateName(String),
     SaveTemplate,
     LoadTemplate(String),
+    /// Automatic takes on or off.
+    AutoTake(bool),
+    AutoTakeLevel(String),
+    AutoTakeRise(String),
+    AutoTakeQuiet(String),
+    ApplyAutoTake,
 }
 
 /// What the app must do after a form change.
@@ -108,10 +119,14 @@ pub enum Action {
     },
     RestoreThresholds,
     Theme(ThemeChoice),
+    /// The meters the views draw, or their alignment, changed.
+    Meters(ViewMeters),
     SaveTemplate(String),
     LoadTemplate(String),
     /// The device list is wanted (the panel opened or Refresh was pressed).
     ListDevices,
+    /// Automatic takes changed.
+    AutoTake(crate::settings::AutoTakeSettings),
 }
 
 /// The form's text, kept apart from the settings until it parses.
@@ -132,6 +147,14 @@ pub struct Form {
     pub low: String,
     pub template_name: String,
     pub templates: Vec<String>,
+    /// The meter each view draws, and the alignment as typed.
+    pub meters: ViewMeters,
+    pub alignment: String,
+    /// Automatic takes: on, and the level (dBFS), rise and quiet times (s) as typed.
+    pub auto_take: bool,
+    pub auto_level: String,
+    pub auto_rise: String,
+    pub auto_quiet: String,
     /// What the last action did or why it failed.
     pub status: Option<String>,
 }
@@ -158,7 +181,13 @@ impl Form {
             low: format!("{}", params.low_dbtp),
             template_name: String::new(),
             templates,
+            auto_take: s.auto_take.on,
+            auto_level: format!("{}", s.auto_take.level_dbfs),
+            auto_rise: format!("{}", s.auto_take.rise_s),
+            auto_quiet: format!("{}", s.auto_take.quiet_s),
             status: None,
+            meters: s.meters.clone(),
+            alignment: opt_text(s.meters.alignment_dbfs),
         }
     }
 
@@ -233,6 +262,33 @@ impl Form {
             }
             Message::RestoreThresholds => Some(Action::RestoreThresholds),
             Message::Theme(t) => Some(Action::Theme(t)),
+            Message::ViewMeter(view, choice) => {
+                *view.slot(&mut self.meters) = choice.name().to_string();
+                Some(Action::Meters(self.meters.clone()))
+            }
+            Message::Alignment(t) => {
+                let range = crate::meter::kind::ALIGNMENT_RANGE_DBFS;
+                // Empty: each meter's own alignment.
+                let parsed = match t.trim() {
+                    "" => Some(None),
+                    v => number(v, *range.start(), *range.end()).map(Some),
+                };
+                self.alignment = t;
+                match parsed {
+                    Some(a) => {
+                        self.meters.alignment_dbfs = a;
+                        Some(Action::Meters(self.meters.clone()))
+                    }
+                    None => {
+                        self.status = Some(format!(
+                            "alignment is dBFS between {} and {}",
+                            range.start(),
+                            range.end()
+                        ));
+                        None
+                    }
+                }
+            }
             Message::TemplateName(t) => {
                 self.template_name = t;
                 None
@@ -242,7 +298,45 @@ impl Form {
                 self.template_name = name.clone();
                 Some(Action::LoadTemplate(name))
             }
+            Message::AutoTake(on) => {
+                self.auto_take = on;
+                self.auto_take_settings()
+            }
+            Message::AutoTakeLevel(t) => {
+                self.auto_level = t;
+                None
+            }
+            Message::AutoTakeRise(t) => {
+                self.auto_rise = t;
+                None
+            }
+            Message::AutoTakeQuiet(t) => {
+                self.auto_quiet = t;
+                None
+            }
+            Message::ApplyAutoTake => self.auto_take_settings(),
         }
+    }
+
+    /// Automatic takes as the form has them, once every field parses.
+    fn auto_take_settings(&mut self) -> Option<Action> {
+        let (Some(level_dbfs), Some(rise_s), Some(quiet_s)) = (
+            number(&self.auto_level, -120.0, 0.0),
+            number(&self.auto_rise, 0.0, 3600.0),
+            number(&self.auto_quiet, 0.1, 3600.0),
+        ) else {
+            self.status = Some(
+                "automatic takes: level is dBFS from -120 to 0, rise 0 to 3600 s, quiet 0.1 to 3600 s"
+                    .into(),
+            );
+            return None;
+        };
+        Some(Action::AutoTake(crate::settings::AutoTakeSettings {
+            on: self.auto_take,
+            level_dbfs,
+            rise_s,
+            quiet_s,
+        }))
     }
 
     /// The meter settings, once every field parses.
@@ -360,6 +454,25 @@ impl Form {
         ]
         .spacing(8)
         .align_y(iced::alignment::Vertical::Center);
+        let meter_pick = |view: MeterView| {
+            let chosen = MeterChoice::named(view.slot_ref(&self.meters));
+            pick_list(MeterChoice::ALL, Some(chosen), move |c| {
+                Message::ViewMeter(view, c)
+            })
+            .text_size(16)
+        };
+        let meters = row![
+            label("meters: bridge"),
+            meter_pick(MeterView::Bridge),
+            label("wall"),
+            meter_pick(MeterView::Wall),
+            label("performer"),
+            meter_pick(MeterView::Performer),
+            label("alignment (dBFS, empty: each meter's own)"),
+            field(&self.alignment, Message::Alignment, 70.0),
+        ]
+        .spacing(8)
+        .align_y(iced::alignment::Vertical::Center);
         let thresholds = row![
             label(&format!("{preset_label}: target")),
             field(&self.target, Message::Target, 70.0),
@@ -394,7 +507,22 @@ impl Form {
         ]
         .spacing(8)
         .align_y(iced::alignment::Vertical::Center);
-        let mut body = column![input, meter, thresholds, template].spacing(8);
+        let auto = row![
+            checkbox(self.auto_take)
+                .label("Automatic takes: start when any input passes")
+                .on_toggle(Message::AutoTake)
+                .text_size(16),
+            field(&self.auto_level, Message::AutoTakeLevel, 70.0),
+            label("dBFS for"),
+            field(&self.auto_rise, Message::AutoTakeRise, 60.0),
+            label("s, end after"),
+            field(&self.auto_quiet, Message::AutoTakeQuiet, 60.0),
+            label("s of quiet"),
+            button(text("Apply").size(16)).on_press(Message::ApplyAutoTake),
+        ]
+        .spacing(8)
+        .align_y(iced::alignment::Vertical::Center);
+        let mut body = column![input, meter, meters, thresholds, template, auto].spacing(8);
         if let Some(s) = &self.status {
             body = body.push(text(s).size(16).color(neutral.text));
         }
@@ -403,6 +531,75 @@ impl Form {
             .width(Length::Fill)
             .style(move |_| container::Style::default().background(neutral.panel))
             .into()
+    }
+}
+
+/// A view whose meter the form sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeterView {
+    Bridge,
+    Wall,
+    Performer,
+}
+
+impl MeterView {
+    fn slot(self, m: &mut ViewMeters) -> &mut String {
+        match self {
+            MeterView::Bridge => &mut m.bridge,
+            MeterView::Wall => &mut m.wall,
+            MeterView::Performer => &mut m.performer,
+        }
+    }
+
+    fn slot_ref(self, m: &ViewMeters) -> &str {
+        match self {
+            MeterView::Bridge => &m.bridge,
+            MeterView::Wall => &m.wall,
+            MeterView::Performer => &m.performer,
+        }
+    }
+}
+
+/// A meter in the form's menus: the true-peak bar or a programme meter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeterChoice {
+    TruePeak,
+    Kind(MeterKind),
+}
+
+impl MeterChoice {
+    pub const ALL: [MeterChoice; 10] = [
+        MeterChoice::TruePeak,
+        MeterChoice::Kind(MeterKind::Peak),
+        MeterChoice::Kind(MeterKind::Vu),
+        MeterChoice::Kind(MeterKind::BbcPpm),
+        MeterChoice::Kind(MeterKind::EbuPpm),
+        MeterChoice::Kind(MeterKind::DinPpm),
+        MeterChoice::Kind(MeterKind::NordicPpm),
+        MeterChoice::Kind(MeterKind::K20),
+        MeterChoice::Kind(MeterKind::K14),
+        MeterChoice::Kind(MeterKind::K12),
+    ];
+
+    fn named(name: &str) -> Self {
+        ViewMeters::kind(name).map_or(MeterChoice::TruePeak, MeterChoice::Kind)
+    }
+
+    /// Its name in the settings file.
+    fn name(self) -> &'static str {
+        match self {
+            MeterChoice::TruePeak => TRUE_PEAK_METER,
+            MeterChoice::Kind(k) => k.slug(),
+        }
+    }
+}
+
+impl std::fmt::Display for MeterChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MeterChoice::TruePeak => f.write_str("True peak"),
+            MeterChoice::Kind(k) => f.write_str(k.label()),
+        }
     }
 }
 
@@ -447,6 +644,27 @@ mod tests {
     }
 
     #[test]
+    fn each_view_gets_its_meter_and_a_bad_alignment_is_refused() {
+        let mut f = Form::default();
+        assert_eq!(
+            f.update(Message::ViewMeter(
+                MeterView::Wall,
+                MeterChoice::Kind(MeterKind::Vu)
+            )),
+            Some(Action::Meters(ViewMeters {
+                wall: "vu".into(),
+                ..ViewMeters::default()
+            }))
+        );
+        let Some(Action::Meters(m)) = f.update(Message::Alignment("-20".into())) else {
+            panic!("no meters");
+        };
+        assert_eq!((m.wall.as_str(), m.alignment_dbfs), ("vu", Some(-20.0)));
+        assert_eq!(f.update(Message::Alignment("-45".into())), None);
+        assert!(f.status.as_deref().unwrap_or("").contains("alignment"));
+    }
+
+    #[test]
     fn a_bad_buffer_size_is_refused_with_a_reason() {
         let mut f = Form {
             buffer: "12x".into(),
@@ -460,6 +678,33 @@ mod tests {
             panic!("no source");
         };
         assert_eq!((s.buffer, s.demo), (Some(256), true));
+    }
+
+    #[test]
+    fn automatic_takes_apply_once_their_fields_parse() {
+        let mut f = Form {
+            auto_level: "-35".into(),
+            auto_rise: "0.5".into(),
+            auto_quiet: "4".into(),
+            ..Form::default()
+        };
+        assert_eq!(
+            f.update(Message::AutoTake(true)),
+            Some(Action::AutoTake(crate::settings::AutoTakeSettings {
+                on: true,
+                level_dbfs: -35.0,
+                rise_s: 0.5,
+                quiet_s: 4.0
+            }))
+        );
+        f.auto_quiet = "0".into();
+        assert_eq!(f.update(Message::ApplyAutoTake), None);
+        assert!(
+            f.status
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("automatic takes:")
+        );
     }
 
     #[test]

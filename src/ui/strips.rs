@@ -27,8 +27,9 @@ use iced::widget::canvas::{self, Cache, Event, Frame, Geometry, Text};
 use iced::widget::text::Alignment;
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse, window};
 
+use super::bars::Bars;
 use super::palette::{self, Neutral, Zone};
-use super::scale::{FLOOR_DB, TICKS_DB, fraction};
+use super::scale::{FLOOR_DB, fraction};
 use crate::advisor::Thresholds;
 use crate::capture::SnapshotReader;
 use crate::capture::publish::Board;
@@ -98,6 +99,11 @@ pub struct Strips<'a> {
     pub selected: Option<usize>,
     pub style: Style,
     pub neutral: Neutral,
+    /// What the bars show: the true peak, or the meter chosen for this view.
+    pub bars: Bars,
+    /// One colour for every bar and hold marker instead of the level's: the performer's
+    /// word's, so the word and the bar under it never disagree.
+    pub bar_color: Option<Color>,
 }
 
 /// One column's geometry.
@@ -108,11 +114,13 @@ pub(super) struct Layout {
     bar_bottom: f32,
     /// Width of the scale labels' column, left of the bar; 0 without labels.
     pub(super) label_w: f32,
+    /// The scale the bar is drawn on.
+    bars: Bars,
 }
 
 impl Layout {
     fn y_of(&self, db: f32) -> f32 {
-        self.bar_bottom - (self.bar_bottom - self.bar_top) * fraction(db)
+        self.bar_bottom - (self.bar_bottom - self.bar_top) * self.bars.fraction(db)
     }
 
     fn bar_x(&self) -> f32 {
@@ -126,8 +134,8 @@ impl Layout {
 
 /// Rectangles to fill, gathered first so a frame can be compared with the last.
 #[derive(Default)]
-struct Batch {
-    rects: Vec<(Color, Point, Size)>,
+pub(super) struct Batch {
+    pub(super) rects: Vec<(Color, Point, Size)>,
 }
 
 impl Batch {
@@ -209,9 +217,10 @@ impl LiveCache {
 }
 
 /// Strip `i` of `n` on a bridge (or a performer's meter) of the given size.
-pub(super) fn bridge_layout(i: usize, n: usize, size: Size, labels: bool) -> Layout {
+pub(super) fn bridge_layout(i: usize, n: usize, size: Size, labels: bool, bars: Bars) -> Layout {
     let (x, w) = column(i, n, size.width - 2.0 * EDGE);
     Layout {
+        bars,
         x: x + EDGE,
         w,
         bar_top: EDGE,
@@ -225,18 +234,20 @@ pub(super) fn bridge_layout(i: usize, n: usize, size: Size, labels: bool) -> Lay
     }
 }
 
-/// Where a strip's scale labels go: each tick's dB and the top of its label, leaving out
-/// those a short meter has no room for.
-pub(super) fn label_spots(l: &Layout) -> Vec<(f32, f32)> {
+/// Where a strip's scale labels go: each mark's label and the top of it, leaving out those
+/// a short meter has no room for.
+pub(super) fn label_spots(l: &Layout) -> Vec<(String, f32)> {
     let mut spots = Vec::new();
     let mut last_y = f32::NEG_INFINITY;
-    for db in TICKS_DB {
+    for (db, label) in l.bars.marks() {
         let y = l.y_of(db);
         if y - last_y < 12.0 {
             continue;
         }
         last_y = y;
-        spots.push((db, (y - 6.0).clamp(l.bar_top, l.bar_bottom - 12.0)));
+        // A meter squeezed shorter than one label (a tall panel above it) gets its top.
+        let lowest = (l.bar_bottom - 12.0).max(l.bar_top);
+        spots.push((label, (y - 6.0).clamp(l.bar_top, lowest)));
     }
     spots
 }
@@ -248,7 +259,7 @@ impl Strips<'_> {
     fn layout(&self, i: usize, size: Size) -> Layout {
         let n = self.channels.len();
         match self.style {
-            Style::Bridge { labels } => bridge_layout(i, n, size, labels),
+            Style::Bridge { labels } => bridge_layout(i, n, size, labels, self.bars),
             // Two lines of name above the bar, the loudest true peak under it.
             Style::Wall {
                 name_size,
@@ -257,6 +268,7 @@ impl Strips<'_> {
             } => {
                 let (x, w) = column(i, n, size.width - 2.0 * EDGE);
                 Layout {
+                    bars: self.bars,
                     x: x + EDGE,
                     w,
                     bar_top: name_size * 1.25 * name_lines as f32 + 8.0,
@@ -312,9 +324,9 @@ impl Strips<'_> {
                 self.wall_name(frame, &mut texts, i, &l, self.band_top(size), name_size);
             }
             if l.label_w > 0.0 && !self.labels_by_widget() {
-                for (db, y) in label_spots(&l) {
+                for (label, y) in label_spots(&l) {
                     texts.push(Text {
-                        content: format!("{}", db.abs()),
+                        content: label,
                         position: Point::new(l.x + l.label_w - 3.0, y),
                         color: self.neutral.scale,
                         size: LABEL_SIZE.into(),
@@ -335,7 +347,8 @@ impl Strips<'_> {
     fn band_static(&self, size: Size) -> Batch {
         let mut grounds = Batch::default();
         let mut zones = Runs::default();
-        let mut lines: Vec<Runs> = TICKS_DB.iter().map(|_| Runs::default()).collect();
+        let marks = self.bars.marks();
+        let mut lines: Vec<Runs> = marks.iter().map(|_| Runs::default()).collect();
         let mut floors = Runs::default();
         let (band_top, band_bottom) = (self.band_top(size), self.band_bottom(size));
         for i in 0..self.channels.len() {
@@ -359,16 +372,22 @@ impl Strips<'_> {
             };
             let x = l.bar_x().round();
             let w = l.bar_w().round();
-            let zone_top = l.y_of(t.target_db + 3.0).round();
-            let zone_bottom = l.y_of(t.target_db - 3.0).round();
-            zones.push(
-                palette::over(self.neutral.target_zone, under),
-                Point::new(x, zone_top),
-                Size::new(w, (zone_bottom - zone_top).max(1.0)),
-            );
+            // The target is a true-peak range: on a VU's or PPM's scale it would mislead.
+            if self.bars.shows_target() {
+                let zone_top = l.y_of(t.target_db + 3.0).round();
+                let zone_bottom = l.y_of(t.target_db - 3.0).round();
+                zones.push(
+                    palette::over(self.neutral.target_zone, under),
+                    Point::new(x, zone_top),
+                    Size::new(w, (zone_bottom - zone_top).max(1.0)),
+                );
+            }
             let line = palette::over(self.neutral.grid(), under);
-            for (runs, db) in lines.iter_mut().zip(TICKS_DB) {
-                let y = l.y_of(db).round().clamp(l.bar_top, l.bar_bottom - 1.0);
+            for (runs, &(db, _)) in lines.iter_mut().zip(&marks) {
+                let y = l
+                    .y_of(db)
+                    .round()
+                    .clamp(l.bar_top, (l.bar_bottom - 1.0).max(l.bar_top));
                 runs.push(line, Point::new(x, y), Size::new(w, 1.0));
             }
             if let Style::Bridge { .. } = self.style {
@@ -391,26 +410,36 @@ impl Strips<'_> {
 
     /// The band of this frame: what lies under the bars, then the bars, hold markers and
     /// selection, from `live` (one per channel in `self.channels`).
-    fn live_batch(&self, size: Size, live: &[&ChannelSnapshot]) -> Batch {
+    pub(super) fn live_batch(&self, size: Size, live: &[&ChannelSnapshot]) -> Batch {
         let mut batch = self.band_static(size);
         for (i, &c) in live.iter().enumerate() {
             let l = self.layout(i, size);
             let t = self.threshold(i);
             let r = &c.readings;
-            let level = r.falling_true_peak_dbtp as f32;
+            let level = self.bars.level(r);
             // Snapped to whole pixels: sub-pixel edges would shimmer from frame to frame.
             let top = l.y_of(level).round();
-            let color = match self.style {
+            // A VU's or PPM's height says nothing about the true peak: there the colour is
+            // the channel's true-peak state, as everywhere else on screen.
+            let by_level = |db: f32| {
+                if self.bars.colours_by_level() {
+                    palette::level_color(db, t.hot_db)
+                } else {
+                    Zone::of(r, f64::from(t.hot_db)).color()
+                }
+            };
+            let color = match (self.bar_color, self.style) {
+                (Some(c), _) => c,
                 // On a red or amber wall strip the bar is a shadow of the same shape, opaque
                 // (a translucent fill is blended pixel by pixel every frame).
-                Style::Wall { .. } if self.zone(i) != Zone::Good => {
+                (None, Style::Wall { .. }) if self.zone(i) != Zone::Good => {
                     palette::over(Color::from_rgba(0.0, 0.0, 0.0, 0.45), self.zone(i).color())
                 }
                 _ if r.overs > 0 => palette::RED,
-                _ => palette::level_color(level, t.hot_db),
+                _ => by_level(level),
             };
             let inset = (l.bar_w() * 0.3).min(6.0).round();
-            if level > FLOOR_DB {
+            if level > self.bars.floor() {
                 batch.push(
                     color,
                     Point::new((l.bar_x() + inset).round(), top),
@@ -420,13 +449,17 @@ impl Strips<'_> {
                     ),
                 );
             }
-            // The hold is of the sample peak, the bar of the true peak, which can lie above
-            // it: a marker inside the bar would read as a level the bar already passed.
-            let hold = (r.peak_hold_dbfs as f32).max(level);
-            if hold > FLOOR_DB {
-                let y = l.y_of(hold).round().clamp(l.bar_top, l.bar_bottom - 3.0);
+            // The held true peak over the true-peak bar (the held sample peak over the
+            // digital peak meter's): never below its bar, which falls as it does.
+            if let Some(hold) = self.bars.hold(r)
+                && hold > self.bars.floor()
+            {
+                let y = l
+                    .y_of(hold)
+                    .round()
+                    .clamp(l.bar_top, (l.bar_bottom - 3.0).max(l.bar_top));
                 batch.push(
-                    palette::level_color(hold, t.hot_db),
+                    self.bar_color.unwrap_or_else(|| by_level(hold)),
                     Point::new(l.bar_x().round(), y),
                     Size::new(l.bar_w().round(), 3.0),
                 );
@@ -836,6 +869,7 @@ mod tests {
             events: Arc::from(Vec::new()),
             takes: Arc::from(Vec::new()),
             takes_pending: false,
+            open_take: None,
         }
     }
 
@@ -876,6 +910,8 @@ mod tests {
             selected: None,
             style: Style::Bridge { labels: true },
             neutral: palette::ThemeChoice::Dark.neutral(),
+            bars: Bars::TruePeak,
+            bar_color: None,
         };
         let bar = |state: &LiveCache| {
             strips.live_channels(state.latest.as_deref())[0]
@@ -949,6 +985,8 @@ mod tests {
             selected: None,
             style: Style::Bridge { labels: true },
             neutral: palette::ThemeChoice::Dark.neutral(),
+            bars: Bars::TruePeak,
+            bar_color: None,
         };
         let now = Instant::now();
         let mut state = LiveCache::default();
@@ -990,6 +1028,8 @@ mod tests {
                 selected: None,
                 style,
                 neutral: palette::ThemeChoice::Dark.neutral(),
+                bars: Bars::TruePeak,
+                bar_color: None,
             };
             let band = strips.live_area(size);
             assert!(band.height > 800.0, "{style:?}: {band:?}");
@@ -1006,7 +1046,7 @@ mod tests {
     }
 
     #[test]
-    fn the_hold_marker_never_sits_inside_the_bar() {
+    fn the_hold_marker_on_the_true_peak_bar_is_the_held_true_peak() {
         let mut shown = snapshot(-12.0, StreamState::Running);
         let scale = Cache::new();
         let size = Size::new(200.0, 600.0);
@@ -1021,6 +1061,8 @@ mod tests {
                 selected: None,
                 style: Style::Bridge { labels: true },
                 neutral: palette::ThemeChoice::Dark.neutral(),
+                bars: Bars::TruePeak,
+                bar_color: None,
             };
             let l = strips.layout(0, size);
             let channels: Vec<&ChannelSnapshot> = shown.channels[..1].iter().collect();
@@ -1034,14 +1076,19 @@ mod tests {
             assert_eq!(markers.len(), 1, "{markers:?}");
             (markers[0], l)
         };
-        // A held sample peak above the true-peak bar: the marker shows it.
+        // The true peak held at -6 while the bar fell to -12; the sample peak (held at -9,
+        // three dB under its true peak) is not what this bar's marker shows.
         let r = &mut shown.channels[0].readings;
-        (r.falling_true_peak_dbtp, r.peak_hold_dbfs) = (-12.0, -6.0);
+        (
+            r.falling_true_peak_dbtp,
+            r.true_peak_hold_dbtp,
+            r.peak_hold_dbfs,
+        ) = (-12.0, -6.0, -9.0);
         let (y, l) = marker_top(&shown);
         assert_eq!(y, l.y_of(-6.0).round());
-        // Below the bar (true peak runs above sample peak): on the bar's top, not inside it.
+        // Fresh peak: the marker sits on the bar's top.
         let r = &mut shown.channels[0].readings;
-        (r.falling_true_peak_dbtp, r.peak_hold_dbfs) = (-6.0, -12.0);
+        (r.falling_true_peak_dbtp, r.true_peak_hold_dbtp) = (-6.0, -6.0);
         let (y, l) = marker_top(&shown);
         assert_eq!(y, l.y_of(-6.0).round());
     }

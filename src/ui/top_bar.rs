@@ -18,6 +18,8 @@ pub enum Message {
     TogglePanel(Panel),
     OpenWallWindow,
     Soundcheck(soundcheck::Message),
+    /// Start a take, or stop the one running.
+    ToggleTake,
 }
 
 /// What the bar shows besides the snapshot.
@@ -103,6 +105,8 @@ pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Messag
         button(text("Reset all").size(16))
             .on_press(Message::ResetAll)
             .style(button::secondary),
+        take_button(snapshot.is_some_and(|s| s.open_take.is_some())),
+        toggle("Takes", Panel::Takes),
         toggle("Log", Panel::Log),
         toggle("Settings", Panel::Settings),
         tab("1 Bridge", View::Bridge),
@@ -115,6 +119,18 @@ pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Messag
     ]
     .spacing(8)
     .align_y(iced::alignment::Vertical::Center)
+    .into()
+}
+
+/// "● Take" starts one; while one runs, "■ Stop take".
+fn take_button<'a>(running: bool) -> Element<'a, Message> {
+    let label = if running { "■ Stop take" } else { "● Take" };
+    let b = button(text(label).size(16)).on_press(Message::ToggleTake);
+    if running {
+        b
+    } else {
+        b.style(button::secondary)
+    }
     .into()
 }
 

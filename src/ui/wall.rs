@@ -147,6 +147,8 @@ pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, window: Size) -> El
                     number_size: g.type_size,
                 },
                 neutral: scene.neutral,
+                bars: scene.bars.wall,
+                bar_color: None,
             })
             .height(Length::Fill);
             // A short last row keeps the other rows' strip width.
