@@ -56,10 +56,13 @@
 //!   (names, presets, levels), `ui::layers` (canvas caches), `ui::store` (saving),
 //!   `ui::keys`, `ui::top_bar`, `ui::scene` (what views draw from), `ui::bridge` /
 //!   `ui::wall` / `ui::performer` (the views), `ui::strips` (every strip's meter in one
-//!   canvas), `ui::scale` / `ui::scale_labels`, `ui::soundcheck` / `ui::log_panel` /
+//!   canvas), `ui::banks` (a bridge of many channels a bank at a time, and the overview
+//!   row), `ui::strip_text` (each strip text's size and form at a strip's width),
+//!   `ui::scale` / `ui::scale_labels`, `ui::soundcheck` / `ui::log_panel` /
 //!   `ui::settings_panel`, `ui::palette` (colours and their meaning), `ui::badge`,
 //!   `ui::takes_panel` (marking takes, the list of them) / `ui::take_view` (one take's
-//!   verdicts and headroom tracks).
+//!   verdicts and headroom tracks), `ui::renderer` (the GPU where it is real, else
+//!   tiny-skia).
 
 pub mod advisor;
 pub mod analyze;

@@ -81,6 +81,8 @@ pub struct App {
     pub fullscreen: bool,
     /// The channel (from 0) the arrow keys are on; its detail panel is open.
     pub selected: Option<usize>,
+    /// The bank of strips the bridge shows (from 0), when it has more channels than fit.
+    pub bank: usize,
     /// Channels (from 0) the performer view shows.
     pub performer_channels: Vec<usize>,
     pub soundcheck: soundcheck::State,
@@ -96,6 +98,8 @@ pub struct App {
     pub wall_window_size: Size,
     /// Where settings and templates are saved; in memory only in tests.
     store: Store,
+    /// What draws the windows, as the help panel says it.
+    pub renderer: String,
     /// Marking takes and the list of them.
     pub takes: takes_panel::State,
 }
@@ -116,6 +120,7 @@ impl App {
             panel: None,
             fullscreen: false,
             selected: None,
+            bank: 0,
             performer_channels: vec![0, 1],
             soundcheck: soundcheck::State::default(),
             theme: ThemeChoice::Dark,
@@ -126,6 +131,7 @@ impl App {
             window_size: Size::new(1600.0, 900.0),
             wall_window_size: WALL_WINDOW,
             store: Store::default(),
+            renderer: String::new(),
             takes: takes_panel::State::default(),
         }
     }
@@ -263,6 +269,7 @@ impl App {
                     top_bar::Message::ToggleTake => Message::Takes(takes_panel::Message::Toggle),
                 });
             }
+            Message::Bridge(bridge::Message::ShowBank(b)) => self.bank = b,
             Message::Bridge(bridge::Message::PickForSoundcheck(i)) => {
                 self.soundcheck.update(soundcheck::Message::Toggle(i));
             }
@@ -538,7 +545,33 @@ impl App {
             Some(i) => (i as isize + step).rem_euclid(n as isize) as usize,
         };
         self.selected = Some(next);
+        // The selected strip is always on screen: its bank comes with it.
+        self.bank = super::banks::of(next, self.bank_size());
         self.refresh_threshold_form();
+    }
+
+    /// Width of the bridge: the main window's less the page's padding.
+    fn bridge_width(&self) -> f32 {
+        self.window_size.width - 16.0
+    }
+
+    /// Strips to a bank on the bridge now.
+    pub fn bank_size(&self) -> usize {
+        super::banks::bank_size(self.channels(), self.bridge_width())
+    }
+
+    /// The bank on show (from 0): the one asked for, or the last there is.
+    pub fn shown_bank(&self) -> usize {
+        bridge::shown(self.channels(), self.bank, self.bridge_width()).0
+    }
+
+    /// Shows the next (`step` 1) or previous (-1) bank, stopping at the ends.
+    fn bank_step(&mut self, step: isize) {
+        let banks = super::banks::count(self.channels(), self.bank_size());
+        self.bank = self
+            .shown_bank()
+            .saturating_add_signed(step)
+            .min(banks.saturating_sub(1));
     }
 
     fn key(&mut self, window: window::Id, key: Key) -> Task<Message> {
@@ -568,6 +601,7 @@ impl App {
             Shortcut::Toggle(p) => return self.toggle_panel(p),
             Shortcut::Take => self.takes_message(takes_panel::Message::Toggle),
             Shortcut::Select(step) => self.select_step(step),
+            Shortcut::Bank(step) => self.bank_step(step),
             Shortcut::PickForSoundcheck => {
                 if let Some(i) = self.selected {
                     self.soundcheck.update(soundcheck::Message::Toggle(i));
@@ -672,7 +706,7 @@ impl App {
     pub fn view_window(&self, window: window::Id) -> Element<'_, Message> {
         if Some(window) == self.wall_window && self.main_window != Some(window) {
             return match self.scene() {
-                Some(scene) => wall::view(scene, &self.layers, self.wall_window_size.width),
+                Some(scene) => wall::view(scene, &self.layers, self.wall_window_size),
                 None => waiting(self.neutral()),
             };
         }
@@ -690,10 +724,12 @@ impl App {
                 selected: self.selected,
                 soundcheck: &self.soundcheck,
                 performer_channels: &self.performer_channels,
+                bank: self.bank,
+                width: self.bridge_width(),
             })
             .map(Message::Bridge),
             (Some(scene), View::Wall) => {
-                return wall::view(scene, &self.layers, self.window_size.width);
+                return wall::view(scene, &self.layers, self.window_size);
             }
             (Some(scene), View::Performer) => {
                 performer::view(scene, &self.performer_channels, &self.layers)
@@ -716,7 +752,16 @@ impl App {
             );
         }
         match self.panel {
-            Some(Panel::Help) => page = page.push(keys::help(neutral)),
+            Some(Panel::Help) => {
+                page = page.push(keys::help(neutral));
+                if !self.renderer.is_empty() {
+                    page = page.push(
+                        text(format!("Drawn with {}", self.renderer))
+                            .size(16)
+                            .color(neutral.dim_text),
+                    );
+                }
+            }
             Some(Panel::Takes) => {
                 page = page.push(
                     self.takes

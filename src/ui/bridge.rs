@@ -3,16 +3,18 @@
 //! canvas for all strips; below them, the latched clip light and the advisor's badge.
 
 use iced::widget::{
-    Space, button, canvas, column, container, pick_list, row, scrollable, text, text_input, tooltip,
+    Space, button, canvas, column, container, mouse_area, pick_list, row, text, text_input, tooltip,
 };
 use iced::{Element, Length};
 
 use super::badge::{badge, compact_badge};
+use super::banks;
 use super::layers::Layers;
 use super::palette;
 use super::roster::Roster;
 use super::scene::Scene;
 use super::soundcheck;
+use super::strip_text::{self, StripText};
 use super::strips::{self, Strips, Style};
 use crate::advisor::SourcePreset;
 use crate::capture::MeterCommand;
@@ -33,6 +35,8 @@ pub enum Message {
     /// A channel (from 0) goes into the next soundcheck, or comes out (the shell owns the
     /// soundcheck).
     PickForSoundcheck(usize),
+    /// Show bank `b` (from 0) of a bridge too wide for one screen (the shell owns the bank).
+    ShowBank(usize),
 }
 
 /// What a bridge message changed.
@@ -67,7 +71,7 @@ pub fn update(
             *selected = if *selected == Some(c) { None } else { Some(c) };
             None
         }
-        Message::PickForSoundcheck(_) => None,
+        Message::PickForSoundcheck(_) | Message::ShowBank(_) => None,
         Message::TogglePerformer(c) => {
             if let Some(k) = performer_channels.iter().position(|&p| p == c) {
                 performer_channels.remove(k);
@@ -95,93 +99,112 @@ pub struct Bridge<'a> {
     pub soundcheck: &'a soundcheck::State,
     /// Channels on the performer view.
     pub performer_channels: &'a [usize],
+    /// The bank asked for (from 0); past the last shows the last.
+    pub bank: usize,
+    /// The bridge's width (logical px): how many strips a bank has.
+    pub width: f32,
 }
 
-/// Up to this many channels share the window's width; more get narrow fixed strips and the
-/// bridge scrolls, so names and numbers stay readable.
-const FIT_CHANNELS: usize = 32;
-/// Width of a strip when the bridge scrolls (px).
-const NARROW_STRIP: f32 = 56.0;
+/// Which channels (from 0) the bridge shows now: the bank asked for, or the last one.
+pub fn shown(n: usize, bank: usize, width: f32) -> (usize, usize, std::ops::Range<usize>) {
+    let size = banks::bank_size(n, width);
+    let bank = bank.min(banks::count(n, size) - 1);
+    (bank, size, banks::range(bank, size, n))
+}
 
 pub fn view(b: Bridge<'_>) -> Element<'_, Message> {
     let s = b.scene.snapshot;
     let n = s.channels.len();
     let neutral = b.scene.neutral;
-    let fits = n <= FIT_CHANNELS;
-    let (width, font) = if fits {
-        (Length::Fill, if n <= 16 { 15.0 } else { 12.0 })
-    } else {
-        (Length::Fixed(NARROW_STRIP), 11.0)
-    };
-    let compact = font < 15.0;
-    let headers = row(s
-        .channels
+    let (bank, size, shown) = shown(n, b.bank, b.width);
+    let channels = &s.channels[shown.clone()];
+    let k = channels.len();
+    let t = StripText::for_width(banks::strip_width(k, b.width));
+    // Every strip has its own scale only where there is room for it beside the bar.
+    let labels = k <= 16 && t.strip >= 80.0;
+    let headers = row(channels
         .iter()
         .enumerate()
-        .map(|(i, c)| header(&b, i, c, width, font)))
+        .map(|(j, c)| header(&b, shown.start + j, c, &t)))
     .spacing(strips::SPACING);
+    let thresholds = b.scene.roster.thresholds(n)[shown.clone()].to_vec();
     let meters = canvas(Strips {
         scale: Some(&b.layers.bridge_scale),
         below: Some(&b.layers.bridge_tracks),
-        channels: &s.channels,
+        channels,
         live: b.scene.live,
-        thresholds: b.scene.roster.thresholds(n),
+        thresholds,
         names: Vec::new(),
-        selected: b.selected,
-        style: Style::Bridge { labels: !compact },
+        selected: b
+            .selected
+            .filter(|i| shown.contains(i))
+            .map(|i| i - shown.start),
+        style: Style::Bridge { labels },
         neutral,
         bars: b.scene.bars.bridge,
         bar_color: None,
     })
-    .width(if fits {
-        Length::Fill
-    } else {
-        Length::Fixed(n as f32 * (NARROW_STRIP + strips::SPACING) - strips::SPACING)
-    })
+    .width(Length::Fill)
     .height(Length::Fill);
-    let meters: Element<'_, Message> = if compact {
-        meters.into()
-    } else {
+    let meters: Element<'_, Message> = if labels {
         iced::widget::stack![
             meters,
-            super::scale_labels::scale_labels(n, neutral.scale, b.scene.bars.bridge)
+            super::scale_labels::scale_labels(k, neutral.scale, b.scene.bars.bridge)
         ]
         .width(Length::Fill)
         .height(Length::Fill)
         .into()
+    } else {
+        meters.into()
     };
-    let footers = row(s
-        .channels
+    let footers = row(channels
         .iter()
         .enumerate()
-        .map(|(i, c)| footer(&b, i, c, width, font)))
+        .map(|(j, c)| footer(&b, shown.start + j, c, &t)))
     .spacing(strips::SPACING);
-    let body = column![headers, meters, footers].spacing(4);
-    let body: Element<'_, Message> = if fits {
-        body.height(Length::Fill).into()
-    } else {
-        scrollable(body.height(Length::Fill))
-            // The scrollbar gets a row of its own, under the badges rather than over them.
-            .direction(scrollable::Direction::Horizontal(
-                scrollable::Scrollbar::default().spacing(4),
-            ))
-            .height(Length::Fill)
+    let mut body = column![].spacing(4).height(Length::Fill);
+    let banked = banks::count(n, size) > 1;
+    if banked {
+        body = body.push(banks::overview(
+            &s.channels,
+            b.scene.roster,
+            bank,
+            size,
+            neutral,
+            Message::ShowBank,
+        ));
+    }
+    let strips = column![headers, meters, footers].spacing(4);
+    let strips: Element<'_, Message> = if banked {
+        // The wheel over the strips pages through the banks too.
+        let last = banks::count(n, size) - 1;
+        mouse_area(strips)
+            .on_scroll(move |d| {
+                banks::wheel(
+                    d,
+                    Message::ShowBank(bank.saturating_sub(1)),
+                    Message::ShowBank((bank + 1).min(last)),
+                )
+            })
             .into()
+    } else {
+        strips.into()
     };
+    let body = body.push(strips);
     match b.selected.and_then(|i| s.channels.get(i).map(|c| (i, c))) {
         Some((i, c)) => column![body, detail(&b, i, c)].spacing(6).into(),
-        None => body,
+        None => body.into(),
     }
 }
 
-/// Number, name and preset: plain text that wraps, so a narrow strip clips nothing. A click
-/// selects the channel; its name and preset are edited in the detail panel.
+/// Number, name and preset, one line each, the name and preset cut with "…" where the strip
+/// is too narrow for them. A click selects the channel; its name and preset are edited in the
+/// detail panel.
 fn header<'a>(
     b: &Bridge<'a>,
     i: usize,
     c: &'a ChannelSnapshot,
-    width: Length,
-    font: f32,
+    t: &StripText,
 ) -> Element<'a, Message> {
     let neutral = b.scene.neutral;
     let picked = b.soundcheck.picked.contains(&i);
@@ -195,22 +218,34 @@ fn header<'a>(
         n => n.to_string(),
     };
     let selected = b.selected == Some(i);
+    let line = |s: String, size: f32, color| {
+        text(s)
+            .size(size)
+            .color(color)
+            .wrapping(text::Wrapping::None)
+    };
     button(
         column![
-            text(number).size(font).color(neutral.dim_text),
-            text(name)
-                .size(font)
-                .color(neutral.text)
-                .wrapping(text::Wrapping::WordOrGlyph),
-            text(b.scene.roster.preset(i).label())
-                .size(font - 2.0)
-                .color(neutral.dim_text)
-                .wrapping(text::Wrapping::WordOrGlyph),
+            line(
+                strip_text::ellipsize(&number, t.font, t.inner),
+                t.font,
+                neutral.dim_text
+            ),
+            line(
+                strip_text::ellipsize(&name, t.font, t.inner),
+                t.font,
+                neutral.text
+            ),
+            line(
+                strip_text::ellipsize(b.scene.roster.preset(i).label(), t.small, t.inner),
+                t.small,
+                neutral.dim_text
+            ),
         ]
         .spacing(1),
     )
-    .padding(3)
-    .width(width)
+    .padding(strip_text::PAD)
+    .width(Length::Fill)
     .on_press(Message::Select(i))
     .style(move |theme, status| {
         let base = button::text(theme, status);
@@ -233,28 +268,24 @@ fn footer<'a>(
     b: &Bridge<'a>,
     i: usize,
     c: &'a ChannelSnapshot,
-    width: Length,
-    font: f32,
+    t: &StripText,
 ) -> Element<'a, Message> {
     let neutral = b.scene.neutral;
     let overs = c.readings.overs;
-    let compact = font < 15.0;
     // One line always: a label that wrapped on the first clip would shrink every meter.
     // A narrow strip shows the count alone; red says what it counts.
-    let clip_label = match (overs, compact) {
-        (0, false) => "no clip".to_string(),
-        (0, true) => "–".to_string(),
-        (n, false) => format!("CLIP {n}"),
-        (n, true) => n.to_string(),
-    };
+    let clip_label = t.clip_label(overs);
+    let clip_size = t.clip_size(&clip_label);
     let clip = button(
         text(clip_label)
-            .size(font)
+            .size(clip_size)
+            // As tall as the largest label, so a long count that shrinks moves nothing.
+            .line_height(iced::Pixels(t.font * strip_text::LINE))
             .width(Length::Fill)
             .center()
             .wrapping(text::Wrapping::None),
     )
-    .padding(if compact { [4, 2] } else { [5, 10] })
+    .padding(strip_text::PAD)
     .width(Length::Fill)
     .on_press(Message::ResetClip(i))
     .style(move |theme, status| {
@@ -269,18 +300,23 @@ fn footer<'a>(
         }
     });
     let advice: Element<'a, Message> = if let Some(r) = b.soundcheck.result(i) {
-        soundcheck::strip_result(r, font, neutral)
+        // Sized so that the longest result ("NO SIGNAL", "▲ 38.5 dB") stays in its strip.
+        let size = strip_text::fit_size(&soundcheck::short(r), t.badge_size(), t.inner);
+        soundcheck::strip_result(r, size - 2.0, neutral)
     } else if let Some(w) = c.warnings.first() {
+        let (long, short) = (badge(w), compact_badge(w));
+        let (shown, size) = t.badge(&long, &short);
         tooltip(
             container(
-                text(if compact { compact_badge(w) } else { badge(w) })
-                    .size(font + 2.0)
+                text(shown.to_string())
+                    .size(size)
+                    .line_height(iced::Pixels(t.badge_size() * strip_text::LINE))
                     .color(neutral.text)
                     .center()
                     .wrapping(text::Wrapping::None),
             )
             .width(Length::Fill)
-            .padding(3)
+            .padding(strip_text::PAD)
             .style(move |_| container::Style::default().background(neutral.panel)),
             container(text(&w.message).size(16))
                 .padding(8)
@@ -289,19 +325,30 @@ fn footer<'a>(
         )
         .into()
     } else {
-        // As tall as a badge (a line of its type and its padding): a warning that comes or
-        // goes must not move the meters.
-        Space::new().height((font + 2.0) * 1.3 + 6.0).into()
+        // As tall as a badge: a warning that comes or goes must not move the meters.
+        Space::new().height(t.badge_height()).into()
     };
     let r = &c.readings;
+    let label_size = t.label_size();
     // Label and value are separate texts with no space between: the software renderer
     // re-hints a blank glyph every time it draws one.
-    let readout = |label: &'static str, value: f64, color: iced::Color| {
-        row![
-            text(label).size(font).color(neutral.dim_text),
-            Space::new().width(Length::Fill),
-            text(strips::db_text(value)).size(font).color(color),
-        ]
+    let readout = |label: &'static str, value: f64, color: iced::Color| -> Element<'a, Message> {
+        let label = text(label).size(label_size).color(neutral.dim_text);
+        let value = text(strips::db_text(value))
+            .size(t.readout)
+            .color(color)
+            .wrapping(text::Wrapping::None);
+        // Padded like the buttons, so a value never runs into the next strip's label.
+        if t.inline {
+            row![label, Space::new().width(Length::Fill), value]
+                .align_y(iced::alignment::Vertical::Bottom)
+                .padding([0.0, strip_text::PAD])
+                .into()
+        } else {
+            column![label, row![Space::new().width(Length::Fill), value]]
+                .padding([0.0, strip_text::PAD])
+                .into()
+        }
     };
     column![
         readout("TP", r.max_true_peak_dbtp, neutral.text),
@@ -309,8 +356,8 @@ fn footer<'a>(
         clip,
         advice
     ]
-    .spacing(3)
-    .width(width)
+    .spacing(strip_text::FOOTER_SPACING)
+    .width(Length::Fill)
     .into()
 }
 

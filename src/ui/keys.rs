@@ -21,6 +21,8 @@ pub enum Shortcut {
     Select(isize),
     /// Add the selected channel to the next soundcheck, or take it out.
     PickForSoundcheck,
+    /// Show the next (1) or previous (-1) bank of strips.
+    Bank(isize),
     Fullscreen,
     /// Close a panel, leave the wall or fullscreen, drop the selection.
     Back,
@@ -44,6 +46,8 @@ pub fn shortcut(key: Key<&str>) -> Option<Shortcut> {
         Key::Named(Named::ArrowRight | Named::ArrowDown) => Shortcut::Select(1),
         Key::Named(Named::ArrowLeft | Named::ArrowUp) => Shortcut::Select(-1),
         Key::Named(Named::Space) => Shortcut::PickForSoundcheck,
+        Key::Named(Named::PageDown) | Key::Character("]") => Shortcut::Bank(1),
+        Key::Named(Named::PageUp) | Key::Character("[") => Shortcut::Bank(-1),
         Key::Named(Named::F11) => Shortcut::Fullscreen,
         Key::Named(Named::Escape) => Shortcut::Back,
         _ => return None,
@@ -51,7 +55,7 @@ pub fn shortcut(key: Key<&str>) -> Option<Shortcut> {
 }
 
 /// Every shortcut, shown with `?`.
-pub const SHORTCUTS: [(&str, &str); 13] = [
+pub const SHORTCUTS: [(&str, &str); 15] = [
     ("R", "reset all clips"),
     (
         "S",
@@ -70,6 +74,10 @@ pub const SHORTCUTS: [(&str, &str); 13] = [
         "Space",
         "add the selected channel to the next soundcheck, or take it out",
     ),
+    (
+        "PgUp PgDn / [ ]",
+        "previous / next bank of strips, when the bridge has more channels than fit",
+    ),
     ("L", "session log"),
     (
         "T",
@@ -83,6 +91,10 @@ pub const SHORTCUTS: [(&str, &str); 13] = [
     ("Esc", "close a panel, leave the wall or fullscreen"),
     ("?", "this help"),
     ("click", "a channel's clip light resets that channel"),
+    (
+        "overview",
+        "a click on a bank in the row of every channel's state shows it; so does the wheel",
+    ),
 ];
 
 /// The help panel.
@@ -90,7 +102,7 @@ pub fn help<'a, M: 'a>(neutral: Neutral) -> Element<'a, M> {
     container(
         column(SHORTCUTS.into_iter().map(|(k, what)| {
             row![
-                text(k).size(18).color(neutral.text).width(110),
+                text(k).size(18).color(neutral.text).width(170),
                 text(what).size(18).color(neutral.dim_text),
             ]
             .into()
@@ -109,13 +121,21 @@ mod tests {
 
     #[test]
     fn every_listed_key_has_a_shortcut_and_others_have_none() {
-        for k in ["r", "S", "1", "2", "3", "w", "L", "t", "K", "?"] {
+        for k in ["r", "S", "1", "2", "3", "w", "L", "t", "K", "?", "[", "]"] {
             assert!(shortcut(Key::Character(k)).is_some(), "{k}");
         }
         assert_eq!(shortcut(Key::Character("x")), None);
         assert_eq!(
             shortcut(Key::Named(Named::ArrowLeft)),
             Some(Shortcut::Select(-1))
+        );
+        assert_eq!(
+            shortcut(Key::Named(Named::PageDown)),
+            Some(Shortcut::Bank(1))
+        );
+        assert_eq!(
+            shortcut(Key::Named(Named::PageUp)),
+            Some(Shortcut::Bank(-1))
         );
     }
 }

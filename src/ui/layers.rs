@@ -9,16 +9,19 @@ use super::performer::MAX_METERS;
 use super::roster::Roster;
 use crate::snapshot::Snapshot;
 
+/// The most rows of strips the wall lays out.
+pub const WALL_ROWS: usize = 6;
+
 #[derive(Debug, Default)]
 pub struct Layers {
     /// The bridge's scales and target zones: stale on a preset, threshold or theme change.
     pub bridge_scale: Cache,
     /// The bridge's headroom tracks: stale every time the words and numbers refresh.
     pub bridge_tracks: Cache,
-    /// The wall's names and strip grounds above the band.
-    pub wall_scale: Cache,
-    /// The wall under its bars: zone colours and loudest true peaks.
-    pub wall_below: Cache,
+    /// The wall's names and strip grounds above the band, per row of strips.
+    pub wall_scale: [Cache; WALL_ROWS],
+    /// The wall under its bars: zone colours and loudest true peaks, per row.
+    pub wall_below: [Cache; WALL_ROWS],
     /// Per performer meter: its scale, and its headroom track (refreshed with the words).
     pub performer_scales: [Cache; MAX_METERS],
     pub performer_tracks: [Cache; MAX_METERS],
@@ -32,9 +35,13 @@ impl Layers {
     pub fn clear(&mut self) {
         self.bridge_scale.clear();
         self.bridge_tracks.clear();
-        self.wall_scale.clear();
-        self.wall_below.clear();
-        for cache in self.performer_scales.iter().chain(&self.performer_tracks) {
+        for cache in self
+            .performer_scales
+            .iter()
+            .chain(&self.performer_tracks)
+            .chain(&self.wall_scale)
+            .chain(&self.wall_below)
+        {
             cache.clear();
         }
     }
@@ -49,8 +56,9 @@ impl Layers {
             .map(|(i, c)| Zone::of(&c.readings, roster.params(i).hot_dbtp))
             .collect();
         if zones != self.wall_zones {
-            self.wall_scale.clear();
-            self.wall_below.clear();
+            for cache in self.wall_scale.iter().chain(&self.wall_below) {
+                cache.clear();
+            }
             self.wall_zones = zones;
         }
         let numbers: Vec<String> = snapshot
@@ -59,7 +67,9 @@ impl Layers {
             .map(|c| super::strips::db_text(c.readings.max_true_peak_dbtp))
             .collect();
         if numbers != self.wall_numbers {
-            self.wall_below.clear();
+            for cache in &self.wall_below {
+                cache.clear();
+            }
             self.wall_numbers = numbers;
         }
         self.bridge_tracks.clear();

@@ -11,15 +11,19 @@
 //!   (bridge, wall and performer); `scale`: the dB scale of the true-peak bar; `bars`: what
 //!   a view's bars show (true peak or the VU, PPM, K or digital peak meter chosen for it) on
 //!   which scale; `scale_labels`: a scale's labels on every strip, as a widget over that
-//!   canvas.
+//!   canvas. `banks`: a bridge of many channels a bank at a time, with the overview of every
+//!   channel; `strip_text`: the size and form of each strip's words and numbers at a strip's
+//!   width.
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
 //!   settings and templates. `takes_panel`: marking takes, their list (saved and read back
 //!   across runs); `take_view`: one take's verdicts and headroom tracks.
+//! - `renderer`: which renderer draws (the GPU where it is real, else tiny-skia).
 //! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few
 //!   characters.
 
 pub mod app;
 pub mod badge;
+pub mod banks;
 pub mod bars;
 pub mod bridge;
 pub mod keys;
@@ -28,6 +32,7 @@ pub mod log_panel;
 pub mod nav;
 pub mod palette;
 pub mod performer;
+pub mod renderer;
 pub mod roster;
 pub mod scale;
 pub mod scale_labels;
@@ -35,6 +40,7 @@ pub mod scene;
 pub mod settings_panel;
 pub mod soundcheck;
 pub mod store;
+pub mod strip_text;
 pub mod strips;
 pub mod take_view;
 pub mod takes_panel;
@@ -138,6 +144,9 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset): {NO_WINDOW_HINT}"
         )));
     }
+    // Before iced starts: it takes its renderer from the environment only.
+    // The help panel says which (stderr stays for errors: one line each).
+    let drawn_with = renderer::settle(renderer::choose()).describe();
     let boot = move || {
         let dir = crate::paths::config_dir();
         let (saved, problem) = dir.as_deref().map(settings::load).unwrap_or_default();
@@ -163,6 +172,7 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
         };
         let fell_back = source.is_device() && session.as_ref().is_some_and(|s| s.source().is_demo);
         let mut app = App::new(session, banner, view).with_opener(open_saved);
+        app.renderer = drawn_with.clone();
         app.restore(&saved, dir);
         match crate::takes::store::takes_dir() {
             Ok(takes) => app.open_takes(takes),

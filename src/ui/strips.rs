@@ -71,6 +71,8 @@ pub enum Style {
         name_size: f32,
         /// Lines the longest name takes (1 or 2).
         name_lines: usize,
+        /// The loudest true peak's size under each strip.
+        number_size: f32,
     },
 }
 
@@ -262,6 +264,7 @@ impl Strips<'_> {
             Style::Wall {
                 name_size,
                 name_lines,
+                number_size,
             } => {
                 let (x, w) = column(i, n, size.width - 2.0 * EDGE);
                 Layout {
@@ -269,7 +272,7 @@ impl Strips<'_> {
                     x: x + EDGE,
                     w,
                     bar_top: name_size * 1.25 * name_lines as f32 + 8.0,
-                    bar_bottom: (size.height - EDGE - number_size(w, name_size) * 1.3 - 8.0)
+                    bar_bottom: (size.height - EDGE - number_size * 1.3 - 8.0)
                         .max(name_size * 1.25 * name_lines as f32 + 18.0),
                     label_w: 0.0,
                 }
@@ -357,16 +360,15 @@ impl Strips<'_> {
             // with every frame: its zone's colour, or a panel behind the bar.
             let under = match self.style {
                 Style::Bridge { .. } => self.neutral.background,
-                Style::Wall { .. } => {
-                    let (color, at, extent) =
-                        self.wall_ground(i, &l, band_top, band_bottom).unwrap_or((
-                            self.neutral.panel,
-                            Point::new(l.bar_x(), l.bar_top),
-                            Size::new(l.bar_w(), l.bar_bottom - l.bar_top),
-                        ));
-                    grounds.push(color, at, extent);
-                    color
-                }
+                // A good strip has no ground of its own: on a 4K wall a panel behind every bar
+                // was a third of the pixels filled each frame.
+                Style::Wall { .. } => match self.wall_ground(i, &l, band_top, band_bottom) {
+                    Some((color, at, extent)) => {
+                        grounds.push(color, at, extent);
+                        color
+                    }
+                    None => self.neutral.background,
+                },
             };
             let x = l.bar_x().round();
             let w = l.bar_w().round();
@@ -615,7 +617,7 @@ impl Strips<'_> {
 
     /// The wall strip under the band: its zone's colour and its loudest true peak, cleared
     /// by the app when a zone or a number changes.
-    fn draw_wall_numbers(&self, frame: &mut Frame, size: Size, name_size: f32) {
+    fn draw_wall_numbers(&self, frame: &mut Frame, size: Size, number_size: f32) {
         let top = self.band_bottom(size);
         let mut texts = Vec::new();
         for i in 0..self.channels.len() {
@@ -623,11 +625,14 @@ impl Strips<'_> {
             if let Some((color, at, extent)) = self.wall_ground(i, &l, top, size.height - EDGE) {
                 frame.fill_rectangle(at, extent, color);
             }
+            let content = db_text(self.channels[i].readings.max_true_peak_dbtp);
+            // A rare long number ("-100.0") shrinks rather than run into its neighbour.
+            let size = number_size.min((l.w - 4.0) / super::strip_text::width(&content, 1.0));
             texts.push(Text {
-                content: db_text(self.channels[i].readings.max_true_peak_dbtp),
+                content,
                 position: Point::new(l.x + l.w / 2.0, l.bar_bottom + 6.0),
                 color: self.on_zone(i),
-                size: number_size(l.w, name_size).into(),
+                size: size.into(),
                 align_x: Alignment::Center,
                 ..Text::default()
             });
@@ -676,15 +681,13 @@ impl Strips<'_> {
     }
 }
 
-/// Type size of the wall's true-peak number: as large as the name, but "-10.5" must fit the
-/// strip (DejaVu Sans figures are about 0.64 em wide).
-fn number_size(strip_w: f32, name_size: f32) -> f32 {
-    (strip_w / (0.64 * 5.0)).min(name_size)
-}
-
-/// A wall name on at most two lines, split at the space nearest the middle.
+/// A wall name on at most two lines: where it has a line break, else split at the space
+/// nearest the middle.
 pub fn wall_lines(name: &str) -> Vec<String> {
     let name = name.trim();
+    if let Some((first, second)) = name.split_once('\n') {
+        return vec![first.trim().to_string(), second.trim().to_string()];
+    }
     let middle = name.len() / 2;
     let split = name
         .match_indices(' ')
@@ -780,7 +783,7 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
                 self.below_area(size),
                 |f| match self.style {
                     Style::Bridge { .. } => self.draw_tracks(f, size),
-                    Style::Wall { name_size, .. } => self.draw_wall_numbers(f, size, name_size),
+                    Style::Wall { number_size, .. } => self.draw_wall_numbers(f, size, number_size),
                 },
             ));
         }
@@ -1012,6 +1015,7 @@ mod tests {
             Style::Wall {
                 name_size: 60.0,
                 name_lines: 2,
+                number_size: 60.0,
             },
         ] {
             let strips = Strips {
