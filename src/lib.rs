@@ -40,7 +40,8 @@
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
 //!   source presets, session templates (TOML) and the session log (`gainstage log`), written
-//!   by its own thread (`advisor::log_writer`).
+//!   by its own thread (`advisor::log_writer`); `advisor::words` holds the performer's word, a
+//!   strip's zone and its badge, which the GUI and the remote pages share.
 //! - [`remote`]: `gainstage serve`: the performer, wall and bridge pages in any browser, a
 //!   WebSocket and HTTP feed with `monitor --json`'s keys, OSC out and in, control with a
 //!   per-run token. Inside: `server` (runtime, router, admission), `feed` (one WebSocket
