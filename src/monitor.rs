@@ -296,8 +296,8 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     let mut realtime: Option<Realtime> = None;
     let mut told_realtime = false;
     let mut told_source = false;
-    // Every take of the run by number: snapshots carry only the latest ones.
-    let mut takes = std::collections::BTreeMap::new();
+    // Every take of the run, saved as it ends; snapshots carry only the latest ones.
+    let mut takes = RunTakes::new(&session_name);
     let mut tick: u32 = 0;
     loop {
         tick = tick.saturating_add(1);
@@ -313,7 +313,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             break;
         }
         if let Some(snapshot) = reader.read() {
-            keep_takes(&mut takes, &snapshot);
+            takes.keep(&snapshot);
             if let Some(check) = check.as_mut() {
                 for (c, ch) in snapshot.channels.iter().enumerate() {
                     check.feed(snapshot.t_s, c, &ch.readings);
@@ -366,21 +366,18 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     if (!spans.is_empty() || args.auto_take.is_some())
         && let Some(s) = &final_snapshot
     {
-        keep_takes(&mut takes, s);
-        let all: Vec<_> = takes.values().cloned().collect();
-        if !all.is_empty() {
-            save_takes(&session_name, &all);
-        }
+        takes.keep(s);
         // With automatic takes as well, the count says nothing about the marked ones.
-        if args.auto_take.is_none() && all.len() < spans.len() {
+        if args.auto_take.is_none() && takes.count < spans.len() {
             eprintln!(
                 "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
-                spans.len() - all.len(),
+                spans.len() - takes.count,
                 spans.len(),
                 s.t_s
             );
         }
     }
+    let takes = takes.finish();
     if let Some(check) = check {
         let results = check.results();
         if args.json {
@@ -393,7 +390,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     }
     if let Some(s) = final_snapshot {
         let mut summary = Summary::from_snapshot(&s, plan);
-        summary.takes = takes.into_values().collect();
+        summary.takes = takes;
         if args.json {
             print_json(&mut out, &summary)?;
         } else {
@@ -408,13 +405,83 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Adds the takes `s` carries to `takes`, by number.
-fn keep_takes(
-    takes: &mut std::collections::BTreeMap<usize, crate::takes::TakeReport>,
-    s: &Snapshot,
-) {
-    for t in s.takes.iter() {
-        takes.entry(t.take).or_insert_with(|| t.clone());
+/// The takes of a monitor run: each saved as it ends (by a thread of its own, so printing never
+/// waits on the disk), and only the latest few kept in memory, so a day of automatic takes
+/// takes no more memory than an hour. The summary reads them back from the saved file.
+struct RunTakes {
+    /// The latest takes by number, at most [`TAKES_IN_MEMORY`].
+    recent: std::collections::BTreeMap<usize, crate::takes::TakeReport>,
+    /// Takes seen this run, and the highest number among them (takes are numbered in order).
+    count: usize,
+    last: usize,
+    /// `None` when the data directory cannot be used: then the takes are only in memory.
+    saver: Option<crate::takes::saver::TakeSaver>,
+}
+
+/// Takes a monitor run keeps in memory; more are read back from the saved file at the end.
+const TAKES_IN_MEMORY: usize = 16;
+
+impl RunTakes {
+    fn new(session: &str) -> Self {
+        let saver = crate::takes::store::takes_dir().and_then(|dir| {
+            crate::takes::saver::TakeSaver::spawn(dir, session.to_string())
+                .map_err(|e| crate::Error::Message(e.to_string()))
+        });
+        let saver = match saver {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("gainstage: take reports will not be saved: {e}");
+                None
+            }
+        };
+        Self {
+            recent: std::collections::BTreeMap::new(),
+            count: 0,
+            last: 0,
+            saver,
+        }
+    }
+
+    /// Takes in the takes `s` carries that are new, saving each.
+    fn keep(&mut self, s: &Snapshot) {
+        let mut new: Vec<_> = s.takes.iter().filter(|t| t.take > self.last).collect();
+        new.sort_by_key(|t| t.take);
+        for t in new {
+            self.last = t.take;
+            self.count += 1;
+            if let Some(saver) = &self.saver {
+                saver.save(vec![t.clone()]);
+            }
+            self.recent.insert(t.take, t.clone());
+            if self.recent.len() > TAKES_IN_MEMORY {
+                self.recent.pop_first();
+            }
+        }
+    }
+
+    /// Every take of the run, once the saved ones are on disk; a failure to save is one line
+    /// on stderr and the summary still prints what is in memory.
+    fn finish(mut self) -> Vec<crate::takes::TakeReport> {
+        let recent: Vec<_> = std::mem::take(&mut self.recent).into_values().collect();
+        let Some(saver) = self.saver.take() else {
+            return recent;
+        };
+        let (dir, session) = (saver.dir().to_path_buf(), saver.session().to_string());
+        let status = saver.finish();
+        if let Some(problem) = status.problem {
+            eprintln!("gainstage: {problem}");
+            return recent;
+        }
+        if recent.len() == self.count {
+            return recent;
+        }
+        match crate::takes::store::load(&dir, &session) {
+            Ok(all) => all,
+            Err(e) => {
+                eprintln!("gainstage: the run's earlier takes could not be read back: {e}");
+                recent
+            }
+        }
     }
 }
 
@@ -434,15 +501,6 @@ fn wait_for_takes(reader: &mut crate::capture::SnapshotReader) -> Option<Snapsho
         std::thread::sleep(Duration::from_millis(5));
     }
     latest
-}
-
-/// Saves the run's take reports; a failure is one line on stderr, the summary still prints.
-fn save_takes(session: &str, takes: &[crate::takes::TakeReport]) {
-    let saved = crate::takes::store::takes_dir()
-        .and_then(|dir| crate::takes::store::save(&dir, session, takes));
-    if let Err(e) = saved {
-        eprintln!("gainstage: take reports not saved: {e}");
-    }
 }
 
 fn closed_pipe(r: &Result<(), crate::Error>) -> bool {

@@ -381,3 +381,51 @@ fn bad_take_spans_are_refused_and_takes_past_the_end_never_start() {
     assert!(summary.get("takes").is_none(), "{summary}");
     assert!(!home.path().join("data/takes").exists(), "nothing saved");
 }
+
+#[test]
+fn a_run_of_more_takes_than_it_keeps_in_memory_reports_and_saves_every_one() {
+    // 25 touching takes of 0.1 s over a quiet tone, one full-scale sample at 1.05 s: the run
+    // keeps only the latest takes in memory and reads the rest back from what it saved.
+    let home = tempfile::tempdir().unwrap();
+    let wav = home.path().join("many.wav");
+    let mut tone = sine(2.7, 440.0, -30.0);
+    tone[frame(1.05)] = i16::MAX;
+    write_wav(&wav, &[tone]);
+    let spans: Vec<String> = (0..25)
+        .map(|k| format!("{:.1}-{:.1}", 0.1 * f64::from(k), 0.1 * f64::from(k + 1)))
+        .collect();
+    let mut args = vec!["monitor", "--file", wav.to_str().unwrap(), "--json"];
+    for s in &spans {
+        args.extend(["--take", s.as_str()]);
+    }
+    let (out, _) = gainstage(home.path(), &args);
+    let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let takes: Vec<TakeReport> = serde_json::from_value(summary["takes"].clone()).unwrap();
+    assert_eq!(takes.len(), 25);
+    for (k, t) in takes.iter().enumerate() {
+        assert_eq!(t.take, k + 1);
+        assert!(
+            (t.start_s - 0.1 * k as f64).abs() < 1e-9,
+            "take {}: {}",
+            t.take,
+            t.start_s
+        );
+        assert!(
+            (t.end_s - 0.1 * (k + 1) as f64).abs() < 1e-9,
+            "take {}: {}",
+            t.take,
+            t.end_s
+        );
+        let clipped = t.inputs[0].overs;
+        assert_eq!(clipped, u64::from(k == 10), "take {}", t.take);
+        assert_eq!(
+            t.verdict.starts_with("clipped at 00:00.0"),
+            k == 10,
+            "{}",
+            t.verdict
+        );
+    }
+    let (json, _) = gainstage(home.path(), &["takes", "--json"]);
+    let saved: Vec<TakeReport> = serde_json::from_str(&json).unwrap();
+    assert_eq!(saved, takes);
+}

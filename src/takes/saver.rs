@@ -75,6 +75,19 @@ impl TakeSaver {
         self.status.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// Waits for everything handed over to be written; what the saver did.
+    pub fn finish(mut self) -> SaverStatus {
+        self.stop();
+        self.status()
+    }
+
+    fn stop(&mut self) {
+        self.queue = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
     pub fn session(&self) -> &str {
         &self.session
     }
@@ -86,9 +99,6 @@ impl TakeSaver {
 
 impl Drop for TakeSaver {
     fn drop(&mut self) {
-        self.queue = None;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.stop();
     }
 }
