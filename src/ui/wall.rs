@@ -59,7 +59,7 @@ impl Grid {
 }
 
 /// The rows (up to [`WALL_ROWS`]) that give the largest type, as large as a row's height and
-/// a strip's width allow; a row more only where it makes the type [`ROW_GAIN`] times larger.
+/// a strip's width allow; a row more only where it makes the type `ROW_GAIN` times larger.
 pub fn grid(n: usize, area: Size) -> Grid {
     let mut best = Grid::new(n, area, 1);
     for rows in 2..=WALL_ROWS.min(n.max(1)) {
@@ -91,7 +91,7 @@ fn wall_name(scene: &Scene<'_>, i: usize) -> String {
 }
 
 /// Names at their size: as large as the type unless the longest line is wider than a strip,
-/// then smaller down to [`NAME_SHRINK`] of it, and each line cut with "…" past that.
+/// then smaller down to `NAME_SHRINK` of it, and each line cut with "…" past that.
 pub fn fit_names(names: &[String], g: &Grid) -> (Vec<String>, f32, usize) {
     let room = (g.strip - 4.0).max(1.0);
     let longest = names
