@@ -11,37 +11,12 @@ pub fn compact_badge(w: &Warning) -> String {
     }
 }
 
-/// "▼ 7 dB", "▲ 6 dB", "HPF", "NO SIGNAL", ...
-pub fn badge(w: &Warning) -> String {
-    match (w.kind, w.suggested_gain_db) {
-        (WarningKind::NoSignal, _) => "NO SIGNAL".into(),
-        (WarningKind::Rumble, _) => "HPF".into(),
-        (WarningKind::DcOffset, _) => "DC".into(),
-        (WarningKind::Noisy, _) => "NOISE".into(),
-        (_, Some(db)) if db < 0.0 => format!("▼ {} dB", trim(-db)),
-        (_, Some(db)) if db > 0.0 => format!("▲ {} dB", trim(db)),
-        (WarningKind::Clip, _) => "CLIP".into(),
-        (WarningKind::Hot, _) => "HOT".into(),
-        (WarningKind::Low, _) => "LOW".into(),
-    }
-}
+/// The full badge, "▼ 7 dB", "HPF", "NO SIGNAL": the library's rule, which the remote pages
+/// show too.
+pub use crate::advisor::words::badge;
 
 /// The library's, so the remote performer page judges the same.
 pub use crate::advisor::words::Verdict;
-
-/// One word for a performer across the room.
-/// The rule is the library's, so the remote performer page says the same word.
-pub fn word(warnings: &[Warning], clipped: bool) -> &'static str {
-    Verdict::of(warnings, clipped).word()
-}
-
-fn trim(db: f64) -> String {
-    if db.fract() == 0.0 {
-        format!("{db:.0}")
-    } else {
-        format!("{db:.1}")
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -67,6 +42,7 @@ mod tests {
 
     #[test]
     fn performer_word_puts_clip_first() {
+        use crate::advisor::performer_word as word;
         assert_eq!(word(&[], true), "CLIP");
         assert_eq!(word(&[w(WarningKind::Hot, Some(-3.0))], false), "HOT");
         assert_eq!(word(&[], false), "GOOD");
