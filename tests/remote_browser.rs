@@ -9,7 +9,7 @@ mod browser;
 #[path = "support/remote.rs"]
 mod remote;
 
-use browser::{Browser, Shot, near};
+use browser::{Browser, Page, Shot, near};
 use gainstage::remote::RemoteConfig;
 use remote::*;
 use serde_json::Value;
@@ -35,6 +35,19 @@ fn tones() -> Vec<Tone> {
 fn rect(v: &Value) -> (f64, f64, f64, f64) {
     let f = |k: &str| v[k].as_f64().unwrap();
     (f("left"), f("top"), f("width"), f("height"))
+}
+
+/// The page box (left, top, width, height) of the first element `selector` matches.
+async fn bounds(b: &mut Browser, page: &Page, selector: &str) -> (f64, f64, f64, f64) {
+    let json = b
+        .eval(
+            page,
+            &format!(
+                "JSON.stringify(document.querySelector('{selector}').getBoundingClientRect())"
+            ),
+        )
+        .await;
+    rect(&serde_json::from_str(json.as_str().unwrap()).unwrap())
 }
 
 /// Pixels within `tol` of `colour` inside a rectangle.
@@ -141,37 +154,19 @@ async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_se
         )
         .await;
     assert!(b.wait_for(&clip, "document.querySelector('.pword') && document.querySelector('.pword').textContent === 'CLIP' && !document.body.classList.contains('down')").await);
-    let word: Value = serde_json::from_str(
-        b.eval(
-            &clip,
-            "JSON.stringify(document.querySelector('.pword').getBoundingClientRect())",
-        )
-        .await
-        .as_str()
-        .unwrap(),
-    )
-    .unwrap();
+    let word = bounds(&mut b, &clip, ".pword").await;
     let shot = b.screenshot(&clip).await;
     save("remote-performer-clip-test.png", &shot);
-    assert!(count(&shot, rect(&word), RED, 30) > 200, "CLIP is red");
+    assert!(count(&shot, word, RED, 30) > 200, "CLIP is red");
     // As in the GUI, the bar under the word takes the verdict's colour.
-    let bar: Value = serde_json::from_str(
-        b.eval(
-            &clip,
-            "JSON.stringify(document.querySelector('.pbar').getBoundingClientRect())",
-        )
-        .await
-        .as_str()
-        .unwrap(),
-    )
-    .unwrap();
-    let (l, t, w, h) = rect(&bar);
+    let bar = bounds(&mut b, &clip, ".pbar").await;
+    let (l, t, w, h) = bar;
     assert!(
         near(shot.pixel(l + w / 2.0, t + h - 4.0), RED, 12),
         "the clipped bar is red: {:?}",
         shot.pixel(l + w / 2.0, t + h - 4.0)
     );
-    assert_eq!(count(&shot, rect(&word), GREEN, 40), 0);
+    assert_eq!(count(&shot, word, GREEN, 40), 0);
     let good = b
         .open(
             &format!("http://{addr}/performer?ch=2"),
@@ -182,19 +177,10 @@ async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_se
         )
         .await;
     assert!(b.wait_for(&good, "document.querySelector('.pword') && document.querySelector('.pword').textContent === 'GOOD' && !document.body.classList.contains('down')").await);
-    let word: Value = serde_json::from_str(
-        b.eval(
-            &good,
-            "JSON.stringify(document.querySelector('.pword').getBoundingClientRect())",
-        )
-        .await
-        .as_str()
-        .unwrap(),
-    )
-    .unwrap();
+    let word = bounds(&mut b, &good, ".pword").await;
     let shot = b.screenshot(&good).await;
-    assert!(count(&shot, rect(&word), GREEN, 30) > 200, "GOOD is green");
-    assert_eq!(count(&shot, rect(&word), RED, 40), 0);
+    assert!(count(&shot, word, GREEN, 30) > 200, "GOOD is green");
+    assert_eq!(count(&shot, word, RED, 40), 0);
 
     // The server goes: the page says so and greys every meter.
     drop(served);
@@ -237,20 +223,8 @@ async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_se
     );
     assert!(b.wait_for(&good, "!document.body.classList.contains('down') && document.querySelector('.pword').textContent === 'GOOD'").await);
     let shot = b.screenshot(&good).await;
-    let word: Value = serde_json::from_str(
-        b.eval(
-            &good,
-            "JSON.stringify(document.querySelector('.pword').getBoundingClientRect())",
-        )
-        .await
-        .as_str()
-        .unwrap(),
-    )
-    .unwrap();
-    assert!(
-        count(&shot, rect(&word), GREEN, 30) > 200,
-        "GOOD is green again"
-    );
+    let word = bounds(&mut b, &good, ".pword").await;
+    assert!(count(&shot, word, GREEN, 30) > 200, "GOOD is green again");
     drop(b);
     drop(again);
 }
