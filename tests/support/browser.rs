@@ -56,7 +56,7 @@ impl Drop for Browser {
 impl Browser {
     pub async fn launch() -> Browser {
         let profile = tempfile::tempdir().unwrap();
-        let child = Command::new("chromium")
+        let mut child = Command::new("chromium")
             .args([
                 "--headless",
                 "--no-sandbox",
@@ -77,8 +77,10 @@ impl Browser {
             .expect("chromium (scripts/install-deps --tests installs it)");
         // Chromium writes the port it chose and the browser's endpoint here once it listens.
         let file = profile.path().join("DevToolsActivePort");
+        // A cold first start on a busy machine has taken over 30 s: wait as long as Chromium
+        // is alive (up to a last-resort 5 minutes), and never leave it running on failure.
         let mut endpoint = None;
-        for _ in 0..600 {
+        for _ in 0..6000 {
             if let Ok(text) = std::fs::read_to_string(&file) {
                 let lines: Vec<&str> = text.lines().collect();
                 if lines.len() >= 2 {
@@ -86,9 +88,16 @@ impl Browser {
                     break;
                 }
             }
+            if !matches!(child.try_wait(), Ok(None)) {
+                break;
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let endpoint = endpoint.expect("chromium never opened its DevTools port");
+        let Some(endpoint) = endpoint else {
+            let _ = child.kill();
+            let status = child.wait();
+            panic!("chromium never opened its DevTools port (it ended: {status:?})");
+        };
         let ws = tokio_tungstenite::connect_async(endpoint).await.unwrap().0;
         Browser {
             child,
