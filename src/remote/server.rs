@@ -370,18 +370,40 @@ impl Remote {
     pub fn stats(&self) -> &RemoteStats {
         &self.state.stats
     }
+
+    /// Gives channel `index` (from 0) a new name on the pages and in `/api/channels` (the
+    /// GUI's own renames; remote ones go through the control commands).
+    pub fn rename(&self, index: usize, name: &str) {
+        self.state.rename(index, name);
+    }
 }
 
+/// How long a stopping server may take to end its tasks.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(1);
+
 impl Drop for Remote {
+    /// Stops every task and closes the listening socket before returning, so the port is
+    /// free at once (the GUI switches the server off, or restarts it on the same port for a
+    /// new input).
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-        if let Some(rt) = self.runtime.take() {
-            // Inside another runtime blocking is not allowed: let the tasks end on their own.
-            if tokio::runtime::Handle::try_current().is_ok() {
-                rt.shutdown_background();
-            } else {
-                rt.shutdown_timeout(Duration::from_secs(1));
+        let Some(rt) = self.runtime.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            rt.shutdown_timeout(SHUTDOWN_WAIT);
+            return;
+        }
+        // Inside another runtime (the GUI's update, an async test) this thread may not wait
+        // for one: a thread of its own, outside any runtime, does, and is waited for.
+        let stopper = std::thread::Builder::new()
+            .name("gainstage-remote-stop".into())
+            .spawn(move || rt.shutdown_timeout(SHUTDOWN_WAIT));
+        match stopper {
+            Ok(handle) => {
+                let _ = handle.join();
             }
+            Err(e) => eprintln!("gainstage: the web server could not be stopped cleanly: {e}"),
         }
     }
 }

@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 pub const RATE: u32 = 48_000;
 /// Frames per pushed block: 10 ms.
-const BLOCK: usize = 480;
+pub const BLOCK: usize = 480;
 /// A 1 kHz sine at 48 kHz has 48 samples a cycle, one of them on the crest: its sample peak
 /// and true peak are its amplitude exactly.
 const TONE_HZ: f64 = 1000.0;
@@ -78,7 +78,7 @@ pub fn serve(tones: &[Tone], mut config: RemoteConfig) -> Served {
         channel_names: Vec::new(),
         clip_rule: Default::default(),
     };
-    let (session, mut cb) = Session::start_custom(info, &SessionConfig::default()).unwrap();
+    let (session, cb) = Session::start_custom(info, &SessionConfig::default()).unwrap();
     let session = Arc::new(session);
     if config.listen.ip().is_unspecified() {
         config.listen = "127.0.0.1:0".parse().unwrap();
@@ -93,6 +93,22 @@ pub fn serve(tones: &[Tone], mut config: RemoteConfig) -> Served {
         config,
     )
     .unwrap();
+    let (stop, feeder) = feed(cb, tones);
+    Served {
+        remote,
+        session,
+        stop,
+        feeder: Some(feeder),
+    }
+}
+
+/// Feeds `tones` (one per channel) to a session's callback at real-time pace, in 10 ms
+/// blocks, until the flag is raised.
+pub fn feed(
+    mut cb: gainstage::capture::callback::CallbackState,
+    tones: &[Tone],
+) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
+    let channels = tones.len();
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     let tones = tones.to_vec();
@@ -126,12 +142,7 @@ pub fn serve(tones: &[Tone], mut config: RemoteConfig) -> Served {
             }
         }
     });
-    Served {
-        remote,
-        session,
-        stop,
-        feeder: Some(feeder),
-    }
+    (stop, feeder)
 }
 
 pub type Ws =
