@@ -210,7 +210,11 @@ fn turning_remote_view_on_serves_the_gui_session_and_off_closes_the_port() {
     });
     assert_eq!(reply["ok"], true, "{reply}");
 
-    click(&mut g.app, SERVE);
+    {
+        // As iced runs `update`: inside its tokio runtime's context.
+        let _as_iced_does = rt.enter();
+        click(&mut g.app, SERVE);
+    }
     assert!(!g.app.remote.is_serving());
     assert!(refused(addr), "the port is closed once switched off");
     assert!(
@@ -375,6 +379,8 @@ fn opening_another_input_serves_it_on_the_same_port() {
         settings_panel::Message::Channels("5".into()),
         settings_panel::Message::ApplySource,
     ] {
+        // As iced runs `update`: inside its tokio runtime's context.
+        let _as_iced_does = rt.enter();
         let _ = g.app.update(Message::Settings(m));
     }
     assert_eq!(g.app.remote.addr(), Some(addr), "the same port");
