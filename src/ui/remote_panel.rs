@@ -293,3 +293,55 @@ impl State {
         line.push(words).into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_is_checked_before_anything_is_asked_for() {
+        let mut s = State::default();
+        assert_eq!(s.listen, "0.0.0.0:8040");
+        assert_eq!(
+            s.update(Message::Toggle(true)),
+            Some(Want::Serve(SocketAddr::from(([0, 0, 0, 0], 8040))))
+        );
+        for bad in [
+            "",
+            "8040",
+            "localhost:8040",
+            "0.0.0.0:70000",
+            "10.0.0.256:80",
+        ] {
+            s.update(Message::Listen(bad.into()));
+            assert_eq!(s.update(Message::Toggle(true)), None, "{bad}");
+            assert!(
+                s.error.as_deref().unwrap_or("").contains("ADDR:PORT"),
+                "{bad}: {:?}",
+                s.error
+            );
+        }
+        s.update(Message::Listen(" [::1]:9000 ".into()));
+        // Not serving: the address is only remembered.
+        assert_eq!(
+            s.update(Message::ApplyListen),
+            Some(Want::Remember(
+                "[::1]:9000"
+                    .parse()
+                    .unwrap_or_else(|_| { SocketAddr::from(([0, 0, 0, 0], 0)) })
+            ))
+        );
+        assert_eq!(s.error, None);
+        assert_eq!(s.update(Message::Toggle(false)), Some(Want::Stop));
+        assert_eq!(s.update(Message::CopyLink), None, "no link while off");
+    }
+
+    #[test]
+    fn without_an_input_nothing_is_served_and_it_says_why() {
+        let mut s = State::default();
+        let at = SocketAddr::from(([127, 0, 0, 1], 0));
+        assert!(s.serve(None, at).is_err());
+        assert!(!s.is_serving());
+        assert_eq!(s.error.as_deref(), Some("no input is open to serve"));
+    }
+}

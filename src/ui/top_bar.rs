@@ -111,10 +111,13 @@ pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Messag
     ]
     .push(bar.viewers.map(|n| {
         // Served to the network: a reminder, and the way to its settings.
-        button(row![
-            text("●").size(16).color(palette::GREEN),
-            text(format!("Remote {n}")).size(16)
-        ])
+        button(
+            row![
+                text("●").size(16).color(palette::GREEN),
+                text(format!("Remote {n}")).size(16)
+            ]
+            .spacing(4),
+        )
         .on_press(Message::TogglePanel(Panel::Settings))
         .style(button::secondary)
     }))
