@@ -156,7 +156,7 @@ fn turning_remote_view_on_serves_the_gui_session_and_off_closes_the_port() {
     let addr = g.app.remote.addr().expect("serving once switched on");
     assert!(addr.ip().is_loopback() && addr.port() != 0, "{addr}");
     let url = format!("http://{addr}/");
-    assert_eq!(g.app.remote.urls(), [url.clone()]);
+    assert_eq!(g.app.remote.urls(), std::slice::from_ref(&url));
     assert!(shows(&g.app, &url), "the panel shows the address to open");
     let link = g.app.remote.control_link().unwrap();
     let token = link.strip_prefix(&format!("{url}?token=")).unwrap();
