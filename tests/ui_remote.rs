@@ -13,11 +13,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use gainstage::advisor::SourcePreset;
 use gainstage::capture::{Session, SessionConfig, SourceSpec};
 use gainstage::settings::{self, SavedSource, Settings};
 use gainstage::snapshot::SourceInfo;
 use gainstage::ui::app::{App, Message, Panel, View};
-use gainstage::ui::{remote_panel, settings_panel};
+use gainstage::ui::{bridge, remote_panel, settings_panel};
 use iced::Size;
 use remote::{RATE, Tone, Ws, connect, next_frame, next_json, tone};
 use serde_json::Value;
@@ -210,6 +211,31 @@ fn turning_remote_view_on_serves_the_gui_session_and_off_closes_the_port() {
     });
     assert_eq!(reply["ok"], true, "{reply}");
 
+    // The GUI's own edits reach the viewers: a new hello with the names and levels.
+    let _ = g.app.update(Message::Bridge(bridge::Message::Rename(
+        1,
+        "Snare Bottom".into(),
+    )));
+    let _ = g.app.update(Message::Bridge(bridge::Message::SetPreset(
+        2,
+        SourcePreset::Vocal,
+    )));
+    let vocal = SourcePreset::Vocal.params();
+    let hello = rt.block_on(async {
+        for _ in 0..300 {
+            let v = next_json(&mut ws).await.unwrap();
+            if v.get("hello").is_some() && v["hello"]["channels"][2]["preset"] != "generic" {
+                return v;
+            }
+        }
+        panic!("no new hello after the GUI's edits");
+    });
+    assert_eq!(hello_names(&hello), ["Kick In", "Snare Bottom", "Lead Vox"]);
+    let c3 = &hello["hello"]["channels"][2];
+    assert_eq!(c3["preset"], SourcePreset::Vocal.name());
+    assert_eq!(db(&c3["hot_dbtp"]), vocal.hot_dbtp);
+    assert_eq!(db(&c3["target_dbtp"]), vocal.target_dbtp);
+
     {
         // As iced runs `update`: inside its tokio runtime's context.
         let _as_iced_does = rt.enter();
@@ -217,10 +243,16 @@ fn turning_remote_view_on_serves_the_gui_session_and_off_closes_the_port() {
     }
     assert!(!g.app.remote.is_serving());
     assert!(refused(addr), "the port is closed once switched off");
-    assert!(
-        rt.block_on(next_json(&mut ws)).is_none(),
-        "viewers are let go"
-    );
+    // Viewers are let go: what was already on its way, then the end of the socket.
+    let ended = rt.block_on(async {
+        for _ in 0..1000 {
+            if next_json(&mut ws).await.is_none() {
+                return true;
+            }
+        }
+        false
+    });
+    assert!(ended, "viewers are let go");
     assert!(!shows(&g.app, &url));
     assert!(!shows(&g.app, "Remote 0"));
 }

@@ -76,7 +76,7 @@ pub enum RemoteError {
 }
 
 /// One channel as the pages and `/api/channels` describe it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChannelInfo {
     pub channel: usize,
     pub name: String,
@@ -371,10 +371,19 @@ impl Remote {
         &self.state.stats
     }
 
-    /// Gives channel `index` (from 0) a new name on the pages and in `/api/channels` (the
-    /// GUI's own renames; remote ones go through the control commands).
-    pub fn rename(&self, index: usize, name: &str) {
-        self.state.rename(index, name);
+    /// Takes new channel names, presets and levels (the GUI's own edits; remote renames go
+    /// through the control commands). Viewers get them, with a new hello, at their next
+    /// frame; an unchanged plan changes nothing.
+    pub fn set_plan(&self, plan: &ChannelPlan) {
+        let list = channel_list(plan, &self.state.source);
+        let mut guard = self
+            .state
+            .channels
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if **guard != list {
+            *guard = Arc::new(list);
+        }
     }
 }
 

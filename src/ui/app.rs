@@ -193,19 +193,25 @@ impl App {
     /// What the remote view serves: this session, with the GUI's names and presets.
     fn remote_source(&self) -> Option<crate::remote::RemoteSource> {
         let session = self.session.as_ref()?;
+        Some(crate::remote::RemoteSource {
+            reader: session.reader(),
+            commander: session.commander(),
+            plan: self.remote_plan(session),
+            source: session.source().clone(),
+        })
+    }
+
+    /// The GUI's names, presets and levels for `session`'s channels, as the remote pages
+    /// show them.
+    fn remote_plan(&self, session: &Session) -> ChannelPlan {
         let n = session.source().channels;
         // Before the first snapshot the roster may not have named every input yet.
         let mut roster = self.roster.clone();
         roster.fill_names(n, &session.source().channel_names);
-        Some(crate::remote::RemoteSource {
-            reader: session.reader(),
-            commander: session.commander(),
-            plan: ChannelPlan {
-                template: roster.template(n),
-                fallback: roster.plan.fallback,
-            },
-            source: session.source().clone(),
-        })
+        ChannelPlan {
+            template: roster.template(n),
+            fallback: roster.plan.fallback,
+        }
     }
 
     /// Serves this session at `at` (restarting the server if it runs).
@@ -256,6 +262,13 @@ impl App {
     fn save(&mut self) {
         self.settings = self.current_settings();
         self.store.changed(Instant::now());
+        // Every edit of names, presets or levels is saved: the remote pages follow them here.
+        if self.remote.is_serving()
+            && let Some(session) = &self.session
+        {
+            let plan = self.remote_plan(session);
+            self.remote.set_plan(&plan);
+        }
     }
 
     /// Writes the settings if a change is pending and none came for
@@ -347,9 +360,6 @@ impl App {
                     self.layers.clear();
                 }
                 if let Some(command) = outcome.command {
-                    if let MeterCommand::Rename(i, name) = &command {
-                        self.remote.rename(*i, name);
-                    }
                     self.send(command);
                 }
                 self.save();
@@ -565,7 +575,6 @@ impl App {
                 for i in 0..n {
                     self.send(MeterCommand::SetPreset(i, self.roster.preset(i)));
                     self.send(MeterCommand::Rename(i, self.roster.name(i).to_string()));
-                    self.remote.rename(i, self.roster.name(i));
                 }
                 self.layers.clear();
                 self.refresh_threshold_form();

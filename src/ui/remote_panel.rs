@@ -11,6 +11,7 @@ use iced::widget::{button, checkbox, column, container, qr_code, row, text, text
 use iced::{Color, Element, Length};
 
 use super::palette::{self, Neutral};
+use crate::advisor::ChannelPlan;
 use crate::remote::{Remote, RemoteConfig, RemoteSource, Token, local_urls};
 
 /// The QR code's modules on screen (logical px): a version-2 code (URLs up to 32 characters)
@@ -45,6 +46,10 @@ pub enum Want {
 #[derive(Debug)]
 struct Serving {
     remote: Remote,
+    /// The GUI's names, presets and levels as last given to the server: only the GUI's own
+    /// edits are passed on, so a rename from a remote client stands until the GUI changes
+    /// that plan.
+    plan: ChannelPlan,
     urls: Vec<String>,
     /// The first URL as a QR code; `None` if it could not be encoded (it always fits).
     qr: Option<qr_code::Data>,
@@ -144,6 +149,7 @@ impl State {
             None => Token::random()?,
         };
         self.token = Some(token.clone());
+        let plan = source.plan.clone();
         let config = RemoteConfig {
             listen: at,
             control_token: Some(token),
@@ -154,7 +160,12 @@ impl State {
         let qr = urls.first().and_then(|u| {
             qr_code::Data::with_error_correction(u, qr_code::ErrorCorrection::Medium).ok()
         });
-        self.serving = Some(Serving { remote, urls, qr });
+        self.serving = Some(Serving {
+            remote,
+            plan,
+            urls,
+            qr,
+        });
         Ok(())
     }
 
@@ -192,10 +203,13 @@ impl State {
             .map(|s| s.remote.stats().clients.load(Ordering::Relaxed))
     }
 
-    /// A channel renamed in the GUI is renamed on the pages too.
-    pub fn rename(&self, index: usize, name: &str) {
-        if let Some(s) = &self.serving {
-            s.remote.rename(index, name);
+    /// Channel names, presets and levels changed in the GUI reach the pages too.
+    pub fn set_plan(&mut self, plan: &ChannelPlan) {
+        if let Some(s) = &mut self.serving
+            && s.plan != *plan
+        {
+            s.remote.set_plan(plan);
+            s.plan = plan.clone();
         }
     }
 
