@@ -451,12 +451,17 @@ pub fn local_urls(addr: SocketAddr) -> Vec<String> {
     if !addr.ip().is_unspecified() {
         return vec![url(addr.ip())];
     }
-    let mut ips: Vec<std::net::IpAddr> = if_addrs::get_if_addrs()
-        .map(|list| list.into_iter().map(|i| i.ip()).collect())
+    let mut found: Vec<(u8, std::net::IpAddr)> = if_addrs::get_if_addrs()
+        .map(|list| {
+            list.into_iter()
+                .map(|i| (interface_rank(&i.name, i.ip()), i.ip()))
+                .collect()
+        })
         .unwrap_or_default();
     // Listening on 0.0.0.0 serves IPv4 only; link-local IPv6 needs a zone no browser bar takes.
-    ips.retain(|ip| addr.is_ipv4() == ip.is_ipv4());
-    ips.sort_by_key(|ip| (ip.is_loopback(), *ip));
+    found.retain(|(_, ip)| addr.is_ipv4() == ip.is_ipv4());
+    found.sort();
+    let mut ips: Vec<std::net::IpAddr> = found.into_iter().map(|(_, ip)| ip).collect();
     ips.dedup();
     if ips.is_empty() {
         ips.push(if addr.is_ipv4() {
@@ -466,4 +471,83 @@ pub fn local_urls(addr: SocketAddr) -> Vec<String> {
         });
     }
     ips.into_iter().map(url).collect()
+}
+
+/// How likely a phone on the same Wi-Fi reaches this machine at `ip` on interface `name`,
+/// best first: the first URL is the one the GUI's QR code holds. The network's own
+/// interfaces come first, then virtual ones (containers, VMs, VPNs), link-local addresses,
+/// and loopback last.
+fn interface_rank(name: &str, ip: std::net::IpAddr) -> u8 {
+    const VIRTUAL: [&str; 16] = [
+        "docker",
+        "br-",
+        "veth",
+        "virbr",
+        "vmnet",
+        "vboxnet",
+        "lxc",
+        "lxd",
+        "podman",
+        "cni",
+        "flannel",
+        "tun",
+        "tap",
+        "wg",
+        "tailscale",
+        "zt",
+    ];
+    let link_local = match ip {
+        std::net::IpAddr::V4(v4) => v4.is_link_local(),
+        std::net::IpAddr::V6(v6) => v6.is_unicast_link_local(),
+    };
+    if ip.is_loopback() {
+        3
+    } else if link_local {
+        2
+    } else if VIRTUAL.iter().any(|v| name.starts_with(v)) {
+        1
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_network_s_own_interface_comes_before_virtual_ones_and_loopback() {
+        let ip = |s: &str| {
+            s.parse::<std::net::IpAddr>()
+                .unwrap_or(std::net::IpAddr::from([0; 4]))
+        };
+        let mut found = [
+            (interface_rank("lo", ip("127.0.0.1")), ip("127.0.0.1")),
+            (
+                interface_rank("docker0", ip("172.17.0.1")),
+                ip("172.17.0.1"),
+            ),
+            (
+                interface_rank("wlp2s0", ip("192.168.1.20")),
+                ip("192.168.1.20"),
+            ),
+            (interface_rank("eth1", ip("169.254.3.4")), ip("169.254.3.4")),
+            (
+                interface_rank("tailscale0", ip("100.64.0.7")),
+                ip("100.64.0.7"),
+            ),
+        ];
+        found.sort();
+        let order: Vec<String> = found.iter().map(|(_, ip)| ip.to_string()).collect();
+        assert_eq!(
+            order,
+            [
+                "192.168.1.20",
+                "100.64.0.7",
+                "172.17.0.1",
+                "169.254.3.4",
+                "127.0.0.1"
+            ]
+        );
+    }
 }

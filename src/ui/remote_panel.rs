@@ -28,6 +28,9 @@ pub enum Message {
     ApplyListen,
     /// Put the control link on the clipboard.
     CopyLink,
+    /// Show this URL (by its place in the list) as the QR code and in the control link: the
+    /// first is the likeliest, but a machine on two networks knows only which is the phone's.
+    ShowUrl(usize),
 }
 
 /// What the app must do after a change here (it has the session to serve).
@@ -51,8 +54,14 @@ struct Serving {
     /// that plan.
     plan: ChannelPlan,
     urls: Vec<String>,
-    /// The first URL as a QR code; `None` if it could not be encoded (it always fits).
+    /// The URL the QR code and the control link show (an index into `urls`).
+    shown: usize,
+    /// That URL as a QR code; `None` if it could not be encoded (a URL always fits).
     qr: Option<qr_code::Data>,
+}
+
+fn qr_of(url: Option<&String>) -> Option<qr_code::Data> {
+    url.and_then(|u| qr_code::Data::with_error_correction(u, qr_code::ErrorCorrection::Medium).ok())
 }
 
 #[derive(Debug)]
@@ -117,6 +126,16 @@ impl State {
                 })
             }
             Message::CopyLink => self.control_link().map(Want::Copy),
+            Message::ShowUrl(i) => {
+                if let Some(s) = &mut self.serving
+                    && i < s.urls.len()
+                    && i != s.shown
+                {
+                    s.shown = i;
+                    s.qr = qr_of(s.urls.get(i));
+                }
+                None
+            }
         }
     }
 
@@ -157,13 +176,12 @@ impl State {
         };
         let remote = Remote::start(source, config).map_err(|e| e.to_string())?;
         let urls = local_urls(remote.local_addr());
-        let qr = urls.first().and_then(|u| {
-            qr_code::Data::with_error_correction(u, qr_code::ErrorCorrection::Medium).ok()
-        });
+        let qr = qr_of(urls.first());
         self.serving = Some(Serving {
             remote,
             plan,
             urls,
+            shown: 0,
             qr,
         });
         Ok(())
@@ -183,16 +201,22 @@ impl State {
         self.serving.as_ref().map(|s| s.remote.local_addr())
     }
 
-    /// The URLs to open, first the one the QR code holds.
+    /// The URLs to open, likeliest first.
     pub fn urls(&self) -> &[String] {
         self.serving.as_ref().map_or(&[], |s| &s.urls)
     }
 
-    /// The first URL with this run's token: whoever opens it may reset meters, run a
+    /// The URL the QR code holds (the first, unless another was picked).
+    pub fn shown_url(&self) -> Option<&str> {
+        let s = self.serving.as_ref()?;
+        s.urls.get(s.shown).map(String::as_str)
+    }
+
+    /// The shown URL with this run's token: whoever opens it may reset meters, run a
     /// soundcheck and mark takes.
     pub fn control_link(&self) -> Option<String> {
         let s = self.serving.as_ref()?;
-        let url = s.urls.first()?;
+        let url = self.shown_url()?;
         Some(format!("{url}?token={}", s.remote.token().as_str()))
     }
 
@@ -255,11 +279,31 @@ impl State {
                 .color(neutral.dim_text)
         ]
         .spacing(4);
-        for url in &s.urls {
-            words = words.push(text(url.clone()).size(22).color(neutral.text));
+        for (i, url) in s.urls.iter().enumerate() {
+            let shown = i == s.shown;
+            let u = text(url.clone()).size(22).color(if shown {
+                neutral.text
+            } else {
+                neutral.dim_text
+            });
+            // With two or more, a click puts that one in the QR code.
+            words = words.push(if s.urls.len() > 1 {
+                Element::from(
+                    button(u)
+                        .padding(0)
+                        .style(button::text)
+                        .on_press(Message::ShowUrl(i)),
+                )
+            } else {
+                Element::from(u)
+            });
         }
         words = words.push(
-            text("Phone on the same Wi-Fi: scan the code, then tap your input.")
+            text(if s.urls.len() > 1 {
+                "Phone on the same Wi-Fi: scan the code, then tap your input. Not that network? Click another address."
+            } else {
+                "Phone on the same Wi-Fi: scan the code, then tap your input."
+            })
                 .size(16)
                 .color(neutral.dim_text),
         );
