@@ -431,3 +431,36 @@ fn opening_another_input_serves_it_on_the_same_port() {
     assert_eq!(hello["hello"]["channels"].as_array().unwrap().len(), 5);
     assert_eq!(frame["channels"].as_array().unwrap().len(), 5);
 }
+
+#[test]
+fn saved_on_without_an_input_says_why_and_serves_the_input_opened_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = free_loopback_port();
+    let saved = Settings {
+        remote: settings::RemoteSettings {
+            on: true,
+            listen: at.to_string(),
+        },
+        ..Settings::default()
+    };
+    let mut app = App::new(None, None, View::Bridge).with_opener(open_demo);
+    app.restore(&saved, Some(dir.path().to_path_buf()));
+    assert!(!app.remote.is_serving());
+    let banner = app.banner.clone().unwrap();
+    assert_eq!(banner, "Remote view is off: no input is open to serve");
+    assert!(shows(&app, &banner));
+    for m in [
+        settings_panel::Message::Device(settings_panel::DeviceChoice::demo()),
+        settings_panel::Message::Channels("2".into()),
+        settings_panel::Message::ApplySource,
+    ] {
+        let _ = app.update(Message::Settings(m));
+    }
+    assert_eq!(app.remote.addr(), Some(at));
+    let rt = runtime();
+    let hello = rt.block_on(async {
+        let mut ws = connect(&format!("ws://{at}/ws")).await;
+        next_json(&mut ws).await.unwrap()
+    });
+    assert_eq!(hello["hello"]["channels"].as_array().unwrap().len(), 2);
+}

@@ -558,8 +558,15 @@ impl App {
             None => "no input open".into(),
         });
         // Viewers follow the new input: the server starts again on the port it had, and the
-        // pages reconnect by themselves.
-        if let Some(at) = self.remote.addr() {
+        // pages reconnect by themselves. Saved on but not serving (no input could be opened
+        // at start): this input is served now.
+        let wanted = self.remote.addr().or_else(|| {
+            self.settings
+                .remote
+                .on
+                .then(|| self.settings.remote.listen_addr())
+        });
+        if let Some(at) = wanted {
             let _ = self.serve_remote(at);
         }
     }
