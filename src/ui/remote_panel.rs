@@ -1,8 +1,8 @@
 //! Settings → Remote view: the GUI serves its own session to browsers on the network, as
 //! `gainstage serve` does. On or off, the address to listen on, and while serving: one URL per
-//! local address, a QR code of the first to scan from a phone, the control link with this
-//! run's token, and how many are watching. This keeps the server; the app, which has the
-//! session, says what to serve.
+//! local address, a QR code of the likeliest (or the one clicked) to scan from a phone, the
+//! control link with this run's token, and how many are watching. This keeps the server; the
+//! app, which has the session, says what to serve.
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -14,8 +14,9 @@ use super::palette::{self, Neutral};
 use crate::advisor::ChannelPlan;
 use crate::remote::{Remote, RemoteConfig, RemoteSource, Token, local_urls};
 
-/// The QR code's modules on screen (logical px): a version-2 code (URLs up to 32 characters)
-/// is 25 modules, about 6 cm on a 96 dpi screen, easily read by a phone at arm's length.
+/// The QR code's modules on screen (logical px): a version-2 code (URLs up to 26 characters at
+/// medium error correction) is 25 modules, 264 px with its quiet zone and frame, about 7 cm on a
+/// 96 dpi screen: read by a phone at arm's length.
 const QR_CELL: f32 = 8.0;
 
 #[derive(Debug, Clone)]
