@@ -5,9 +5,10 @@
 //! damaged rectangle it redraws every geometry touching it and clears a window-sized clip mask
 //! per geometry. Many small canvases made many small damage rectangles, each redrawing much
 //! of the window: 32 strips took more than a core. Here three layers, each a cache:
-//! - the static layer (scale labels, wall names and numbers, wall strip colours), cleared only
-//!   on resize, preset, theme or wall-zone change; on a crowded bridge it holds only the
-//!   shared scale and is bounded to it, so it lies outside the band;
+//! - the static layer (scale labels), cleared only on resize, preset or theme change; on a
+//!   crowded bridge it holds only the shared scale and is bounded to it, so it lies outside
+//!   the band. On the wall, each strip's name and number (with its zone's colour) is a cache
+//!   of its own in its own column, cleared when that strip's zone or number changes;
 //! - the headroom tracks, cleared by the app at 4 Hz;
 //! - the band: target zones, scale lines and floor, then bars, hold markers and selection, a
 //!   [`LiveCache`] redrawn only when a rectangle moved, and then damaging just the band, once.
@@ -85,13 +86,13 @@ pub enum Style {
 #[derive(Debug)]
 pub struct Strips<'a> {
     /// The static layer above or left of the band, owned by the app so it survives frames:
-    /// the shared scale of a crowded bridge or a performer's meter, the wall's names. Unused
-    /// where every strip has its own scale (a widget draws those); `None` draws nothing
-    /// static.
+    /// the shared scale of a crowded bridge or a performer's meter (the wall's names, given
+    /// no `wall` caches). Unused where every strip has its own scale (a widget draws those);
+    /// `None` draws nothing static, or on the wall the strips' own caches in `wall`.
     pub scale: Option<&'a Cache>,
     /// The layer under the band, cleared by the app when the words and numbers refresh: the
-    /// headroom tracks (bridge, performer), the wall's loudest true peaks. `None` draws the
-    /// tracks with the bars on every frame.
+    /// headroom tracks (bridge, performer), the wall's loudest true peaks (given no `wall`
+    /// caches). `None` draws the tracks with the bars on every frame.
     pub below: Option<&'a Cache>,
     /// What the words, zones and numbers show; the bars too, until `live` has a snapshot.
     pub channels: &'a [ChannelSnapshot],
