@@ -143,6 +143,7 @@ pub fn view(b: Bridge<'_>) -> Element<'_, Message> {
         neutral,
         bars: b.scene.bars.bridge,
         bar_color: None,
+        wall: &[],
     })
     .width(Length::Fill)
     .height(Length::Fill);

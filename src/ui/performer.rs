@@ -59,6 +59,7 @@ fn meter<'a>(
         neutral: scene.neutral,
         bars: scene.bars.performer,
         bar_color: Some(color),
+        wall: &[],
     }
 }
 

@@ -5,9 +5,10 @@
 //! damaged rectangle it redraws every geometry touching it and clears a window-sized clip mask
 //! per geometry. Many small canvases made many small damage rectangles, each redrawing much
 //! of the window: 32 strips took more than a core. Here three layers, each a cache:
-//! - the static layer (scale labels, wall names and numbers, wall strip colours), cleared only
-//!   on resize, preset, theme or wall-zone change; on a crowded bridge it holds only the
-//!   shared scale and is bounded to it, so it lies outside the band;
+//! - the static layer (scale labels), cleared only on resize, preset or theme change; on a
+//!   crowded bridge it holds only the shared scale and is bounded to it, so it lies outside
+//!   the band. On the wall, each strip's name and number (with its zone's colour) is a cache
+//!   of its own in its own column, cleared when that strip's zone or number changes;
 //! - the headroom tracks, cleared by the app at 4 Hz;
 //! - the band: target zones, scale lines and floor, then bars, hold markers and selection, a
 //!   [`LiveCache`] redrawn only when a rectangle moved, and then damaging just the band, once.
@@ -28,6 +29,7 @@ use iced::widget::text::Alignment;
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme, mouse, window};
 
 use super::bars::Bars;
+use super::layers::WallStrip;
 use super::palette::{self, Neutral, Zone};
 use super::scale::{FLOOR_DB, fraction};
 use crate::advisor::Thresholds;
@@ -36,8 +38,13 @@ use crate::capture::publish::Board;
 use crate::meter::level::finite;
 use crate::snapshot::{ChannelSnapshot, Snapshot, StreamState};
 
-/// Time between the meters' frames: 30 per second.
-pub const FRAME: Duration = Duration::from_millis(33);
+/// Time between the meters' frames: 25 per second, the rate broadcast meters on a screen
+/// commonly refresh at. Nothing is lost between frames: a bar shows the true peak falling
+/// back at the meter's rate, and the hold marker and clip latch hold, so a peak shorter than
+/// a frame is still drawn at its height. In software every frame redraws the bars' band:
+/// 30 frames cost the 4K wall a third more than 25 (the X server's copy of each frame
+/// competes for the same cores).
+pub const FRAME: Duration = Duration::from_millis(40);
 /// A redraw this close before a frame is due counts as that frame: the event loop may wake a
 /// little early.
 const FRAME_SLACK: Duration = Duration::from_millis(2);
@@ -79,13 +86,13 @@ pub enum Style {
 #[derive(Debug)]
 pub struct Strips<'a> {
     /// The static layer above or left of the band, owned by the app so it survives frames:
-    /// the shared scale of a crowded bridge or a performer's meter, the wall's names. Unused
-    /// where every strip has its own scale (a widget draws those); `None` draws nothing
-    /// static.
+    /// the shared scale of a crowded bridge or a performer's meter (the wall's names, given
+    /// no `wall` caches). Unused where every strip has its own scale (a widget draws those);
+    /// `None` draws nothing static, or on the wall the strips' own caches in `wall`.
     pub scale: Option<&'a Cache>,
     /// The layer under the band, cleared by the app when the words and numbers refresh: the
-    /// headroom tracks (bridge, performer), the wall's loudest true peaks. `None` draws the
-    /// tracks with the bars on every frame.
+    /// headroom tracks (bridge, performer), the wall's loudest true peaks (given no `wall`
+    /// caches). `None` draws the tracks with the bars on every frame.
     pub below: Option<&'a Cache>,
     /// What the words, zones and numbers show; the bars too, until `live` has a snapshot.
     pub channels: &'a [ChannelSnapshot],
@@ -104,6 +111,10 @@ pub struct Strips<'a> {
     /// One colour for every bar and hold marker instead of the level's: the performer's
     /// word's, so the word and the bar under it never disagree.
     pub bar_color: Option<Color>,
+    /// The wall's caches outside the band, one per strip (index 0 = the first of
+    /// `channels`), used instead of `scale` and `below`: a strip whose zone or number
+    /// changed is redrawn alone. Empty for the other views.
+    pub wall: &'a [WallStrip],
 }
 
 /// One column's geometry.
@@ -618,26 +629,95 @@ impl Strips<'_> {
     /// The wall strip under the band: its zone's colour and its loudest true peak, cleared
     /// by the app when a zone or a number changes.
     fn draw_wall_numbers(&self, frame: &mut Frame, size: Size, number_size: f32) {
-        let top = self.band_bottom(size);
         let mut texts = Vec::new();
         for i in 0..self.channels.len() {
             let l = self.layout(i, size);
-            if let Some((color, at, extent)) = self.wall_ground(i, &l, top, size.height - EDGE) {
-                frame.fill_rectangle(at, extent, color);
-            }
-            let content = db_text(self.channels[i].readings.max_true_peak_dbtp);
-            // A rare long number ("-100.0") shrinks rather than run into its neighbour.
-            let size = number_size.min((l.w - 4.0) / super::strip_text::width(&content, 1.0));
-            texts.push(Text {
-                content,
-                position: Point::new(l.x + l.w / 2.0, l.bar_bottom + 6.0),
-                color: self.on_zone(i),
-                size: size.into(),
-                align_x: Alignment::Center,
-                ..Text::default()
-            });
+            self.wall_number(frame, &mut texts, i, &l, size, number_size);
         }
         fill_outlined(frame, texts);
+    }
+
+    /// Strip `i`'s ground under the band and its number's text, for `texts`.
+    fn wall_number(
+        &self,
+        frame: &mut Frame,
+        texts: &mut Vec<Text>,
+        i: usize,
+        l: &Layout,
+        size: Size,
+        number_size: f32,
+    ) {
+        let top = self.band_bottom(size);
+        if let Some((color, at, extent)) = self.wall_ground(i, l, top, size.height - EDGE) {
+            frame.fill_rectangle(at, extent, color);
+        }
+        let content = db_text(self.channels[i].readings.max_true_peak_dbtp);
+        // A rare long number ("-100.0") shrinks rather than run into its neighbour.
+        let size = number_size.min((l.w - 4.0) / super::strip_text::width(&content, 1.0));
+        texts.push(Text {
+            content,
+            position: Point::new(l.x + l.w / 2.0, l.bar_bottom + 6.0),
+            color: self.on_zone(i),
+            size: size.into(),
+            align_x: Alignment::Center,
+            ..Text::default()
+        });
+    }
+
+    /// The wall's layers outside the band, a cache per strip above it and one under it
+    /// (each strip's own columns, so neither touches the band nor a neighbour).
+    fn wall_layers(
+        &self,
+        renderer: &Renderer,
+        size: Size,
+        name_size: f32,
+        number_size: f32,
+        layers: &mut Vec<Geometry>,
+    ) {
+        let band_top = self.band_top(size);
+        for i in 0..self.channels.len() {
+            let l = self.layout(i, size);
+            let (above, below) = self.wall_strip_areas(&l, size);
+            let name = |f: &mut Frame| {
+                let mut texts = Vec::new();
+                self.wall_name(f, &mut texts, i, &l, band_top, name_size);
+                fill_outlined(f, texts);
+            };
+            let number = |f: &mut Frame| {
+                let mut texts = Vec::new();
+                self.wall_number(f, &mut texts, i, &l, size, number_size);
+                fill_outlined(f, texts);
+            };
+            match self.wall.get(i) {
+                Some(caches) => {
+                    layers.push(caches.name.draw_with_bounds(renderer, above, name));
+                    layers.push(caches.number.draw_with_bounds(renderer, below, number));
+                }
+                // No caches for this strip (the app refreshes them with each snapshot):
+                // drawn for this frame alone.
+                None => {
+                    let mut f = Frame::with_bounds(renderer, above);
+                    name(&mut f);
+                    layers.push(f.into_geometry());
+                    let mut f = Frame::with_bounds(renderer, below);
+                    number(&mut f);
+                    layers.push(f.into_geometry());
+                }
+            }
+        }
+    }
+
+    /// Where wall strip `l`'s caches draw: its column above the band, and under it.
+    fn wall_strip_areas(&self, l: &Layout, size: Size) -> (Rectangle, Rectangle) {
+        let (band_top, band_bottom) = (self.band_top(size), self.band_bottom(size));
+        let (left, right) = (l.x.floor(), (l.x + l.w).ceil());
+        (
+            Rectangle::new(Point::new(left, 0.0), Size::new(right - left, band_top)),
+            Rectangle::new(
+                Point::new(left, band_bottom),
+                Size::new(right - left, (size.height - band_bottom).max(0.0)),
+            ),
+        )
     }
 
     /// The ground the headroom track is drawn on.
@@ -762,7 +842,15 @@ impl<Message> canvas::Program<Message> for Strips<'_> {
         let mut layers = Vec::with_capacity(3);
         // With the labels drawn by a widget, a bridge has nothing static left; an empty layer
         // would still cost two mask clears every frame.
-        if let Some(cache) = self.scale
+        if let Style::Wall {
+            name_size,
+            number_size,
+            ..
+        } = self.style
+            && self.scale.is_none()
+        {
+            self.wall_layers(renderer, size, name_size, number_size, &mut layers);
+        } else if let Some(cache) = self.scale
             && !self.labels_by_widget()
         {
             layers.push(
@@ -912,6 +1000,7 @@ mod tests {
             neutral: palette::ThemeChoice::Dark.neutral(),
             bars: Bars::TruePeak,
             bar_color: None,
+            wall: &[],
         };
         let bar = |state: &LiveCache| {
             strips.live_channels(state.latest.as_deref())[0]
@@ -987,6 +1076,7 @@ mod tests {
             neutral: palette::ThemeChoice::Dark.neutral(),
             bars: Bars::TruePeak,
             bar_color: None,
+            wall: &[],
         };
         let now = Instant::now();
         let mut state = LiveCache::default();
@@ -1030,6 +1120,7 @@ mod tests {
                 neutral: palette::ThemeChoice::Dark.neutral(),
                 bars: Bars::TruePeak,
                 bar_color: None,
+                wall: &[],
             };
             let band = strips.live_area(size);
             assert!(band.height > 800.0, "{style:?}: {band:?}");
@@ -1041,6 +1132,60 @@ mod tests {
                     band.intersection(&area).is_none(),
                     "{style:?}: the {what} layer {area:?} overlaps the band {band:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn each_wall_strips_layers_lie_outside_the_band_and_apart_from_its_neighbours() {
+        // A strip's name or number redrawn alone damages only its own column: touching the
+        // band or a neighbour's, it would drag that along through the clip mask.
+        let mut shown = snapshot(-12.0, StreamState::Running);
+        let mut third = shown.channels[1].clone();
+        third.channel = 3;
+        shown.channels.push(third);
+        let size = Size::new(3824.0, 1066.0);
+        let strips = Strips {
+            scale: None,
+            below: None,
+            channels: &shown.channels,
+            live: None,
+            thresholds: Vec::new(),
+            names: vec!["Kick in".into(), "Snare".into(), "Hat".into()],
+            selected: None,
+            style: Style::Wall {
+                name_size: 77.0,
+                name_lines: 2,
+                number_size: 77.0,
+            },
+            neutral: palette::ThemeChoice::Dark.neutral(),
+            bars: Bars::TruePeak,
+            bar_color: None,
+            wall: &[],
+        };
+        let band = strips.live_area(size);
+        let areas: Vec<(Rectangle, Rectangle)> = (0..3)
+            .map(|i| strips.wall_strip_areas(&strips.layout(i, size), size))
+            .collect();
+        for (i, (above, below)) in areas.iter().enumerate() {
+            let l = strips.layout(i, size);
+            // Each covers its strip's whole width, the band's top and bottom edges included.
+            assert!(
+                above.x <= l.x && above.x + above.width >= l.x + l.w,
+                "{above:?}"
+            );
+            assert_eq!(above.y + above.height, band.y);
+            assert_eq!(below.y, band.y + band.height);
+            assert_eq!(below.y + below.height, size.height);
+            for area in [above, below] {
+                assert!(
+                    band.intersection(area).is_none(),
+                    "{area:?} overlaps {band:?}"
+                );
+            }
+            if let Some((next_above, next_below)) = areas.get(i + 1) {
+                assert!(above.intersection(next_above).is_none(), "{above:?}");
+                assert!(below.intersection(next_below).is_none(), "{below:?}");
             }
         }
     }
@@ -1063,6 +1208,7 @@ mod tests {
                 neutral: palette::ThemeChoice::Dark.neutral(),
                 bars: Bars::TruePeak,
                 bar_color: None,
+                wall: &[],
             };
             let l = strips.layout(0, size);
             let channels: Vec<&ChannelSnapshot> = shown.channels[..1].iter().collect();

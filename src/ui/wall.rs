@@ -134,8 +134,8 @@ pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, window: Size) -> El
         let end = (start + g.per_row).min(n);
         (start < end).then(|| {
             let strips = canvas(Strips {
-                scale: Some(&layers.wall_scale[r]),
-                below: Some(&layers.wall_below[r]),
+                scale: None,
+                below: None,
                 channels: &s.channels[start..end],
                 live: scene.live,
                 thresholds: thresholds[start..end].to_vec(),
@@ -149,6 +149,7 @@ pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, window: Size) -> El
                 neutral: scene.neutral,
                 bars: scene.bars.wall,
                 bar_color: None,
+                wall: layers.wall.get(start..end).unwrap_or(&[]),
             })
             .height(Length::Fill);
             // A short last row keeps the other rows' strip width.
