@@ -19,6 +19,7 @@ mod osc;
 mod pages;
 pub mod serve;
 mod server;
+mod ticks;
 
 pub use control::{Command, Token};
 pub use server::{Remote, RemoteConfig, RemoteError, RemoteSource, RemoteStats, local_urls};
