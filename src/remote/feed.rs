@@ -1,7 +1,7 @@
-//! One WebSocket client: admitted (view token, origin, room), then a frame every period from its
-//! own reader (the maxima since its own previous frame), events as they come, and replies to
-//! its commands. A client that stops reading is never waited for beyond one frame in flight:
-//! its next frame is read fresh when the previous one has gone, and after [`STALL`] it is
+//! One WebSocket client: admitted (view token, origin, room), then a frame on every shared tick
+//! (`ticks`: the maxima since its own previous frame), events as they come, and replies to its
+//! commands. A client that stops reading is never waited for beyond one frame in flight: its
+//! next frame is the newest tick once the previous one has gone, and after [`STALL`] it is
 //! dropped. Nothing here can hold up the meter thread, which only ever `try_lock`s.
 
 use std::sync::Arc;
