@@ -177,8 +177,7 @@ fn latency(rt: &tokio::runtime::Runtime, query: &str, spikes: usize) {
             let peak = v["channels"][0]["sample_peak_dbfs"]
                 .as_f64()
                 .or_else(|| v["c"][0][0].as_f64());
-            if peak.is_some_and(|db| db > -20.0)
-            {
+            if peak.is_some_and(|db| db > -20.0) {
                 log.lock().unwrap().push(now);
             }
         }
