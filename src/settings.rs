@@ -42,6 +42,40 @@ pub struct Settings {
     pub meters: ViewMeters,
     /// Automatic takes: off by default.
     pub auto_take: AutoTakeSettings,
+    /// Serving this session to browsers on the network (Settings → Remote view).
+    pub remote: RemoteSettings,
+}
+
+/// Where the remote view listens unless told otherwise: every interface, port 8040.
+pub const DEFAULT_REMOTE_LISTEN: &str = "0.0.0.0:8040";
+
+/// The GUI's remote view: off until asked for; when on, served again at the next start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RemoteSettings {
+    pub on: bool,
+    /// `ADDR:PORT` to listen on. Kept as text so a hand edit that does not parse falls back
+    /// to the default instead of making the whole file unreadable.
+    pub listen: String,
+}
+
+impl Default for RemoteSettings {
+    fn default() -> Self {
+        Self {
+            on: false,
+            listen: DEFAULT_REMOTE_LISTEN.into(),
+        }
+    }
+}
+
+impl RemoteSettings {
+    /// The address to listen on: the saved one, or the default when it does not parse.
+    pub fn listen_addr(&self) -> std::net::SocketAddr {
+        self.listen
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 8040)))
+    }
 }
 
 /// Takes started by the level: on or off, and the level and times (see
@@ -195,6 +229,7 @@ impl Default for Settings {
             window: WindowGeometry::default(),
             meters: ViewMeters::default(),
             auto_take: AutoTakeSettings::default(),
+            remote: RemoteSettings::default(),
         }
     }
 }
@@ -225,6 +260,7 @@ impl Settings {
         w.width = w.width.clamp(400.0, 16_384.0);
         w.height = w.height.clamp(300.0, 16_384.0);
         self.meters = self.meters.sanitized();
+        self.remote.listen = self.remote.listen_addr().to_string();
         self
     }
 }
@@ -423,6 +459,10 @@ mod tests {
                 rise_s: 0.5,
                 quiet_s: 8.0,
             },
+            remote: RemoteSettings {
+                on: true,
+                listen: "127.0.0.1:9040".into(),
+            },
         };
         save(dir.path(), &s).unwrap();
         assert_eq!(load(dir.path()), (s, None));
@@ -464,6 +504,22 @@ mod tests {
         assert_eq!(s.meters.alignment_dbfs, None);
         let s = parse("[meters]\nalignment_dbfs = -20.0\n").unwrap();
         assert_eq!(s.meters.alignment_dbfs, Some(-20.0));
+    }
+
+    #[test]
+    fn the_remote_view_is_off_in_older_files_and_a_bad_address_reads_as_the_default() {
+        // A file from before the remote view: everything else as written, serving off.
+        let old = parse("over_len = 2\ntheme = \"light\"\n").unwrap();
+        assert_eq!(old.remote, RemoteSettings::default());
+        assert!(!old.remote.on);
+        assert_eq!(old.remote.listen, DEFAULT_REMOTE_LISTEN);
+        assert_eq!((old.over_len, old.theme.as_str()), (2, "light"));
+        let on = parse("[remote]\non = true\nlisten = \"[::1]:9000\"\n").unwrap();
+        assert!(on.remote.on);
+        assert_eq!(on.remote.listen_addr(), "[::1]:9000".parse().unwrap());
+        let wild = parse("[remote]\non = true\nlisten = \"example:99999\"\n").unwrap();
+        assert!(wild.remote.on);
+        assert_eq!(wild.remote.listen, DEFAULT_REMOTE_LISTEN);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! `gainstage log` command end to end.
 
 mod advisor_common;
+#[path = "support/cli.rs"]
+mod cli;
 
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use gainstage::advisor::session_log::{parse_since, read_entries};
@@ -138,14 +139,9 @@ fn read_back_since_a_time_or_a_span() {
     );
 }
 
-fn gainstage(data: &std::path::Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .arg("log")
-        .args(args)
-        .env("GAINSTAGE_DATA_DIR", data)
-        .env("GAINSTAGE_CONFIG_DIR", data)
-        .output()
-        .unwrap();
+/// `gainstage log ARGS` in `home` (its session logs in `home/data/sessions`).
+fn gainstage(home: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = cli::gainstage(home).arg("log").args(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8(out.stdout).unwrap(),
@@ -156,7 +152,7 @@ fn gainstage(data: &std::path::Path, args: &[&str]) -> (bool, String, String) {
 #[test]
 fn gainstage_log_prints_a_table_and_json() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
+    seed(&dir.path().join("data"));
 
     let (ok, out, err) = gainstage(dir.path(), &[]);
     assert!(ok, "{err}");

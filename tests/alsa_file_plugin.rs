@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
-use std::process::Command;
+
+#[path = "support/cli.rs"]
+mod cli;
 
 const CHANNELS: usize = 10;
 const RATE: u32 = 48_000;
@@ -61,14 +63,7 @@ fn pcm(name: &str, raw: &std::path::Path, description: &str) -> String {
 }
 
 fn gainstage(home: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args(args)
-        .env("HOME", home)
-        // XDG_* from the caller's environment would win over HOME: name the dirs outright.
-        .env("GAINSTAGE_CONFIG_DIR", home)
-        .env("GAINSTAGE_DATA_DIR", home)
-        .output()
-        .unwrap()
+    cli::gainstage(home).args(args).output().unwrap()
 }
 
 #[test]

@@ -3,10 +3,13 @@
 
 use std::f64::consts::PI;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use hound::{SampleFormat, WavSpec, WavWriter};
 use serde_json::Value;
+
+#[path = "support/cli.rs"]
+mod cli;
 
 const RATE: u32 = 48_000;
 
@@ -30,8 +33,10 @@ fn write(path: &Path, levels_db: &[Option<f64>]) {
     w.finalize().unwrap();
 }
 
+/// `gainstage analyze ARGS` in a home of its own.
 fn gainstage(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gainstage"))
+    let home = tempfile::tempdir().unwrap();
+    cli::gainstage(home.path())
         .arg("analyze")
         .args(args)
         .output()

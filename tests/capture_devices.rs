@@ -1,27 +1,20 @@
 //! `gainstage devices`: a host that cannot be reached is listed, not an error.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+#[path = "support/cli.rs"]
+mod cli;
 
 #[test]
 fn devices_json_lists_every_host_even_unreachable_ones() {
     let home = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args(["devices", "--json"])
-        .env("HOME", home.path())
-        .env("GAINSTAGE_CONFIG_DIR", home.path())
-        .env("GAINSTAGE_DATA_DIR", home.path())
-        .env("JACK_DEFAULT_SERVER", "gainstage_no_such_server")
-        .env("JACK_NO_START_SERVER", "1")
-        .env("PULSE_SERVER", "unix:/nonexistent/gainstage")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = cli::stdout_of(
+        cli::gainstage(home.path())
+            .args(["devices", "--json"])
+            .env("JACK_DEFAULT_SERVER", "gainstage_no_such_server")
+            .env("JACK_NO_START_SERVER", "1")
+            .env("PULSE_SERVER", "unix:/nonexistent/gainstage"),
     );
-    let hosts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hosts: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = hosts
         .as_array()
         .unwrap()

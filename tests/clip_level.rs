@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::Command;
+
+#[path = "support/cli.rs"]
+mod cli;
 
 use dasp_sample::I24;
 use gainstage::capture::{Session, SessionConfig};
@@ -78,19 +80,7 @@ fn write_float_take(path: &Path) {
 
 /// Runs gainstage with its data and config in `home` (the session log goes there).
 fn gainstage(home: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args(args)
-        .env("HOME", home)
-        .env("GAINSTAGE_DATA_DIR", home.join("data"))
-        .env("GAINSTAGE_CONFIG_DIR", home.join("config"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "gainstage {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli::stdout_of(cli::gainstage(home).args(args))
 }
 
 /// The summary line of `monitor --json`.
@@ -173,7 +163,7 @@ fn an_earlier_clip_level_counts_hot_float_samples() {
 #[test]
 fn a_clip_level_outside_the_range_is_refused_with_the_range() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+    let out = cli::gainstage(dir.path())
         .args([
             "monitor",
             "--demo",
@@ -182,8 +172,6 @@ fn a_clip_level_outside_the_range_is_refused_with_the_range() {
             "--duration",
             "0",
         ])
-        .env("HOME", dir.path())
-        .env("GAINSTAGE_DATA_DIR", dir.path())
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -6,6 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use gainstage::analyze::file::{AnalyzeOptions, analyze_file};
 
 /// A PCM WAV of `frames` silent frames of `channels` 8-bit channels, written byte by byte
@@ -59,7 +62,9 @@ fn monitor_refuses_a_wav_with_too_many_channels_before_sizing_its_ring() {
     wide_wav(&path, 65_535, 4);
     // Under an address-space limit, as in a container or with strict overcommit: a ring of one
     // second of 65535 channels (12.8 GB) fails to allocate and aborts the process.
-    let out = Command::new("sh")
+    let mut sh = Command::new("sh");
+    cli::isolate(&mut sh, dir.path());
+    let out = sh
         .arg("-c")
         .arg(r#"ulimit -v 4000000 && exec "$0" monitor --file "$1" --json"#)
         .arg(env!("CARGO_BIN_EXE_gainstage"))

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
-
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/sines.rs"]
 mod sines;
 use sines::write_sines;
@@ -12,10 +12,7 @@ use sines::write_sines;
 /// Every warning kind each channel showed on any line, and the parsed lines.
 fn kinds_seen(stdout: &str) -> (BTreeMap<u64, BTreeSet<String>>, Vec<serde_json::Value>) {
     let mut seen: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = cli::json_lines(stdout);
     for line in &lines {
         for ch in line["channels"].as_array().unwrap() {
             let n = ch["channel"].as_u64().unwrap();
@@ -32,25 +29,16 @@ fn kinds_seen(stdout: &str) -> (BTreeMap<u64, BTreeSet<String>>, Vec<serde_json:
 #[test]
 fn demo_problem_channels_warn_and_events_are_logged() {
     let data = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args([
-            "monitor",
-            "--demo",
-            "--json",
-            "--interval",
-            "250",
-            "--duration",
-            "8",
-        ])
-        .env("GAINSTAGE_DATA_DIR", data.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (seen, lines) = kinds_seen(&String::from_utf8(out.stdout).unwrap());
+    let stdout = cli::stdout_of(cli::gainstage(data.path()).args([
+        "monitor",
+        "--demo",
+        "--json",
+        "--interval",
+        "250",
+        "--duration",
+        "8",
+    ]));
+    let (seen, lines) = kinds_seen(&stdout);
     let has = |ch: u64, kind: &str| seen.get(&ch).is_some_and(|k| k.contains(kind));
     // Demo roles (src/capture/demo.rs): 10 clipping lead (accent at 6.5 s), 12 dead,
     // 13 DC offset, 14 rumble.
@@ -66,7 +54,7 @@ fn demo_problem_channels_warn_and_events_are_logged() {
         "{summary}"
     );
 
-    let sessions = data.path().join("sessions");
+    let sessions = data.path().join("data/sessions");
     let file = std::fs::read_dir(&sessions)
         .unwrap()
         .next()
@@ -95,24 +83,15 @@ fn well_staged_file_gets_no_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("good.wav");
     write_sines(&wav, &[-12.0, -14.0], 2);
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args([
-            "monitor",
-            "--file",
-            wav.to_str().unwrap(),
-            "--json",
-            "--interval",
-            "200",
-        ])
-        .env("GAINSTAGE_DATA_DIR", dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (seen, lines) = kinds_seen(&String::from_utf8(out.stdout).unwrap());
+    let stdout = cli::stdout_of(cli::gainstage(dir.path()).args([
+        "monitor",
+        "--file",
+        wav.to_str().unwrap(),
+        "--json",
+        "--interval",
+        "200",
+    ]));
+    let (seen, lines) = kinds_seen(&stdout);
     assert!(seen.is_empty(), "{seen:?}");
     assert_eq!(lines.last().unwrap()["summary"], true);
 }

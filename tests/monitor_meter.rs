@@ -3,9 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
+
+#[path = "support/cli.rs"]
+mod cli;
 
 const RATE: u32 = 48_000;
 
@@ -33,22 +35,8 @@ fn lines(wav: &Path, extra: &[&str]) -> Vec<Value> {
     let home = wav.parent().unwrap();
     let mut args = vec!["monitor", "--file", wav.to_str().unwrap(), "--json"];
     args.extend_from_slice(extra);
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args(&args)
-        .env("HOME", home)
-        .env("GAINSTAGE_DATA_DIR", home.join("data"))
-        .env("GAINSTAGE_CONFIG_DIR", home.join("config"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+    cli::json_lines(&cli::stdout_of(cli::gainstage(home).args(&args)))
+        .into_iter()
         .filter(|v| v.get("summary").is_none())
         .collect()
 }
@@ -124,7 +112,7 @@ fn without_meter_no_line_carries_the_key_and_alignment_needs_a_meter() {
     let last = all.last().unwrap();
     let tp = last["channels"][1]["true_peak_hold_dbtp"].as_f64().unwrap();
     assert!((tp + 8.0).abs() <= 0.1, "{tp}");
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+    let out = cli::gainstage(dir.path())
         .args([
             "monitor",
             "--file",
@@ -132,9 +120,6 @@ fn without_meter_no_line_carries_the_key_and_alignment_needs_a_meter() {
             "--alignment",
             "-18",
         ])
-        .env("HOME", dir.path())
-        .env("GAINSTAGE_DATA_DIR", dir.path().join("data"))
-        .env("GAINSTAGE_CONFIG_DIR", dir.path().join("config"))
         .output()
         .unwrap();
     assert!(!out.status.success());

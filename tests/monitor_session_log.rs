@@ -5,14 +5,16 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use gainstage::advisor::Calendar;
 
-fn monitor(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gainstage"))
+/// `monitor --demo` for 3 s in `home` (its session log in `home/data/sessions`).
+fn monitor(home: &Path, args: &[&str]) -> Output {
+    cli::gainstage(home)
         .args(["monitor", "--demo", "--duration", "3", "--interval", "500"])
         .args(args)
-        .env("GAINSTAGE_CONFIG_DIR", data)
-        .env("GAINSTAGE_DATA_DIR", data)
         .output()
         .unwrap()
 }
@@ -28,7 +30,8 @@ fn json_lines(out: &Output) -> Vec<serde_json::Value> {
 #[test]
 fn a_log_that_cannot_be_written_is_reported_with_its_count() {
     let data = tempfile::tempdir().unwrap();
-    std::fs::write(data.path().join("sessions"), b"").unwrap();
+    std::fs::create_dir(data.path().join("data")).unwrap();
+    std::fs::write(data.path().join("data/sessions"), b"").unwrap();
     let out = monitor(data.path(), &["--json"]);
     assert!(
         out.status.success(),
@@ -65,8 +68,8 @@ fn a_log_that_cannot_be_written_is_reported_with_its_count() {
 #[test]
 fn a_log_disk_that_never_answers_does_not_keep_the_monitor_from_ending() {
     let data = tempfile::tempdir().unwrap();
-    let sessions = data.path().join("sessions");
-    std::fs::create_dir(&sessions).unwrap();
+    let sessions = data.path().join("data/sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
     let day = Calendar::system().day(std::time::SystemTime::now());
     let fifo = sessions.join(format!("{day}.jsonl"));
     assert!(

@@ -4,10 +4,13 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+#[path = "support/cli.rs"]
+mod cli;
+
 #[test]
 fn sigterm_prints_the_summary_and_exits_zero() {
     let dirs = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+    let mut child = cli::gainstage(dirs.path())
         .args([
             "monitor",
             "--demo",
@@ -17,8 +20,6 @@ fn sigterm_prints_the_summary_and_exits_zero() {
             "--interval",
             "50",
         ])
-        .env("GAINSTAGE_CONFIG_DIR", dirs.path())
-        .env("GAINSTAGE_DATA_DIR", dirs.path())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -1,8 +1,8 @@
 //! `gainstage monitor --soundcheck SECS`: listens, then one `{"soundcheck": [...]}` line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
-
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/sines.rs"]
 mod sines;
 use sines::write_sines;
@@ -24,18 +24,7 @@ fn run_with(wav: &std::path::Path, data: &std::path::Path, json: bool, extra: &[
         args.push("--json");
     }
     args.extend(extra);
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args(&args)
-        .env("GAINSTAGE_DATA_DIR", data)
-        .env("GAINSTAGE_CONFIG_DIR", data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli::stdout_of(cli::gainstage(data).args(&args))
 }
 
 #[test]
@@ -81,7 +70,9 @@ fn a_template_gives_each_channel_its_preset() {
         }],
         ..SessionTemplate::default()
     };
-    template.save_in(dir.path(), "band").unwrap();
+    template
+        .save_in(&dir.path().join("config"), "band")
+        .unwrap();
 
     let stdout = run_with(&wav, dir.path(), true, &["--template", "band"]);
     let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();

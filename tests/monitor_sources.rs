@@ -3,8 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::process::Command;
 use std::time::Duration;
+
+#[path = "support/cli.rs"]
+mod cli;
 
 use gainstage::advisor::WarningKind;
 use gainstage::advisor::judge::ALL_KINDS;
@@ -49,29 +51,14 @@ fn file_plays_in_real_time_with_exact_clip_counts_and_finishes() {
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("take.wav");
     write_wav(&wav);
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args([
-            "monitor",
-            "--file",
-            wav.to_str().unwrap(),
-            "--json",
-            "--interval",
-            "100",
-        ])
-        .env("GAINSTAGE_CONFIG_DIR", dir.path())
-        .env("GAINSTAGE_DATA_DIR", dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = cli::json_lines(&cli::stdout_of(cli::gainstage(dir.path()).args([
+        "monitor",
+        "--file",
+        wav.to_str().unwrap(),
+        "--json",
+        "--interval",
+        "100",
+    ])));
     // Real-time pace: one second of audio at 100 ms per line is about ten lines.
     assert!((8..=14).contains(&lines.len()), "{} lines", lines.len());
     assert_eq!(lines[lines.len() - 2]["state"], "finished");
@@ -229,19 +216,7 @@ fn file_and_analyze_read_64_bit_float_alike() {
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("f64.wav");
     write_f64_wav(&wav);
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-            .args(args)
-            .arg(&wav)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run = |args: &[&str]| cli::stdout_of(cli::gainstage(dir.path()).args(args).arg(&wav));
     let monitor = run(&["monitor", "--json", "--interval", "100", "--file"]);
     let summary: serde_json::Value = serde_json::from_str(monitor.lines().last().unwrap()).unwrap();
     let analyzed: serde_json::Value = serde_json::from_str(&run(&["analyze", "--json"])).unwrap();

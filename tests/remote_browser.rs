@@ -1,4 +1,4 @@
-//! A real headless Chromium loads the served pages: the wall shows the clipped channel's whole
+//! Real headless browsers (Chromium and Firefox) load the served pages: the wall shows the clipped channel's whole
 //! strip red, the hot one amber, the bars at their known levels; the performer page says CLIP
 //! in red for a clipped channel and GOOD in green for a clean one; when the server goes the
 //! page greys every meter and says so, and picks a restarted server up without a reload.
@@ -72,10 +72,20 @@ fn save(name: &str, shot: &Shot) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_server_goes() {
+async fn in_chromium_the_pages_show_the_known_levels_and_grey_out_when_the_server_goes() {
+    pages_show_the_known_levels_and_grey_out_when_the_server_goes(Browser::launch().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_firefox_the_pages_show_the_known_levels_and_grey_out_when_the_server_goes() {
+    pages_show_the_known_levels_and_grey_out_when_the_server_goes(Browser::launch_firefox().await)
+        .await;
+}
+
+async fn pages_show_the_known_levels_and_grey_out_when_the_server_goes(mut b: Browser) {
     let served = serve(&tones(), RemoteConfig::default());
     let addr = served.addr();
-    let mut b = Browser::launch().await;
+    let tag = format!("{:?}", b.protocol()).to_lowercase();
 
     // The wall on a 1080p screen.
     let wall = b
@@ -91,7 +101,7 @@ async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_se
         serde_json::from_str(b.eval(&wall, RECTS).await.as_str().unwrap()).unwrap();
     assert_eq!(strips.len(), 4);
     let shot = b.screenshot(&wall).await;
-    save("remote-wall-test.png", &shot);
+    save(&format!("remote-wall-test-{tag}.png"), &shot);
     // Each strip's own background, just inside its edge, beside the bar.
     let edge = |s: &Value| {
         let (l, t, _, h) = rect(s);
@@ -156,7 +166,7 @@ async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_se
     assert!(b.wait_for(&clip, "document.querySelector('.pword') && document.querySelector('.pword').textContent === 'CLIP' && !document.body.classList.contains('down')").await);
     let word = bounds(&mut b, &clip, ".pword").await;
     let shot = b.screenshot(&clip).await;
-    save("remote-performer-clip-test.png", &shot);
+    save(&format!("remote-performer-clip-test-{tag}.png"), &shot);
     assert!(count(&shot, word, RED, 30) > 200, "CLIP is red");
     // As in the GUI, the bar under the word takes the verdict's colour.
     let bar = bounds(&mut b, &clip, ".pbar").await;
@@ -195,7 +205,7 @@ async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_se
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let all = |s: &Shot| (0.0, 0.0, s.width as f64, s.height as f64);
     let grey = b.screenshot(&good).await;
-    save("remote-performer-down-test.png", &grey);
+    save(&format!("remote-performer-down-test-{tag}.png"), &grey);
     for (name, colour) in [("green", GREEN), ("red", RED), ("amber", AMBER)] {
         assert_eq!(
             count(&grey, all(&grey), colour, 40),
@@ -204,7 +214,7 @@ async fn wall_and_performer_pages_show_the_known_levels_and_grey_out_when_the_se
         );
     }
     let grey = b.screenshot(&wall).await;
-    save("remote-wall-down-test.png", &grey);
+    save(&format!("remote-wall-down-test-{tag}.png"), &grey);
     for (name, colour) in [("green", GREEN), ("red", RED), ("amber", AMBER)] {
         assert_eq!(
             count(&grey, all(&grey), colour, 40),

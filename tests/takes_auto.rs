@@ -3,7 +3,8 @@
 //! loud block and ends exactly the quiet time after the last loud block.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+#[path = "support/cli.rs"]
+mod cli;
 
 use gainstage::meter::{MeterBank, MeterConfig};
 use gainstage::takes::{AutoTakeConfig, BlockReading, TakeReport, TakeTracker};
@@ -164,7 +165,7 @@ fn monitor_marks_an_automatic_take_around_a_note_in_a_file() {
         w.write_sample(*s).unwrap();
     }
     w.finalize().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+    let out = cli::gainstage(home.path())
         .args([
             "monitor",
             "--file",
@@ -174,8 +175,6 @@ fn monitor_marks_an_automatic_take_around_a_note_in_a_file() {
             "1000",
         ])
         .args(["--auto-take-level", "-30", "--auto-take-quiet", "1.5"])
-        .env("GAINSTAGE_DATA_DIR", home.path().join("data"))
-        .env("GAINSTAGE_CONFIG_DIR", home.path().join("config"))
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -201,7 +200,7 @@ fn monitor_marks_an_automatic_take_around_a_note_in_a_file() {
     );
 
     // Out of range: refused before anything runs.
-    let bad = Command::new(env!("CARGO_BIN_EXE_gainstage"))
+    let bad = cli::gainstage(home.path())
         .args([
             "monitor",
             "--file",
@@ -209,8 +208,6 @@ fn monitor_marks_an_automatic_take_around_a_note_in_a_file() {
             "--auto-take-level",
             "6",
         ])
-        .env("GAINSTAGE_DATA_DIR", home.path().join("data"))
-        .env("GAINSTAGE_CONFIG_DIR", home.path().join("config"))
         .output()
         .unwrap();
     assert!(!bad.status.success());

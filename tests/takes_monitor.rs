@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::Command;
+
+#[path = "support/cli.rs"]
+mod cli;
 
 use gainstage::advisor::{SourcePreset, WarningKind};
 use gainstage::takes::TakeReport;
@@ -42,14 +44,9 @@ fn sine(seconds: f64, hz: f64, dbfs: f64) -> Vec<i16> {
         .collect()
 }
 
-/// Runs the binary with private data and config dirs under `home`.
+/// Runs the binary in its own home `home` (data in `home/data`).
 fn gainstage(home: &Path, args: &[&str]) -> (String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args(args)
-        .env("GAINSTAGE_DATA_DIR", home.join("data"))
-        .env("GAINSTAGE_CONFIG_DIR", home.join("config"))
-        .output()
-        .unwrap();
+    let out = cli::gainstage(home).args(args).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(out.status.success(), "{args:?}: {stderr}");
@@ -348,12 +345,7 @@ fn bad_take_spans_are_refused_and_takes_past_the_end_never_start() {
         for t in takes {
             args.extend(["--take", t]);
         }
-        let out = Command::new(env!("CARGO_BIN_EXE_gainstage"))
-            .args(&args)
-            .env("GAINSTAGE_DATA_DIR", home.path().join("data"))
-            .env("GAINSTAGE_CONFIG_DIR", home.path().join("config"))
-            .output()
-            .unwrap();
+        let out = cli::gainstage(home.path()).args(&args).output().unwrap();
         assert!(!out.status.success(), "{takes:?} was accepted");
         String::from_utf8(out.stderr).unwrap()
     };

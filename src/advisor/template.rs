@@ -149,7 +149,7 @@ pub fn list_templates_in(config_dir: &Path) -> Vec<String> {
 
 /// Who is on each channel for one run: the template's channels, and one preset for every
 /// channel the template does not list (what `--template` and `--preset` give).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ChannelPlan {
     pub template: SessionTemplate,
     /// Preset of channels the template does not list.

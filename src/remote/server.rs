@@ -77,7 +77,7 @@ pub enum RemoteError {
 }
 
 /// One channel as the pages and `/api/channels` describe it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChannelInfo {
     pub channel: usize,
     pub name: String,
@@ -375,18 +375,49 @@ impl Remote {
     pub fn stats(&self) -> &RemoteStats {
         &self.state.stats
     }
+
+    /// Takes new channel names, presets and levels (the GUI's own edits; remote renames go
+    /// through the control commands). Viewers get them, with a new hello, at their next
+    /// frame; an unchanged plan changes nothing.
+    pub fn set_plan(&self, plan: &ChannelPlan) {
+        let list = channel_list(plan, &self.state.source);
+        let mut guard = self
+            .state
+            .channels
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if **guard != list {
+            *guard = Arc::new(list);
+        }
+    }
 }
 
+/// How long a stopping server may take to end its tasks.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(1);
+
 impl Drop for Remote {
+    /// Stops every task and closes the listening socket before returning, so the port is
+    /// free at once (the GUI switches the server off, or restarts it on the same port for a
+    /// new input).
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-        if let Some(rt) = self.runtime.take() {
-            // Inside another runtime blocking is not allowed: let the tasks end on their own.
-            if tokio::runtime::Handle::try_current().is_ok() {
-                rt.shutdown_background();
-            } else {
-                rt.shutdown_timeout(Duration::from_secs(1));
+        let Some(rt) = self.runtime.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            rt.shutdown_timeout(SHUTDOWN_WAIT);
+            return;
+        }
+        // Inside another runtime (the GUI's update, an async test) this thread may not wait
+        // for one: a thread of its own, outside any runtime, does, and is waited for.
+        let stopper = std::thread::Builder::new()
+            .name("gainstage-remote-stop".into())
+            .spawn(move || rt.shutdown_timeout(SHUTDOWN_WAIT));
+        match stopper {
+            Ok(handle) => {
+                let _ = handle.join();
             }
+            Err(e) => eprintln!("gainstage: the web server could not be stopped cleanly: {e}"),
         }
     }
 }
@@ -425,12 +456,17 @@ pub fn local_urls(addr: SocketAddr) -> Vec<String> {
     if !addr.ip().is_unspecified() {
         return vec![url(addr.ip())];
     }
-    let mut ips: Vec<std::net::IpAddr> = if_addrs::get_if_addrs()
-        .map(|list| list.into_iter().map(|i| i.ip()).collect())
+    let mut found: Vec<(u8, std::net::IpAddr)> = if_addrs::get_if_addrs()
+        .map(|list| {
+            list.into_iter()
+                .map(|i| (interface_rank(&i.name, i.ip()), i.ip()))
+                .collect()
+        })
         .unwrap_or_default();
     // Listening on 0.0.0.0 serves IPv4 only; link-local IPv6 needs a zone no browser bar takes.
-    ips.retain(|ip| addr.is_ipv4() == ip.is_ipv4());
-    ips.sort_by_key(|ip| (ip.is_loopback(), *ip));
+    found.retain(|(_, ip)| addr.is_ipv4() == ip.is_ipv4());
+    found.sort();
+    let mut ips: Vec<std::net::IpAddr> = found.into_iter().map(|(_, ip)| ip).collect();
     ips.dedup();
     if ips.is_empty() {
         ips.push(if addr.is_ipv4() {
@@ -440,4 +476,83 @@ pub fn local_urls(addr: SocketAddr) -> Vec<String> {
         });
     }
     ips.into_iter().map(url).collect()
+}
+
+/// How likely a phone on the same Wi-Fi reaches this machine at `ip` on interface `name`,
+/// best first: the first URL is the one the GUI's QR code holds. The network's own
+/// interfaces come first, then virtual ones (containers, VMs, VPNs), link-local addresses,
+/// and loopback last.
+fn interface_rank(name: &str, ip: std::net::IpAddr) -> u8 {
+    const VIRTUAL: [&str; 16] = [
+        "docker",
+        "br-",
+        "veth",
+        "virbr",
+        "vmnet",
+        "vboxnet",
+        "lxc",
+        "lxd",
+        "podman",
+        "cni",
+        "flannel",
+        "tun",
+        "tap",
+        "wg",
+        "tailscale",
+        "zt",
+    ];
+    let link_local = match ip {
+        std::net::IpAddr::V4(v4) => v4.is_link_local(),
+        std::net::IpAddr::V6(v6) => v6.is_unicast_link_local(),
+    };
+    if ip.is_loopback() {
+        3
+    } else if link_local {
+        2
+    } else if VIRTUAL.iter().any(|v| name.starts_with(v)) {
+        1
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_network_s_own_interface_comes_before_virtual_ones_and_loopback() {
+        let ip = |s: &str| {
+            s.parse::<std::net::IpAddr>()
+                .unwrap_or(std::net::IpAddr::from([0; 4]))
+        };
+        let mut found = [
+            (interface_rank("lo", ip("127.0.0.1")), ip("127.0.0.1")),
+            (
+                interface_rank("docker0", ip("172.17.0.1")),
+                ip("172.17.0.1"),
+            ),
+            (
+                interface_rank("wlp2s0", ip("192.168.1.20")),
+                ip("192.168.1.20"),
+            ),
+            (interface_rank("eth1", ip("169.254.3.4")), ip("169.254.3.4")),
+            (
+                interface_rank("tailscale0", ip("100.64.0.7")),
+                ip("100.64.0.7"),
+            ),
+        ];
+        found.sort();
+        let order: Vec<String> = found.iter().map(|(_, ip)| ip.to_string()).collect();
+        assert_eq!(
+            order,
+            [
+                "192.168.1.20",
+                "100.64.0.7",
+                "172.17.0.1",
+                "169.254.3.4",
+                "127.0.0.1"
+            ]
+        );
+    }
 }

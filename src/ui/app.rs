@@ -18,8 +18,8 @@ use super::roster::Roster;
 use super::scene::Scene;
 use super::settings_panel::{self, Action, Form};
 use super::store::Store;
-use super::{bridge, log_panel, performer, soundcheck, takes_panel, top_bar, wall};
-use crate::advisor::PresetParams;
+use super::{bridge, log_panel, performer, remote_panel, soundcheck, takes_panel, top_bar, wall};
+use crate::advisor::{ChannelPlan, PresetParams};
 use crate::capture::{MeterCommand, Session, SnapshotReader};
 use crate::settings::{SavedSource, Settings, WindowGeometry};
 use crate::snapshot::{Snapshot, StreamState};
@@ -39,6 +39,8 @@ pub enum Message {
     /// A button of the top bar.
     TopBar(top_bar::Message),
     Settings(settings_panel::Message),
+    /// Settings → Remote view.
+    Remote(remote_panel::Message),
     Takes(takes_panel::Message),
     /// Open the wall in a window of its own (for a second screen).
     OpenWallWindow,
@@ -102,6 +104,8 @@ pub struct App {
     pub renderer: String,
     /// Marking takes and the list of them.
     pub takes: takes_panel::State,
+    /// This session served to browsers on the network (Settings → Remote view).
+    pub remote: remote_panel::State,
 }
 
 impl App {
@@ -133,6 +137,7 @@ impl App {
             store: Store::default(),
             renderer: String::new(),
             takes: takes_panel::State::default(),
+            remote: remote_panel::State::default(),
         }
     }
 
@@ -173,6 +178,70 @@ impl App {
         self.store = Store::new(dir);
         self.form = Form::from_settings(saved, &self.selected_params(), self.store.templates());
         self.layers.clear();
+        self.remote = remote_panel::State::with_listen(&saved.remote.listen);
+        if saved.remote.on
+            && let Err(why) = self.serve_remote(saved.remote.listen_addr())
+        {
+            let said = format!("Remote view is off: {why}");
+            self.banner = Some(match self.banner.take() {
+                Some(b) => format!("{b} {said}"),
+                None => said,
+            });
+        }
+    }
+
+    /// What the remote view serves: this session, with the GUI's names and presets.
+    fn remote_source(&self) -> Option<crate::remote::RemoteSource> {
+        let session = self.session.as_ref()?;
+        Some(crate::remote::RemoteSource {
+            reader: session.reader(),
+            commander: session.commander(),
+            plan: self.remote_plan(session),
+            source: session.source().clone(),
+        })
+    }
+
+    /// The GUI's names, presets and levels for `session`'s channels, as the remote pages
+    /// show them.
+    fn remote_plan(&self, session: &Session) -> ChannelPlan {
+        let n = session.source().channels;
+        // Before the first snapshot the roster may not have named every input yet.
+        let mut roster = self.roster.clone();
+        roster.fill_names(n, &session.source().channel_names);
+        ChannelPlan {
+            template: roster.template(n),
+            fallback: roster.plan.fallback,
+        }
+    }
+
+    /// Serves this session at `at` (restarting the server if it runs).
+    fn serve_remote(&mut self, at: std::net::SocketAddr) -> Result<(), String> {
+        let source = self.remote_source();
+        self.remote.serve(source, at)
+    }
+
+    /// Carries out what the remote view's section asked for, and saves it.
+    fn remote_message(&mut self, m: remote_panel::Message) -> Task<Message> {
+        let Some(want) = self.remote.update(m) else {
+            return Task::none();
+        };
+        match want {
+            remote_panel::Want::Copy(link) => return iced::clipboard::write(link),
+            remote_panel::Want::Serve(at) => {
+                // Saved on only once it serves: a port taken today is said, not retried
+                // at every start.
+                let served = self.serve_remote(at).is_ok();
+                self.settings.remote.on = served;
+                self.settings.remote.listen = at.to_string();
+            }
+            remote_panel::Want::Remember(at) => self.settings.remote.listen = at.to_string(),
+            remote_panel::Want::Stop => {
+                self.remote.stop();
+                self.settings.remote.on = false;
+            }
+        }
+        self.save();
+        Task::none()
     }
 
     /// What would be saved now.
@@ -193,6 +262,13 @@ impl App {
     fn save(&mut self) {
         self.settings = self.current_settings();
         self.store.changed(Instant::now());
+        // Every edit of names, presets or levels is saved: the remote pages follow them here.
+        if self.remote.is_serving()
+            && let Some(session) = &self.session
+        {
+            let plan = self.remote_plan(session);
+            self.remote.set_plan(&plan);
+        }
     }
 
     /// Writes the settings if a change is pending and none came for
@@ -294,6 +370,7 @@ impl App {
                     return self.act(action);
                 }
             }
+            Message::Remote(m) => return self.remote_message(m),
             Message::Takes(m) => self.takes_message(m),
             Message::OpenWallWindow => return self.open_wall_window(),
             Message::WindowMoved(id, at) if Some(id) == self.main_window => {
@@ -480,6 +557,18 @@ impl App {
             Some(s) => format!("opened {} · {}", s.source().host, s.source().device),
             None => "no input open".into(),
         });
+        // Viewers follow the new input: the server starts again on the port it had, and the
+        // pages reconnect by themselves. Saved on but not serving (no input could be opened
+        // at start): this input is served now.
+        let wanted = self.remote.addr().or_else(|| {
+            self.settings
+                .remote
+                .on
+                .then(|| self.settings.remote.listen_addr())
+        });
+        if let Some(at) = wanted {
+            let _ = self.serve_remote(at);
+        }
     }
 
     /// Loads a template and tells the meter thread every channel's new preset and name.
@@ -741,6 +830,7 @@ impl App {
             panel: self.panel,
             soundcheck: &self.soundcheck,
             neutral,
+            viewers: self.remote.viewers(),
         };
         let mut page = column![top_bar::view(self.snapshot.as_ref(), bar).map(Message::TopBar)];
         if let Some(b) = &self.banner {
@@ -785,11 +875,13 @@ impl App {
             Some(Panel::Settings) => {
                 let i = self.selected.unwrap_or(0);
                 let label = format!("{} ({})", self.roster.preset(i).label(), i + 1);
-                page = page.push(
-                    self.form
-                        .view(self.theme, &label, neutral)
-                        .map(Message::Settings),
-                );
+                page = page
+                    .push(
+                        self.form
+                            .view(self.theme, &label, neutral)
+                            .map(Message::Settings),
+                    )
+                    .push(self.remote.view(neutral).map(Message::Remote));
             }
             None => {}
         }

@@ -70,6 +70,13 @@ pub fn choose() -> Renderer {
 
 #[cfg(feature = "gpu")]
 fn probe() -> Renderer {
+    // A desktop session always has a runtime directory. Without one (a bare X server, ssh, a
+    // container) Mesa's Vulkan loader prints "XDG_RUNTIME_DIR is invalid" on stderr twice,
+    // where the one-line errors belong, and there is no GPU session to draw on anyway.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none_or(|d| !std::path::Path::new(&d).is_dir()) {
+        return Renderer::Software("no desktop session: XDG_RUNTIME_DIR is not set".into());
+    }
     // Vulkan, Metal or DX12 only: a GPU whose only driver is OpenGL is old enough that
     // tiny-skia serves it as well, and Mesa's EGL complains on stderr where it finds no
     // session (no XDG_RUNTIME_DIR), which stderr's one-line errors must not carry.

@@ -31,6 +31,8 @@ pub struct Bar<'a> {
     pub neutral: Neutral,
     /// The device callback's priority, once known.
     pub realtime: Option<&'a Realtime>,
+    /// While the remote view serves: how many are watching.
+    pub viewers: Option<usize>,
 }
 
 /// The source, state, losses and clip rule in words, and the colour they are shown in (red
@@ -106,17 +108,34 @@ pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Messag
             .on_press(Message::ResetAll)
             .style(button::secondary),
         take_button(snapshot.is_some_and(|s| s.open_take.is_some())),
-        toggle("Takes", Panel::Takes),
-        toggle("Log", Panel::Log),
-        toggle("Settings", Panel::Settings),
-        tab("1 Bridge", View::Bridge),
-        tab("2 Wall", View::Wall),
-        tab("3 Performer", View::Performer),
-        button(text("Wall window").size(16))
-            .on_press(Message::OpenWallWindow)
-            .style(button::secondary),
-        toggle("?", Panel::Help),
     ]
+    .push(bar.viewers.map(|n| {
+        // Served to the network: a reminder, and the way to its settings.
+        button(
+            row![
+                text("●").size(16).color(palette::GREEN),
+                text(format!("Remote {n}")).size(16)
+            ]
+            .spacing(4),
+        )
+        .on_press(Message::TogglePanel(Panel::Settings))
+        .style(button::secondary)
+    }))
+    .extend(
+        [
+            toggle("Takes", Panel::Takes),
+            toggle("Log", Panel::Log),
+            toggle("Settings", Panel::Settings),
+            tab("1 Bridge", View::Bridge),
+            tab("2 Wall", View::Wall),
+            tab("3 Performer", View::Performer),
+            button(text("Wall window").size(16))
+                .on_press(Message::OpenWallWindow)
+                .style(button::secondary),
+            toggle("?", Panel::Help),
+        ]
+        .map(Element::from),
+    )
     .spacing(8)
     .align_y(iced::alignment::Vertical::Center)
     .into()

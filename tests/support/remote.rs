@@ -129,8 +129,23 @@ pub fn paced(
 }
 
 pub fn serve(tones: &[Tone], config: RemoteConfig) -> Served {
+    let (session, remote, cb) = caller_fed("test", tones.len(), config);
+    let (stop, feeder) = feed(cb, tones);
+    Served {
+        remote,
+        session,
+        stop,
+        feeder: Some(feeder),
+    }
+}
+
+/// Feeds `tones` (one per channel) to a session's callback at real-time pace, in 10 ms
+/// blocks, until the flag is raised.
+pub fn feed(
+    mut cb: CallbackState,
+    tones: &[Tone],
+) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
     let channels = tones.len();
-    let (session, remote, mut cb) = caller_fed("test", channels, config);
     let stop = Arc::new(AtomicBool::new(false));
     let tones = tones.to_vec();
     let mut buf = vec![0f32; BLOCK * channels];
@@ -154,12 +169,7 @@ pub fn serve(tones: &[Tone], config: RemoteConfig) -> Served {
         }
         cb.process(&buf);
     });
-    Served {
-        remote,
-        session,
-        stop,
-        feeder: Some(feeder),
-    }
+    (stop, feeder)
 }
 
 pub type Ws =
