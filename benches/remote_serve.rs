@@ -1,7 +1,8 @@
 //! What serving costs: 50 WebSocket clients at 30 Hz on a 32-channel session (JSON frames, then
 //! the pages' compact frames): CPU time of the server's own threads as a share of one core,
-//! bytes per client per second; then the latency from the audio callback to the WebSocket
-//! frame that shows a spike, median and 99th percentile, with the 49 other clients reading.
+//! frames and bytes per client per second; then the latency from the audio callback to the
+//! WebSocket frame that shows a spike, median and 99th percentile, with the 49 other clients
+//! reading (JSON, then compact). Each figure with the load average it was taken at.
 //! `cargo bench --bench remote_serve`. Figures for a machine, not a test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,14 +11,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use gainstage::capture::{Session, SessionConfig};
-use gainstage::remote::{Remote, RemoteConfig, RemoteSource};
-use gainstage::snapshot::SourceInfo;
+use gainstage::capture::Session;
+use gainstage::remote::{Remote, RemoteConfig};
 use tokio_tungstenite::tungstenite::Message;
 
+#[path = "../tests/support/remote.rs"]
+mod remote;
+
+use remote::BLOCK;
+
 const CH: usize = 32;
-const BLOCK: usize = 480;
-const RATE: u32 = 48_000;
 const CLIENTS: usize = 50;
 const SECONDS: u64 = 10;
 
@@ -39,6 +42,27 @@ fn thread_cpu_s(prefix: &str) -> f64 {
     ticks as f64 / 100.0
 }
 
+const COMPACT: &str = "?format=compact";
+
+fn name(query: &str) -> &'static str {
+    if query == COMPACT { "compact" } else { "JSON" }
+}
+
+/// A frame, not the hello, an event or a reply.
+fn is_frame(text: &str) -> bool {
+    text.starts_with("{\"seq\"") || text.starts_with("{\"k\"")
+}
+
+/// The 1-minute load average: other work on the machine while a figure was taken.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_owned()
+}
+
 struct Fed {
     session: Arc<Session>,
     remote: Remote,
@@ -48,65 +72,25 @@ struct Fed {
 }
 
 fn fed() -> Fed {
-    let info = SourceInfo {
-        host: "bench".into(),
-        device: "remote".into(),
-        device_id: "bench:remote".into(),
-        sample_rate: RATE,
-        channels: CH,
-        buffer_frames: Some(BLOCK as u32),
-        sample_format: "f32".into(),
-        ..SourceInfo::default()
-    };
-    let (session, mut cb) = Session::start_custom(info, &SessionConfig::default()).unwrap();
-    let session = Arc::new(session);
-    let remote = Remote::start(
-        RemoteSource {
-            reader: session.reader(),
-            commander: session.commander(),
-            plan: Default::default(),
-            source: session.source().clone(),
-        },
-        RemoteConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            ..RemoteConfig::default()
-        },
-    )
-    .unwrap();
+    let (session, remote, mut cb) = remote::caller_fed("bench", CH, RemoteConfig::default());
     let spike_at = Arc::new(Mutex::new(None));
     let want_spike = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
-    let (at, want, flag) = (
-        Arc::clone(&spike_at),
-        Arc::clone(&want_spike),
-        Arc::clone(&stop),
-    );
-    std::thread::Builder::new()
-        .name("bench-feeder".into())
-        .spawn(move || {
-            let start = Instant::now();
-            let mut block = 0u64;
-            let quiet: Vec<f32> = (0..BLOCK * CH)
-                .map(|i| 0.001 * ((i / CH) as f32 * 0.13).sin())
-                .collect();
-            let mut spike = quiet.clone();
-            spike[CH * 100] = 0.5;
-            while !flag.load(Ordering::Acquire) {
-                if want.swap(false, Ordering::AcqRel) {
-                    let entered = Instant::now();
-                    cb.process(&spike);
-                    *at.lock().unwrap() = Some(entered);
-                } else {
-                    cb.process(&quiet);
-                }
-                block += 1;
-                let due = start + Duration::from_millis(10 * block);
-                if let Some(w) = due.checked_duration_since(Instant::now()) {
-                    std::thread::sleep(w);
-                }
-            }
-        })
-        .unwrap();
+    let (at, want) = (Arc::clone(&spike_at), Arc::clone(&want_spike));
+    let quiet: Vec<f32> = (0..BLOCK * CH)
+        .map(|i| 0.001 * ((i / CH) as f32 * 0.13).sin())
+        .collect();
+    let mut spike = quiet.clone();
+    spike[CH * 100] = 0.5;
+    remote::paced(Arc::clone(&stop), move |_| {
+        if want.swap(false, Ordering::AcqRel) {
+            let entered = Instant::now();
+            cb.process(&spike);
+            *at.lock().unwrap() = Some(entered);
+        } else {
+            cb.process(&quiet);
+        }
+    });
     Fed {
         session,
         remote,
@@ -126,7 +110,9 @@ fn serving_cost(rt: &tokio::runtime::Runtime, query: &str, seconds: u64) {
         tasks.push(rt.spawn(async move {
             let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
             while let Some(Ok(m)) = ws.next().await {
-                if let Message::Text(_) = m {
+                if let Message::Text(t) = m
+                    && is_frame(t.as_str())
+                {
                     frames.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -134,10 +120,11 @@ fn serving_cost(rt: &tokio::runtime::Runtime, query: &str, seconds: u64) {
     }
     std::thread::sleep(Duration::from_secs(1));
     let stats = f.remote.stats();
-    let (cpu0, bytes0, msgs0) = (
+    let (cpu0, bytes0, msgs0, frames0) = (
         thread_cpu_s("gainstage-remot"),
         stats.bytes.load(Ordering::Relaxed),
         stats.messages.load(Ordering::Relaxed),
+        frames.load(Ordering::Relaxed),
     );
     let meter0 = thread_cpu_s("gainstage-meter");
     let t0 = Instant::now();
@@ -147,13 +134,17 @@ fn serving_cost(rt: &tokio::runtime::Runtime, query: &str, seconds: u64) {
     let meter = thread_cpu_s("gainstage-meter") - meter0;
     let bytes = stats.bytes.load(Ordering::Relaxed) - bytes0;
     let msgs = stats.messages.load(Ordering::Relaxed) - msgs0;
+    let got = frames.load(Ordering::Relaxed) - frames0;
+    let per_client = |n: u64| n as f64 / wall / CLIENTS as f64;
     println!(
-        "{} frames ({CLIENTS} clients, {CH} ch): server threads {:.2} % of one core, meter thread {:.2} %; {:.1} messages/client/s; {:.1} kB/client/s",
-        if query.is_empty() { "JSON" } else { "compact" },
+        "{} frames ({CLIENTS} clients, {CH} ch): server threads {:.2} % of one core, meter thread {:.2} %; {:.1} frames/client/s ({:.1} messages); {:.1} kB/client/s; load average {}",
+        name(query),
         100.0 * cpu / wall,
         100.0 * meter / wall,
-        msgs as f64 / wall / CLIENTS as f64,
-        bytes as f64 / wall / CLIENTS as f64 / 1000.0,
+        per_client(got),
+        per_client(msgs),
+        per_client(bytes) / 1000.0,
+        load_average(),
     );
     for t in tasks {
         t.abort();
@@ -161,9 +152,9 @@ fn serving_cost(rt: &tokio::runtime::Runtime, query: &str, seconds: u64) {
     f.stop.store(true, Ordering::Release);
 }
 
-fn latency(rt: &tokio::runtime::Runtime, spikes: usize) {
+fn latency(rt: &tokio::runtime::Runtime, query: &str, spikes: usize) {
     let f = fed();
-    let url = format!("ws://{}/ws", f.remote.local_addr());
+    let url = format!("ws://{}/ws{query}", f.remote.local_addr());
     let mut tasks = Vec::new();
     for _ in 1..CLIENTS {
         let url = url.clone();
@@ -182,10 +173,11 @@ fn latency(rt: &tokio::runtime::Runtime, spikes: usize) {
             let Ok(v) = serde_json::from_str::<serde_json::Value>(t.as_str()) else {
                 continue;
             };
-            if v["channels"][0]["sample_peak_dbfs"]
+            // Channel 1's sample peak in either format.
+            let peak = v["channels"][0]["sample_peak_dbfs"]
                 .as_f64()
-                .is_some_and(|db| db > -20.0)
-            {
+                .or_else(|| v["c"][0][0].as_f64());
+            if peak.is_some_and(|db| db > -20.0) {
                 log.lock().unwrap().push(now);
             }
         }
@@ -207,12 +199,14 @@ fn latency(rt: &tokio::runtime::Runtime, spikes: usize) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let pick = |q: f64| lat[((lat.len() - 1) as f64 * q).round() as usize];
     println!(
-        "callback → /ws frame with {} other clients: {} spikes seen of {spikes}; median {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "{} frames: callback → /ws frame with {} other clients: {} spikes seen of {spikes}; median {:.1} ms, p99 {:.1} ms, max {:.1} ms; load average {}",
+        name(query),
         CLIENTS - 1,
         lat.len(),
         ms(pick(0.5)),
         ms(pick(0.99)),
         ms(*lat.last().unwrap()),
+        load_average(),
     );
     let mut reader = f.session.reader();
     std::thread::sleep(Duration::from_millis(50));
@@ -240,7 +234,10 @@ fn main() {
         return;
     }
     let (seconds, spikes) = if bench { (SECONDS, 200) } else { (1, 5) };
-    serving_cost(&rt, "", seconds);
-    serving_cost(&rt, "?format=compact", seconds);
-    latency(&rt, spikes);
+    for query in ["", COMPACT] {
+        serving_cost(&rt, query, seconds);
+    }
+    for query in ["", COMPACT] {
+        latency(&rt, query, spikes);
+    }
 }

@@ -44,9 +44,10 @@
 //!   strip's zone and its badge, which the GUI and the remote pages share.
 //! - [`remote`]: `gainstage serve`: the performer, wall and bridge pages in any browser, a
 //!   WebSocket and HTTP feed with `monitor --json`'s keys, OSC out and in, control with a
-//!   per-run token. Inside: `server` (runtime, router, admission), `feed` (one WebSocket
-//!   client), `frames`, `hub` (events, `/api/log`, soundcheck), `api`, `control`, `osc`,
-//!   `pages` (HTML/CSS/JS built in), `serve`.
+//!   per-run token. Inside: `server` (runtime, router, admission), `ticks` (the frame clock
+//!   every WebSocket client shares), `feed` (one WebSocket client), `frames`, `hub` (events,
+//!   `/api/log`, soundcheck), `api`, `control`, `osc`, `pages` (HTML/CSS/JS built in),
+//!   `serve`.
 //! - [`listing`]: how `log` and `takes` print (table, JSON, CSV) and the CSV cell rule.
 //! - [`paths`]: config and data directories; [`settings`]: the GUI settings file;
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.

@@ -119,18 +119,29 @@ impl SnapshotReader {
     /// The latest snapshot, with `sample_peak_dbfs` / `true_peak_dbtp` the maxima since this
     /// reader's previous call; `None` before the first publish.
     pub fn read(&mut self) -> Option<Snapshot> {
-        let latest = self.board.latest()?;
+        let (latest, merged) = self.read_shared()?;
         let mut snapshot = Snapshot::clone(&latest);
-        for (c, ch) in snapshot.channels.iter_mut().enumerate() {
-            let (sample, truep) = self.slot.take(c);
-            // The snapshot's own values cover its publish interval, which covers a reader too
-            // new to have been merged into yet.
-            let sample = sample.max(db_to_amplitude_or_zero(ch.readings.sample_peak_dbfs));
-            let truep = truep.max(db_to_amplitude_or_zero(ch.readings.true_peak_dbtp));
-            ch.readings.sample_peak_dbfs = amplitude_to_db(sample);
-            ch.readings.true_peak_dbtp = amplitude_to_db(truep);
+        for (ch, peaks) in snapshot.channels.iter_mut().zip(merged) {
+            let peaks = peaks.with_published(&ch.readings);
+            ch.readings.sample_peak_dbfs = amplitude_to_db(peaks.sample);
+            ch.readings.true_peak_dbtp = amplitude_to_db(peaks.true_peak);
         }
         Some(snapshot)
+    }
+
+    /// What [`SnapshotReader::read`] reads, uncopied: the latest snapshot as published, and per
+    /// channel the peaks merged into this reader since its previous call (not yet combined
+    /// with the snapshot's own: [`Peaks::with_published`]). For a server that turns one read
+    /// into frames for many clients. `None` before the first publish.
+    pub fn read_shared(&mut self) -> Option<(Arc<Snapshot>, Vec<Peaks>)> {
+        let latest = self.board.latest()?;
+        let merged = (0..latest.channels.len())
+            .map(|c| {
+                let (sample, true_peak) = self.slot.take(c);
+                Peaks { sample, true_peak }
+            })
+            .collect();
+        Some((latest, merged))
     }
 
     /// The latest snapshot as published, shared and uncopied; its `sample_peak_dbfs` and
@@ -144,6 +155,40 @@ impl SnapshotReader {
     /// when its input was switched.
     pub fn board(&self) -> &Arc<Board> {
         &self.board
+    }
+}
+
+/// One channel's sample and true peak maxima over some span, as linear amplitude (0: none).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Peaks {
+    pub sample: f64,
+    pub true_peak: f64,
+}
+
+impl Peaks {
+    /// The larger of each.
+    pub fn max(self, other: Peaks) -> Peaks {
+        Peaks {
+            sample: self.sample.max(other.sample),
+            true_peak: self.true_peak.max(other.true_peak),
+        }
+    }
+
+    /// With a snapshot's own peaks, which cover its publish interval: that covers a reader
+    /// too new to have been merged into yet.
+    pub fn with_published(self, r: &crate::meter::ChannelReadings) -> Peaks {
+        self.max(Peaks {
+            sample: db_to_amplitude_or_zero(r.sample_peak_dbfs),
+            true_peak: db_to_amplitude_or_zero(r.true_peak_dbtp),
+        })
+    }
+
+    pub fn sample_dbfs(self) -> f64 {
+        amplitude_to_db(self.sample)
+    }
+
+    pub fn true_peak_dbtp(self) -> f64 {
+        amplitude_to_db(self.true_peak)
     }
 }
 

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::control::{self, Command};
-use super::frames::json_frame;
 use super::hub::Since;
 use super::server::State;
 
@@ -53,8 +52,9 @@ pub async fn snapshot(
     if !state.may_view(q.key.as_deref(), &headers) {
         return not_viewer();
     }
-    match state.prototype.latest_shared() {
-        Some(s) => json_text(StatusCode::OK, json_frame(&s, &state.channels())),
+    // The latest tick's frame, as a client that took the previous one got it.
+    match state.ticks.latest() {
+        Some(tick) => json_text(StatusCode::OK, tick.json().to_string()),
         None => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "no reading yet: the stream is starting",

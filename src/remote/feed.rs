@@ -1,21 +1,21 @@
-//! One WebSocket client: admitted (view token, origin, room), then a frame every period from its
-//! own reader (the maxima since its own previous frame), events as they come, and replies to
-//! its commands. A client that stops reading is never waited for beyond one frame in flight:
-//! its next frame is read fresh when the previous one has gone, and after [`STALL`] it is
+//! One WebSocket client: admitted (view token, origin, room), then a frame on every shared tick
+//! (`ticks`: the maxima since its own previous frame), events as they come, and replies to its
+//! commands. A client that stops reading is never waited for beyond one frame in flight: its
+//! next frame is the newest tick once the previous one has gone, and after [`STALL`] it is
 //! dropped. Nothing here can hold up the meter thread, which only ever `try_lock`s.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State as Axum};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::control;
-use super::frames::{Seen, compact_frame, json_frame, warnings_message};
 use super::server::{ClientGuard, State};
+use super::ticks::{Follower, Format};
 
 /// A client whose frame has not gone out in this long has stopped reading: it is dropped.
 const STALL: Duration = Duration::from_secs(5);
@@ -99,38 +99,52 @@ pub async fn upgrade(
     };
     // A foreign page never gets control, whatever it sends.
     let control = same_origin && state.may_control(q.token.as_deref(), &HeaderMap::new());
-    let compact = q.format.as_deref() == Some("compact");
+    let format = if q.format.as_deref() == Some("compact") {
+        Format::Compact
+    } else {
+        Format::Json
+    };
     ws.max_message_size(MAX_MESSAGE)
         .max_frame_size(MAX_MESSAGE)
         // Clients send only small commands: the default 128 KiB read buffer, cleared on every
         // read, was a tenth of the server's CPU at 50 clients.
         .read_buffer_size(READ_BUFFER)
-        .on_upgrade(move |socket| client(socket, state, guard, control, compact, same_origin))
+        .on_upgrade(move |socket| client(socket, state, guard, control, format, same_origin))
 }
 
-/// Sends `text`; false when the client is gone or has stalled for [`STALL`].
-async fn send(socket: &mut WebSocket, state: &State, text: String) -> bool {
-    let len = text.len() as u64;
-    match tokio::time::timeout(STALL, socket.send(Message::text(text))).await {
+/// Sends `messages`; false when the client is gone or has stalled for [`STALL`].
+async fn send(socket: &mut WebSocket, state: &State, messages: Vec<Utf8Bytes>) -> bool {
+    let len: usize = messages.iter().map(|m| m.len()).sum();
+    let count = messages.len() as u64;
+    let all = async {
+        for m in messages {
+            socket.send(Message::Text(m)).await?;
+        }
+        Ok::<(), axum::Error>(())
+    };
+    match tokio::time::timeout(STALL, all).await {
         Ok(Ok(())) => {
             let stats = &state.stats;
             stats
                 .messages
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
             stats
                 .bytes
-                .fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+                .fetch_add(len as u64, std::sync::atomic::Ordering::Relaxed);
             true
         }
         Ok(Err(_)) => false,
-        Err(_) => {
-            state
-                .stats
-                .stalled
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            false
-        }
+        Err(_) => stalled(state),
     }
+}
+
+/// Counts a client dropped for not reading; false, for [`send`].
+fn stalled(state: &State) -> bool {
+    state
+        .stats
+        .stalled
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    false
 }
 
 fn hello(state: &State, control: bool) -> String {
@@ -150,58 +164,51 @@ async fn client(
     state: Arc<State>,
     _guard: ClientGuard,
     control: bool,
-    compact: bool,
+    format: Format,
     same_origin: bool,
 ) {
-    let mut reader = state.prototype.clone();
+    let mut ticks = state.ticks.subscribe();
+    let mut follower = Follower::new(format, ticks.borrow_and_update().clone());
     let mut events = state.hub.subscribe();
     let mut stop = state.stop.clone();
-    let mut seen = Seen::default();
     let mut channels = state.channels();
-    if !send(&mut socket, &state, hello(&state, control)).await {
+    if !send(&mut socket, &state, vec![hello(&state, control).into()]).await {
         return;
     }
-    let mut tick = tokio::time::interval(state.frame_period);
-    // A client that fell behind gets the newest frame, not a burst of stale ones.
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        let outgoing: Vec<String> = tokio::select! {
-            _ = tick.tick() => {
-                let Some(s) = reader.read() else { continue };
-                let now = state.channels();
-                let renamed = !Arc::ptr_eq(&now, &channels);
-                channels = now;
-                let (mut out, warnings_changed) = seen.changes(&s);
-                if renamed {
-                    out.insert(0, hello(&state, control));
+        // Frames go out on the shared tick. A client still sending its previous frame when
+        // a tick comes takes the newest tick next, with the peaks of the ones it missed.
+        let outgoing: Vec<Utf8Bytes> = tokio::select! {
+            changed = ticks.changed() => {
+                if changed.is_err() {
+                    return;
                 }
-                if compact {
-                    if warnings_changed {
-                        out.push(warnings_message(&s));
-                    }
-                    out.push(compact_frame(&s, &channels));
-                } else {
-                    out.push(json_frame(&s, &channels));
+                let Some(now) = ticks.borrow_and_update().clone() else { continue };
+                let Some(mut out) = follower.messages(&state.ticks, &now) else {
+                    stalled(&state);
+                    return;
+                };
+                if !Arc::ptr_eq(&now.channels, &channels) {
+                    channels = Arc::clone(&now.channels);
+                    out.insert(0, hello(&state, control).into());
                 }
                 out
             }
             event = events.recv() => match event {
-                Ok(text) => vec![text.to_string()],
+                Ok(text) => vec![Utf8Bytes::from(&*text)],
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             },
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-                Some(Ok(Message::Text(text))) => vec![reply(&state, control, same_origin, text.as_str())],
-                Some(Ok(Message::Binary(_))) => vec![error_reply("binary messages are not commands; send JSON text")],
+                Some(Ok(Message::Text(text))) => vec![reply(&state, control, same_origin, text.as_str()).into()],
+                Some(Ok(Message::Binary(_))) => vec![error_reply("binary messages are not commands; send JSON text").into()],
                 Some(Ok(_)) => continue,
             },
             _ = stop.wait_for(|s| *s) => return,
         };
-        for text in outgoing {
-            if !send(&mut socket, &state, text).await {
-                return;
-            }
+        if !send(&mut socket, &state, outgoing).await {
+            return;
         }
     }
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::server::ChannelInfo;
 use crate::advisor::{StripZone, Warning, performer_word};
+use crate::capture::publish::Peaks;
 use crate::monitor::{Line, LineChannel, db};
 use crate::snapshot::{Snapshot, StreamState};
 
@@ -47,16 +48,23 @@ fn word_of(c: &crate::snapshot::ChannelSnapshot) -> &'static str {
     performer_word(&c.warnings, c.readings.overs > 0)
 }
 
-/// The JSON frame for `s`.
-pub fn json_frame(s: &Snapshot, infos: &[ChannelInfo]) -> String {
+/// The JSON frame for `s` with `peaks` (per channel, the maxima since the client's previous
+/// frame) as `sample_peak_dbfs` and `true_peak_dbtp`.
+pub fn json_frame(s: &Snapshot, peaks: &[Peaks], infos: &[ChannelInfo]) -> String {
     let line = Line::from_snapshot(s, None);
     let channels = line
         .channels
         .into_iter()
         .zip(&s.channels)
         .enumerate()
-        .map(|(i, (line, c))| FrameChannel {
-            line,
+        .map(|(i, (mut line, c))| FrameChannel {
+            line: {
+                if let Some(p) = peaks.get(i) {
+                    line.sample_peak_dbfs = db(p.sample_dbfs());
+                    line.true_peak_dbtp = db(p.true_peak_dbtp());
+                }
+                line
+            },
             name: infos.get(i).map_or("", |c| c.name.as_str()),
             zone: StripZone::of(&c.readings, hot(infos, i)).name(),
             word: word_of(c),
@@ -113,7 +121,7 @@ fn push_level(out: &mut String, v: f64) {
 /// true_peak_dbtp, peak_hold_dbfs, falling_true_peak_dbtp, max_true_peak_dbtp,
 /// short_term_lufs, clipped_samples, overs, zone, word], ...]}`, zone 0 good, 1 hot, 2 clip;
 /// word an index into GOOD, HOT, CLIP, LOW, NO SIGNAL.
-pub fn compact_frame(s: &Snapshot, infos: &[ChannelInfo]) -> String {
+pub fn compact_frame(s: &Snapshot, peaks: &[Peaks], infos: &[ChannelInfo]) -> String {
     let mut out = String::with_capacity(64 + s.channels.len() * 56);
     let _ = write!(
         out,
@@ -129,10 +137,11 @@ pub fn compact_frame(s: &Snapshot, infos: &[ChannelInfo]) -> String {
             out.push(',');
         }
         let r = &c.readings;
+        let p = peaks.get(i).copied().unwrap_or_default();
         out.push('[');
         for v in [
-            r.sample_peak_dbfs,
-            r.true_peak_dbtp,
+            p.sample_dbfs(),
+            p.true_peak_dbtp(),
             r.peak_hold_dbfs,
             r.falling_true_peak_dbtp,
             r.max_true_peak_dbtp,
@@ -177,6 +186,26 @@ pub fn warnings_message(s: &Snapshot) -> String {
     serde_json::to_string(&serde_json::json!({ "warnings": list })).unwrap_or_default()
 }
 
+/// `over` events for the channels whose over count rose from `before` to `now`.
+pub fn over_events(before: &Snapshot, now: &Snapshot) -> Vec<String> {
+    before
+        .channels
+        .iter()
+        .zip(&now.channels)
+        .filter(|(b, n)| n.readings.overs > b.readings.overs)
+        .map(|(b, n)| {
+            serde_json::json!({
+                "event": "over",
+                "channel": n.channel,
+                "new_overs": n.readings.overs - b.readings.overs,
+                "overs": n.readings.overs,
+                "clipped_samples": n.readings.clipped_samples,
+            })
+            .to_string()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -193,50 +222,5 @@ mod tests {
             super::push_level(&mut out, v);
             assert_eq!(out, want, "{v}");
         }
-    }
-}
-
-/// What one client saw last: to tell it what changed since.
-#[derive(Debug, Default)]
-pub struct Seen {
-    overs: Vec<u64>,
-    warnings: Vec<Vec<Warning>>,
-    started: bool,
-}
-
-impl Seen {
-    /// Events for what changed since the client's previous frame: `over` when a channel's
-    /// over count rose. True in the second value when any channel's warnings changed.
-    pub fn changes(&mut self, s: &Snapshot) -> (Vec<String>, bool) {
-        let mut events = Vec::new();
-        if self.overs.len() != s.channels.len() {
-            self.overs = s.channels.iter().map(|c| c.readings.overs).collect();
-            self.warnings = s.channels.iter().map(|c| c.warnings.clone()).collect();
-            let first = !self.started;
-            self.started = true;
-            return (events, first);
-        }
-        let mut warnings_changed = false;
-        for (i, c) in s.channels.iter().enumerate() {
-            let overs = c.readings.overs;
-            if overs > self.overs[i] {
-                events.push(
-                    serde_json::json!({
-                        "event": "over",
-                        "channel": c.channel,
-                        "new_overs": overs - self.overs[i],
-                        "overs": overs,
-                        "clipped_samples": c.readings.clipped_samples,
-                    })
-                    .to_string(),
-                );
-            }
-            self.overs[i] = overs;
-            if self.warnings[i] != c.warnings {
-                warnings_changed = true;
-                self.warnings[i] = c.warnings.clone();
-            }
-        }
-        (events, warnings_changed)
     }
 }

@@ -144,7 +144,10 @@ pub async fn run(state: Arc<State>) {
             _ = tick.tick() => {}
             _ = stop.wait_for(|s| *s) => return,
         }
-        let Some(s) = reader.read() else { continue };
+        // Shared, not copied: the peaks since the previous look matter only to a soundcheck.
+        let Some((s, merged)) = reader.read_shared() else {
+            continue;
+        };
         let changed = seen
             .as_ref()
             .is_none_or(|prev| !Arc::ptr_eq(prev, &s.events));
@@ -163,8 +166,14 @@ pub async fn run(state: Arc<State>) {
                 .unwrap_or_else(PoisonError::into_inner);
             match slot.as_mut() {
                 Some(check) => {
-                    for (c, ch) in s.channels.iter().enumerate() {
-                        check.feed(s.t_s, c, &ch.readings);
+                    for (c, (ch, peaks)) in s.channels.iter().zip(merged).enumerate() {
+                        let peaks = peaks.with_published(&ch.readings);
+                        let readings = crate::meter::ChannelReadings {
+                            sample_peak_dbfs: peaks.sample_dbfs(),
+                            true_peak_dbtp: peaks.true_peak_dbtp(),
+                            ..ch.readings
+                        };
+                        check.feed(s.t_s, c, &readings);
                     }
                     if check.is_done(s.t_s) {
                         slot.take().map(|c| c.results())

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 
 use super::control::Token;
 use super::hub::Hub;
+use super::ticks::Ticks;
 use crate::advisor::ChannelPlan;
 use crate::capture::{Commander, SnapshotReader};
 
@@ -117,6 +118,8 @@ pub struct State {
     pub frame_period: Duration,
     pub stats: Arc<RemoteStats>,
     pub hub: Hub,
+    /// The frame clock every `/ws` client follows.
+    pub ticks: Ticks,
     pub plan: ChannelPlan,
     pub stop: watch::Receiver<bool>,
 }
@@ -297,10 +300,12 @@ impl Remote {
             frame_period: Duration::from_secs_f64(1.0 / config.frame_hz),
             stats: Arc::new(RemoteStats::default()),
             hub: Hub::new(),
+            ticks: Ticks::new(Duration::from_secs_f64(1.0 / config.frame_hz)),
             plan: source.plan,
             stop: stop_rx,
         });
         runtime.spawn(super::hub::run(Arc::clone(&state)));
+        runtime.spawn(super::ticks::run(Arc::clone(&state)));
         let osc_addr = match config.osc_listen {
             Some(at) => {
                 let socket =

@@ -1,5 +1,6 @@
-//! Shared by the remote tests (included with `#[path]`): a caller-fed session of known sines
-//! and clips served on a loopback port, and a WebSocket client.
+//! Shared by the remote tests and the `remote_serve` bench (included with `#[path]`): a
+//! caller-fed session served on a loopback port, fed known sines and clips at a device's
+//! pace, and a WebSocket client.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
+use gainstage::capture::callback::CallbackState;
 use gainstage::capture::{Session, SessionConfig};
 use gainstage::remote::{Remote, RemoteConfig, RemoteSource};
 use gainstage::snapshot::SourceInfo;
@@ -64,12 +66,18 @@ impl Served {
     }
 }
 
-pub fn serve(tones: &[Tone], mut config: RemoteConfig) -> Served {
-    let channels = tones.len();
+/// A session of `channels` f32 channels at [`RATE`] fed by the caller, served on 127.0.0.1 at
+/// a free port unless `config.listen` names an address: the session, its server, and the
+/// callback to feed. What the remote tests and the `remote_serve` bench start from.
+pub fn caller_fed(
+    host: &str,
+    channels: usize,
+    mut config: RemoteConfig,
+) -> (Arc<Session>, Remote, CallbackState) {
     let info = SourceInfo {
-        host: "test".into(),
-        device: "remote test".into(),
-        device_id: "test:remote".into(),
+        host: host.into(),
+        device: format!("remote {host}"),
+        device_id: format!("{host}:remote"),
         sample_rate: RATE,
         channels,
         buffer_frames: Some(BLOCK as u32),
@@ -93,6 +101,35 @@ pub fn serve(tones: &[Tone], mut config: RemoteConfig) -> Served {
         config,
     )
     .unwrap();
+    (session, remote, cb)
+}
+
+/// Calls `block(n)` for n = 0, 1, 2 ... on its own thread, one call per [`BLOCK`] frames of
+/// real time, until `stop`: a device's callback at its pace.
+pub fn paced(
+    stop: Arc<AtomicBool>,
+    mut block: impl FnMut(u64) + Send + 'static,
+) -> std::thread::JoinHandle<()> {
+    std::thread::Builder::new()
+        .name("remote-feeder".into())
+        .spawn(move || {
+            let start = Instant::now();
+            let period = Duration::from_secs_f64(BLOCK as f64 / f64::from(RATE));
+            let mut n: u64 = 0;
+            while !stop.load(Ordering::Acquire) {
+                block(n);
+                n += 1;
+                let due = start + period * n as u32;
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+            }
+        })
+        .unwrap()
+}
+
+pub fn serve(tones: &[Tone], config: RemoteConfig) -> Served {
+    let (session, remote, cb) = caller_fed("test", tones.len(), config);
     let (stop, feeder) = feed(cb, tones);
     Served {
         remote,
@@ -105,42 +142,32 @@ pub fn serve(tones: &[Tone], mut config: RemoteConfig) -> Served {
 /// Feeds `tones` (one per channel) to a session's callback at real-time pace, in 10 ms
 /// blocks, until the flag is raised.
 pub fn feed(
-    mut cb: gainstage::capture::callback::CallbackState,
+    mut cb: CallbackState,
     tones: &[Tone],
 ) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
     let channels = tones.len();
     let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
     let tones = tones.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let start = Instant::now();
-        let mut buf = vec![0f32; BLOCK * channels];
-        let mut block: u64 = 0;
-        while !flag.load(Ordering::Acquire) {
-            for f in 0..BLOCK {
-                let n = block * BLOCK as u64 + f as u64;
-                let phase = std::f64::consts::TAU * TONE_HZ * n as f64 / f64::from(RATE);
-                for (c, t) in tones.iter().enumerate() {
-                    let a = t.level_dbfs.map_or(0.0, |l| 10f64.powf(l / 20.0));
-                    buf[f * channels + c] = (a * phase.sin()) as f32;
-                }
-            }
+    let mut buf = vec![0f32; BLOCK * channels];
+    let feeder = paced(Arc::clone(&stop), move |block| {
+        for f in 0..BLOCK {
+            let n = block * BLOCK as u64 + f as u64;
+            let phase = std::f64::consts::TAU * TONE_HZ * n as f64 / f64::from(RATE);
             for (c, t) in tones.iter().enumerate() {
-                // One full-scale sample in its block, after a second of settling.
-                if block >= 100
-                    && (block - 100).is_multiple_of(CLIP_SPACING)
-                    && (block - 100) / CLIP_SPACING < t.clips
-                {
-                    buf[7 * channels + c] = 1.0;
-                }
-            }
-            cb.process(&buf);
-            block += 1;
-            let due = start + Duration::from_millis(10 * block);
-            if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
+                let a = t.level_dbfs.map_or(0.0, |l| 10f64.powf(l / 20.0));
+                buf[f * channels + c] = (a * phase.sin()) as f32;
             }
         }
+        for (c, t) in tones.iter().enumerate() {
+            // One full-scale sample in its block, after a second of settling.
+            if block >= 100
+                && (block - 100).is_multiple_of(CLIP_SPACING)
+                && (block - 100) / CLIP_SPACING < t.clips
+            {
+                buf[7 * channels + c] = 1.0;
+            }
+        }
+        cb.process(&buf);
     });
     (stop, feeder)
 }
