@@ -48,9 +48,9 @@ impl MeterBank {
         config: &MeterConfig,
     ) -> Result<Self, MeterError> {
         check_channels(channels)?;
-        let meters = (0..channels)
-            .map(|_| ChannelMeter::new(sample_rate, config))
-            .collect::<Result<Vec<_>, _>>()?;
+        // Every channel starts alike: one meter built (its programme meters calibrate
+        // themselves on a synthesised sine, most of a meter's construction) and copied.
+        let meters = vec![ChannelMeter::new(sample_rate, config)?; channels];
         let capacity = config.max_block_frames.max(1);
         Ok(Self {
             meters,
