@@ -288,13 +288,9 @@ fn i24_channels_into(raw: &[u8], frame_bytes: usize, start: usize, outs: &mut [V
         let n = (last - first).min(TILE_FRAMES);
         for (k, out) in outs.iter_mut().enumerate() {
             let src = &raw[first * frame_bytes + start + 3 * k..];
-            for (d, sample) in out[first..first + n]
-                .iter_mut()
-                .zip(src.chunks(frame_bytes))
-            {
-                if let Some(b) = sample.first_chunk::<4>() {
-                    *d = convert(*b);
-                }
+            let frames = src.chunks_exact(frame_bytes);
+            for (d, sample) in out[first..first + n].iter_mut().zip(frames) {
+                *d = convert([sample[0], sample[1], sample[2], sample[3]]);
             }
         }
     }

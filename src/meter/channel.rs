@@ -402,11 +402,19 @@ impl ChannelMeter {
         let lanes = samples.chunks_exact(4);
         let tail = lanes.remainder();
         for quad in lanes {
+            let Some(quad) = quad.first_chunk::<4>() else {
+                continue;
+            };
+            // Samples here are finite (sanitised), so a compare-and-pick is the maximum, and
+            // the compiler makes it one vector max instead of `f32::max`'s NaN handling.
             for i in 0..4 {
-                peak[i] = peak[i].max(quad[i].abs());
-                let x = f64::from(quad[i]);
-                sumsq[i] += x * x;
-                sum[i] += x;
+                let a = quad[i].abs();
+                peak[i] = if a > peak[i] { a } else { peak[i] };
+            }
+            let x = quad.map(f64::from);
+            for i in 0..4 {
+                sumsq[i] += x[i] * x[i];
+                sum[i] += x[i];
             }
         }
         for &x in tail {
