@@ -15,7 +15,7 @@ use super::schedule;
 use crate::advisor::{ChannelPlan, judge_take};
 use crate::file_report::{ChannelReport, FileReport, ProgramReport};
 use crate::meter::k_weighting::LANES;
-use crate::meter::{ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
+use crate::meter::{ChannelMeter, ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
 use crate::wav::{Fill, Layout, WavError, WavReader};
 
 /// Settings of one analysis.
@@ -294,11 +294,13 @@ fn split_groups(
     let n = groups.min(channels);
     let mut groups = Vec::with_capacity(n);
     let mut first = 0;
+    // One meter built, copied into every channel of every group.
+    let meter = ChannelMeter::new(rate, config)?;
     for k in 0..n {
         let len = channels / n + usize::from(k < channels % n);
         groups.push(Group {
             first,
-            bank: MeterBank::new(len, rate, config)?,
+            bank: MeterBank::of(len, &meter, config)?,
             program: None,
             layout,
             planar: vec![vec![0.0; piece_frames]; len],

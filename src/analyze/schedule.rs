@@ -86,11 +86,7 @@ impl<S, G> Drop for FailOnPanic<'_, S, G> {
 
 /// Runs `groups` over every block of `source` on `threads` threads (the caller's and
 /// `threads - 1` more). Returns the source and the groups, or `None` if a thread panicked.
-pub fn run<S: Source, G: Group>(
-    source: S,
-    groups: Vec<G>,
-    threads: usize,
-) -> Option<(S, Vec<G>)> {
+pub fn run<S: Source, G: Group>(source: S, groups: Vec<G>, threads: usize) -> Option<(S, Vec<G>)> {
     let shared = Shared {
         state: Mutex::new(State {
             source: Some(source),
@@ -110,10 +106,15 @@ pub fn run<S: Source, G: Group>(
         // The caller's thread works too; a panic in a group is a failed run here as on the
         // other threads, not an unwind through the scope.
         let own = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&shared)));
-        let helpers_ok = helpers.into_iter().fold(true, |ok, h| h.join().is_ok() && ok);
+        let helpers_ok = helpers
+            .into_iter()
+            .fold(true, |ok, h| h.join().is_ok() && ok);
         own.is_ok() && helpers_ok
     });
-    let state = shared.state.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let state = shared
+        .state
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
     if !joined || state.failed {
         return None;
     }
@@ -244,7 +245,10 @@ mod tests {
                     assert!(source.next >= count);
                     let want: Vec<u8> = (0..count).collect();
                     for (g, r) in recorders.iter().enumerate() {
-                        assert_eq!(r.seen, want, "{threads} threads, {groups} groups, group {g}");
+                        assert_eq!(
+                            r.seen, want,
+                            "{threads} threads, {groups} groups, group {g}"
+                        );
                     }
                 }
             }
