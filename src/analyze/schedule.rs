@@ -106,9 +106,12 @@ pub fn run<S: Source, G: Group>(source: S, groups: Vec<G>, threads: usize) -> Op
         // The caller's thread works too; a panic in a group is a failed run here as on the
         // other threads, not an unwind through the scope.
         let own = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&shared)));
-        let helpers_ok = helpers
-            .into_iter()
-            .fold(true, |ok, h| h.join().is_ok() && ok);
+        // Every helper is joined, also after one failed: a scope panics over an unjoined
+        // thread that panicked.
+        let mut helpers_ok = true;
+        for h in helpers {
+            helpers_ok &= h.join().is_ok();
+        }
         own.is_ok() && helpers_ok
     });
     let state = shared
