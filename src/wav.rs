@@ -125,6 +125,10 @@ impl Layout {
         if end > frame_bytes {
             return;
         }
+        if self.format == (Format::Int { bytes: 3, bits: 24 }) && frame_bytes >= 4 {
+            i24_channels_into(raw, frame_bytes, start, outs);
+            return;
+        }
         self.convert(Frames {
             raw,
             frame_bytes,
@@ -257,6 +261,47 @@ impl Driver for Frames<'_> {
 /// Frames per tile when picking channels out of interleaved frames: 64 frames of 16 24-bit
 /// channels are 3 KB.
 const TILE_FRAMES: usize = 64;
+
+/// [`Frames`] for packed 24-bit integers, the format most multitrack takes are in, with the
+/// same results: each sample is read as the 4 bytes from its first (the fourth, the next
+/// sample's, shifted out), which needs no byte assembly, and converted with the code at the
+/// top of an `i32`, exact in `f32`, times 2^-31. The full-scale code lands on 1.0 by the
+/// rule of [`crate::meter::sample`]. Frames must be at least 4 bytes (two channels or more);
+/// the last sample of the buffer, whose fourth byte may lie beyond it, is read on its own.
+fn i24_channels_into(raw: &[u8], frame_bytes: usize, start: usize, outs: &mut [Vec<f32>]) {
+    /// The positive full-scale code at the top of an `i32`.
+    const FULL_SCALE: i32 = 0x7FFF_FF00;
+    #[inline(always)]
+    fn convert(b: [u8; 4]) -> f32 {
+        let top = (u32::from_le_bytes(b) << 8) as i32;
+        let x = top as f32 * (1.0 / 2_147_483_648.0);
+        if top == FULL_SCALE { 1.0 } else { x }
+    }
+    let frames = (raw.len() / frame_bytes).min(outs.iter().map(Vec::len).min().unwrap_or(0));
+    let Some(last) = frames.checked_sub(1) else {
+        return;
+    };
+    let raw = &raw[..frames * frame_bytes];
+    // The frames before the last, a tile at a time: every sample has 4 bytes to read inside
+    // the buffer, as a whole frame follows it.
+    for first in (0..last).step_by(TILE_FRAMES) {
+        let n = (last - first).min(TILE_FRAMES);
+        for (k, out) in outs.iter_mut().enumerate() {
+            let src = &raw[first * frame_bytes + start + 3 * k..];
+            let frames = src.chunks_exact(frame_bytes);
+            for (d, sample) in out[first..first + n].iter_mut().zip(frames) {
+                *d = convert([sample[0], sample[1], sample[2], sample[3]]);
+            }
+        }
+    }
+    let frame = &raw[last * frame_bytes..];
+    for (k, out) in outs.iter_mut().enumerate() {
+        let offset = start + 3 * k;
+        if let Some(&[b0, b1, b2]) = frame.get(offset..offset + 3) {
+            out[last] = convert([b0, b1, b2, 0]);
+        }
+    }
+}
 
 /// How a read ended.
 #[derive(Debug)]
@@ -541,6 +586,45 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Packed 24-bit codes at and next to both full scales, in every position of a frame of
+    /// two and of three channels (the last sample of a buffer has no fourth byte after it):
+    /// a run of channels converts them as each channel alone does, full scale to exactly ±1.
+    #[test]
+    fn packed_24_bit_full_scale_codes_convert_alike_in_every_position() {
+        let codes: [i32; 8] = [
+            0x7F_FFFF, -0x80_0000, 0x7F_FFFE, -0x7F_FFFF, 0, -1, 1, 0x40_0000,
+        ];
+        for channels in [2, 3] {
+            let layout = Layout {
+                format: Format::Int { bytes: 3, bits: 24 },
+                channels,
+            };
+            // Every code in every channel: the codes rotate by one per frame.
+            let frames = codes.len();
+            let raw: Vec<u8> = (0..frames * channels)
+                .flat_map(|i| {
+                    let b = codes[(i + i / channels) % codes.len()].to_le_bytes();
+                    [b[0], b[1], b[2]]
+                })
+                .collect();
+            let mut outs = vec![vec![0.0f32; frames]; channels];
+            layout.channels_into(&raw, 0, &mut outs);
+            for (c, got) in outs.iter().enumerate() {
+                let mut want = vec![0.0f32; frames];
+                layout.channel_into(&raw, c, &mut want);
+                assert_eq!(got, &want, "{channels} ch, channel {c}");
+                for (i, &x) in got.iter().enumerate() {
+                    let code = codes[(i * channels + c + i) % codes.len()];
+                    match code {
+                        0x7F_FFFF => assert_eq!(x, 1.0),
+                        -0x80_0000 => assert_eq!(x, -1.0),
+                        _ => assert!(x.abs() < 1.0 && x == code as f32 / 8_388_608.0),
+                    }
+                }
+            }
+        }
+    }
 
     /// Every format, 7 channels, 300 frames (more than four tiles, the last one partial):
     /// picking a run of channels out in one pass gives what converting each alone gives.

@@ -1,19 +1,21 @@
-//! Analysis of one WAV file: raw blocks read on the calling thread, converted and metered by
-//! channel group on one worker per core.
+//! Analysis of one WAV file: raw blocks read and converted and metered by channel group, each
+//! a job for whichever of one thread per core is free ([`schedule`]).
 //!
 //! Metering (K-weighting and 4x true-peak interpolation per channel) costs far more than
-//! reading, so the caller only reads raw bytes; each worker converts its own channels from
-//! the shared block and meters them, so conversion runs in parallel too. Queues are bounded
-//! and read buffers are reused, so memory stays a few blocks whatever the file's length.
+//! reading, so reading only fetches raw bytes; each group converts its own channels from the
+//! shared block and meters them, so conversion runs in parallel too. Reading stays a few
+//! blocks ahead of the slowest group and read buffers are reused, so memory stays a few
+//! blocks whatever the file's length.
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, sync_channel};
 
 use super::progress::Progress;
+use super::schedule;
 use crate::advisor::{ChannelPlan, judge_take};
 use crate::file_report::{ChannelReport, FileReport, ProgramReport};
-use crate::meter::{ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
+use crate::meter::k_weighting::LANES;
+use crate::meter::{ChannelMeter, ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
 use crate::wav::{Fill, Layout, WavError, WavReader};
 
 /// Settings of one analysis.
@@ -26,7 +28,7 @@ pub struct AnalyzeOptions {
     pub float_clip_level_dbfs: Option<f64>,
     /// Frames per decoded block.
     pub block_frames: usize,
-    /// Metering threads (1 or more); more than the channel count is pointless. Defaults to
+    /// Threads that read and meter, the calling one included (1 or more). Defaults to
     /// one per core.
     pub threads: usize,
     /// Show progress on stderr (callers pass `true` only when stderr is a terminal).
@@ -38,6 +40,11 @@ pub struct AnalyzeOptions {
 /// Frames per block: long enough that handing blocks between threads costs nothing next to
 /// metering them, short enough that a few in flight stay small (16 channels of 24-bit: 768 KB).
 pub const DEFAULT_BLOCK_FRAMES: usize = 16_384;
+
+/// Frames a worker converts and meters at once: a piece's planar samples (4 KB a channel)
+/// and the meters' scratch stay in the core's cache from conversion to metering; whole read
+/// blocks (64 KB a channel) did not, and metering waited on memory.
+const PIECE_FRAMES: usize = 1024;
 
 impl Default for AnalyzeOptions {
     fn default() -> Self {
@@ -87,14 +94,18 @@ struct Group {
     decoded_from: usize,
 }
 
-impl Group {
-    fn run(mut self, rx: Receiver<Arc<Vec<u8>>>) -> Self {
-        for raw in rx {
-            let frames = raw.len() / self.layout.frame_bytes();
+impl schedule::Group for Group {
+    fn meter(&mut self, raw: &[u8]) {
+        let frame_bytes = self.layout.frame_bytes();
+        let piece_frames = self.planar.first().map_or(1, Vec::len).max(1);
+        // A read block is metered in pieces whose converted samples stay in the core's cache
+        // between conversion and metering.
+        for piece in raw.chunks(piece_frames * frame_bytes) {
+            let frames = piece.len() / frame_bytes;
             self.layout
-                .channels_into(&raw, self.decoded_from, &mut self.planar);
+                .channels_into(piece, self.decoded_from, &mut self.planar);
             let own = self.first - self.decoded_from;
-            // One small list per block of thousands of frames.
+            // One small list per piece of a thousand frames.
             let mut refs: Vec<&[f32]> = Vec::with_capacity(self.planar.len());
             refs.extend(
                 self.planar[own..own + self.bank.channels()]
@@ -108,17 +119,51 @@ impl Group {
                 p.process_planar(&refs);
             }
         }
-        self
     }
 }
 
-/// Read buffers shared with the workers, reused once every worker has let go of one.
+/// The file being read, a block at a time, by whichever thread's turn it is.
+struct FileSource {
+    reader: WavReader,
+    block_frames: usize,
+    pool: BufferPool,
+    progress: Progress,
+    /// Whole frames read, and why the data ended early (if it did).
+    frames: u64,
+    truncated: Option<String>,
+}
+
+impl schedule::Source for FileSource {
+    fn next_block(&mut self) -> (Option<Arc<Vec<u8>>>, bool) {
+        let mut raw = self.pool.take();
+        let (read, fill) = self.reader.read_raw(&mut raw, self.block_frames);
+        self.frames += read as u64;
+        self.progress.update(self.frames);
+        let block = (read > 0).then(|| self.pool.share(raw));
+        let more = match fill {
+            Fill::Full => true,
+            Fill::End => {
+                if self.frames < self.reader.declared_frames() {
+                    self.truncated = Some("data chunk ends early".to_string());
+                }
+                false
+            }
+            Fill::Broken(e) => {
+                self.truncated = Some(describe_break(&e));
+                false
+            }
+        };
+        (block, more)
+    }
+}
+
+/// Read buffers shared by the groups, reused once every group has metered one.
 #[derive(Debug, Default)]
 struct BufferPool(Vec<Arc<Vec<u8>>>);
 
 impl BufferPool {
-    /// A buffer nobody else holds. At most (queue depth + 2) per worker ever exist, as the
-    /// bounded queues stop the reader before more are in flight.
+    /// A buffer nobody else holds. A few more exist than blocks are read ahead, as the
+    /// scheduler reads no further ahead of the slowest group.
     fn take(&mut self) -> Vec<u8> {
         match self.0.iter().position(|b| Arc::strong_count(b) == 1) {
             Some(i) => Arc::try_unwrap(self.0.swap_remove(i)).unwrap_or_default(),
@@ -135,7 +180,7 @@ impl BufferPool {
 
 /// Analyses one WAV file with the live meter code.
 pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, AnalyzeError> {
-    let mut reader = WavReader::open(path)?;
+    let reader = WavReader::open(path)?;
     let layout = reader.layout();
     let channels = reader.channels();
     let rate = reader.sample_rate();
@@ -143,6 +188,7 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
     // report their share of it).
     crate::meter::bank::check_channels(channels)?;
     let block_frames = opts.block_frames.max(1);
+    let piece_frames = block_frames.min(PIECE_FRAMES);
     let clip_rule = ClipRule::for_format(
         layout.is_float(),
         opts.float_clip_level_dbfs
@@ -151,65 +197,39 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
     let config = MeterConfig {
         over_len: opts.over_len,
         clip_rule,
-        max_block_frames: block_frames,
+        max_block_frames: piece_frames,
         // A file's report gives only each channel's maximum true peak.
         true_peak_max_only: true,
         ..MeterConfig::default()
     };
 
+    // Groups of up to four channels (one K-weighting filter's worth), at least one per
+    // thread: more groups than threads lets a thread that is ahead take on another's work.
+    let threads = opts.threads.max(1);
     let groups = split_groups(
         channels,
-        opts.threads.max(1),
+        threads.max(channels.div_ceil(LANES)),
         rate,
         layout,
         &config,
-        block_frames,
+        piece_frames,
     )?;
-    let mut truncated = None;
-    let mut frames: u64 = 0;
-    let mut progress = Progress::new(opts.progress, path, reader.declared_frames());
-    let mut pool = BufferPool::default();
-
-    let groups = std::thread::scope(|s| -> Result<Vec<Group>, AnalyzeError> {
-        let mut senders = Vec::new();
-        let mut handles = Vec::new();
-        for g in groups {
-            let (tx, rx) = sync_channel::<Arc<Vec<u8>>>(2);
-            senders.push(tx);
-            handles.push(s.spawn(move || g.run(rx)));
-        }
-        loop {
-            let mut raw = pool.take();
-            let (read, fill) = reader.read_raw(&mut raw, block_frames);
-            frames += read as u64;
-            progress.update(frames);
-            if read > 0 {
-                let raw = pool.share(raw);
-                // A worker gone means it panicked; its join below reports it.
-                if senders.iter().any(|tx| tx.send(Arc::clone(&raw)).is_err()) {
-                    break;
-                }
-            }
-            match fill {
-                Fill::Full => continue,
-                Fill::End => {
-                    if frames < reader.declared_frames() {
-                        truncated = Some("data chunk ends early".to_string());
-                    }
-                    break;
-                }
-                Fill::Broken(e) => {
-                    truncated = Some(describe_break(&e));
-                    break;
-                }
-            }
-        }
-        drop(senders);
-        handles
-            .into_iter()
-            .map(|h| h.join().map_err(|_| AnalyzeError::Worker))
-            .collect()
-    })?;
+    let source = FileSource {
+        progress: Progress::new(opts.progress, path, reader.declared_frames()),
+        reader,
+        block_frames,
+        pool: BufferPool::default(),
+        frames: 0,
+        truncated: None,
+    };
+    let (source, groups) = schedule::run(source, groups, threads).ok_or(AnalyzeError::Worker)?;
+    let FileSource {
+        reader,
+        mut progress,
+        frames,
+        truncated,
+        ..
+    } = source;
     progress.finish();
 
     let mut per_channel = Vec::with_capacity(channels);
@@ -261,26 +281,29 @@ fn describe_break(e: &std::io::Error) -> String {
     }
 }
 
-/// Contiguous channel ranges, one per thread, with the programme meter on the last (smallest).
+/// `groups` contiguous channel ranges (fewer if there are fewer channels), with the programme
+/// meter on the last (smallest).
 fn split_groups(
     channels: usize,
-    threads: usize,
+    groups: usize,
     rate: u32,
     layout: Layout,
     config: &MeterConfig,
-    block_frames: usize,
+    piece_frames: usize,
 ) -> Result<Vec<Group>, AnalyzeError> {
-    let n = threads.min(channels);
+    let n = groups.min(channels);
     let mut groups = Vec::with_capacity(n);
     let mut first = 0;
+    // One meter built, copied into every channel of every group.
+    let meter = ChannelMeter::new(rate, config)?;
     for k in 0..n {
         let len = channels / n + usize::from(k < channels % n);
         groups.push(Group {
             first,
-            bank: MeterBank::new(len, rate, config)?,
+            bank: MeterBank::of(len, &meter, config)?,
             program: None,
             layout,
-            planar: vec![vec![0.0; block_frames]; len],
+            planar: vec![vec![0.0; piece_frames]; len],
             decoded_from: first,
         });
         first += len;
@@ -288,7 +311,7 @@ fn split_groups(
     if let Some(last) = groups.last_mut() {
         last.program = ProgramMeter::new(channels, rate, config.max_block_frames)?;
         if last.program.is_some() {
-            last.planar = vec![vec![0.0; block_frames]; channels];
+            last.planar = vec![vec![0.0; piece_frames]; channels];
             last.decoded_from = 0;
         }
     }

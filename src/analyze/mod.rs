@@ -2,6 +2,8 @@
 //!
 //! - [`file`](mod@file): one file through the meters, channel groups on one thread per core, reading
 //!   with [`crate::wav`].
+//! - `schedule`: reading and each channel group's metering as jobs for any free thread, every
+//!   group's blocks in order.
 //! - `progress`: the stderr progress line for long runs.
 //!
 //! Results are [`crate::file_report`] reports, rendered elsewhere (`gainstage analyze` joins the two).
@@ -11,5 +13,6 @@
 
 pub mod file;
 mod progress;
+mod schedule;
 
 pub use file::{AnalyzeError, AnalyzeOptions, analyze_file};

@@ -48,9 +48,21 @@ impl MeterBank {
         config: &MeterConfig,
     ) -> Result<Self, MeterError> {
         check_channels(channels)?;
-        let meters = (0..channels)
-            .map(|_| ChannelMeter::new(sample_rate, config))
-            .collect::<Result<Vec<_>, _>>()?;
+        Self::of(channels, &ChannelMeter::new(sample_rate, config)?, config)
+    }
+
+    /// A bank of `channels` copies of `meter`, which was built with `config` for the bank's
+    /// sample rate. Every channel starts alike, so one meter is built (its programme meters
+    /// calibrate themselves on a synthesised sine, most of a meter's construction) and
+    /// copied; callers that build several banks build that one meter once.
+    pub fn of(
+        channels: usize,
+        meter: &ChannelMeter,
+        config: &MeterConfig,
+    ) -> Result<Self, MeterError> {
+        check_channels(channels)?;
+        let sample_rate = meter.sample_rate();
+        let meters = vec![meter.clone(); channels];
         let capacity = config.max_block_frames.max(1);
         Ok(Self {
             meters,
