@@ -18,7 +18,8 @@
 //!   digital peak) are `meter::kind` (scales, alignment) and `meter::programme` (the set a
 //!   channel runs), built from `meter::vu`, `meter::ppm`, `meter::k_meter` and
 //!   `meter::digital_peak`.
-//! - [`analyze`]: offline analysis of WAV files with the same meters, into [`file_report`]s.
+//! - [`analyze`]: offline analysis of WAV files with the same meters, into [`file_report`]s;
+//!   `analyze::schedule` gives reading and each channel group's metering to any free thread.
 //! - [`file_report`]: what analysing a file found (readings, warnings, programme loudness).
 //! - [`report`]: JSON and table rendering of [`file_report`]s.
 //! - [`commands`]: `gainstage analyze`, joining `analyze` and `report`.
