@@ -5,14 +5,17 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/drive.rs"]
+mod drive;
 #[path = "support/remote.rs"]
 mod remote;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use drive::{click, tick_until};
 use gainstage::advisor::SourcePreset;
 use gainstage::capture::{Session, SessionConfig, SourceSpec};
 use gainstage::settings::{self, SavedSource, Settings};
@@ -69,32 +72,6 @@ fn gui() -> Gui {
         app,
         stop,
         feeder: Some(feeder),
-    }
-}
-
-/// Ticks `app` until `done` holds (the session plays in real time).
-fn tick_until(app: &mut App, done: impl Fn(&App) -> bool) {
-    // A guard against a hang, not a speed limit.
-    for _ in 0..3000 {
-        let _ = app.update(Message::Tick);
-        if done(app) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("the session never got there");
-}
-
-/// Clicks what `label` names in the main window and hands the app what it asked for.
-fn click(app: &mut App, label: &str) {
-    let messages: Vec<Message> = {
-        let mut ui = iced_test::simulator(app.view());
-        ui.click(label).unwrap();
-        ui.into_messages().collect()
-    };
-    assert!(!messages.is_empty(), "clicking {label} did nothing");
-    for m in messages {
-        let _ = app.update(m);
     }
 }
 

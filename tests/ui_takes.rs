@@ -4,9 +4,12 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-use std::time::Duration;
+#[path = "support/drive.rs"]
+mod drive;
 
+use std::sync::Arc;
+
+use drive::tick_until;
 use gainstage::capture::{Session, SessionConfig, SourceSpec};
 use gainstage::meter::{MeterBank, MeterConfig};
 use gainstage::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
@@ -170,19 +173,6 @@ fn a_take_opens_to_every_inputs_verdict_and_closes_back_to_the_list() {
         let _ = app.update(m);
     }
     assert!(app.takes.open.is_none());
-}
-
-/// Ticks `app` until `done` holds (the demo plays in real time).
-fn tick_until(app: &mut App, done: impl Fn(&App) -> bool) {
-    // A guard against a hang, not a speed limit: the demo delivers in tens of ms.
-    for _ in 0..3000 {
-        let _ = app.update(Message::Tick);
-        if done(app) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("the session never got there");
 }
 
 #[test]
