@@ -1,5 +1,5 @@
 //! Analysis of one WAV file: raw blocks read and converted and metered by channel group, each
-//! a job for whichever of one thread per core is free ([`schedule`]).
+//! a job for whichever of one thread per core is free (`analyze::schedule`).
 //!
 //! Metering (K-weighting and 4x true-peak interpolation per channel) costs far more than
 //! reading, so reading only fetches raw bytes; each group converts its own channels from the
