@@ -213,6 +213,29 @@ fn turning_remote_view_on_serves_the_gui_session_and_off_closes_the_port() {
     assert_eq!(db(&c3["hot_dbtp"]), vocal.hot_dbtp);
     assert_eq!(db(&c3["target_dbtp"]), vocal.target_dbtp);
 
+    // A viewer's rename with the token becomes the GUI's name too: one name on every screen.
+    let reply = rt.block_on(async {
+        remote::send_text(
+            &mut ws,
+            &format!(
+                r#"{{"cmd": "rename", "channel": 3, "name": "Backing Vox", "token": "{token}"}}"#
+            ),
+        )
+        .await;
+        remote::next_reply(&mut ws).await
+    });
+    assert_eq!(reply["ok"], true, "{reply}");
+    tick_until(&mut g.app, |app| app.roster.name(2) == "Backing Vox");
+    assert!(
+        shows(&g.app, "Backing Vox"),
+        "the bridge shows the new name"
+    );
+    assert_eq!(
+        g.app.current_settings().names.get(2).map(String::as_str),
+        Some("Backing Vox"),
+        "and it is saved with the session's names"
+    );
+
     {
         // As iced runs `update`: inside its tokio runtime's context.
         let _as_iced_does = rt.enter();

@@ -376,6 +376,15 @@ impl Remote {
         &self.state.stats
     }
 
+    /// Every channel's name as viewers see it now (a control command may have renamed one).
+    pub fn channel_names(&self) -> Vec<String> {
+        self.state
+            .channels()
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
     /// Takes new channel names, presets and levels (the GUI's own edits; remote renames go
     /// through the control commands). Viewers get them, with a new hello, at their next
     /// frame; an unchanged plan changes nothing.

@@ -329,6 +329,7 @@ impl App {
                 if self.realtime.is_none() {
                     self.realtime = self.session.as_ref().and_then(Session::realtime);
                 }
+                self.adopt_remote_renames();
                 self.save_if_due(Instant::now());
             }
             Message::ResetAll => self.send(MeterCommand::ResetAll),
@@ -569,6 +570,20 @@ impl App {
         if let Some(at) = wanted {
             let _ = self.serve_remote(at);
         }
+    }
+
+    /// A name a viewer gave with the control token becomes the GUI's too (the meter thread
+    /// already has it from the server), so the engineer and the booth read one name.
+    fn adopt_remote_renames(&mut self) {
+        let renames = self.remote.remote_renames();
+        if renames.is_empty() {
+            return;
+        }
+        for (i, name) in renames {
+            self.roster.rename(i, name);
+        }
+        self.layers.clear();
+        self.save();
     }
 
     /// Loads a template and tells the meter thread every channel's new preset and name.

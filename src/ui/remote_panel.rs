@@ -51,9 +51,11 @@ pub enum Want {
 struct Serving {
     remote: Remote,
     /// The GUI's names, presets and levels as last given to the server: only the GUI's own
-    /// edits are passed on, so a rename from a remote client stands until the GUI changes
-    /// that plan.
+    /// edits are passed on; a rename from a remote client is taken into the GUI
+    /// ([`State::remote_renames`]) and comes back in the next plan.
     plan: ChannelPlan,
+    /// The names viewers were given with `plan`: one that differs now was renamed remotely.
+    names: Vec<String>,
     urls: Vec<String>,
     /// The URL the QR code and the control link show (an index into `urls`).
     shown: usize,
@@ -178,9 +180,11 @@ impl State {
         let remote = Remote::start(source, config).map_err(|e| e.to_string())?;
         let urls = local_urls(remote.local_addr());
         let qr = qr_of(urls.first());
+        let names = remote.channel_names();
         self.serving = Some(Serving {
             remote,
             plan,
+            names,
             urls,
             shown: 0,
             qr,
@@ -235,7 +239,22 @@ impl State {
         {
             s.remote.set_plan(plan);
             s.plan = plan.clone();
+            s.names = s.remote.channel_names();
         }
+    }
+
+    /// Channels a viewer renamed with the control token since the GUI last gave its names
+    /// (index from 0, the new name), for the GUI to take in so both show one name.
+    pub fn remote_renames(&self) -> Vec<(usize, String)> {
+        let Some(s) = &self.serving else {
+            return Vec::new();
+        };
+        s.remote
+            .channel_names()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, name)| s.names.get(*i).is_some_and(|given| given != name))
+            .collect()
     }
 
     pub fn view(&self, neutral: Neutral) -> Element<'_, Message> {
