@@ -210,7 +210,17 @@ async fn control_is_refused_without_the_token_and_reaches_the_meters_with_it() {
     assert!(kinds.iter().any(|k| k == "take_start"), "{kinds:?}");
     assert!(kinds.iter().any(|k| k == "take_end"), "{kinds:?}");
 
-    // A soundcheck started remotely ends with every channel's verdict as an event.
+    // A soundcheck started remotely ends with every channel's verdict as an event, judged by
+    // the latest plan: channel 2 becomes a kick (target -16 dBTP), so its -12 dBTP is 4 dB hot.
+    let mut plan = gainstage::advisor::ChannelPlan::default();
+    plan.template
+        .channels
+        .push(gainstage::advisor::ChannelSetup {
+            channel: 2,
+            name: String::new(),
+            preset: gainstage::advisor::SourcePreset::Kick,
+        });
+    served.remote.set_plan(&plan);
     send_text(
         &mut ws,
         &format!(r#"{{"cmd":"soundcheck","secs":1,"token":"{token}"}}"#),
@@ -233,6 +243,13 @@ async fn control_is_refused_without_the_token_and_reaches_the_meters_with_it() {
         results[0]["status"], "turn_down",
         "-6 dBFS is hot: {}",
         results[0]
+    );
+    let kick = gainstage::advisor::SourcePreset::Kick.params().target_dbtp;
+    assert_eq!(results[1]["status"], "turn_down", "{}", results[1]);
+    assert_db(
+        "ch 2 as a kick: down to its target",
+        &results[1]["suggested_gain_db"],
+        kick - (-12.0),
     );
 
     // A connection opened with the control link's token needs none per message.

@@ -67,8 +67,9 @@ impl Hub {
 
     /// Starts listening for a soundcheck over `secs`, replacing one under way.
     pub fn start_soundcheck(&self, state: &State, secs: f64) {
+        let plan = state.plan();
         let params: Vec<_> = (1..=state.channel_count())
-            .map(|ch| state.plan.params(ch))
+            .map(|ch| plan.params(ch))
             .collect();
         let check = Soundcheck::all(&params, secs, state.source.sample_rate);
         *self

@@ -120,13 +120,22 @@ pub struct State {
     pub hub: Hub,
     /// The frame clock every `/ws` client follows.
     pub ticks: Ticks,
-    pub plan: ChannelPlan,
+    /// Presets and levels the remote soundcheck judges by: the GUI's latest edits.
+    plan: RwLock<ChannelPlan>,
     pub stop: watch::Receiver<bool>,
 }
 
 impl State {
     pub fn channel_count(&self) -> usize {
         self.source.channels
+    }
+
+    /// The channel plan as last given (at start, or by [`Remote::set_plan`]).
+    pub fn plan(&self) -> ChannelPlan {
+        self.plan
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub fn channels(&self) -> Arc<Vec<ChannelInfo>> {
@@ -301,7 +310,7 @@ impl Remote {
             stats: Arc::new(RemoteStats::default()),
             hub: Hub::new(),
             ticks: Ticks::new(Duration::from_secs_f64(1.0 / config.frame_hz)),
-            plan: source.plan,
+            plan: RwLock::new(source.plan),
             stop: stop_rx,
         });
         runtime.spawn(super::hub::run(Arc::clone(&state)));
@@ -387,8 +396,13 @@ impl Remote {
 
     /// Takes new channel names, presets and levels (the GUI's own edits; remote renames go
     /// through the control commands). Viewers get them, with a new hello, at their next
-    /// frame; an unchanged plan changes nothing.
+    /// frame, and the next remote soundcheck judges by them; an unchanged plan changes nothing.
     pub fn set_plan(&self, plan: &ChannelPlan) {
+        *self
+            .state
+            .plan
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = plan.clone();
         let list = channel_list(plan, &self.state.source);
         let mut guard = self
             .state
