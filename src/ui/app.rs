@@ -572,18 +572,17 @@ impl App {
         }
     }
 
-    /// A name a viewer gave with the control token becomes the GUI's too (the meter thread
-    /// already has it from the server), so the engineer and the booth read one name.
+    /// A name a viewer gave with the control token becomes the GUI's too, through the same
+    /// path as a rename typed on the bridge, so the engineer and the booth read one name.
     fn adopt_remote_renames(&mut self) {
         let renames = self.remote.remote_renames();
         if renames.is_empty() {
             return;
         }
         for (i, name) in renames {
-            self.roster.rename(i, name);
+            let _ = self.update(Message::Bridge(bridge::Message::Rename(i, name)));
         }
         self.layers.clear();
-        self.save();
     }
 
     /// Loads a template and tells the meter thread every channel's new preset and name.
