@@ -32,22 +32,20 @@ pub const HISTORY_INTERVAL: Duration = Duration::from_millis(50);
 /// sees every peak between judgements; judging at the publish rate was a tenth of the meter
 /// thread at 32 channels.
 pub const ADVISE_INTERVAL: Duration = Duration::from_millis(50);
-/// Shortest sleep when the ring is empty, used when the period is unknown or short.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(1);
-/// Longest sleep when the ring is empty; small against the 20 ms latency budget.
-pub const MAX_POLL_INTERVAL: Duration = Duration::from_millis(4);
+/// Shortest sleep when the ring is empty: a publish due sooner is waited for this long.
+pub const MIN_SLEEP: Duration = Duration::from_micros(100);
 
-/// How long to sleep when the ring is empty: half the device's period, so a block waits at
-/// most that long, within [`POLL_INTERVAL`, `MAX_POLL_INTERVAL`]. Waking every millisecond
-/// for blocks that come every ten cost more in context switches than metering the blocks.
-pub fn poll_interval(buffer_frames: Option<u32>, sample_rate: u32) -> Duration {
-    match buffer_frames {
-        Some(frames) if sample_rate > 0 => {
-            Duration::from_secs_f64(f64::from(frames) / f64::from(sample_rate) / 2.0)
-                .clamp(POLL_INTERVAL, MAX_POLL_INTERVAL)
-        }
-        _ => POLL_INTERVAL,
-    }
+/// How long the meter thread sleeps when the ring is empty: until the next publish is due.
+/// Readers see the meters only at a publish, and the meter thread drains the ring right
+/// before each, so waking between publishes brings nothing to a reader sooner; the ring holds
+/// a second. Waking every 4 ms for the demo's 10 ms blocks (241 wake-ups a second) cost about
+/// as much in context switches as metering 32 channels.
+pub fn sleep_until_publish(last_publish: Option<Instant>, now: Instant) -> Duration {
+    last_publish
+        .map_or(Duration::ZERO, |t| {
+            (t + PUBLISH_INTERVAL).saturating_duration_since(now)
+        })
+        .clamp(MIN_SLEEP, PUBLISH_INTERVAL)
 }
 
 /// Everything the meter thread owns.
@@ -252,7 +250,6 @@ impl MeterWorker {
 
     /// Runs until `stop`; publishes even when no audio arrives, so state changes show.
     pub fn run(mut self, stop: &AtomicBool) {
-        let poll = poll_interval(self.source.buffer_frames, self.source.sample_rate);
         while !stop.load(Ordering::Acquire) {
             let worked = self.step();
             if !worked
@@ -269,11 +266,7 @@ impl MeterWorker {
             let now = Instant::now();
             self.publish_if_due(now);
             if !worked {
-                // Never past a due publish: the readers' rate stays at 60 per second.
-                let due = self.last_publish.map_or(Duration::ZERO, |t| {
-                    (t + PUBLISH_INTERVAL).saturating_duration_since(now)
-                });
-                std::thread::sleep(poll.min(due.max(Duration::from_micros(100))));
+                std::thread::sleep(sleep_until_publish(self.last_publish, now));
             }
         }
         self.takes.finish(self.metered);
@@ -652,18 +645,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_poll_sleeps_half_a_period_within_bounds() {
-        // The demo's 480-frame periods at 48 kHz come every 10 ms: sleep 4 ms, the cap.
-        assert_eq!(poll_interval(Some(480), 48_000), MAX_POLL_INTERVAL);
-        // 256 frames at 48 kHz: 5.33 ms periods, half of that.
-        let p = poll_interval(Some(256), 48_000);
-        assert!(
-            (p.as_secs_f64() - 256.0 / 48_000.0 / 2.0).abs() < 1e-6,
-            "{p:?}"
+    fn the_meter_thread_sleeps_until_the_next_publish() {
+        let t = Instant::now();
+        // 5 ms after a publish: the rest of the interval.
+        let rest = sleep_until_publish(Some(t), t + Duration::from_millis(5));
+        assert_eq!(rest, PUBLISH_INTERVAL - Duration::from_millis(5));
+        // Due or overdue, or never published: the shortest sleep, never a busy loop.
+        assert_eq!(
+            sleep_until_publish(Some(t), t + PUBLISH_INTERVAL),
+            MIN_SLEEP
         );
-        // Short periods and unknown ones: the floor.
-        assert_eq!(poll_interval(Some(32), 96_000), POLL_INTERVAL);
-        assert_eq!(poll_interval(None, 48_000), POLL_INTERVAL);
-        assert_eq!(poll_interval(Some(256), 0), POLL_INTERVAL);
+        assert_eq!(
+            sleep_until_publish(Some(t), t + Duration::from_secs(1)),
+            MIN_SLEEP
+        );
+        assert_eq!(sleep_until_publish(None, t), MIN_SLEEP);
+        // A clock that went back (a publish "in the future") never sleeps past an interval.
+        assert_eq!(
+            sleep_until_publish(Some(t + Duration::from_secs(1)), t),
+            PUBLISH_INTERVAL
+        );
     }
 }
