@@ -1,4 +1,4 @@
-//! Settings → Remote view with real parts: the GUI's own session, fed known sines by the test,
+//! The GUI's Remote panel with real parts: the GUI's own session, fed known sines by the test,
 //! served on a loopback port when the checkbox is clicked in iced's simulator and read back by
 //! a WebSocket client; the port closed when it is clicked off; the QR code read back from the
 //! drawn screen by an independent decoder; the choice saved and served again after a restart.
@@ -80,9 +80,9 @@ fn shows(app: &App, what: &str) -> bool {
     ui.find(what).is_ok()
 }
 
-fn settings_open_with_listen(app: &mut App, listen: &str) {
-    let _ = app.update(Message::TogglePanel(Panel::Settings));
-    assert_eq!(app.panel, Some(Panel::Settings));
+fn remote_open_with_listen(app: &mut App, listen: &str) {
+    let _ = app.update(Message::TogglePanel(Panel::Remote));
+    assert_eq!(app.panel, Some(Panel::Remote));
     let _ = app.update(Message::Remote(remote_panel::Message::Listen(
         listen.into(),
     )));
@@ -128,7 +128,7 @@ async fn settled_frame(ws: &mut Ws) -> Value {
 #[test]
 fn turning_remote_view_on_serves_the_gui_session_and_off_closes_the_port() {
     let mut g = gui();
-    settings_open_with_listen(&mut g.app, "127.0.0.1:0");
+    remote_open_with_listen(&mut g.app, "127.0.0.1:0");
     assert!(!g.app.remote.is_serving(), "serving is off until asked for");
     click(&mut g.app, SERVE);
     let addr = g.app.remote.addr().expect("serving once switched on");
@@ -260,7 +260,7 @@ fn turning_remote_view_on_serves_the_gui_session_and_off_closes_the_port() {
 #[test]
 fn a_bad_address_or_a_taken_port_is_said_and_nothing_serves() {
     let mut g = gui();
-    settings_open_with_listen(&mut g.app, "192.168.1.300:8040");
+    remote_open_with_listen(&mut g.app, "192.168.1.300:8040");
     click(&mut g.app, SERVE);
     assert!(!g.app.remote.is_serving());
     let why = g.app.remote.error.clone().unwrap();
@@ -328,7 +328,7 @@ fn screen(app: &App, size: Size) -> (usize, usize, Vec<u8>) {
 #[test]
 fn the_qr_code_on_screen_decodes_to_the_url_shown() {
     let mut g = gui();
-    settings_open_with_listen(&mut g.app, "127.0.0.1:0");
+    remote_open_with_listen(&mut g.app, "127.0.0.1:0");
     click(&mut g.app, SERVE);
     let url = g.app.remote.urls()[0].clone();
     assert!(shows(&g.app, &url));
@@ -359,7 +359,7 @@ fn remote_view_on_and_its_address_are_saved_and_served_again_after_a_restart() {
         g.app
             .restore(&Settings::default(), Some(dir.path().to_path_buf()));
         assert!(!g.app.remote.is_serving(), "off by default");
-        settings_open_with_listen(&mut g.app, &at.to_string());
+        remote_open_with_listen(&mut g.app, &at.to_string());
         click(&mut g.app, SERVE);
         assert_eq!(g.app.remote.addr(), Some(at));
         g.app.save_if_due(Instant::now() + settings::SAVE_DELAY * 2);
@@ -397,7 +397,7 @@ fn opening_another_input_serves_it_on_the_same_port() {
     let mut g = gui();
     g.app =
         std::mem::replace(&mut g.app, App::new(None, None, View::Bridge)).with_opener(open_demo);
-    settings_open_with_listen(&mut g.app, "127.0.0.1:0");
+    remote_open_with_listen(&mut g.app, "127.0.0.1:0");
     click(&mut g.app, SERVE);
     let addr = g.app.remote.addr().unwrap();
     let link = g.app.remote.control_link().unwrap();
@@ -463,4 +463,56 @@ fn saved_on_without_an_input_says_why_and_serves_the_input_opened_next() {
         next_json(&mut ws).await.unwrap()
     });
     assert_eq!(hello["hello"]["channels"].as_array().unwrap().len(), 2);
+}
+
+/// Where the meters lie on a `size` window: from under the first strip's name to its TP
+/// readout (px).
+fn meters_span(app: &App, size: Size) -> (f32, f32) {
+    let mut ui = iced_test::simulator::Simulator::with_size(
+        iced_test::core::Settings::default(),
+        size,
+        app.view(),
+    );
+    let name = ui.find(NAMES[0]).unwrap().bounds();
+    let tp = ui.find("TP").unwrap().bounds();
+    (name.y + name.height, tp.y)
+}
+
+#[test]
+fn an_open_panel_leaves_the_meters_their_room() {
+    let mut g = gui();
+    remote_open_with_listen(&mut g.app, "127.0.0.1:0");
+    click(&mut g.app, SERVE);
+    assert!(g.app.remote.is_serving());
+    let _ = g.app.update(Message::TogglePanel(Panel::Remote));
+    assert_eq!(g.app.panel, None);
+    for size in [Size::new(1600.0, 900.0), Size::new(1280.0, 600.0)] {
+        g.app.window_size = size;
+        let (top, bottom) = meters_span(&g.app, size);
+        let closed = bottom - top;
+        for panel in [Panel::Remote, Panel::Settings] {
+            let _ = g.app.update(Message::TogglePanel(panel));
+            assert_eq!(g.app.panel, Some(panel));
+            let (strips, bottom) = meters_span(&g.app, size);
+            let open = bottom - strips;
+            // The panel (pushing the strips down from under the top bar) takes at most 45 %
+            // of the window, a little spacing aside, and scrolls for the rest.
+            assert!(
+                strips - top <= 0.45 * size.height + 16.0,
+                "{panel:?} at {size:?}: the strips start {} px lower",
+                strips - top
+            );
+            // The Settings form and the Remote view together took 60 % of a 900 px
+            // window, leaving the meters a sixteenth of their height.
+            if size.height >= 900.0 {
+                assert!(
+                    open >= 0.45 * closed,
+                    "{panel:?} at {size:?}: meters {open} px high, {closed} px closed"
+                );
+            }
+            let _ = g.app.update(Message::TogglePanel(panel));
+        }
+    }
+    // Served all along: opening and closing panels stops nothing.
+    assert!(g.app.remote.is_serving());
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use iced::keyboard::{self, Key};
-use iced::widget::{column, container, text};
+use iced::widget::{column, container, scrollable, text};
 use iced::{Element, Length, Point, Size, Subscription, Task, event, window};
 
 use super::keys::{self, Shortcut};
@@ -889,13 +889,16 @@ impl App {
             Some(Panel::Settings) => {
                 let i = self.selected.unwrap_or(0);
                 let label = format!("{} ({})", self.roster.preset(i).label(), i + 1);
-                page = page
-                    .push(
+                page = page.push(
+                    self.capped(
                         self.form
                             .view(self.theme, &label, neutral)
                             .map(Message::Settings),
-                    )
-                    .push(self.remote.view(neutral).map(Message::Remote));
+                    ),
+                );
+            }
+            Some(Panel::Remote) => {
+                page = page.push(self.capped(self.remote.view(neutral).map(Message::Remote)));
             }
             None => {}
         }
@@ -904,7 +907,18 @@ impl App {
             .height(Length::Fill)
             .into()
     }
+
+    /// A panel under the top bar, scrolling where it would take more than
+    /// [`PANEL_SHARE`] of the window: the meters keep the rest, however short the window.
+    fn capped<'a>(&self, panel: Element<'a, Message>) -> Element<'a, Message> {
+        container(scrollable(panel).spacing(4).width(Length::Fill))
+            .max_height(self.window_size.height * PANEL_SHARE)
+            .into()
+    }
 }
+
+/// The most of the main window's height a settings panel takes before it scrolls.
+const PANEL_SHARE: f32 = 0.45;
 
 /// The settings the main window opens with: the saved size and place.
 pub fn main_window_settings(geometry: &WindowGeometry, fullscreen: bool) -> window::Settings {

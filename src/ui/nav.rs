@@ -33,5 +33,7 @@ pub enum Panel {
     Log,
     Takes,
     Settings,
+    /// The remote view: serving the session to browsers, its addresses and QR code.
+    Remote,
     Help,
 }

@@ -109,18 +109,25 @@ pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Messag
             .style(button::secondary),
         take_button(snapshot.is_some_and(|s| s.open_take.is_some())),
     ]
-    .push(bar.viewers.map(|n| {
-        // Served to the network: a reminder, and the way to its settings.
-        button(
-            row![
+    .push({
+        // Served to the network, it says so and counts the viewers: a reminder that the
+        // session is on the network.
+        let label: Element<'a, Message> = match bar.viewers {
+            Some(n) => row![
                 text("●").size(16).color(palette::GREEN),
                 text(format!("Remote {n}")).size(16)
             ]
-            .spacing(4),
-        )
-        .on_press(Message::TogglePanel(Panel::Settings))
-        .style(button::secondary)
-    }))
+            .spacing(4)
+            .into(),
+            None => text("Remote").size(16).into(),
+        };
+        let b = button(label).on_press(Message::TogglePanel(Panel::Remote));
+        if bar.panel == Some(Panel::Remote) {
+            b
+        } else {
+            b.style(button::secondary)
+        }
+    })
     .extend(
         [
             toggle("Takes", Panel::Takes),
