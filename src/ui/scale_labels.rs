@@ -15,6 +15,7 @@ use iced::alignment::Vertical;
 use iced::{Color, Element, Font, Length, Point, Rectangle, Renderer, Size, mouse};
 
 use super::bars::Bars;
+use super::strip_text;
 use super::strips::{LABEL_SIZE, bridge_layout, label_spots};
 
 /// Labels for `channels` strips laid out as a [`super::strips::Style::Bridge`]
@@ -69,27 +70,34 @@ impl<Message, Theme> Widget<Message, Theme, Renderer> for ScaleLabels {
         for i in 0..self.channels {
             let l = bridge_layout(i, self.channels, bounds.size(), true, self.bars);
             for (label, y) in label_spots(&l) {
-                // Right-aligned text is anchored at its right edge.
-                let right = Point::new(bounds.x + l.x + l.label_w - 3.0, bounds.y + y);
                 let own_clip = Rectangle::new(
-                    Point::new(bounds.x + l.x, right.y),
+                    Point::new(bounds.x + l.x, bounds.y + y),
                     Size::new(l.label_w, height),
                 );
+                // Right-aligned by hand, 3 px from the bar: the renderer takes a text's place
+                // (what it redraws when the text moves) to lie right of its position, while
+                // right-aligned text is drawn left of it. A label that moved (a panel opened
+                // above the meters) then left its old pixels on the first strip, outside the
+                // band that is redrawn every frame.
+                let right = own_clip.x + own_clip.width - 3.0;
+                let left = (right - strip_text::width(&label, LABEL_SIZE)).max(own_clip.x);
                 renderer.fill_text(
                     text::Text {
                         content: label,
                         // Finite: the renderer compares frames' texts to find what changed,
                         // and an infinite size transforms to NaN, which never compares equal.
-                        bounds: Size::new(l.label_w, height),
+                        // To the clip's right edge, so the place covers what is drawn even
+                        // where the text is a little wider than its estimate.
+                        bounds: Size::new(own_clip.x + own_clip.width - left, height),
                         size: LABEL_SIZE.into(),
                         line_height,
                         font: Font::default(),
-                        align_x: text::Alignment::Right,
+                        align_x: text::Alignment::Left,
                         align_y: Vertical::Top,
                         shaping: text::Shaping::Basic,
                         wrapping: text::Wrapping::None,
                     },
-                    right,
+                    Point::new(left, own_clip.y),
                     self.color,
                     own_clip,
                 );
