@@ -62,7 +62,7 @@
 //!   canvas), `ui::banks` (a bridge of many channels a bank at a time, and the overview
 //!   row), `ui::strip_text` (each strip text's size and form at a strip's width),
 //!   `ui::scale` / `ui::scale_labels`, `ui::soundcheck` / `ui::log_panel` /
-//!   `ui::settings_panel`, `ui::remote_panel` (Settings → Remote view: the GUI's session
+//!   `ui::settings_panel`, `ui::remote_panel` (the Remote panel: the GUI's session
 //!   served by [`remote`], its URLs, QR code and control link), `ui::palette` (colours and
 //!   their meaning), `ui::badge`,
 //!   `ui::takes_panel` (marking takes, the list of them) / `ui::take_view` (one take's

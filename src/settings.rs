@@ -42,7 +42,7 @@ pub struct Settings {
     pub meters: ViewMeters,
     /// Automatic takes: off by default.
     pub auto_take: AutoTakeSettings,
-    /// Serving this session to browsers on the network (Settings → Remote view).
+    /// Serving this session to browsers on the network (the Remote panel).
     pub remote: RemoteSettings,
 }
 

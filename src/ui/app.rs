@@ -39,7 +39,7 @@ pub enum Message {
     /// A button of the top bar.
     TopBar(top_bar::Message),
     Settings(settings_panel::Message),
-    /// Settings → Remote view.
+    /// The Remote panel.
     Remote(remote_panel::Message),
     Takes(takes_panel::Message),
     /// Open the wall in a window of its own (for a second screen).
@@ -104,7 +104,7 @@ pub struct App {
     pub renderer: String,
     /// Marking takes and the list of them.
     pub takes: takes_panel::State,
-    /// This session served to browsers on the network (Settings → Remote view).
+    /// This session served to browsers on the network (the Remote panel).
     pub remote: remote_panel::State,
 }
 

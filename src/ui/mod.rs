@@ -17,7 +17,7 @@
 //! - `soundcheck`, `log_panel`, `settings_panel`: the soundcheck flow, the session log, the
 //!   settings and templates. `takes_panel`: marking takes, their list (saved and read back
 //!   across runs); `take_view`: one take's verdicts and headroom tracks. `remote_panel`:
-//!   Settings → Remote view, this session served to browsers (on/off, address, URLs, QR code,
+//!   the Remote panel, this session served to browsers (on/off, address, URLs, QR code,
 //!   control link, viewers).
 //! - `renderer`: which renderer draws (the GPU where it is real, else tiny-skia).
 //! - `palette`: the colours, what each means, and the themes; `badge`: warnings in a few

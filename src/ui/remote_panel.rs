@@ -1,4 +1,4 @@
-//! Settings → Remote view: the GUI serves its own session to browsers on the network, as
+//! The Remote panel: the GUI serves its own session to browsers on the network, as
 //! `gainstage serve` does. On or off, the address to listen on, and while serving: one URL per
 //! local address, a QR code of the likeliest (or the one clicked) to scan from a phone, the
 //! control link with this run's token, and how many are watching. This keeps the server; the
