@@ -92,14 +92,16 @@ pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Messag
         }
         .on_press(Message::ShowView(v))
     };
-    let toggle = |label: &'static str, p: Panel| {
-        let b = button(text(label).size(16)).on_press(Message::TogglePanel(p));
+    // A panel's button, highlighted while its panel is open.
+    let panel_button = |label: Element<'a, Message>, p: Panel| {
+        let b = button(label).on_press(Message::TogglePanel(p));
         if bar.panel == Some(p) {
             b
         } else {
             b.style(button::secondary)
         }
     };
+    let toggle = |label: &'static str, p: Panel| panel_button(text(label).size(16).into(), p);
     row![
         // The status wraps rather than pushing the buttons off a narrow window.
         text(status).size(16).color(state_color).width(Length::Fill),
@@ -121,12 +123,7 @@ pub fn view<'a>(snapshot: Option<&Snapshot>, bar: Bar<'a>) -> Element<'a, Messag
             .into(),
             None => text("Remote").size(16).into(),
         };
-        let b = button(label).on_press(Message::TogglePanel(Panel::Remote));
-        if bar.panel == Some(Panel::Remote) {
-            b
-        } else {
-            b.style(button::secondary)
-        }
+        panel_button(label, Panel::Remote)
     })
     .extend(
         [
