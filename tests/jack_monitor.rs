@@ -124,7 +124,10 @@ fn levels_and_exact_over_counts_come_out_of_monitor_json() {
         "player finished"
     );
     drop(active);
-    server.stop();
+    assert!(
+        server.stop(),
+        "jackd had to be killed: it leaves its registry entry"
+    );
 
     let summary = lines.last().unwrap();
     assert_eq!(summary["summary"], true);
