@@ -115,6 +115,16 @@ impl JackServer {
         true
     }
 
+    /// Stops jackd and fails the test if it had to be killed: a killed server leaves its
+    /// entry in JACK's registry of 8 servers for good.
+    pub fn stop_cleanly(&mut self) {
+        assert!(
+            self.stop(),
+            "jackd {} had to be killed: it leaves its registry entry",
+            self.name
+        );
+    }
+
     /// Kills jackd (SIGKILL), as a crash would, and removes the files it leaves behind.
     pub fn kill_hard(&mut self) {
         if let Some(mut c) = self.child.take() {
