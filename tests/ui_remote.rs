@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use drive::{click, tick_until};
+use drive::{click, simulator_at, tick_until};
 use gainstage::advisor::SourcePreset;
 use gainstage::capture::{Session, SessionConfig, SourceSpec};
 use gainstage::settings::{self, SavedSource, Settings};
@@ -294,11 +294,7 @@ fn a_bad_address_or_a_taken_port_is_said_and_nothing_serves() {
 /// The simulator's picture of the main window with the settings panel open, as grey levels.
 fn screen(app: &App, size: Size) -> (usize, usize, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
-    let mut ui = iced_test::simulator::Simulator::with_size(
-        iced_test::core::Settings::default(),
-        size,
-        app.view(),
-    );
+    let mut ui = simulator_at(app, size);
     let shot = ui.snapshot(&iced::Theme::Dark).unwrap();
     // With no image there yet, the snapshot writes itself there as a PNG.
     assert!(shot.matches_image(dir.path().join("screen")).unwrap());
@@ -468,11 +464,7 @@ fn saved_on_without_an_input_says_why_and_serves_the_input_opened_next() {
 /// Where the meters lie on a `size` window: from under the first strip's name to its TP
 /// readout (px).
 fn meters_span(app: &App, size: Size) -> (f32, f32) {
-    let mut ui = iced_test::simulator::Simulator::with_size(
-        iced_test::core::Settings::default(),
-        size,
-        app.view(),
-    );
+    let mut ui = simulator_at(app, size);
     let name = ui.find(NAMES[0]).unwrap().bounds();
     let tp = ui.find("TP").unwrap().bounds();
     (name.y + name.height, tp.y)

@@ -9,7 +9,7 @@ mod drive;
 
 use std::sync::Arc;
 
-use drive::tick_until;
+use drive::{simulator_at, tick_until};
 use gainstage::capture::{Session, SessionConfig, SourceSpec};
 use gainstage::meter::{MeterBank, MeterConfig};
 use gainstage::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
@@ -269,11 +269,7 @@ fn the_take_screens_match_their_pinned_snapshots() {
         if let Some(i) = open {
             let _ = app.update(Message::Takes(takes_panel::Message::Open(i)));
         }
-        let mut ui = iced_test::simulator::Simulator::with_size(
-            iced_test::core::Settings::default(),
-            Size::new(1280.0, 720.0),
-            app.view(),
-        );
+        let mut ui = simulator_at(&app, Size::new(1280.0, 720.0));
         let shot = ui.snapshot(&iced::Theme::Dark).unwrap();
         if bless {
             let look = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);

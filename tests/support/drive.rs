@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use gainstage::ui::app::{App, Message};
+use iced::Size;
 
 /// Ticks `app` until `done` holds (the session plays in real time).
 pub fn tick_until(app: &mut App, done: impl Fn(&App) -> bool) {
@@ -31,4 +32,13 @@ pub fn click(app: &mut App, label: &str) {
     for m in messages {
         let _ = app.update(m);
     }
+}
+
+/// iced's simulator on the main window's view at `size` (logical px).
+pub fn simulator_at(app: &App, size: Size) -> iced_test::Simulator<'_, Message> {
+    iced_test::simulator::Simulator::with_size(
+        iced_test::core::Settings::default(),
+        size,
+        app.view(),
+    )
 }
