@@ -11,11 +11,9 @@
 #[path = "jack_support.rs"]
 mod jack_support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
-use jack_support::{JackServer, Monitor, f, monitor_ports, u};
+use jack_support::{JackServer, Monitor, Player, f, u};
 
 const CHANNELS: usize = 8;
 /// Sine amplitude per channel, dBFS: -3, -6, ... -24.
@@ -24,8 +22,6 @@ fn level_db(c: usize) -> f64 {
 }
 /// Isolated overs: (channel, count, sample value).
 const OVERS: [(usize, u32, f32); 2] = [(2, 20, 1.5), (5, 7, -1.0)];
-/// Frames between two overs: 50 ms, far apart so each is one over.
-const OVER_SPACING: u64 = 2400;
 
 #[test]
 fn levels_and_exact_over_counts_come_out_of_monitor_json() {
@@ -47,66 +43,13 @@ fn levels_and_exact_over_counts_come_out_of_monitor_json() {
         ],
     );
 
-    let (client, _) =
-        jack::Client::new("gs_test_player", jack::ClientOptions::NO_START_SERVER).unwrap();
-    let rate = client.sample_rate() as f64;
-    let mut outs: Vec<jack::Port<jack::AudioOut>> = (0..CHANNELS)
-        .map(|c| {
-            client
-                .register_port(&format!("out_{c}"), jack::AudioOut::default())
-                .unwrap()
-        })
-        .collect();
-    let names: Vec<String> = outs.iter().map(|p| p.name().unwrap()).collect();
-    let go = Arc::new(AtomicBool::new(false));
-    let overs_played = Arc::new(AtomicU32::new(0));
-    let (go_rt, played_rt) = (Arc::clone(&go), Arc::clone(&overs_played));
-    let mut frame: u64 = 0;
-    let mut over_frame: u64 = 0;
-    let mut done = [0u32; 2];
-    let process = jack::contrib::ClosureProcessHandler::new(
-        move |_: &jack::Client, ps: &jack::ProcessScope| {
-            let n = ps.n_frames() as usize;
-            let armed = go_rt.load(Ordering::Acquire);
-            for (c, port) in outs.iter_mut().enumerate() {
-                let a = 10f64.powf(level_db(c) / 20.0);
-                let buf = port.as_mut_slice(ps);
-                for (i, x) in buf.iter_mut().enumerate() {
-                    // 1 kHz at 48 kHz: the crest lands exactly on a sample.
-                    let t = (frame + i as u64) as f64 / rate;
-                    *x = (a * (std::f64::consts::TAU * 1000.0 * t).sin()) as f32;
-                }
-                if armed {
-                    for (k, &(ch, count, value)) in OVERS.iter().enumerate() {
-                        if ch != c {
-                            continue;
-                        }
-                        for (i, x) in buf.iter_mut().enumerate() {
-                            let at = over_frame + i as u64;
-                            if at % OVER_SPACING == 100 && done[k] < count {
-                                *x = value;
-                                done[k] += 1;
-                            }
-                        }
-                    }
-                }
-            }
-            if armed {
-                over_frame += n as u64;
-                played_rt.store(done[0] + done[1], Ordering::Release);
-            }
-            frame += n as u64;
-            jack::Control::Continue
-        },
+    let player = Player::start(
+        "gs_test_player",
+        (0..CHANNELS).map(level_db).collect(),
+        OVERS.to_vec(),
     );
-    let active = client.activate_async((), process).unwrap();
-    let ports = monitor_ports(active.as_client(), CHANNELS);
-    for (src, dst) in names.iter().zip(&ports) {
-        active.as_client().connect_ports_by_name(src, dst).unwrap();
-    }
-    // Connections are live from the next cycle; a margin keeps every over inside the stream.
-    std::thread::sleep(Duration::from_millis(300));
-    go.store(true, Ordering::Release);
+    let expected_overs: u32 = OVERS.iter().map(|o| o.1).sum();
+    player.play_overs(expected_overs);
 
     let mut lines = Vec::new();
     while let Ok(v) = monitor.lines.recv_timeout(Duration::from_secs(15)) {
@@ -117,13 +60,7 @@ fn levels_and_exact_over_counts_come_out_of_monitor_json() {
         }
     }
     assert!(monitor.wait(Duration::from_secs(10)), "monitor must exit 0");
-    let expected_overs: u32 = OVERS.iter().map(|o| o.1).sum();
-    assert_eq!(
-        overs_played.load(Ordering::Acquire),
-        expected_overs,
-        "player finished"
-    );
-    drop(active);
+    drop(player);
     server.stop_cleanly();
 
     let summary = lines.last().unwrap();

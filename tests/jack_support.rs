@@ -246,16 +246,21 @@ impl Drop for Monitor {
     }
 }
 
-/// Our monitor's JACK input ports in channel order.
+/// Our monitor's JACK input ports in channel order, once exactly one monitor client shows at
+/// least `channels` of them (while a client is being replaced, two can be listed at once).
 pub fn monitor_ports(client: &jack::Client, channels: usize) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let mut ports = client.ports(
+        let ports = client.ports(
             Some("cpal_client_.*_in:in_.*"),
             None,
             jack::PortFlags::IS_INPUT,
         );
-        if ports.len() >= channels {
+        let mut owners: Vec<&str> = ports.iter().filter_map(|p| p.split(':').next()).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        if owners.len() == 1 && ports.len() >= channels {
+            let mut ports = ports.clone();
             ports.sort_by_key(|p| p.rsplit('_').next().unwrap().parse::<usize>().unwrap());
             return ports;
         }
@@ -264,6 +269,33 @@ pub fn monitor_ports(client: &jack::Client, channels: usize) -> Vec<String> {
             "monitor ports never appeared: {ports:?}"
         );
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Connects `sources` one to one to the monitor's inputs. The monitor's client registers its
+/// ports before it activates, and JACK refuses a connection to an inactive client's port
+/// ("Cannot connect ports owned by inactive clients"), so a refusal is retried, with the ports
+/// listed afresh, until the client is active or the deadline passes.
+pub fn connect_to_monitor(client: &jack::Client, sources: &[String]) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let ports = monitor_ports(client, sources.len());
+        let refused = sources.iter().zip(&ports).find_map(|(src, dst)| {
+            let linked = client
+                .port_by_name(src)
+                .and_then(|p| p.is_connected_to(dst).ok())
+                .unwrap_or(false);
+            if linked {
+                return None;
+            }
+            client
+                .connect_ports_by_name(src, dst)
+                .err()
+                .map(|e| format!("{src} -> {dst}: {e}"))
+        });
+        let Some(refused) = refused else { return };
+        assert!(Instant::now() < deadline, "never connected: {refused}");
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -346,10 +378,7 @@ impl Player {
         let client = client
             .activate_async((), jack::contrib::ClosureProcessHandler::new(body))
             .unwrap();
-        let ports = monitor_ports(client.as_client(), names.len());
-        for (src, dst) in names.iter().zip(&ports) {
-            client.as_client().connect_ports_by_name(src, dst).unwrap();
-        }
+        connect_to_monitor(client.as_client(), &names);
         Player { client, go, played }
     }
 
