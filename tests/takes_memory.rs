@@ -1,12 +1,18 @@
 //! Memory held by takes stays bounded however many takes and however long: measured by the
 //! structures' own accounting (`heap_bytes`) after dozens of long takes on 32 inputs that
-//! clip all the time (every burst list full, every headroom track full).
+//! clip all the time (every burst list full, every headroom track full). And a level hovering
+//! at the automatic-take threshold costs no allocation per crossing (the allocator aborts
+//! this test binary if it does).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use assert_no_alloc::{AllocDisabler, assert_no_alloc};
 use gainstage::takes::tracker::MAX_TAKES_KEPT;
 use gainstage::takes::{
-    BlockReading, BurstReport, InputReport, MAX_BURSTS, TRACK_POINTS, TakeTracker,
+    AutoTakeConfig, BlockReading, BurstReport, InputReport, MAX_BURSTS, TRACK_POINTS, TakeTracker,
 };
+
+#[global_allocator]
+static ALLOC: AllocDisabler = AllocDisabler;
 
 const RATE: u32 = 48_000;
 const CHANNELS: usize = 32;
@@ -86,4 +92,62 @@ fn a_report_keeps_two_bytes_per_headroom_point() {
     for i in &r.inputs {
         assert_eq!(i.headroom.heap_bytes(), i.headroom.len() * 2);
     }
+}
+
+/// `blocks` 10 ms blocks on every input at `level` (linear), as the meter thread feeds them:
+/// the loudest level to the automatic taker first, then each input's reading.
+fn auto_blocks(t: &mut TakeTracker, start: u64, blocks: u64, level: f64) -> u64 {
+    const TEN_MS: u64 = RATE as u64 / 100;
+    let r = BlockReading {
+        sample_peak: level,
+        true_peak: level,
+        clips: None,
+        gating: (0, None, None),
+    };
+    let mut f = start;
+    for _ in 0..blocks {
+        t.advance_to(f);
+        t.auto_block(f, TEN_MS, level);
+        for c in 0..CHANNELS {
+            t.block(c, f, TEN_MS, &r);
+        }
+        f += TEN_MS;
+    }
+    f
+}
+
+#[test]
+fn a_level_hovering_at_the_auto_take_threshold_allocates_nothing_after_the_first_rise() {
+    let mut t = TakeTracker::new(CHANNELS, RATE, &[], &[]);
+    let config = AutoTakeConfig::default();
+    t.set_auto(Some(config), 0);
+    let (above, below): (f64, f64) = (0.1, 0.001);
+    assert!(20.0 * above.log10() > config.level_dbfs && 20.0 * below.log10() < config.level_dbfs);
+    // The first rise builds every input's state; falling before the rise time drops the take.
+    let mut f = auto_blocks(&mut t, 0, 10, above);
+    f = auto_blocks(&mut t, f, 10, below);
+    assert!(t.open_info().is_none());
+    let spare = t.heap_bytes();
+
+    // A hundred more crossings, each shorter than the rise time, then one that holds: the
+    // take it confirms is number 1 and starts on its first loud frame.
+    let started = assert_no_alloc(|| {
+        for _ in 0..100 {
+            f = auto_blocks(&mut t, f, 10, above);
+            f = auto_blocks(&mut t, f, 10, below);
+        }
+        let started = f;
+        f = auto_blocks(&mut t, f, 50, above);
+        started
+    });
+    let open = t.open_info().expect("the held rise is a take");
+    assert_eq!(open.number, 1);
+    assert_eq!(open.start_s, started as f64 / f64::from(RATE));
+    assert_eq!(t.ended(), 0, "dropped takes are not takes");
+    assert!(
+        t.heap_bytes() <= spare,
+        "the take runs in the spare's state"
+    );
+    t.stop(f);
+    assert_eq!(t.reports().len(), 1);
 }

@@ -109,9 +109,17 @@ impl HeadroomTrack {
         Self {
             bins: vec![0.0; TRACK_POINTS].into_boxed_slice(),
             used: 0,
-            bin_frames: ((FIRST_BIN_S * f64::from(rate.max(1))).round() as u64).max(1),
+            bin_frames: first_bin_frames(rate),
             origin,
         }
+    }
+
+    /// Empty again, for a take starting at `origin`, in the same bins.
+    pub fn restart(&mut self, origin: u64, rate: u32) {
+        self.bins.fill(0.0);
+        self.used = 0;
+        self.bin_frames = first_bin_frames(rate);
+        self.origin = origin;
     }
 
     /// Frames `start..start + frames` peaked at `true_peak` (linear). Blocks before the
@@ -173,6 +181,11 @@ impl HeadroomTrack {
             }),
         )
     }
+}
+
+/// Frames in a point before any merge: [`FIRST_BIN_S`] at `rate`.
+fn first_bin_frames(rate: u32) -> u64 {
+    ((FIRST_BIN_S * f64::from(rate.max(1))).round() as u64).max(1)
 }
 
 #[cfg(test)]

@@ -68,21 +68,55 @@ struct InputTake {
 
 impl InputTake {
     fn new(origin: u64, rate: u32) -> Self {
+        Self::with_buffers(
+            rate,
+            Vec::with_capacity(MAX_BURSTS),
+            IntegratedLoudness::new(),
+            LoudnessRange::new(),
+            HeadroomTrack::new(origin, rate),
+        )
+    }
+
+    /// The same input's state for a take starting at `origin`, in the buffers this one
+    /// holds: nothing allocated.
+    fn restart(self, origin: u64, rate: u32) -> Self {
+        let Self {
+            mut bursts,
+            mut loudness,
+            mut range,
+            mut track,
+            ..
+        } = self;
+        bursts.clear();
+        loudness.reset();
+        range.reset();
+        track.restart(origin, rate);
+        Self::with_buffers(rate, bursts, loudness, range, track)
+    }
+
+    /// Fresh counts around buffers that are empty (new or cleared).
+    fn with_buffers(
+        rate: u32,
+        bursts: Vec<Burst>,
+        loudness: IntegratedLoudness,
+        range: LoudnessRange,
+        track: HeadroomTrack,
+    ) -> Self {
         Self {
             max_sample: 0.0,
             max_true: 0.0,
             clipped: 0,
             overs: 0,
             detector: BurstDetector::new(rate),
-            bursts: Vec::with_capacity(MAX_BURSTS),
+            bursts,
             bursts_not_listed: 0,
-            loudness: IntegratedLoudness::new(),
-            range: LoudnessRange::new(),
+            loudness,
+            range,
             range_values: 0,
             slices_seen: None,
             slices_in_take: 0,
             warnings: 0,
-            track: HeadroomTrack::new(origin, rate),
+            track,
         }
     }
 
@@ -140,6 +174,10 @@ pub struct TakeTracker {
     /// Scheduled takes not yet started, as (start, end) frames, earliest last.
     schedule: Vec<(u64, u64)>,
     open: Option<OpenTake>,
+    /// The last provisional automatic take dropped, kept for the next take to start in: a
+    /// level hovering at the threshold would otherwise build and free every input's state
+    /// (tens of kB each) on the meter thread at every crossing.
+    spare: Option<OpenTake>,
     /// The latest [`MAX_TAKES_KEPT`] reports, oldest first.
     done: Vec<TakeReport>,
     /// Takes ended since the stream started (kept or not).
@@ -179,6 +217,7 @@ impl TakeTracker {
             names,
             schedule: Vec::new(),
             open: None,
+            spare: None,
             done: Vec::new(),
             ended: 0,
             next_number: 1,
@@ -194,6 +233,10 @@ impl TakeTracker {
             self.stop(frame);
         }
         self.auto = config.map(|c| AutoTaker::new(c, self.rate));
+        if self.auto.is_none() {
+            // No more provisional takes to recycle it for.
+            self.spare = None;
+        }
     }
 
     /// The loudest input's sample peak (linear) over the block `start..start + frames`,
@@ -209,8 +252,7 @@ impl TakeTracker {
             AutoStep::Nothing => {}
             AutoStep::Begin(at) => {
                 let confirmed = auto.running();
-                let name = format!("Take {}", self.next_number);
-                self.begin(name, at, None);
+                self.begin(None, at, None);
                 if let Some(t) = self.open.as_mut() {
                     t.auto = true;
                     t.provisional = !confirmed;
@@ -225,10 +267,11 @@ impl TakeTracker {
         }
     }
 
-    /// Forgets a provisional automatic take as if it never began.
+    /// Forgets a provisional automatic take as if it never began; its state is kept for the
+    /// next take.
     fn drop_provisional(&mut self) {
         if self.open.as_ref().is_some_and(|t| t.provisional) {
-            self.open = None;
+            self.spare = self.open.take();
             self.next_number -= 1;
         }
         if let Some(a) = self.auto.as_mut() {
@@ -296,8 +339,7 @@ impl TakeTracker {
             && start <= frame
         {
             self.schedule.pop();
-            let name = format!("Take {}", self.next_number);
-            self.begin(name, start.max(frame), Some(end));
+            self.begin(None, start.max(frame), Some(end));
             if end <= frame {
                 self.stop(frame);
             }
@@ -318,11 +360,7 @@ impl TakeTracker {
         if self.open.is_some() {
             self.stop(frame);
         }
-        let name = if name.trim().is_empty() {
-            format!("Take {}", self.next_number)
-        } else {
-            name.to_string()
-        };
+        let name = (!name.trim().is_empty()).then(|| Arc::from(name));
         self.begin(name, frame, None);
     }
 
@@ -336,13 +374,33 @@ impl TakeTracker {
         }
     }
 
-    fn begin(&mut self, name: String, start: u64, end: Option<u64>) {
-        let inputs = (0..self.channels)
-            .map(|_| InputTake::new(start, self.rate))
-            .collect();
+    /// Opens take `next_number` named `name` ("Take N" when `None`) at `start`, in the
+    /// spare's state when there is one.
+    fn begin(&mut self, name: Option<Arc<str>>, start: u64, end: Option<u64>) {
+        let number = self.next_number;
+        let rate = self.rate;
+        let (inputs, spare_name) = match self.spare.take() {
+            Some(t) => (
+                t.inputs
+                    .into_iter()
+                    .map(|i| i.restart(start, rate))
+                    .collect(),
+                Some(t.name).filter(|_| t.number == number),
+            ),
+            None => (
+                (0..self.channels)
+                    .map(|_| InputTake::new(start, rate))
+                    .collect(),
+                None,
+            ),
+        };
+        // A dropped automatic take had this number, so its default name is this one's.
+        let name = name
+            .or(spare_name)
+            .unwrap_or_else(|| Arc::from(format!("Take {number}")));
         self.open = Some(OpenTake {
-            number: self.next_number,
-            name: Arc::from(name),
+            number,
+            name,
             start,
             end,
             auto: false,
@@ -502,11 +560,12 @@ impl TakeTracker {
     /// Bytes the tracker holds on the heap: the open take's state and the kept reports
     /// (their own accounting, [`TakeReport::heap_bytes`]).
     pub fn heap_bytes(&self) -> usize {
-        let open = self.open.as_ref().map_or(0, |t| {
+        let take = |t: &OpenTake| {
             t.name.len()
                 + t.inputs.capacity() * std::mem::size_of::<InputTake>()
                 + t.inputs.iter().map(InputTake::heap_bytes).sum::<usize>()
-        });
+        };
+        let open = self.open.as_ref().map_or(0, take) + self.spare.as_ref().map_or(0, take);
         let done = self.done.capacity() * std::mem::size_of::<TakeReport>()
             + self.done.iter().map(TakeReport::heap_bytes).sum::<usize>();
         let names: usize = self.names.iter().map(String::capacity).sum();
@@ -621,6 +680,70 @@ mod tests {
             f += n;
             t.advance_to(f);
         }
+    }
+
+    /// Automatic takes, 10-frame blocks of one channel at `level` from `from` to `to`: the
+    /// level goes to the automatic taker first, as on the meter thread, and every 50th frame
+    /// clips when the level is full scale. Gating values follow the level.
+    fn run_auto(t: &mut TakeTracker, from: u64, to: u64, level: f64) {
+        let mut f = from;
+        while f < to {
+            t.advance_to(f);
+            let mut n = 10.min(to - f);
+            if let Some(b) = t.next_boundary(f) {
+                n = n.min(b - f);
+            }
+            t.auto_block(f, n, level);
+            let mut r = quiet(level);
+            r.true_peak = level * 1.05;
+            r.gating = (f / 100, Some(level * level), Some(level * level));
+            if level >= 1.0 && f.is_multiple_of(50) {
+                r.clips = Some((1, 1, 0, 0));
+            }
+            t.block(0, f, n, &r);
+            f += n;
+        }
+        t.advance_to(f);
+    }
+
+    #[test]
+    fn a_take_started_in_a_dropped_provisional_takes_state_reports_as_a_fresh_one() {
+        let config = AutoTakeConfig {
+            level_dbfs: -20.0,
+            rise_s: 4.0,
+            quiet_s: 1.0,
+        };
+        let mut fresh = TakeTracker::new(1, RATE, &[-1.0], &[]);
+        fresh.set_auto(Some(config), 0);
+        run_auto(&mut fresh, 0, 4100, 0.0);
+        let mut reused = TakeTracker::new(1, RATE, &[-1.0], &[]);
+        reused.set_auto(Some(config), 0);
+        // 3.9 s loud, shorter than the rise time: a provisional take, dropped. It saw a burst
+        // of clips (closed by the quiet after it), loudness, a 3 s window for the loudness
+        // range and a headroom track, all at levels the take after it does not have.
+        run_auto(&mut reused, 0, 100, 1.0);
+        run_auto(&mut reused, 100, 3900, 0.25);
+        let provisional = reused.open.as_ref().expect("a provisional take");
+        assert!(provisional.provisional);
+        assert_eq!(provisional.inputs[0].bursts.len(), 1);
+        assert!(provisional.inputs[0].loudness.lufs().is_finite());
+        assert!(provisional.inputs[0].range_values > 0);
+        run_auto(&mut reused, 3900, 4100, 0.0);
+        assert!(reused.open.is_none() && reused.spare.is_some());
+
+        for t in [&mut fresh, &mut reused] {
+            run_auto(t, 4100, 9100, 0.5);
+            assert_eq!(
+                t.open_take().map(|(n, name, at)| (n, name.to_owned(), at)),
+                Some((1, "Take 1".to_owned(), 4100))
+            );
+            run_auto(t, 9100, 11000, 0.0);
+        }
+        assert!(reused.spare.is_none(), "the take started in the spare");
+        assert_eq!(fresh.reports().len(), 1);
+        assert_eq!(reused.reports(), fresh.reports());
+        let input = &fresh.reports()[0].inputs[0];
+        assert_eq!((input.clipped_samples, input.bursts.len()), (0, 0));
     }
 
     #[test]
