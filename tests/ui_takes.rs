@@ -256,6 +256,54 @@ fn takes_listed_from_a_snapshot_are_saved_and_read_back_after_a_restart() {
     );
 }
 
+#[test]
+fn takes_the_disk_refuses_show_as_unsaved_and_are_written_once_it_takes_them() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("takes");
+    // A file where the takes directory should be: every write fails until it goes.
+    std::fs::write(&dir, b"in the way").unwrap();
+    let mut app = App::with_snapshot(snapshot(Vec::new()));
+    app.open_takes(dir.clone());
+    app.panel = Some(Panel::Takes);
+    let session = app.takes.session().to_string();
+    app.accept(snapshot(reports()));
+    let until = |app: &mut App, done: &dyn Fn(Option<&str>) -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !done(app.takes.save_problem()) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{:?}",
+                app.takes.save_problem()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            app.accept(snapshot(reports()));
+        }
+    };
+    until(&mut app, &|p| p.is_some());
+    let problem = app.takes.save_problem().unwrap().to_string();
+    assert!(
+        problem.starts_with("2 take(s) not saved yet, trying again: "),
+        "{problem}"
+    );
+    assert!(
+        iced_test::simulator(app.view())
+            .find(problem.as_str())
+            .is_ok()
+    );
+
+    std::fs::remove_file(&dir).unwrap();
+    until(&mut app, &|p| p.is_none());
+    assert!(
+        iced_test::simulator(app.view())
+            .find(problem.as_str())
+            .is_err()
+    );
+    assert_eq!(
+        gainstage::takes::store::load(&dir, &session).unwrap(),
+        reports()
+    );
+}
+
 /// The take list and an open take, drawn by the tiny-skia renderer, match the hashes
 /// committed in `tests/snapshots/` (regenerate by deleting them and running once with
 /// `GAINSTAGE_BLESS=1`; the images land in the target's tmp dir to be looked at).

@@ -151,6 +151,8 @@ pub struct State {
     pub open: Option<TakeView>,
     /// Why something could not be saved or read.
     pub problem: Option<String>,
+    /// Why the saver's latest write failed, while takes wait to be written (it keeps trying).
+    save_problem: Option<String>,
 }
 
 impl State {
@@ -214,6 +216,7 @@ impl State {
 
     /// Takes ended since the last look: listed, and handed to the saver.
     pub fn feed(&mut self, snapshot: &Snapshot) {
+        self.save_problem = self.saver.as_ref().and_then(|s| s.status().problem);
         let new: Vec<TakeReport> = snapshot
             .takes
             .iter()
@@ -231,9 +234,6 @@ impl State {
         if let Some(saver) = &self.saver {
             saver.save(new);
         }
-        if let Some(problem) = self.saver.as_ref().and_then(|s| s.status().problem) {
-            self.problem = Some(problem);
-        }
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -242,6 +242,11 @@ impl State {
 
     pub fn session(&self) -> &str {
         &self.session
+    }
+
+    /// Why takes wait to be written, as the panel shows it; `None` once they are.
+    pub fn save_problem(&self) -> Option<&str> {
+        self.save_problem.as_deref()
     }
 
     /// Bytes the panel holds on the heap: the list and the open take.
@@ -389,7 +394,7 @@ impl State {
             .into()
         };
         let mut body = column![controls].spacing(10);
-        if let Some(p) = &self.problem {
+        for p in [&self.problem, &self.save_problem].into_iter().flatten() {
             body = body.push(text(p).size(18).color(neutral.text));
         }
         body = body.push(
