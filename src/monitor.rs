@@ -416,6 +416,9 @@ struct RunTakes {
     last: usize,
     /// `None` when the data directory cannot be used: then the takes are only in memory.
     saver: Option<crate::takes::saver::TakeSaver>,
+    /// The saver's problem as last told on stderr: a disk refusing takes is said once, and
+    /// again when it changes, not at every print.
+    told: Option<String>,
 }
 
 /// Takes a monitor run keeps in memory; more are read back from the saved file at the end.
@@ -439,6 +442,7 @@ impl RunTakes {
             count: 0,
             last: 0,
             saver,
+            told: None,
         }
     }
 
@@ -457,6 +461,13 @@ impl RunTakes {
                 self.recent.pop_first();
             }
         }
+        let problem = self.saver.as_ref().and_then(|s| s.status().problem);
+        match (&problem, &self.told) {
+            (Some(p), told) if told.as_ref() != Some(p) => eprintln!("gainstage: {p}"),
+            (None, Some(_)) => eprintln!("gainstage: the takes that waited are saved"),
+            _ => {}
+        }
+        self.told = problem;
     }
 
     /// Every take of the run, once the saved ones are on disk; a failure to save is one line

@@ -421,3 +421,38 @@ fn a_run_of_more_takes_than_it_keeps_in_memory_reports_and_saves_every_one() {
     let saved: Vec<TakeReport> = serde_json::from_str(&json).unwrap();
     assert_eq!(saved, takes);
 }
+
+#[test]
+fn a_disk_that_refuses_takes_is_told_once_and_the_summary_still_has_them() {
+    // A file where the takes directory should be: the run cannot save its take.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("data")).unwrap();
+    std::fs::write(home.path().join("data/takes"), b"in the way").unwrap();
+    let (out, err) = gainstage(
+        home.path(),
+        &[
+            "monitor",
+            "--demo",
+            "--channels",
+            "2",
+            "--json",
+            "--take",
+            "0.1-0.3",
+            "--duration",
+            "1.5",
+            "--interval",
+            "50",
+        ],
+    );
+    let told: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("take(s) not saved"))
+        .collect();
+    assert_eq!(told.len(), 2, "once while running, once at the end:\n{err}");
+    assert!(told[0].starts_with("gainstage: 1 take(s) not saved yet, trying again: "));
+    assert!(told[1].starts_with("gainstage: 1 take(s) not saved: "));
+    let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let takes: Vec<TakeReport> = serde_json::from_value(summary["takes"].clone()).unwrap();
+    assert_eq!(takes.len(), 1);
+    assert!((takes[0].end_s - 0.3).abs() < 1e-9);
+}

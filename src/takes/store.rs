@@ -30,7 +30,8 @@ pub fn session_name(at: SystemTime) -> String {
 /// Writes `takes` as `<dir>/<session>.json` and `.csv`, replacing earlier copies (a session
 /// saves again as takes end). Returns the JSON file's path.
 pub fn save(dir: &Path, session: &str, takes: &[TakeReport]) -> Result<PathBuf, crate::Error> {
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| crate::Error::Message(format!("{}: {e}", dir.display())))?;
     let json = serde_json::to_string_pretty(takes)
         .map_err(|e| crate::Error::Message(format!("cannot encode takes: {e}")))?;
     let path = dir.join(format!("{session}.json"));
@@ -60,9 +61,9 @@ pub fn append(dir: &Path, session: &str, new: &[TakeReport]) -> Result<PathBuf, 
 /// Writes to a temporary file and renames it over `path`: a reader never sees half a file.
 fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), crate::Error> {
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| crate::Error::Message(format!("{}: {e}", path.display())))
 }
 
 /// Sessions with saved takes, oldest first.
