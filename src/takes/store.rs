@@ -77,7 +77,7 @@ pub fn sessions(dir: &Path) -> Result<Vec<String>, crate::Error> {
             })
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(crate::Error::Message(format!("{}: {e}", dir.display()))),
     };
     names.sort();
     Ok(names)
