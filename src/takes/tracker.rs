@@ -381,6 +381,7 @@ impl TakeTracker {
         let rate = self.rate;
         let (inputs, spare_name) = match self.spare.take() {
             Some(t) => (
+                // Collected in place: the same `Vec` (takes_memory checks nothing is allocated).
                 t.inputs
                     .into_iter()
                     .map(|i| i.restart(start, rate))
