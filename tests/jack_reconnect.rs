@@ -20,6 +20,7 @@ fn wait_for(
     pred: impl Fn(&serde_json::Value) -> bool,
 ) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(20);
+    let mut last = None;
     while Instant::now() < deadline {
         if let Ok(v) = monitor.lines.recv_timeout(Duration::from_secs(1)) {
             assert!(
@@ -29,9 +30,10 @@ fn wait_for(
             if pred(&v) {
                 return v;
             }
+            last = Some(v);
         }
     }
-    panic!("never saw {what}");
+    panic!("never saw {what}; the last line was {last:?}");
 }
 
 fn clips(line: &serde_json::Value, ch: usize) -> u64 {
