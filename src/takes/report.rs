@@ -129,6 +129,13 @@ pub const CSV_HEADER: &str = "take,name,start_s,end_s,cut_short,take_verdict,cha
 pub fn to_csv(takes: &[TakeReport]) -> String {
     let mut s = String::from(CSV_HEADER);
     s.push('\n');
+    s.push_str(&csv_rows(takes));
+    s
+}
+
+/// The CSV's rows for `takes`, without the header: what adding takes to a file appends.
+pub fn csv_rows(takes: &[TakeReport]) -> String {
+    let mut s = String::new();
     let num = |v: Option<f64>| v.map_or_else(String::new, |v| v.to_string());
     for t in takes {
         for i in &t.inputs {

@@ -2,15 +2,26 @@
 //! `<session>.json` (the reports, the same keys `monitor --json` prints) and `<session>.csv`
 //! (one row per take and input, for spreadsheets). A session is named after its start time
 //! in UTC, so names sort in time order. `gainstage takes` prints them.
+//!
+//! The JSON file is an array with one take per line, each after the first led by its comma.
+//! A take that ends is written over the closing `]` (with a new one after it), so saving it
+//! costs its own size, not the session's: a day of automatic takes on 32 inputs is hundreds
+//! of MB, which rewriting at every take end would read, parse and write again each time. A
+//! writer stopped halfway leaves a file cut short after the takes it had; [`load`] reads those
+//! (the leading commas make every cut end that way), and the next save writes the file whole.
 
-use std::io::Write;
+use std::fs::OpenOptions;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
 use crate::listing::ListFormat;
 
-use super::report::{TakeReport, to_csv};
+use super::report::{TakeReport, csv_rows, to_csv};
+
+/// How a JSON file that takes can be added to ends: the last take's line, then the `]`.
+const APPENDABLE_END: &[u8] = b"}\n]\n";
 
 /// `<data dir>/takes`.
 pub fn takes_dir() -> Result<PathBuf, crate::Error> {
@@ -27,35 +38,144 @@ pub fn session_name(at: SystemTime) -> String {
         .replace(':', "-")
 }
 
-/// Writes `takes` as `<dir>/<session>.json` and `.csv`, replacing earlier copies (a session
-/// saves again as takes end). Returns the JSON file's path.
+fn json_path(dir: &Path, session: &str) -> PathBuf {
+    dir.join(format!("{session}.json"))
+}
+
+fn csv_path(dir: &Path, session: &str) -> PathBuf {
+    dir.join(format!("{session}.csv"))
+}
+
+/// Each take as a line of JSON, the lines after the first led by a comma.
+fn json_lines(takes: &[TakeReport]) -> Result<String, crate::Error> {
+    let mut text = String::new();
+    for (k, t) in takes.iter().enumerate() {
+        if k > 0 {
+            text.push_str("\n,");
+        }
+        let line = serde_json::to_string(t)
+            .map_err(|e| crate::Error::Message(format!("cannot encode takes: {e}")))?;
+        text.push_str(&line);
+    }
+    Ok(text)
+}
+
+/// Writes `takes` as `<dir>/<session>.json` and `.csv`, replacing earlier copies. Returns
+/// the JSON file's path.
 pub fn save(dir: &Path, session: &str, takes: &[TakeReport]) -> Result<PathBuf, crate::Error> {
     std::fs::create_dir_all(dir)
         .map_err(|e| crate::Error::Message(format!("{}: {e}", dir.display())))?;
-    let json = serde_json::to_string_pretty(takes)
-        .map_err(|e| crate::Error::Message(format!("cannot encode takes: {e}")))?;
-    let path = dir.join(format!("{session}.json"));
+    let json = format!("[\n{}\n]\n", json_lines(takes)?);
+    let path = json_path(dir, session);
     write_whole(&path, json.as_bytes())?;
-    write_whole(
-        &dir.join(format!("{session}.csv")),
-        to_csv(takes).as_bytes(),
-    )?;
+    write_whole(&csv_path(dir, session), to_csv(takes).as_bytes())?;
     Ok(path)
 }
 
-/// Adds `new` to the reports saved for `session` (a take saved before under the same number
-/// is replaced), in take order, and writes both files again. Only the file holds every take:
-/// the caller keeps none in memory.
+/// Adds `new` to the reports saved for `session`, in take order. Takes numbered after the
+/// last one saved are written at the end of both files; a take saved before under the same
+/// number (or one out of order, or a file this version did not write) makes both files be
+/// written whole. Only the file holds every take: the caller keeps none in memory.
 pub fn append(dir: &Path, session: &str, new: &[TakeReport]) -> Result<PathBuf, crate::Error> {
-    let mut all = if dir.join(format!("{session}.json")).exists() {
-        load(dir, session)?
-    } else {
-        Vec::new()
+    let mut new = new.to_vec();
+    new.sort_by_key(|t| t.take);
+    new.dedup_by(|later, earlier| {
+        // Two reports of one take: the later one handed over wins.
+        let same = later.take == earlier.take;
+        if same {
+            std::mem::swap(later, earlier);
+        }
+        same
+    });
+    let Some(first) = new.first().map(|t| t.take) else {
+        return Ok(json_path(dir, session));
     };
+    let path = json_path(dir, session);
+    let at_end = match last_take(&path) {
+        Ok(Some(last)) => last < first && csv_path(dir, session).exists(),
+        Ok(None) if !path.exists() => return save(dir, session, &new),
+        Ok(None) => false,
+        Err(e) => return Err(e),
+    };
+    if at_end {
+        add_at_end(dir, session, &new)?;
+        return Ok(path);
+    }
+    let mut all = load(dir, session)?;
     all.retain(|t| !new.iter().any(|n| n.take == t.take));
-    all.extend_from_slice(new);
+    all.extend(new);
     all.sort_by_key(|t| t.take);
     save(dir, session, &all)
+}
+
+/// The number of the last take in the JSON file at `path`, when takes can be added after it
+/// (the file ends as this version writes it); `None` otherwise or when there is no file.
+fn last_take(path: &Path) -> Result<Option<usize>, crate::Error> {
+    #[derive(serde::Deserialize)]
+    struct Number {
+        take: usize,
+    }
+    let named = |e: std::io::Error| crate::Error::Message(format!("{}: {e}", path.display()));
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(named(e)),
+    };
+    let len = file.metadata().map_err(named)?.len();
+    let end = APPENDABLE_END.len() as u64;
+    if len < end + 2 {
+        return Ok(None);
+    }
+    // The last line, read backwards a piece at a time: a take on 32 inputs is about a MB.
+    let mut line: Vec<u8> = Vec::new();
+    let mut at = len - (end - 1);
+    let mut found_start = false;
+    while at > 0 && !found_start {
+        let piece = at.min(64 * 1024);
+        at -= piece;
+        let mut buf = vec![0; usize::try_from(piece).unwrap_or(0)];
+        file.seek(SeekFrom::Start(at)).map_err(named)?;
+        file.read_exact(&mut buf).map_err(named)?;
+        if let Some(nl) = buf.iter().rposition(|&b| b == b'\n') {
+            buf.drain(..=nl);
+            found_start = true;
+        }
+        buf.extend_from_slice(&line);
+        line = buf;
+    }
+    let mut tail = [0; APPENDABLE_END.len()];
+    file.seek(SeekFrom::Start(len - end)).map_err(named)?;
+    file.read_exact(&mut tail).map_err(named)?;
+    if tail != APPENDABLE_END || !found_start {
+        return Ok(None);
+    }
+    let line = line.strip_prefix(b",").unwrap_or(&line);
+    Ok(serde_json::from_slice::<Number>(line).ok().map(|n| n.take))
+}
+
+/// Writes `new` (numbered after every saved take) over the JSON file's closing `]`, and
+/// their rows at the end of the CSV. Any part of the JSON write leaves the file as the saved
+/// takes and then a line cut short, which [`load`] reads.
+fn add_at_end(dir: &Path, session: &str, new: &[TakeReport]) -> Result<(), crate::Error> {
+    let path = json_path(dir, session);
+    let named =
+        |p: &Path, e: std::io::Error| crate::Error::Message(format!("{}: {e}", p.display()));
+    let text = format!(",{}\n]\n", json_lines(new)?);
+    let mut json = OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .map_err(|e| named(&path, e))?;
+    let len = json.metadata().map_err(|e| named(&path, e))?.len();
+    // Over the "]\n" after the last take's line.
+    json.seek(SeekFrom::Start(len - 2))
+        .and_then(|_| json.write_all(text.as_bytes()))
+        .map_err(|e| named(&path, e))?;
+    let csv = csv_path(dir, session);
+    OpenOptions::new()
+        .append(true)
+        .open(&csv)
+        .and_then(|mut f| f.write_all(csv_rows(new).as_bytes()))
+        .map_err(|e| named(&csv, e))
 }
 
 /// Writes to a temporary file and renames it over `path`: a reader never sees half a file.
@@ -83,13 +203,35 @@ pub fn sessions(dir: &Path) -> Result<Vec<String>, crate::Error> {
     Ok(names)
 }
 
-/// The reports saved for `session`.
+/// The reports saved for `session`. A file whose writer stopped while adding a take gives the
+/// takes it had before.
 pub fn load(dir: &Path, session: &str) -> Result<Vec<TakeReport>, crate::Error> {
-    let path = dir.join(format!("{session}.json"));
+    let path = json_path(dir, session);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| crate::Error::Message(format!("{}: {e}", path.display())))?;
-    serde_json::from_str(&text)
-        .map_err(|e| crate::Error::Message(format!("{}: {e}", path.display())))
+    serde_json::from_str(&text).or_else(|e| {
+        complete_lines(&text)
+            .ok_or_else(|| crate::Error::Message(format!("{}: {e}", path.display())))
+    })
+}
+
+/// The takes of a file written a line per take and cut short: every line but the last must
+/// be a whole take; the last is one when it was written whole (only the `]` is missing).
+/// `None` when anything else is wrong with it.
+fn complete_lines(text: &str) -> Option<Vec<TakeReport>> {
+    let mut lines = text.lines();
+    if lines.next() != Some("[") {
+        return None;
+    }
+    let take = |l: &str| serde_json::from_str::<TakeReport>(l.strip_prefix(',').unwrap_or(l));
+    let lines: Vec<&str> = lines.collect();
+    let (last, whole) = lines.split_last()?;
+    let mut takes = whole
+        .iter()
+        .map(|l| take(l).ok())
+        .collect::<Option<Vec<TakeReport>>>()?;
+    takes.extend(take(last).ok());
+    Some(takes)
 }
 
 /// `gainstage takes`: the takes of `session` (default: the latest session with takes).
@@ -152,4 +294,128 @@ pub fn table(session: &str, takes: &[TakeReport]) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::MetadataExt;
+
+    use super::*;
+    use crate::takes::{BlockReading, TakeTracker};
+
+    /// `n` (at most 16) half-second takes of two inputs: clips on the first, and a name with
+    /// a comma, quotes and a line break, which a line per take must escape.
+    fn reports(n: u64) -> Vec<TakeReport> {
+        let mut t = TakeTracker::new(2, 1000, &[], &[]);
+        let clip = BlockReading {
+            sample_peak: 1.0,
+            true_peak: 1.1,
+            clips: Some((1, 1, 0, 0)),
+            gating: (0, None, None),
+        };
+        let quiet = BlockReading {
+            sample_peak: 0.1,
+            true_peak: 0.1,
+            ..BlockReading::default()
+        };
+        for k in 0..n {
+            t.start(&format!("Verse {k}, \"loud\"\nagain"), k * 1000);
+            for b in 0..10 {
+                t.block(0, k * 1000 + b * 50, 50, &clip);
+                t.block(1, k * 1000 + b * 50, 50, &quiet);
+            }
+            t.stop(k * 1000 + 500);
+        }
+        t.reports().to_vec()
+    }
+
+    fn files(dir: &Path) -> (Vec<u8>, Vec<u8>) {
+        let read = |p: PathBuf| std::fs::read(p).unwrap();
+        (read(json_path(dir, "s")), read(csv_path(dir, "s")))
+    }
+
+    /// Both files as a single save of `takes` writes them.
+    fn saved_whole(takes: &[TakeReport]) -> (Vec<u8>, Vec<u8>) {
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), "s", takes).unwrap();
+        files(dir.path())
+    }
+
+    #[test]
+    fn takes_added_one_at_a_time_go_at_the_end_and_make_the_files_a_whole_save_makes() {
+        let dir = tempfile::tempdir().unwrap();
+        let takes = reports(6);
+        append(dir.path(), "s", &takes[..1]).unwrap();
+        let inode = |p: PathBuf| std::fs::metadata(p).unwrap().ino();
+        let (json, csv) = (
+            inode(json_path(dir.path(), "s")),
+            inode(csv_path(dir.path(), "s")),
+        );
+        for t in &takes[1..] {
+            append(dir.path(), "s", std::slice::from_ref(t)).unwrap();
+        }
+        assert_eq!(inode(json_path(dir.path(), "s")), json, "written in place");
+        assert_eq!(inode(csv_path(dir.path(), "s")), csv, "written in place");
+        assert_eq!(files(dir.path()), saved_whole(&takes));
+        assert_eq!(load(dir.path(), "s").unwrap(), takes);
+        assert_eq!(last_take(&json_path(dir.path(), "s")).unwrap(), Some(6));
+    }
+
+    #[test]
+    fn a_take_handed_over_again_replaces_the_one_saved_under_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut takes = reports(3);
+        append(dir.path(), "s", &takes).unwrap();
+        takes[1].name = "Chorus".into();
+        append(dir.path(), "s", &takes[1..2]).unwrap();
+        assert_eq!(load(dir.path(), "s").unwrap(), takes);
+        assert_eq!(files(dir.path()), saved_whole(&takes));
+    }
+
+    #[test]
+    fn a_file_cut_anywhere_while_a_take_is_added_reads_as_the_takes_it_had_and_is_mended() {
+        let takes = reports(5);
+        let (before, _) = saved_whole(&takes[..3]);
+        let text = format!(",{}\n]\n", json_lines(&takes[3..4]).unwrap());
+        let line_end = 1 + serde_json::to_string(&takes[3]).unwrap().len();
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), "s", &takes[..3]).unwrap();
+        let at = before.len() - 2;
+        for k in 0..=text.len() {
+            // What the disk holds if the writer stopped after k bytes of the addition.
+            let mut cut = before[..at].to_vec();
+            cut.extend_from_slice(&text.as_bytes()[..k]);
+            cut.extend_from_slice(before.get(at + k..).unwrap_or_default());
+            std::fs::write(json_path(dir.path(), "s"), &cut).unwrap();
+            let want = if k >= line_end { 4 } else { 3 };
+            assert_eq!(
+                load(dir.path(), "s").unwrap(),
+                takes[..want],
+                "cut after {k} bytes"
+            );
+        }
+        // Cut inside take 4's line: the next take mends the file, written whole.
+        let mut cut = before[..at].to_vec();
+        cut.extend_from_slice(&text.as_bytes()[..line_end / 2]);
+        std::fs::write(json_path(dir.path(), "s"), &cut).unwrap();
+        assert_eq!(last_take(&json_path(dir.path(), "s")).unwrap(), None);
+        append(dir.path(), "s", &takes[4..]).unwrap();
+        let kept = [&takes[..3], &takes[4..]].concat();
+        assert_eq!(files(dir.path()), saved_whole(&kept));
+    }
+
+    #[test]
+    fn a_session_saved_pretty_by_an_earlier_version_reads_and_takes_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let takes = reports(3);
+        std::fs::write(
+            json_path(dir.path(), "s"),
+            serde_json::to_string_pretty(&takes[..2]).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(csv_path(dir.path(), "s"), to_csv(&takes[..2])).unwrap();
+        assert_eq!(load(dir.path(), "s").unwrap(), takes[..2]);
+        append(dir.path(), "s", &takes[2..]).unwrap();
+        assert_eq!(files(dir.path()), saved_whole(&takes));
+    }
 }
