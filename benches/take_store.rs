@@ -1,6 +1,7 @@
 //! Saving a take at its end into a session that already holds many: the store adds it at the
 //! end of the files (`append`) against writing the whole session again (`load` + `save`, what
-//! every take end cost before). Takes of 3 minutes on 32 inputs: full headroom tracks.
+//! every take end cost before). Takes of 3 minutes on 32 inputs: full headroom tracks. And
+//! reading one take of such a session back: its own line against the whole file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
@@ -80,6 +81,26 @@ fn bench(c: &mut Criterion) {
             );
         });
     }
+    group.finish();
+
+    // Opening one take of a long session (the GUI's take page): its line against the file.
+    let mut group = c.benchmark_group("open_one_take");
+    group.sample_size(10);
+    let dir = tempfile::tempdir().unwrap();
+    let session: Vec<TakeReport> = (1..=50).map(|n| numbered(&one, n)).collect();
+    store::save(dir.path(), "s", &session).unwrap();
+    group.bench_function("load_take/50", |b| {
+        b.iter(|| store::load_take(dir.path(), "s", 25).unwrap().unwrap());
+    });
+    group.bench_function("load_all/50", |b| {
+        b.iter(|| {
+            store::load(dir.path(), "s")
+                .unwrap()
+                .into_iter()
+                .find(|t| t.take == 25)
+                .unwrap()
+        });
+    });
     group.finish();
 }
 

@@ -215,6 +215,30 @@ pub fn load(dir: &Path, session: &str) -> Result<Vec<TakeReport>, crate::Error> 
     })
 }
 
+/// Take `number` of `session`, `None` if it has none. In a file with a take per line only that
+/// take's line is parsed: a GUI opening one take of a long session does not wait for all.
+pub fn load_take(
+    dir: &Path,
+    session: &str,
+    number: usize,
+) -> Result<Option<TakeReport>, crate::Error> {
+    let path = json_path(dir, session);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| crate::Error::Message(format!("{}: {e}", path.display())))?;
+    if !text.starts_with("[\n{\"take\":") {
+        // An earlier version's layout: the whole file.
+        return Ok(load(dir, session)?.into_iter().find(|t| t.take == number));
+    }
+    // `take` is a report's first key, so its line starts with the number.
+    let start = format!("{{\"take\":{number},");
+    Ok(text
+        .lines()
+        .skip(1)
+        .map(|l| l.strip_prefix(',').unwrap_or(l))
+        .filter(|l| l.starts_with(&start))
+        .find_map(|l| serde_json::from_str(l).ok()))
+}
+
 /// The takes of a file written a line per take and cut short: every line but the last must
 /// be a whole take; the last is one when it was written whole (only the `]` is missing).
 /// `None` when anything else is wrong with it.
@@ -402,6 +426,29 @@ mod tests {
         append(dir.path(), "s", &takes[4..]).unwrap();
         let kept = [&takes[..3], &takes[4..]].concat();
         assert_eq!(files(dir.path()), saved_whole(&kept));
+    }
+
+    #[test]
+    fn one_take_reads_alone_from_either_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let takes = reports(12);
+        save(dir.path(), "s", &takes).unwrap();
+        std::fs::write(
+            json_path(dir.path(), "pretty"),
+            serde_json::to_string_pretty(&takes).unwrap(),
+        )
+        .unwrap();
+        for session in ["s", "pretty"] {
+            // Take 1 and take 11 share a first digit; take 12 is the last line.
+            for t in &takes {
+                assert_eq!(
+                    load_take(dir.path(), session, t.take).unwrap().as_ref(),
+                    Some(t)
+                );
+            }
+            assert_eq!(load_take(dir.path(), session, 13).unwrap(), None);
+        }
+        assert!(load_take(dir.path(), "none", 1).is_err());
     }
 
     #[test]

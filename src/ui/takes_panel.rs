@@ -307,10 +307,8 @@ impl State {
             .dir
             .as_ref()
             .ok_or_else(|| "takes are not saved: no data directory".to_string())?;
-        store::load(dir, &entry.session)
+        store::load_take(dir, &entry.session, entry.take)
             .map_err(|e| e.to_string())?
-            .into_iter()
-            .find(|t| t.take == entry.take)
             .ok_or_else(|| format!("take {} is not in {}", entry.take, entry.session))
     }
 
