@@ -126,7 +126,7 @@ fn last_take(path: &Path) -> Result<Option<usize>, crate::Error> {
     if len < end + 2 {
         return Ok(None);
     }
-    // The last line, read backwards a piece at a time: a take on 32 inputs is about a MB.
+    // The last line, read backwards a piece at a time: a take on 32 inputs is ~200 kB.
     let mut line: Vec<u8> = Vec::new();
     let mut at = len - (end - 1);
     let mut found_start = false;
