@@ -446,11 +446,11 @@ fn a_disk_that_refuses_takes_is_told_once_and_the_summary_still_has_them() {
     );
     let told: Vec<&str> = err
         .lines()
-        .filter(|l| l.contains("take(s) not saved"))
+        .filter(|l| l.contains("take not saved"))
         .collect();
     assert_eq!(told.len(), 2, "once while running, once at the end:\n{err}");
-    assert!(told[0].starts_with("gainstage: 1 take(s) not saved yet, trying again: "));
-    assert!(told[1].starts_with("gainstage: 1 take(s) not saved: "));
+    assert!(told[0].starts_with("gainstage: 1 take not saved yet (trying again every 2 s): "));
+    assert!(told[1].starts_with("gainstage: 1 take not saved: "));
     let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     let takes: Vec<TakeReport> = serde_json::from_value(summary["takes"].clone()).unwrap();
     assert_eq!(takes.len(), 1);

@@ -282,7 +282,7 @@ fn takes_the_disk_refuses_show_as_unsaved_and_are_written_once_it_takes_them() {
     until(&mut app, &|p| p.is_some());
     let problem = app.takes.save_problem().unwrap().to_string();
     assert!(
-        problem.starts_with("2 take(s) not saved yet, trying again: "),
+        problem.starts_with("2 takes not saved yet (trying again every 2 s): "),
         "{problem}"
     );
     assert!(

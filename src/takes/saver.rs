@@ -130,12 +130,13 @@ fn save_loop(
                         unsaved.clear();
                     }
                     Err(e) if last => {
-                        status.problem = Some(format!("{} take(s) not saved: {e}", unsaved.len()));
+                        status.problem = Some(format!("{} not saved: {e}", takes(unsaved.len())));
                     }
                     Err(e) => {
                         status.problem = Some(format!(
-                            "{} take(s) not saved yet, trying again: {e}",
-                            unsaved.len()
+                            "{} not saved yet (trying again every {} s): {e}",
+                            takes(unsaved.len()),
+                            retry.as_secs_f64()
                         ));
                     }
                 }
@@ -145,6 +146,15 @@ fn save_loop(
         if last {
             return;
         }
+    }
+}
+
+/// "1 take", "3 takes".
+fn takes(n: usize) -> String {
+    if n == 1 {
+        "1 take".into()
+    } else {
+        format!("{n} takes")
     }
 }
 
@@ -201,7 +211,7 @@ mod tests {
                 .problem
                 .as_deref()
                 .unwrap()
-                .starts_with("2 take(s) not saved yet"),
+                .starts_with("2 takes not saved yet (trying again every 0.05 s): "),
             "{failing:?}"
         );
         saver.save(takes[2..].to_vec());
@@ -235,7 +245,7 @@ mod tests {
             done.problem
                 .as_deref()
                 .unwrap()
-                .starts_with("2 take(s) not saved: "),
+                .starts_with("2 takes not saved: "),
             "{done:?}"
         );
     }
