@@ -38,6 +38,16 @@ pub fn session_name(at: SystemTime) -> String {
         .replace(':', "-")
 }
 
+/// An error about `path`, naming it.
+fn at(path: &Path, e: impl std::fmt::Display) -> crate::Error {
+    crate::Error::Message(format!("{}: {e}", path.display()))
+}
+
+/// A take's line without the comma that leads every line after the first.
+fn take_line(line: &str) -> &str {
+    line.strip_prefix(',').unwrap_or(line)
+}
+
 fn json_path(dir: &Path, session: &str) -> PathBuf {
     dir.join(format!("{session}.json"))
 }
@@ -63,8 +73,7 @@ fn json_lines(takes: &[TakeReport]) -> Result<String, crate::Error> {
 /// Writes `takes` as `<dir>/<session>.json` and `.csv`, replacing earlier copies. Returns
 /// the JSON file's path.
 pub fn save(dir: &Path, session: &str, takes: &[TakeReport]) -> Result<PathBuf, crate::Error> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| crate::Error::Message(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| at(dir, e))?;
     let json = format!("[\n{}\n]\n", json_lines(takes)?);
     let path = json_path(dir, session);
     write_whole(&path, json.as_bytes())?;
@@ -115,7 +124,7 @@ fn last_take(path: &Path) -> Result<Option<usize>, crate::Error> {
     struct Number {
         take: usize,
     }
-    let named = |e: std::io::Error| crate::Error::Message(format!("{}: {e}", path.display()));
+    let named = |e: std::io::Error| at(path, e);
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -126,15 +135,22 @@ fn last_take(path: &Path) -> Result<Option<usize>, crate::Error> {
     if len < end + 2 {
         return Ok(None);
     }
+    // A file that does not end as this version writes it is written whole: no need to read on.
+    let mut tail = [0; APPENDABLE_END.len()];
+    file.seek(SeekFrom::Start(len - end)).map_err(named)?;
+    file.read_exact(&mut tail).map_err(named)?;
+    if tail != APPENDABLE_END {
+        return Ok(None);
+    }
     // The last line, read backwards a piece at a time: a take on 32 inputs is ~200 kB.
     let mut line: Vec<u8> = Vec::new();
-    let mut at = len - (end - 1);
+    let mut pos = len - (end - 1);
     let mut found_start = false;
-    while at > 0 && !found_start {
-        let piece = at.min(64 * 1024);
-        at -= piece;
+    while pos > 0 && !found_start {
+        let piece = pos.min(64 * 1024);
+        pos -= piece;
         let mut buf = vec![0; usize::try_from(piece).unwrap_or(0)];
-        file.seek(SeekFrom::Start(at)).map_err(named)?;
+        file.seek(SeekFrom::Start(pos)).map_err(named)?;
         file.read_exact(&mut buf).map_err(named)?;
         if let Some(nl) = buf.iter().rposition(|&b| b == b'\n') {
             buf.drain(..=nl);
@@ -143,10 +159,7 @@ fn last_take(path: &Path) -> Result<Option<usize>, crate::Error> {
         buf.extend_from_slice(&line);
         line = buf;
     }
-    let mut tail = [0; APPENDABLE_END.len()];
-    file.seek(SeekFrom::Start(len - end)).map_err(named)?;
-    file.read_exact(&mut tail).map_err(named)?;
-    if tail != APPENDABLE_END || !found_start {
+    if !found_start {
         return Ok(None);
     }
     let line = line.strip_prefix(b",").unwrap_or(&line);
@@ -158,24 +171,22 @@ fn last_take(path: &Path) -> Result<Option<usize>, crate::Error> {
 /// takes and then a line cut short, which [`load`] reads.
 fn add_at_end(dir: &Path, session: &str, new: &[TakeReport]) -> Result<(), crate::Error> {
     let path = json_path(dir, session);
-    let named =
-        |p: &Path, e: std::io::Error| crate::Error::Message(format!("{}: {e}", p.display()));
     let text = format!(",{}\n]\n", json_lines(new)?);
     let mut json = OpenOptions::new()
         .write(true)
         .open(&path)
-        .map_err(|e| named(&path, e))?;
-    let len = json.metadata().map_err(|e| named(&path, e))?.len();
+        .map_err(|e| at(&path, e))?;
+    let len = json.metadata().map_err(|e| at(&path, e))?.len();
     // Over the "]\n" after the last take's line.
     json.seek(SeekFrom::Start(len - 2))
         .and_then(|_| json.write_all(text.as_bytes()))
-        .map_err(|e| named(&path, e))?;
+        .map_err(|e| at(&path, e))?;
     let csv = csv_path(dir, session);
     OpenOptions::new()
         .append(true)
         .open(&csv)
         .and_then(|mut f| f.write_all(csv_rows(new).as_bytes()))
-        .map_err(|e| named(&csv, e))
+        .map_err(|e| at(&csv, e))
 }
 
 /// Writes to a temporary file and renames it over `path`: a reader never sees half a file.
@@ -183,7 +194,7 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), crate::Error> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| crate::Error::Message(format!("{}: {e}", path.display())))
+        .map_err(|e| at(path, e))
 }
 
 /// Sessions with saved takes, oldest first.
@@ -197,7 +208,7 @@ pub fn sessions(dir: &Path) -> Result<Vec<String>, crate::Error> {
             })
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(crate::Error::Message(format!("{}: {e}", dir.display()))),
+        Err(e) => return Err(at(dir, e)),
     };
     names.sort();
     Ok(names)
@@ -207,12 +218,13 @@ pub fn sessions(dir: &Path) -> Result<Vec<String>, crate::Error> {
 /// takes it had before.
 pub fn load(dir: &Path, session: &str) -> Result<Vec<TakeReport>, crate::Error> {
     let path = json_path(dir, session);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| crate::Error::Message(format!("{}: {e}", path.display())))?;
-    serde_json::from_str(&text).or_else(|e| {
-        complete_lines(&text)
-            .ok_or_else(|| crate::Error::Message(format!("{}: {e}", path.display())))
-    })
+    let text = std::fs::read_to_string(&path).map_err(|e| at(&path, e))?;
+    parse(&path, &text)
+}
+
+/// The reports in `text`, the JSON file at `path`.
+fn parse(path: &Path, text: &str) -> Result<Vec<TakeReport>, crate::Error> {
+    serde_json::from_str(text).or_else(|e| complete_lines(text).ok_or_else(|| at(path, e)))
 }
 
 /// Take `number` of `session`, `None` if it has none. In a file with a take per line only that
@@ -223,18 +235,17 @@ pub fn load_take(
     number: usize,
 ) -> Result<Option<TakeReport>, crate::Error> {
     let path = json_path(dir, session);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| crate::Error::Message(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| at(&path, e))?;
     if !text.starts_with("[\n{\"take\":") {
         // An earlier version's layout: the whole file.
-        return Ok(load(dir, session)?.into_iter().find(|t| t.take == number));
+        return Ok(parse(&path, &text)?.into_iter().find(|t| t.take == number));
     }
     // `take` is a report's first key, so its line starts with the number.
     let start = format!("{{\"take\":{number},");
     Ok(text
         .lines()
         .skip(1)
-        .map(|l| l.strip_prefix(',').unwrap_or(l))
+        .map(take_line)
         .filter(|l| l.starts_with(&start))
         .find_map(|l| serde_json::from_str(l).ok()))
 }
@@ -247,7 +258,7 @@ fn complete_lines(text: &str) -> Option<Vec<TakeReport>> {
     if lines.next() != Some("[") {
         return None;
     }
-    let take = |l: &str| serde_json::from_str::<TakeReport>(l.strip_prefix(',').unwrap_or(l));
+    let take = |l: &str| serde_json::from_str::<TakeReport>(take_line(l));
     let lines: Vec<&str> = lines.collect();
     let (last, whole) = lines.split_last()?;
     let mut takes = whole
