@@ -121,25 +121,21 @@ fn save_loop(
             unsaved.extend(more);
         }
         if !unsaved.is_empty() {
-            let result = super::store::append(dir, session, &unsaved);
+            let (written, problem) = match super::store::append(dir, session, &unsaved) {
+                Ok(_) => (std::mem::take(&mut unsaved).len(), None),
+                Err(e) if last => (0, Some(format!("{} not saved: {e}", takes(unsaved.len())))),
+                Err(e) => (
+                    0,
+                    Some(format!(
+                        "{} not saved yet (trying again every {} s): {e}",
+                        takes(unsaved.len()),
+                        retry.as_secs_f64()
+                    )),
+                ),
+            };
             if let Ok(mut status) = status.lock() {
-                match result {
-                    Ok(_) => {
-                        status.saved += unsaved.len();
-                        status.problem = None;
-                        unsaved.clear();
-                    }
-                    Err(e) if last => {
-                        status.problem = Some(format!("{} not saved: {e}", takes(unsaved.len())));
-                    }
-                    Err(e) => {
-                        status.problem = Some(format!(
-                            "{} not saved yet (trying again every {} s): {e}",
-                            takes(unsaved.len()),
-                            retry.as_secs_f64()
-                        ));
-                    }
-                }
+                status.saved += written;
+                status.problem = problem;
                 status.unsaved = unsaved.len();
             }
         }
