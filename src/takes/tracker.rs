@@ -654,13 +654,7 @@ mod tests {
     /// Feeds 10-frame blocks of one channel from `from` to `to`, splitting at boundaries as
     /// the meter thread does; `clip_at` frames clip one sample each.
     fn run(t: &mut TakeTracker, from: u64, to: u64, level: f64, clip_at: &[u64]) {
-        let mut f = from;
-        t.advance_to(f);
-        while f < to {
-            let mut n = 10.min(to - f);
-            if let Some(b) = t.next_boundary(f) {
-                n = n.min(b - f);
-            }
+        in_blocks(t, from, to, |t, f, n| {
             let clips: Vec<u64> = clip_at
                 .iter()
                 .copied()
@@ -678,6 +672,25 @@ mod tests {
                 ));
             }
             t.block(0, f, n, &r);
+        });
+    }
+
+    /// 10-frame blocks from `from` to `to`, cut at every boundary the tracker names, as the
+    /// meter thread cuts them; the stream is advanced to each block's start and to `to`.
+    fn in_blocks(
+        t: &mut TakeTracker,
+        from: u64,
+        to: u64,
+        mut feed: impl FnMut(&mut TakeTracker, u64, u64),
+    ) {
+        let mut f = from;
+        t.advance_to(f);
+        while f < to {
+            let mut n = 10.min(to - f);
+            if let Some(b) = t.next_boundary(f) {
+                n = n.min(b - f);
+            }
+            feed(t, f, n);
             f += n;
             t.advance_to(f);
         }
@@ -687,13 +700,7 @@ mod tests {
     /// level goes to the automatic taker first, as on the meter thread, and every 50th frame
     /// clips when the level is full scale. Gating values follow the level.
     fn run_auto(t: &mut TakeTracker, from: u64, to: u64, level: f64) {
-        let mut f = from;
-        while f < to {
-            t.advance_to(f);
-            let mut n = 10.min(to - f);
-            if let Some(b) = t.next_boundary(f) {
-                n = n.min(b - f);
-            }
+        in_blocks(t, from, to, |t, f, n| {
             t.auto_block(f, n, level);
             let mut r = quiet(level);
             r.true_peak = level * 1.05;
@@ -702,9 +709,7 @@ mod tests {
                 r.clips = Some((1, 1, 0, 0));
             }
             t.block(0, f, n, &r);
-            f += n;
-        }
-        t.advance_to(f);
+        });
     }
 
     #[test]
