@@ -231,7 +231,11 @@ async fn pages_show_the_known_levels_and_grey_out_when_the_server_goes(mut b: Br
             ..RemoteConfig::default()
         },
     );
-    assert!(b.wait_for(&good, "!document.body.classList.contains('down') && document.querySelector('.pword').textContent === 'GOOD'").await);
+    // The word kept its text while the server was away, so wait for its colour too: the page
+    // sets that on its next animation frame after the link comes up, and a screenshot taken
+    // between the two (Firefox does not run a frame first) shows it still grey.
+    assert!(b.wait_for(&good, "!document.body.classList.contains('down') && document.querySelector('.pword').textContent === 'GOOD' && getComputedStyle(document.querySelector('.pword')).color === 'rgb(41, 199, 97)'").await);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let shot = b.screenshot(&good).await;
     let word = bounds(&mut b, &good, ".pword").await;
     assert!(count(&shot, word, GREEN, 30) > 200, "GOOD is green again");
