@@ -36,8 +36,10 @@ fn levels_and_exact_over_counts_come_out_of_monitor_json() {
             "--channels",
             "8",
             "--json",
+            // Ended by SIGTERM once everything was seen: a fixed length could run out while
+            // a loaded machine is still connecting the player.
             "--duration",
-            "6",
+            "180",
             "--interval",
             "250",
         ],
@@ -51,7 +53,33 @@ fn levels_and_exact_over_counts_come_out_of_monitor_json() {
     let expected_overs: u32 = OVERS.iter().map(|o| o.1).sum();
     player.play_overs(expected_overs);
 
-    let mut lines = Vec::new();
+    let counted = |l: &serde_json::Value| {
+        l["channels"]
+            .as_array()
+            .map_or(0, |c| c.iter().map(|ch| u(ch, "overs")).sum::<u64>())
+    };
+    // Every over counted (at least: the summary checks each channel's exact count), then 3 s
+    // of running lines (12 at 250 ms) for the levels and loudness.
+    let mut lines: Vec<serde_json::Value> = Vec::new();
+    let (mut all_counted, mut running_since) = (false, 0);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while running_since < 12 {
+        let v = monitor
+            .lines
+            .recv_timeout(Duration::from_secs(15))
+            .expect("the monitor stopped printing");
+        assert!(v.get("summary").is_none(), "the monitor ended early: {v}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "after 60 s: all overs counted {all_counted}, running lines since {running_since}: {v}"
+        );
+        all_counted |= counted(&v) >= u64::from(expected_overs);
+        if all_counted && v["state"] == "running" {
+            running_since += 1;
+        }
+        lines.push(v);
+    }
+    monitor.terminate();
     while let Ok(v) = monitor.lines.recv_timeout(Duration::from_secs(15)) {
         let last = v.get("summary").is_some();
         lines.push(v);
@@ -92,8 +120,8 @@ fn levels_and_exact_over_counts_come_out_of_monitor_json() {
         .filter(|l| l.get("summary").is_none() && l["state"] == "running")
         .collect();
     assert!(
-        running.len() >= 10,
-        "expected ~24 lines, got {}",
+        running.len() >= 12,
+        "expected 12 running lines after the overs, got {} in all",
         running.len()
     );
     let line = running[running.len() - 2];

@@ -52,8 +52,11 @@ fn monitor_survives_jack_server_restart_and_keeps_counting() {
             "--channels",
             "2",
             "--json",
+            // Long past the test's own waits (the monitor is killed when the test ends). jackd
+            // can take 6 s to stop, and with the restart and the reconnect back-off the 25 s
+            // this was could run out on a loaded machine: a run here failed after 27 s.
             "--duration",
-            "25",
+            "180",
             "--interval",
             "200",
         ],

@@ -226,6 +226,15 @@ impl Monitor {
         }
     }
 
+    /// Ends the monitor as Ctrl-C does (SIGTERM): it prints its summary line and exits.
+    pub fn terminate(&self) {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -TERM failed");
+    }
+
     /// Waits for the process to end; returns its exit status success.
     pub fn wait(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
