@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use gainstage::takes::{BlockReading, TakeReport, TakeTracker, store};
+use gainstage::takes::{BlockReading, TakeReport, TakeSummary, TakeTracker, store};
 
 const CHANNELS: usize = 32;
 const RATE: u32 = 48_000;
@@ -99,6 +99,23 @@ fn bench(c: &mut Criterion) {
                 .into_iter()
                 .find(|t| t.take == 25)
                 .unwrap()
+        });
+    });
+    group.finish();
+
+    // The GUI's list of earlier takes at start-up: what it shows of every take of a session.
+    let mut group = c.benchmark_group("list_takes");
+    group.sample_size(10);
+    group.bench_function("summaries/50", |b| {
+        b.iter(|| store::summaries(dir.path(), "s").unwrap());
+    });
+    group.bench_function("load/50", |b| {
+        b.iter(|| {
+            store::load(dir.path(), "s")
+                .unwrap()
+                .iter()
+                .map(TakeSummary::from)
+                .collect::<Vec<_>>()
         });
     });
     group.finish();

@@ -26,12 +26,14 @@ pub mod log;
 pub mod report;
 pub mod saver;
 pub mod store;
+pub mod summary;
 pub mod track;
 pub mod tracker;
 
 pub use auto::AutoTakeConfig;
 pub use burst::{BURST_GAP_S, BurstDetector, BurstReport};
 pub use report::{InputReport, TakeReport};
+pub use summary::{InputSummary, TakeSummary};
 pub use track::{TRACK_POINTS, TrackReport};
 pub use tracker::{BlockReading, OpenTakeInfo, TakeTracker};
 

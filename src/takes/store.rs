@@ -18,7 +18,10 @@ use std::time::SystemTime;
 
 use crate::listing::ListFormat;
 
+use serde::de::DeserializeOwned;
+
 use super::report::{TakeReport, csv_rows, to_csv};
+use super::summary::TakeSummary;
 
 /// How a JSON file that takes can be added to ends: the last take's line, then the `]`.
 const APPENDABLE_END: &[u8] = b"}\n]\n";
@@ -222,8 +225,16 @@ pub fn load(dir: &Path, session: &str) -> Result<Vec<TakeReport>, crate::Error> 
     parse(&path, &text)
 }
 
-/// The reports in `text`, the JSON file at `path`.
-fn parse(path: &Path, text: &str) -> Result<Vec<TakeReport>, crate::Error> {
+/// What a list shows of each take saved for `session` ([`TakeSummary`]): read from the same
+/// file as [`load`], without building the reports' tracks and burst lists.
+pub fn summaries(dir: &Path, session: &str) -> Result<Vec<TakeSummary>, crate::Error> {
+    let path = json_path(dir, session);
+    let text = std::fs::read_to_string(&path).map_err(|e| at(&path, e))?;
+    parse(&path, &text)
+}
+
+/// The takes in `text`, the JSON file at `path`, as reports or summaries.
+fn parse<T: DeserializeOwned>(path: &Path, text: &str) -> Result<Vec<T>, crate::Error> {
     serde_json::from_str(text).or_else(|e| complete_lines(text).ok_or_else(|| at(path, e)))
 }
 
@@ -238,7 +249,8 @@ pub fn load_take(
     let text = std::fs::read_to_string(&path).map_err(|e| at(&path, e))?;
     if !text.starts_with("[\n{\"take\":") {
         // An earlier version's layout: the whole file.
-        return Ok(parse(&path, &text)?.into_iter().find(|t| t.take == number));
+        let takes: Vec<TakeReport> = parse(&path, &text)?;
+        return Ok(takes.into_iter().find(|t| t.take == number));
     }
     // `take` is a report's first key, so its line starts with the number.
     let start = format!("{{\"take\":{number},");
@@ -253,18 +265,18 @@ pub fn load_take(
 /// The takes of a file written a line per take and cut short: every line but the last must
 /// be a whole take; the last is one when it was written whole (only the `]` is missing).
 /// `None` when anything else is wrong with it.
-fn complete_lines(text: &str) -> Option<Vec<TakeReport>> {
+fn complete_lines<T: DeserializeOwned>(text: &str) -> Option<Vec<T>> {
     let mut lines = text.lines();
     if lines.next() != Some("[") {
         return None;
     }
-    let take = |l: &str| serde_json::from_str::<TakeReport>(take_line(l));
+    let take = |l: &str| serde_json::from_str::<T>(take_line(l));
     let lines: Vec<&str> = lines.collect();
     let (last, whole) = lines.split_last()?;
     let mut takes = whole
         .iter()
         .map(|l| take(l).ok())
-        .collect::<Option<Vec<TakeReport>>>()?;
+        .collect::<Option<Vec<T>>>()?;
     takes.extend(take(last).ok());
     Some(takes)
 }
@@ -336,7 +348,7 @@ mod tests {
     use std::os::unix::fs::MetadataExt;
 
     use super::*;
-    use crate::takes::{BlockReading, TakeTracker};
+    use crate::takes::{BlockReading, BurstReport, TakeTracker};
 
     /// `n` (at most 16) half-second takes of two inputs: clips on the first, and a name with
     /// a comma, quotes and a line break, which a line per take must escape.
@@ -460,6 +472,38 @@ mod tests {
             assert_eq!(load_take(dir.path(), session, 13).unwrap(), None);
         }
         assert!(load_take(dir.path(), "none", 1).is_err());
+    }
+
+    #[test]
+    fn summaries_read_from_either_layout_or_a_cut_file_say_what_the_reports_say() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut takes = reports(4);
+        // Later bursts are skipped, not read: the first one's start must still come out.
+        let first = takes[1].inputs[0].bursts[0].clone();
+        for k in 1..4 {
+            takes[1].inputs[0].bursts.push(BurstReport {
+                start_s: first.start_s + f64::from(k),
+                ..first.clone()
+            });
+        }
+        takes[1].inputs[0].bursts[0].start_s = 0.25;
+        let want: Vec<TakeSummary> = takes.iter().map(TakeSummary::from).collect();
+        assert_eq!(want[1].inputs[0].first_burst_s, Some(0.25));
+        assert_eq!(want[1].inputs[1].first_burst_s, None);
+        save(dir.path(), "s", &takes).unwrap();
+        std::fs::write(
+            json_path(dir.path(), "pretty"),
+            serde_json::to_string_pretty(&takes).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(summaries(dir.path(), "s").unwrap(), want);
+        assert_eq!(summaries(dir.path(), "pretty").unwrap(), want);
+        // Cut inside the last take's line: the three before it.
+        let text = std::fs::read(json_path(dir.path(), "s")).unwrap();
+        let cut = text.len() - serde_json::to_string(&takes[3]).unwrap().len() / 2;
+        std::fs::write(json_path(dir.path(), "s"), &text[..cut]).unwrap();
+        assert_eq!(summaries(dir.path(), "s").unwrap(), want[..3]);
+        assert!(summaries(dir.path(), "none").is_err());
     }
 
     #[test]

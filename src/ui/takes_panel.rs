@@ -18,7 +18,7 @@ use super::palette::{Neutral, Zone};
 use super::take_view::TakeView;
 use crate::snapshot::Snapshot;
 use crate::takes::saver::TakeSaver;
-use crate::takes::{TakeReport, store};
+use crate::takes::{TakeReport, TakeSummary, store};
 
 /// Takes the list shows; older ones are in the files (`gainstage takes`).
 pub const LIST_MAX: usize = 200;
@@ -62,7 +62,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn of(session: &str, t: &TakeReport, this_run: bool) -> Self {
+    pub fn of(session: &str, t: &TakeSummary, this_run: bool) -> Self {
         let zone = verdict_zone(&t.verdict);
         let on = |names: Vec<&str>| {
             if names.is_empty() {
@@ -77,7 +77,7 @@ impl Entry {
                 let first = t
                     .inputs
                     .iter()
-                    .filter_map(|i| i.bursts.first().map(|b| (b.start_s, i.name.as_str())))
+                    .filter_map(|i| i.first_burst_s.map(|s| (s, i.name.as_str())))
                     .min_by(|a, b| a.0.total_cmp(&b.0))
                     .map(|(_, n)| n);
                 let others = t
@@ -184,7 +184,7 @@ impl State {
             if self.entries.len() >= LIST_MAX {
                 break;
             }
-            match store::load(&dir, session) {
+            match store::summaries(&dir, session) {
                 Ok(takes) => self.entries.extend(
                     takes
                         .iter()
@@ -228,7 +228,8 @@ impl State {
         };
         self.seen = last.take;
         for t in &new {
-            self.entries.insert(0, Entry::of(&self.session, t, true));
+            self.entries
+                .insert(0, Entry::of(&self.session, &TakeSummary::from(t), true));
         }
         self.entries.truncate(LIST_MAX);
         if let Some(saver) = &self.saver {
