@@ -479,11 +479,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut takes = reports(4);
         // Later bursts are skipped, not read: the first one's start must still come out.
-        let first = takes[1].inputs[0].bursts[0].clone();
+        let first = takes[1].inputs[0].bursts[0];
         for k in 1..4 {
             takes[1].inputs[0].bursts.push(BurstReport {
                 start_s: first.start_s + f64::from(k),
-                ..first.clone()
+                ..first
             });
         }
         takes[1].inputs[0].bursts[0].start_s = 0.25;
