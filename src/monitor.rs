@@ -18,6 +18,7 @@ use crate::meter::bank::MAX_CHANNELS;
 use crate::meter::level::finite;
 use crate::meter::{ClipRule, MeterConfig, MeterKind, ProgrammeSet};
 use crate::snapshot::{Snapshot, SourceInfo, StreamState};
+use crate::takes::run::RunTakes;
 
 /// What `gainstage monitor` runs: the source, how long, how it prints, how it judges.
 #[derive(Debug, Clone)]
@@ -297,7 +298,10 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     let mut told_realtime = false;
     let mut told_source = false;
     // Every take of the run, saved as it ends; snapshots carry only the latest ones.
-    let mut takes = RunTakes::new(&session_name);
+    let (mut takes, unsaved) = RunTakes::new(crate::takes::store::takes_dir(), &session_name);
+    if let Some(why) = unsaved {
+        eprintln!("gainstage: {why}");
+    }
     let mut tick: u32 = 0;
     loop {
         tick = tick.saturating_add(1);
@@ -313,7 +317,9 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             break;
         }
         if let Some(snapshot) = reader.read() {
-            takes.keep(&snapshot);
+            if let Some(news) = takes.keep(&snapshot.takes) {
+                eprintln!("gainstage: {news}");
+            }
             if let Some(check) = check.as_mut() {
                 for (c, ch) in snapshot.channels.iter().enumerate() {
                     check.feed(snapshot.t_s, c, &ch.readings);
@@ -366,18 +372,29 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     if (!spans.is_empty() || args.auto_take.is_some())
         && let Some(s) = &final_snapshot
     {
-        takes.keep(s);
+        if let Some(news) = takes.keep(&s.takes) {
+            eprintln!("gainstage: {news}");
+        }
         // With automatic takes as well, the count says nothing about the marked ones.
-        if args.auto_take.is_none() && takes.count < spans.len() {
+        if args.auto_take.is_none() && takes.count() < spans.len() {
             eprintln!(
                 "gainstage: {} of {} takes never started: the stream ended at {:.1} s",
-                spans.len() - takes.count,
+                spans.len() - takes.count(),
                 spans.len(),
                 s.t_s
             );
         }
     }
-    let takes = takes.finish();
+    // Every take of the run for the summary; a failure to save is one line on stderr and the
+    // summary still prints what is in memory.
+    let ended = takes.finish();
+    if let Some(problem) = &ended.problem {
+        eprintln!("gainstage: {problem}");
+    }
+    let (takes, unread) = ended.all();
+    if let Some(why) = unread {
+        eprintln!("gainstage: {why}");
+    }
     if let Some(check) = check {
         let results = check.results();
         if args.json {
@@ -403,97 +420,6 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The takes of a monitor run: each saved as it ends (by a thread of its own, so printing never
-/// waits on the disk), and only the latest few kept in memory, so a day of automatic takes
-/// takes no more memory than an hour. The summary reads them back from the saved file.
-struct RunTakes {
-    /// The latest takes by number, at most [`TAKES_IN_MEMORY`].
-    recent: std::collections::BTreeMap<usize, crate::takes::TakeReport>,
-    /// Takes seen this run, and the highest number among them (takes are numbered in order).
-    count: usize,
-    last: usize,
-    /// `None` when the data directory cannot be used: then the takes are only in memory.
-    saver: Option<crate::takes::saver::TakeSaver>,
-    /// The saver's problem as last told on stderr: a disk refusing takes is said once, and
-    /// again when it changes, not at every print.
-    told: Option<String>,
-}
-
-/// Takes a monitor run keeps in memory; more are read back from the saved file at the end.
-const TAKES_IN_MEMORY: usize = 16;
-
-impl RunTakes {
-    fn new(session: &str) -> Self {
-        let saver = crate::takes::store::takes_dir().and_then(|dir| {
-            crate::takes::saver::TakeSaver::spawn(dir, session.to_string())
-                .map_err(|e| crate::Error::Message(e.to_string()))
-        });
-        let saver = match saver {
-            Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("gainstage: take reports will not be saved: {e}");
-                None
-            }
-        };
-        Self {
-            recent: std::collections::BTreeMap::new(),
-            count: 0,
-            last: 0,
-            saver,
-            told: None,
-        }
-    }
-
-    /// Takes in the takes `s` carries that are new, saving each.
-    fn keep(&mut self, s: &Snapshot) {
-        let mut new: Vec<_> = s.takes.iter().filter(|t| t.take > self.last).collect();
-        new.sort_by_key(|t| t.take);
-        for t in new {
-            self.last = t.take;
-            self.count += 1;
-            if let Some(saver) = &self.saver {
-                saver.save(vec![t.clone()]);
-            }
-            self.recent.insert(t.take, t.clone());
-            if self.recent.len() > TAKES_IN_MEMORY {
-                self.recent.pop_first();
-            }
-        }
-        let problem = self.saver.as_ref().and_then(|s| s.status().problem);
-        match (&problem, &self.told) {
-            (Some(p), told) if told.as_ref() != Some(p) => eprintln!("gainstage: {p}"),
-            (None, Some(_)) => eprintln!("gainstage: the takes that waited are saved"),
-            _ => {}
-        }
-        self.told = problem;
-    }
-
-    /// Every take of the run, once the saved ones are on disk; a failure to save is one line
-    /// on stderr and the summary still prints what is in memory.
-    fn finish(mut self) -> Vec<crate::takes::TakeReport> {
-        let recent: Vec<_> = std::mem::take(&mut self.recent).into_values().collect();
-        let Some(saver) = self.saver.take() else {
-            return recent;
-        };
-        let (dir, session) = (saver.dir().to_path_buf(), saver.session().to_string());
-        let status = saver.finish();
-        if let Some(problem) = status.problem {
-            eprintln!("gainstage: {problem}");
-            return recent;
-        }
-        if recent.len() == self.count {
-            return recent;
-        }
-        match crate::takes::store::load(&dir, &session) {
-            Ok(all) => all,
-            Err(e) => {
-                eprintln!("gainstage: the run's earlier takes could not be read back: {e}");
-                recent
-            }
-        }
-    }
 }
 
 /// Reads until the meter thread has closed the takes of a finished file (it does once the

@@ -24,6 +24,7 @@ pub mod auto;
 pub mod burst;
 pub mod log;
 pub mod report;
+pub mod run;
 pub mod saver;
 pub mod store;
 pub mod summary;

@@ -51,7 +51,8 @@ fn take_line(line: &str) -> &str {
     line.strip_prefix(',').unwrap_or(line)
 }
 
-fn json_path(dir: &Path, session: &str) -> PathBuf {
+/// `<dir>/<session>.json`.
+pub fn json_path(dir: &Path, session: &str) -> PathBuf {
     dir.join(format!("{session}.json"))
 }
 
