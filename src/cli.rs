@@ -37,8 +37,8 @@ pub enum Command {
     /// Meter a device, file or the demo headless and serve it: performer, wall and bridge pages
     /// to any browser on the network, a WebSocket/HTTP feed, OSC out and in.
     Serve(ServeArgs),
-    /// Print the take reports saved by `monitor --take` (per take and input: verdict, peaks,
-    /// clip bursts with their times, loudness).
+    /// Print the saved take reports of the GUI, `monitor` and `serve` (per take and input:
+    /// verdict, peaks, clip bursts with their times, loudness).
     Takes(TakesArgs),
 }
 
@@ -270,6 +270,13 @@ pub struct MonitorArgs {
     /// (default -18; DIN -9). The K-meters keep their own (-20, -14, -12).
     #[arg(long, value_name = "DBFS", allow_negative_numbers = true, requires = "meter", value_parser = parse_alignment)]
     pub alignment: Option<f64>,
+    #[command(flatten)]
+    pub auto_take: AutoTakeArgs,
+}
+
+/// Automatic takes by level (`monitor`, `serve`).
+#[derive(Debug, Clone, Args)]
+pub struct AutoTakeArgs {
     /// Start a take by itself when any input's sample peak passes this level (dBFS, e.g.
     /// -40) for the rise time, and end it after the quiet time. Off unless given.
     #[arg(long, value_name = "DBFS", allow_negative_numbers = true)]
@@ -282,9 +289,9 @@ pub struct MonitorArgs {
     pub auto_take_quiet: Option<f64>,
 }
 
-impl MonitorArgs {
+impl AutoTakeArgs {
     /// The automatic takes asked for, checked; `None` without `--auto-take-level`.
-    fn auto_take(&self) -> Result<Option<crate::takes::AutoTakeConfig>, crate::Error> {
+    fn config(&self) -> Result<Option<crate::takes::AutoTakeConfig>, crate::Error> {
         let Some(level_dbfs) = self.auto_take_level else {
             return Ok(None);
         };
@@ -382,6 +389,8 @@ pub struct ServeArgs {
     /// Stop after this many seconds (default: run until Ctrl-C).
     #[arg(long)]
     pub duration: Option<f64>,
+    #[command(flatten)]
+    pub auto_take: AutoTakeArgs,
 }
 
 /// `HOST:PORT` as socket addresses (a name is looked up once, at start).
@@ -431,6 +440,7 @@ impl ServeArgs {
                 ..crate::remote::RemoteConfig::default()
             },
             duration_s: self.duration,
+            auto_take: self.auto_take.config()?,
         })
     }
 }
@@ -499,7 +509,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
                 .over_len
                 .unwrap_or(crate::meter::MeterConfig::default().over_len),
             float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
-            auto_take: args.auto_take()?,
+            auto_take: args.auto_take.config()?,
             takes: args.takes,
             meter: args.meter.map(|m| crate::monitor::MeterChoice {
                 kind: m.into(),

@@ -35,7 +35,8 @@
 //! - [`takes`]: per-take headroom reports: the tracker the meter thread feeds, clip bursts,
 //!   the bounded headroom track, automatic takes by level (`takes::auto`), the saved JSON/CSV
 //!   (`gainstage takes`), take summaries for lists (`takes::summary`), the thread that saves
-//!   a reader's takes (`takes::saver`) and their log entries.
+//!   a reader's takes (`takes::saver`), a headless run's takes (`takes::run`) and their log
+//!   entries.
 //! - [`snapshot`]: what the meter thread publishes to readers.
 //! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,

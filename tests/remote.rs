@@ -605,51 +605,87 @@ async fn osc_bundles_carry_the_levels_and_control_resets_a_channel() {
     );
 }
 
+/// `gainstage serve` on a loopback port, its settings and data in a directory of the test's.
+struct ServeCommand {
+    child: std::process::Child,
+    out: std::io::BufReader<std::process::ChildStdout>,
+    /// What it printed before it was ready: addresses, the control link, where takes go.
+    banner: Vec<String>,
+    addr: std::net::SocketAddr,
+    token: String,
+}
+
+impl ServeCommand {
+    fn start(dir: &std::path::Path, args: &[&std::ffi::OsStr]) -> ServeCommand {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gainstage"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--duration", "60"])
+            .args(args)
+            .env("GAINSTAGE_DATA_DIR", dir.join("data"))
+            .env("GAINSTAGE_CONFIG_DIR", dir.join("config"))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut banner: Vec<String> = Vec::new();
+        while !banner.last().is_some_and(|l| l.starts_with("performer:")) {
+            let mut line = String::new();
+            assert!(
+                out.read_line(&mut line).unwrap() > 0,
+                "serve ended: {banner:?}"
+            );
+            banner.push(line.trim_end().to_owned());
+        }
+        let addr = banner[0]
+            .strip_prefix("listening on ")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let control = banner
+            .iter()
+            .find(|l| l.starts_with("control link"))
+            .unwrap();
+        let token = control.rsplit("token=").next().unwrap().to_owned();
+        ServeCommand {
+            child,
+            out,
+            banner,
+            addr,
+            token,
+        }
+    }
+
+    /// Ends it as Ctrl-C does: its exit status and what it printed after the banner.
+    fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        use std::io::Read;
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let mut rest = String::new();
+        self.out.read_to_string(&mut rest).unwrap();
+        let status = self.child.wait().unwrap();
+        (status, rest.lines().map(str::to_owned).collect())
+    }
+}
+
+impl Drop for ServeCommand {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The command line: `serve --file` plays a WAV of known sines; a client reads their levels.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_command_serves_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("sines.wav");
     sines::write_sines(&wav, &[-6.0, -18.0], 30);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gainstage"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--duration",
-            "60",
-            "--file",
-        ])
-        .arg(&wav)
-        .env("GAINSTAGE_DATA_DIR", dir.path().join("data"))
-        .env("GAINSTAGE_CONFIG_DIR", dir.path().join("config"))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = Vec::new();
-    {
-        use std::io::BufRead;
-        let mut reader = std::io::BufReader::new(stdout);
-        while !lines
-            .last()
-            .is_some_and(|l: &String| l.starts_with("performer:"))
-        {
-            let mut line = String::new();
-            assert!(
-                reader.read_line(&mut line).unwrap() > 0,
-                "serve ended: {lines:?}"
-            );
-            lines.push(line.trim_end().to_owned());
-        }
-    }
-    let addr = lines[0].strip_prefix("listening on ").unwrap().to_owned();
-    let control = lines
-        .iter()
-        .find(|l| l.starts_with("control link"))
-        .unwrap();
-    let token = control.rsplit("token=").next().unwrap().to_owned();
-    let mut ws = connect(&format!("ws://{addr}/ws")).await;
+    let serving = ServeCommand::start(dir.path(), &["--file".as_ref(), wav.as_os_str()]);
+    let (sock, token) = (serving.addr, serving.token.as_str());
+    let mut ws = connect(&format!("ws://{sock}/ws")).await;
     let frame = frame_where(&mut ws, 300, |f| f["t_s"].as_f64().unwrap_or(0.0) > 0.5).await;
     for (ch, level) in [(1, -6.0), (2, -18.0)] {
         assert_db(
@@ -663,15 +699,118 @@ async fn serve_command_serves_a_file() {
             level,
         );
     }
-    let sock: std::net::SocketAddr = addr.parse().unwrap();
     assert_eq!(
-        post(sock, "/api/control", Some(&token), r#"{"cmd":"reset"}"#).0,
+        post(sock, "/api/control", Some(token), r#"{"cmd":"reset"}"#).0,
         200
     );
     assert_eq!(
         post(sock, "/api/control", None, r#"{"cmd":"reset"}"#).0,
         403
     );
-    let _ = child.kill();
-    let _ = child.wait();
+}
+
+/// The first frame past `t` seconds of stream time.
+async fn past(ws: &mut Ws, t: f64) -> Value {
+    frame_where(ws, 600, |f| f["t_s"].as_f64().unwrap_or(0.0) > t).await
+}
+
+/// Takes marked from a phone or a DAW while `serve` runs headless are saved as they end, the
+/// one still open when it is stopped too, and it says where; each report has the file's
+/// known levels.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_saves_every_take_clients_mark_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("sines.wav");
+    sines::write_sines(&wav, &[-6.0, -18.0], 30);
+    let serving = ServeCommand::start(dir.path(), &["--file".as_ref(), wav.as_os_str()]);
+    let (sock, token) = (serving.addr, serving.token.clone());
+    let said = serving
+        .banner
+        .iter()
+        .find_map(|l| l.strip_prefix("takes are saved in "))
+        .unwrap_or_else(|| panic!("no word on where takes go: {:?}", serving.banner));
+    let file = std::path::PathBuf::from(said);
+    assert_eq!(file.parent().unwrap(), dir.path().join("data/takes"));
+    let mut ws = connect(&format!("ws://{sock}/ws")).await;
+    let control = |body: &str| post(sock, "/api/control", Some(&token), body).0;
+    past(&mut ws, 0.2).await;
+    assert_eq!(control(r#"{"cmd":"take_start","name":"Verse"}"#), 200);
+    let started = past(&mut ws, 0.0).await["t_s"].as_f64().unwrap();
+    past(&mut ws, started + 1.0).await;
+    assert_eq!(control(r#"{"cmd":"take_stop"}"#), 200);
+    assert_eq!(control(r#"{"cmd":"take_start","name":"Chorus"}"#), 200);
+    let started = past(&mut ws, 0.0).await["t_s"].as_f64().unwrap();
+    past(&mut ws, started + 0.5).await;
+    drop(ws);
+
+    let (status, after) = serving.stop();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        after.last().map(String::as_str),
+        Some(format!("2 takes saved in {} (`gainstage takes`)", file.display()).as_str()),
+        "{after:?}"
+    );
+    let takes: Vec<gainstage::takes::TakeReport> =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let names: Vec<&str> = takes.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Verse", "Chorus"]);
+    assert!(
+        takes[0].end_s - takes[0].start_s >= 1.0,
+        "{}",
+        takes[0].end_s
+    );
+    for t in &takes {
+        for (input, level) in t.inputs.iter().zip([-6.0, -18.0]) {
+            let peak = input.max_sample_peak_dbfs.unwrap();
+            assert!(
+                (peak - level).abs() < 0.05,
+                "take {} input {}: {peak}",
+                t.take,
+                input.channel
+            );
+        }
+    }
+}
+
+/// `serve --auto-take-level`: a take starts by itself once the level holds, and the one still
+/// running when the server stops is saved; a level out of range is refused before anything
+/// runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_starts_takes_by_level_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("sines.wav");
+    sines::write_sines(&wav, &[-6.0, -18.0], 30);
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_gainstage"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--auto-take-level", "6"])
+        .arg("--file")
+        .arg(&wav)
+        .env("GAINSTAGE_DATA_DIR", dir.path().join("data"))
+        .env("GAINSTAGE_CONFIG_DIR", dir.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not between -120 and 0"));
+    assert!(bad.stdout.is_empty(), "nothing served");
+
+    let serving = ServeCommand::start(
+        dir.path(),
+        &[
+            "--file".as_ref(),
+            wav.as_os_str(),
+            "--auto-take-level".as_ref(),
+            "-30".as_ref(),
+        ],
+    );
+    let mut ws = connect(&format!("ws://{}/ws", serving.addr)).await;
+    // Past the rise time (0.3 s by default) with room to spare.
+    past(&mut ws, 1.0).await;
+    drop(ws);
+    let (status, after) = serving.stop();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        after
+            .last()
+            .is_some_and(|l| l.starts_with("1 take saved in ")),
+        "{after:?}"
+    );
 }

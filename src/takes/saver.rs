@@ -146,7 +146,7 @@ fn save_loop(
 }
 
 /// "1 take", "3 takes".
-fn takes(n: usize) -> String {
+pub fn takes(n: usize) -> String {
     if n == 1 {
         "1 take".into()
     } else {
