@@ -312,7 +312,7 @@ pub fn run(session: Option<&str>, format: ListFormat) -> Result<ExitCode, crate:
 /// Each take with its verdict, then one line per input that was not clean.
 pub fn table(session: &str, takes: &[TakeReport]) -> String {
     let level = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
-    let mut s = format!("session {session}: {} takes\n", takes.len());
+    let mut s = format!("session {session}: {}\n", super::saver::takes(takes.len()));
     for t in takes {
         s.push_str(&format!(
             "take {} \"{}\" {:.1}-{:.1} s{}: {}\n",
@@ -450,6 +450,13 @@ mod tests {
         append(dir.path(), "s", &takes[4..]).unwrap();
         let kept = [&takes[..3], &takes[4..]].concat();
         assert_eq!(files(dir.path()), saved_whole(&kept));
+    }
+
+    #[test]
+    fn the_table_counts_its_takes_in_words() {
+        let takes = reports(2);
+        assert!(table("s", &takes[..1]).starts_with("session s: 1 take\ntake 1 "));
+        assert!(table("s", &takes).starts_with("session s: 2 takes\ntake 1 "));
     }
 
     #[test]
