@@ -179,12 +179,54 @@ async fn control_is_refused_without_the_token_and_reaches_the_meters_with_it() {
     );
 
     // With the token in a WebSocket message: takes start and stop, and reach the log.
+    // Frames say a take runs, and which, for the pages to show.
+    let mut compact = connect(&served.ws_url("?format=compact")).await;
+    assert!(next_json(&mut compact).await.unwrap()["hello"].is_object());
     send_text(
         &mut ws,
-        &format!(r#"{{"cmd":"take_start","name":"Verse","token":"{token}"}}"#),
+        &format!(r#"{{"cmd":"take_start","name":"Verse \"A\"","token":"{token}"}}"#),
     )
     .await;
     assert_eq!(next_reply(&mut ws).await["ok"], true);
+    let running = frame_where(&mut ws, 300, |f| !f["take"].is_null()).await;
+    let take = &running["take"];
+    assert_eq!(
+        (&take["number"], &take["name"], &take["auto"]),
+        (
+            &Value::from(1),
+            &Value::from("Verse \"A\""),
+            &Value::from(false)
+        ),
+        "{take}"
+    );
+    let start = take["start_s"].as_f64().unwrap();
+    assert!(
+        start > 0.0 && start <= running["t_s"].as_f64().unwrap(),
+        "{running}"
+    );
+    let mut k = Value::Null;
+    for _ in 0..300 {
+        let m = next_json(&mut compact).await.unwrap();
+        if m["k"].is_array() && !m["k"][5].is_null() {
+            k = m["k"][5].clone();
+            break;
+        }
+    }
+    assert_eq!(
+        (&k[0], &k[2], &k[3]),
+        (
+            &Value::from(1),
+            &Value::from(0),
+            &Value::from("Verse \"A\"")
+        ),
+        "{k}"
+    );
+    // Written to the millisecond.
+    assert!(
+        (k[1].as_f64().unwrap() - start).abs() <= 0.0005,
+        "{k} against {start}"
+    );
+    drop(compact);
     tokio::time::sleep(Duration::from_millis(300)).await;
     send_text(
         &mut ws,
@@ -192,6 +234,7 @@ async fn control_is_refused_without_the_token_and_reaches_the_meters_with_it() {
     )
     .await;
     assert_eq!(next_reply(&mut ws).await["ok"], true);
+    frame_where(&mut ws, 300, |f| f["take"].is_null()).await;
     let mut kinds = Vec::new();
     for _ in 0..100 {
         let (_, body) = get(addr, "/api/log?since=0");

@@ -364,3 +364,116 @@ async fn a_wall_of_two_servers_shows_each_with_its_own_state() {
     }
     drop(a);
 }
+
+/// A take started from the control link shows on the performer's phone, the wall and the
+/// index page: its number, name and running time, in plain text (red, amber and green mean
+/// levels only). It goes from all three when the take ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_take_shows_on_every_page_until_it_ends() {
+    let served = serve(&tones(), RemoteConfig::default());
+    let addr = served.addr();
+    let token = served.remote.token().as_str().to_owned();
+    let mut b = Browser::launch().await;
+    let phone = b
+        .open(
+            &format!("http://{addr}/performer?ch=2"),
+            390,
+            844,
+            1.0,
+            true,
+        )
+        .await;
+    let wall = b
+        .open(&format!("http://{addr}/wall"), 1920, 1080, 1.0, false)
+        .await;
+    let index = b
+        .open(
+            &format!("http://{addr}/?token={token}"),
+            1280,
+            800,
+            1.0,
+            false,
+        )
+        .await;
+    let idle = [
+        (
+            &phone,
+            "!document.body.classList.contains('down') && document.getElementById('take').textContent === ''",
+        ),
+        (
+            &wall,
+            "!document.querySelector('.room').classList.contains('down') && !document.querySelector('.room').classList.contains('taking')",
+        ),
+        (
+            &index,
+            "document.getElementById('take-status').textContent === 'No take running'",
+        ),
+    ];
+    for (page, idle) in idle {
+        b.bring_to_front(page).await;
+        assert!(b.wait_for(page, idle).await, "{idle}");
+    }
+
+    let control = |body: &str| post(addr, "/api/control", Some(&token), body).0;
+    assert_eq!(control(r#"{"cmd":"take_start","name":"Verse"}"#), 200);
+    let shown = [
+        (&phone, "document.getElementById('take').textContent"),
+        (&wall, "document.querySelector('.room-take').textContent"),
+        (&index, "document.getElementById('take-status').textContent"),
+    ];
+    for (page, text) in shown {
+        b.bring_to_front(page).await;
+        assert!(
+            b.wait_for(page, &format!("{text}.startsWith('TAKE 1 · Verse · 0:0')"))
+                .await,
+            "{text}: {:?}",
+            b.eval(page, text).await
+        );
+    }
+    // The clock runs with the stream.
+    b.bring_to_front(&phone).await;
+    assert!(
+        b.wait_for(
+            &phone,
+            "document.getElementById('take').textContent === 'TAKE 1 · Verse · 0:02'"
+        )
+        .await
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let shot = b.screenshot(&phone).await;
+    save("remote-performer-take-test.png", &shot);
+    let on_phone = bounds(&mut b, &phone, "#take").await;
+    assert!(
+        count(&shot, on_phone, [237, 237, 242], 40) > 50,
+        "the take's text is drawn"
+    );
+    for (name, colour) in [("green", GREEN), ("red", RED), ("amber", AMBER)] {
+        assert_eq!(
+            count(&shot, on_phone, colour, 40),
+            0,
+            "no {name} in the take's text"
+        );
+    }
+    b.bring_to_front(&wall).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let shot = b.screenshot(&wall).await;
+    save("remote-wall-take-test.png", &shot);
+    let on_wall = bounds(&mut b, &wall, ".room-take").await;
+    assert!(
+        count(&shot, on_wall, [237, 237, 242], 40) > 50,
+        "the take's text is drawn"
+    );
+    for (name, colour) in [("green", GREEN), ("red", RED), ("amber", AMBER)] {
+        assert_eq!(
+            count(&shot, on_wall, colour, 40),
+            0,
+            "no {name} in the take's text"
+        );
+    }
+
+    assert_eq!(control(r#"{"cmd":"take_stop"}"#), 200);
+    for (page, idle) in idle {
+        b.bring_to_front(page).await;
+        assert!(b.wait_for(page, idle).await, "after the take: {idle}");
+    }
+}

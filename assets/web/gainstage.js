@@ -107,6 +107,9 @@ const GS = (() => {
       } else if (m.k) {
         this.channels = m.c.map(reading);
         this.state = m.k[2];
+        this.t = m.k[1];
+        const k = m.k[5];
+        this.take = k ? { number: k[0], start: k[1], auto: k[2] === 1, name: k[3] } : null;
         if (!this.up) { this.up = true; this.on.up && this.on.up(this); }
         this.on.frame && this.on.frame(this);
       } else if (m.warnings) {
@@ -163,6 +166,17 @@ const GS = (() => {
     }
   }
 
+  // "TAKE 3 · Verse · 0:42" while a take runs on `feed`'s server, "" otherwise or when its
+  // link is down (a stale take must not look live).
+  function takeText(feed) {
+    const t = feed.up && feed.take;
+    if (!t) return "";
+    const s = Math.max(0, Math.floor(feed.t - t.start));
+    const clock = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+    const named = t.name && t.name !== `Take ${t.number}` ? ` · ${t.name}` : "";
+    return `${t.auto ? "AUTO TAKE" : "TAKE"} ${t.number}${named} · ${clock}`;
+  }
+
   function el(tag, cls, text) {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -182,5 +196,5 @@ const GS = (() => {
     requestAnimationFrame(step);
   }
 
-  return { COLOR, WORD_COLOR, Feed, Bar, el, hosts, loop, fmt, channelsFrom, params };
+  return { COLOR, WORD_COLOR, Feed, Bar, el, hosts, loop, fmt, channelsFrom, params, takeText };
 })();

@@ -22,7 +22,20 @@ pub struct Frame<'a> {
     pub dropped_frames: u64,
     pub xruns: u64,
     pub log_failed_entries: u64,
+    /// The take running now, `null` when none is.
+    pub take: Option<FrameTake<'a>>,
     pub channels: Vec<FrameChannel<'a>>,
+}
+
+/// The take running now: what the pages show while it runs.
+#[derive(Debug, Serialize)]
+pub struct FrameTake<'a> {
+    pub number: usize,
+    pub name: &'a str,
+    /// Stream time of its first frame (s): with `t_s`, how long it has run.
+    pub start_s: f64,
+    /// Started by the level (and ended by quiet), not by someone.
+    pub auto: bool,
 }
 
 /// One channel of a frame: `monitor --json`'s keys and a view's.
@@ -84,6 +97,12 @@ pub fn json_frame(s: &Snapshot, peaks: &[Peaks], infos: &[ChannelInfo]) -> Strin
         dropped_frames: line.dropped_frames,
         xruns: line.xruns,
         log_failed_entries: line.log_failed_entries,
+        take: s.open_take.as_ref().map(|t| FrameTake {
+            number: t.number,
+            name: &t.name,
+            start_s: t.start_s,
+            auto: t.auto,
+        }),
         channels,
     };
     // Numbers, strings and options cannot fail to serialise.
@@ -117,21 +136,37 @@ fn push_level(out: &mut String, v: f64) {
     }
 }
 
-/// The compact frame: `{"k":[seq,t_s,"state",dropped_frames,xruns],"c":[[sample_peak_dbfs,
+/// The compact frame: `{"k":[seq,t_s,"state",dropped_frames,xruns,take],"c":[[sample_peak_dbfs,
 /// true_peak_dbtp, peak_hold_dbfs, falling_true_peak_dbtp, max_true_peak_dbtp,
 /// short_term_lufs, clipped_samples, overs, zone, word], ...]}`, zone 0 good, 1 hot, 2 clip;
-/// word an index into GOOD, HOT, CLIP, LOW, NO SIGNAL.
+/// word an index into GOOD, HOT, CLIP, LOW, NO SIGNAL; take `null` or the running take's
+/// `[number,start_s,auto (0 or 1),"name"]`.
 pub fn compact_frame(s: &Snapshot, peaks: &[Peaks], infos: &[ChannelInfo]) -> String {
     let mut out = String::with_capacity(64 + s.channels.len() * 56);
     let _ = write!(
         out,
-        "{{\"k\":[{},{:.3},\"{}\",{},{}],\"c\":[",
+        "{{\"k\":[{},{:.3},\"{}\",{},{},",
         s.seq,
         s.t_s,
         state_name(s.state),
         s.dropped_frames,
         s.xruns
     );
+    match &s.open_take {
+        Some(t) => {
+            // A name is the user's text: escaped as JSON escapes it.
+            let name = serde_json::to_string(&*t.name).unwrap_or_else(|_| "\"\"".into());
+            let _ = write!(
+                out,
+                "[{},{:.3},{},{name}]",
+                t.number,
+                t.start_s,
+                u8::from(t.auto)
+            );
+        }
+        None => out.push_str("null"),
+    }
+    out.push_str("],\"c\":[");
     for (i, c) in s.channels.iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -293,6 +293,21 @@ impl Browser {
         page
     }
 
+    /// Makes `page` the tab in front. A browser runs no animation frames for tabs behind, so a
+    /// page drawn from them is only current in front (each real viewer has one page, in front).
+    pub async fn bring_to_front(&mut self, page: &Page) {
+        match self.protocol {
+            Protocol::Bidi => {
+                self.call(None, "browsingContext.activate", json!({"context": page.0}))
+                    .await;
+            }
+            Protocol::DevTools => {
+                self.call(Some(&page.0), "Page.bringToFront", json!({}))
+                    .await;
+            }
+        }
+    }
+
     /// The value of `expression` in the page, as JSON (`null` for undefined or an exception).
     pub async fn eval(&mut self, page: &Page, expression: &str) -> Value {
         if self.protocol == Protocol::Bidi {
