@@ -201,6 +201,45 @@ fn performer_view_says_one_word_per_channel() {
     assert_eq!(app.performer_channels, vec![2, 1]);
 }
 
+/// In the booth the performer sees whether a take runs: its number, name and time, above the
+/// meters; nothing there when none runs.
+#[test]
+fn performer_view_shows_a_running_take() {
+    let mut s = snapshot(2);
+    let show = |s: Snapshot| {
+        let mut app = App::with_snapshot(s);
+        app.performer_channels = vec![0];
+        let _ = app.update(Message::ShowView(View::Performer));
+        app
+    };
+    let app = show(s.clone());
+    let mut ui = iced_test::simulator(app.view());
+    assert!(ui.find("GOOD").is_ok());
+    assert!(ui.find("TAKE 2 · Verse · 0:42").is_err());
+    drop(ui);
+    s.open_take = Some(gainstage::takes::OpenTakeInfo {
+        number: 2,
+        name: "Verse".into(),
+        start_s: s.t_s - 42.5,
+        auto: false,
+    });
+    let app = show(s);
+    let mut ui = iced_test::simulator::Simulator::with_size(
+        iced_test::core::Settings::default(),
+        Size::new(1280.0, 720.0),
+        app.view(),
+    );
+    assert!(ui.find("TAKE 2 · Verse · 0:42").is_ok());
+    if std::env::var_os("GAINSTAGE_BLESS").is_some() {
+        // For a look, as the pinned views give one.
+        let look = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("performer-take");
+        ui.snapshot(&iced::Theme::Dark)
+            .unwrap()
+            .matches_image(&look)
+            .unwrap();
+    }
+}
+
 /// Pick channels, press Soundcheck, play through the countdown: each chosen strip shows its
 /// verdict and change until dismissed; the others show none.
 #[test]

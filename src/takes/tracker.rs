@@ -163,6 +163,27 @@ pub struct OpenTakeInfo {
     pub auto: bool,
 }
 
+impl OpenTakeInfo {
+    /// "TAKE 3 · Verse · 0:42" at stream time `now_s` ("AUTO TAKE 4 · 1:05" for one started
+    /// by the level; a default "Take N" name is not said twice). The remote pages write the
+    /// same from their frames.
+    pub fn label(&self, now_s: f64) -> String {
+        let secs = (now_s - self.start_s).max(0.0).floor() as u64;
+        let kind = if self.auto { "AUTO TAKE" } else { "TAKE" };
+        let name = if self.name.is_empty() || *self.name == *format!("Take {}", self.number) {
+            String::new()
+        } else {
+            format!(" · {}", self.name)
+        };
+        format!(
+            "{kind} {}{name} · {}:{:02}",
+            self.number,
+            secs / 60,
+            secs % 60
+        )
+    }
+}
+
 /// Tracks takes over a stream of `channels` inputs at `rate`.
 #[derive(Debug)]
 pub struct TakeTracker {
@@ -642,6 +663,22 @@ mod tests {
     use super::*;
 
     const RATE: u32 = 1000;
+
+    #[test]
+    fn an_open_take_reads_as_its_number_name_and_whole_seconds_run() {
+        let take = |number, name: &str, auto| OpenTakeInfo {
+            number,
+            name: name.into(),
+            start_s: 12.4,
+            auto,
+        };
+        assert_eq!(take(3, "Verse", false).label(54.9), "TAKE 3 · Verse · 0:42");
+        assert_eq!(take(3, "Take 3", false).label(12.4), "TAKE 3 · 0:00");
+        assert_eq!(take(4, "Take 4", true).label(77.4), "AUTO TAKE 4 · 1:05");
+        assert_eq!(take(12, "", false).label(12.4 + 3600.0), "TAKE 12 · 60:00");
+        // A reading from before the take (a late frame) is no negative time.
+        assert_eq!(take(1, "Intro", false).label(10.0), "TAKE 1 · Intro · 0:00");
+    }
 
     fn quiet(level: f64) -> BlockReading {
         BlockReading {

@@ -74,7 +74,7 @@ pub fn view<'a, M: 'a>(scene: Scene<'a>, channels: &[usize], layers: &'a Layers)
         .filter(|&i| i < s.channels.len())
         .take(MAX_METERS);
     let neutral = scene.neutral;
-    row(shown.enumerate().map(|(k, i)| {
+    let meters = row(shown.enumerate().map(|(k, i)| {
         let c = &s.channels[i];
         let (word, color) = verdict(c, neutral);
         let name = if roster.name(i).is_empty() {
@@ -101,9 +101,24 @@ pub fn view<'a, M: 'a>(scene: Scene<'a>, channels: &[usize], layers: &'a Layers)
         .height(Length::Fill)
         .into()
     }))
-    .spacing(16)
+    .spacing(16);
+    // A running take in plain text (the zone colours mean levels only). Its line is kept when
+    // none runs, so the meters never jump when one starts.
+    let take = s
+        .open_take
+        .as_ref()
+        .map_or_else(String::new, |t| t.label(s.t_s));
+    column![
+        container(text(take).size(TAKE_SIZE).color(neutral.text))
+            .height(Length::Fixed(TAKE_SIZE * 1.4))
+            .center_x(Length::Fill),
+        meters,
+    ]
     .into()
 }
+
+/// Size of the running take's line (px): a second reading, smaller than a channel's name.
+const TAKE_SIZE: f32 = 30.0;
 
 #[cfg(test)]
 mod tests {
