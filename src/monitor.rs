@@ -98,6 +98,9 @@ pub struct Line {
     pub log_failed_entries: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_error: Option<String>,
+    /// The take running now, absent when none is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub take: Option<LineTake>,
     pub channels: Vec<LineChannel>,
     /// On the first line only: what is metered (host, device, format, channel names).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,6 +108,28 @@ pub struct Line {
     /// On the first line a device's callback has run by: the priority it runs at.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub realtime: Option<Realtime>,
+}
+
+/// The take running now: `monitor --json`'s `take`, `/ws`'s too.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineTake {
+    pub number: usize,
+    pub name: std::sync::Arc<str>,
+    /// Stream time of its first frame (s): with `t_s`, how long it has run.
+    pub start_s: f64,
+    /// Started by the level (and ended by quiet), not by someone.
+    pub auto: bool,
+}
+
+impl From<&crate::takes::OpenTakeInfo> for LineTake {
+    fn from(t: &crate::takes::OpenTakeInfo) -> Self {
+        Self {
+            number: t.number,
+            name: std::sync::Arc::clone(&t.name),
+            start_s: t.start_s,
+            auto: t.auto,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -178,6 +203,7 @@ impl Line {
             xruns: s.xruns,
             log_failed_entries: s.log.failed,
             log_error: s.log.error.as_deref().map(str::to_owned),
+            take: s.open_take.as_ref().map(LineTake::from),
             channels: s
                 .channels
                 .iter()
@@ -520,6 +546,9 @@ fn print_table(
         s.xruns,
         realtime.map_or_else(String::new, |r| format!("  {}", r.describe()))
     )?;
+    if let Some(take) = &s.open_take {
+        writeln!(out, "{}", take.label(s.t_s))?;
+    }
     if let Some(problem) = s.log.problem() {
         writeln!(out, "{problem}")?;
     }

@@ -137,6 +137,44 @@ fn two_takes_list_each_burst_at_its_time_with_exact_counts_and_verdicts() {
     let takes: Vec<TakeReport> = serde_json::from_value(summary["takes"].clone()).unwrap();
     assert_eq!(takes.len(), 2);
 
+    // While a take runs, each line says which (the spans by start: take 1 is 0.5-2.0 s).
+    let mut inside = 0;
+    for line in out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    {
+        let Some(t) = line["t_s"].as_f64().filter(|_| line["summary"].is_null()) else {
+            continue;
+        };
+        let running = [(1, 0.5, 2.0), (2, 2.5, 4.0)]
+            .into_iter()
+            .find(|&(_, a, b)| t > a + 0.05 && t < b - 0.05);
+        let clear = [0.5, 2.0, 2.5, 4.0]
+            .iter()
+            .all(|edge| (t - edge).abs() > 0.05);
+        match running {
+            Some((number, start, _)) => {
+                inside += 1;
+                assert_eq!(
+                    (
+                        &line["take"]["number"],
+                        &line["take"]["start_s"],
+                        &line["take"]["auto"]
+                    ),
+                    (
+                        &serde_json::json!(number),
+                        &serde_json::json!(start),
+                        &serde_json::json!(false)
+                    ),
+                    "{line}"
+                );
+            }
+            None if clear => assert!(line.get("take").is_none(), "{line}"),
+            None => {}
+        }
+    }
+    assert!(inside >= 2, "lines while a take ran: {inside}");
+
     let (t1, t2) = (&takes[0], &takes[1]);
     assert_eq!((t1.take, t1.name.as_str()), (1, "Take 1"));
     assert_eq!((t1.start_s, t1.end_s, t1.cut_short), (0.5, 2.0, false));

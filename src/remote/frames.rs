@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::server::ChannelInfo;
 use crate::advisor::{StripZone, Warning, performer_word};
 use crate::capture::publish::Peaks;
-use crate::monitor::{Line, LineChannel, db};
+use crate::monitor::{Line, LineChannel, LineTake, db};
 use crate::snapshot::{Snapshot, StreamState};
 
 /// One `/ws` JSON frame.
@@ -22,20 +22,9 @@ pub struct Frame<'a> {
     pub dropped_frames: u64,
     pub xruns: u64,
     pub log_failed_entries: u64,
-    /// The take running now, `null` when none is.
-    pub take: Option<FrameTake<'a>>,
+    /// The take running now, `null` when none is (`monitor --json` leaves it out instead).
+    pub take: Option<LineTake>,
     pub channels: Vec<FrameChannel<'a>>,
-}
-
-/// The take running now: what the pages show while it runs.
-#[derive(Debug, Serialize)]
-pub struct FrameTake<'a> {
-    pub number: usize,
-    pub name: &'a str,
-    /// Stream time of its first frame (s): with `t_s`, how long it has run.
-    pub start_s: f64,
-    /// Started by the level (and ended by quiet), not by someone.
-    pub auto: bool,
 }
 
 /// One channel of a frame: `monitor --json`'s keys and a view's.
@@ -97,12 +86,7 @@ pub fn json_frame(s: &Snapshot, peaks: &[Peaks], infos: &[ChannelInfo]) -> Strin
         dropped_frames: line.dropped_frames,
         xruns: line.xruns,
         log_failed_entries: line.log_failed_entries,
-        take: s.open_take.as_ref().map(|t| FrameTake {
-            number: t.number,
-            name: &t.name,
-            start_s: t.start_s,
-            auto: t.auto,
-        }),
+        take: line.take,
         channels,
     };
     // Numbers, strings and options cannot fail to serialise.
