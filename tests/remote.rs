@@ -606,9 +606,9 @@ async fn osc_bundles_carry_the_levels_and_control_resets_a_channel() {
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     let to = served.remote.osc_listen_addr().unwrap();
-    let send = |args: Vec<OscType>| {
+    let send_to = |addr: &str, args: Vec<OscType>| {
         let packet = OscPacket::Message(OscMessage {
-            addr: "/gainstage/4/reset".into(),
+            addr: addr.into(),
             args,
         });
         control
@@ -621,6 +621,7 @@ async fn osc_bundles_carry_the_levels_and_control_resets_a_channel() {
             other => panic!("{other:?}"),
         }
     };
+    let send = |args: Vec<OscType>| send_to("/gainstage/4/reset", args);
     assert_eq!(send(vec![]), "/gainstage/error");
     let later = osc_messages(&receiver, |all| {
         all.iter()
@@ -632,7 +633,7 @@ async fn osc_bundles_carry_the_levels_and_control_resets_a_channel() {
         last(&later, "/gainstage/4/clips").and_then(clips),
         Some(CLIPS as i32)
     );
-    assert_eq!(send(vec![OscType::String(token)]), "/gainstage/ok");
+    assert_eq!(send(vec![OscType::String(token.clone())]), "/gainstage/ok");
     let reset = osc_messages(&receiver, |all| {
         last(all, "/gainstage/4/clips").and_then(clips) == Some(0)
     });
@@ -646,6 +647,52 @@ async fn osc_bundles_carry_the_levels_and_control_resets_a_channel() {
             .abs()
             <= 0.1
     );
+
+    // A take started and stopped over OSC: an event each way, and every frame says whether
+    // one runs, which, and for how long.
+    assert_eq!(
+        last(&reset, "/gainstage/take").map(|m| m.args[0].clone()),
+        Some(OscType::Int(0)),
+        "no take yet"
+    );
+    let args = vec![
+        OscType::String(token.clone()),
+        OscType::String("Verse".into()),
+    ];
+    assert_eq!(send_to("/gainstage/take/start", args), "/gainstage/ok");
+    let running = osc_messages(&receiver, |all| {
+        last(all, "/gainstage/take").is_some_and(|m| {
+            m.args[0] == OscType::Int(1) && m.args[1].clone().float().unwrap() >= 0.5
+        })
+    });
+    let started: Vec<_> = running
+        .iter()
+        .filter(|m| m.addr == "/gainstage/take/started")
+        .collect();
+    assert_eq!(started.len(), 1, "{started:?}");
+    assert_eq!(
+        started[0].args,
+        [
+            OscType::Int(1),
+            OscType::String("Verse".into()),
+            OscType::Int(0)
+        ]
+    );
+    assert_eq!(
+        last(&running, "/gainstage/take").unwrap().args[2],
+        OscType::String("Verse".into())
+    );
+    let args = vec![OscType::String(token)];
+    assert_eq!(send_to("/gainstage/take/stop", args), "/gainstage/ok");
+    let ended = osc_messages(&receiver, |all| {
+        last(all, "/gainstage/take").is_some_and(|m| m.args[0] == OscType::Int(0))
+    });
+    let ends: Vec<_> = ended
+        .iter()
+        .filter(|m| m.addr == "/gainstage/take/ended")
+        .map(|m| m.args.clone())
+        .collect();
+    assert_eq!(ends, [vec![OscType::Int(1)]]);
 }
 
 /// `gainstage serve` on a loopback port, its settings and data in a directory of the test's.

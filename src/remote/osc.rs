@@ -1,7 +1,10 @@
 //! OSC out: per channel `/gainstage/<ch>/peak`, `/true_peak`, `/short_term`, `/clips`,
 //! `/warning` in one bundle per frame (split only past [`CHANNELS_PER_BUNDLE`] so a datagram
 //! stays small), and an event message on every clip and warning change. OSC in: control
-//! messages with the token as their first argument. Sending is `try_send_to`: a full socket
+//! messages with the token as their first argument. The take: `/gainstage/take i:number
+//! f:seconds_run s:name` in every frame's first bundle (number 0: none runs), and
+//! `/gainstage/take/started i:number s:name i:auto` and `/gainstage/take/ended i:number` as it
+//! happens. Sending is `try_send_to`: a full socket
 //! buffer drops a bundle, it never waits.
 
 use std::net::SocketAddr;
@@ -44,12 +47,34 @@ const NOW: OscTime = OscTime {
     fractional: 1,
 };
 
+/// `/gainstage/take i:number f:seconds_run s:name`; number 0 when no take runs. A control
+/// surface that joins mid-take learns it from the next frame.
+fn take_state(s: &Snapshot) -> OscPacket {
+    let args = match &s.open_take {
+        Some(t) => vec![
+            count(t.number as u64),
+            OscType::Float((s.t_s - t.start_s).max(0.0) as f32),
+            OscType::String(t.name.to_string()),
+        ],
+        None => vec![
+            OscType::Int(0),
+            OscType::Float(0.0),
+            OscType::String(String::new()),
+        ],
+    };
+    message("/gainstage/take".into(), args)
+}
+
 /// The bundles for one frame.
 pub fn bundles(s: &Snapshot) -> Vec<OscPacket> {
     s.channels
         .chunks(CHANNELS_PER_BUNDLE)
-        .map(|chunk| {
-            let mut content = Vec::with_capacity(chunk.len() * 5);
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut content = Vec::with_capacity(chunk.len() * 5 + 1);
+            if k == 0 {
+                content.push(take_state(s));
+            }
             for c in chunk {
                 let r = &c.readings;
                 let at = |what: &str| format!("/gainstage/{}/{what}", c.channel);
@@ -75,6 +100,25 @@ pub fn bundles(s: &Snapshot) -> Vec<OscPacket> {
 /// and `/gainstage/<ch>/warning_changed s:kind s:raised|cleared s:message`.
 pub fn events(prev: &Snapshot, s: &Snapshot) -> Vec<OscPacket> {
     let mut out = Vec::new();
+    let number = |t: &Option<crate::takes::OpenTakeInfo>| t.as_ref().map(|t| t.number);
+    if number(&prev.open_take) != number(&s.open_take) {
+        if let Some(t) = &prev.open_take {
+            out.push(message(
+                "/gainstage/take/ended".into(),
+                vec![count(t.number as u64)],
+            ));
+        }
+        if let Some(t) = &s.open_take {
+            out.push(message(
+                "/gainstage/take/started".into(),
+                vec![
+                    count(t.number as u64),
+                    OscType::String(t.name.to_string()),
+                    OscType::Int(i32::from(t.auto)),
+                ],
+            ));
+        }
+    }
     for (p, c) in prev.channels.iter().zip(&s.channels) {
         let at = |what: &str| format!("/gainstage/{}/{what}", c.channel);
         if c.readings.overs > p.readings.overs {
