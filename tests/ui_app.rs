@@ -201,6 +201,41 @@ fn performer_view_says_one_word_per_channel() {
     assert_eq!(app.performer_channels, vec![2, 1]);
 }
 
+/// The wall in the live room says whether a take runs, over the strips; nothing when none
+/// runs.
+#[test]
+fn wall_view_shows_a_running_take() {
+    let mut s = snapshot(3);
+    let label = "AUTO TAKE 5 · 1:05";
+    let find = |s: Snapshot| {
+        let mut app = App::with_snapshot(s);
+        let _ = app.update(Message::ShowView(View::Wall));
+        let mut ui = iced_test::simulator::Simulator::with_size(
+            iced_test::core::Settings::default(),
+            Size::new(1280.0, 720.0),
+            app.view(),
+        );
+        let found = ui.find(label).is_ok();
+        if found && std::env::var_os("GAINSTAGE_BLESS").is_some() {
+            // For a look, as the pinned views give one.
+            let look = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wall-take");
+            ui.snapshot(&iced::Theme::Dark)
+                .unwrap()
+                .matches_image(&look)
+                .unwrap();
+        }
+        found
+    };
+    assert!(!find(s.clone()));
+    s.open_take = Some(gainstage::takes::OpenTakeInfo {
+        number: 5,
+        name: "Take 5".into(),
+        start_s: s.t_s - 65.0,
+        auto: true,
+    });
+    assert!(find(s));
+}
+
 /// In the booth the performer sees whether a take runs: its number, name and time, above the
 /// meters; nothing there when none runs.
 #[test]

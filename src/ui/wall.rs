@@ -1,7 +1,7 @@
 //! The wall view: no controls, huge names, meters filling the height; a clipped channel's whole
 //! strip turns red until reset, a hot one amber. All strips are one canvas (see `strips`).
 
-use iced::widget::{Space, canvas, column, container, row};
+use iced::widget::{Space, canvas, column, container, row, text};
 use iced::{Element, Length, Size};
 
 use super::layers::{Layers, WALL_ROWS};
@@ -120,12 +120,44 @@ pub fn fit_names(names: &[String], g: &Grid) -> (Vec<String>, f32, usize) {
     (fitted, size, lines)
 }
 
+/// The size (px) of a running take's line over `n` strips in `window`: the strips' type,
+/// between [`TAKE_MIN`] and [`TAKE_MAX`].
+pub fn take_size(n: usize, window: Size) -> f32 {
+    grid(n, area(window)).type_size.clamp(TAKE_MIN, TAKE_MAX)
+}
+
+/// The smallest and largest type of the take's line (px).
+const TAKE_MIN: f32 = 24.0;
+const TAKE_MAX: f32 = 64.0;
+
+/// The canvas area the strips get: the whole wall, less a running take's line.
+pub fn strips_area(n: usize, window: Size, take_running: bool) -> Size {
+    let whole = area(window);
+    if !take_running {
+        return whole;
+    }
+    let line = take_line_height(take_size(n, window));
+    Size::new(whole.width, (whole.height - line - ROW_GAP).max(1.0))
+}
+
+fn take_line_height(size: f32) -> f32 {
+    (size * 1.3).ceil()
+}
+
 /// Draws nothing that can be clicked, so it fits any message type. `window` is the size of
 /// the window it fills (logical px: a HiDPI screen's scale factor is already out of it).
 pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, window: Size) -> Element<'a, M> {
     let s = scene.snapshot;
     let n = s.channels.len();
-    let g = grid(n, area(window));
+    // A running take says so in a line over the strips, in plain text at their type's size
+    // (the zone colours mean levels only); the strips give it the room while it runs.
+    let take = s.open_take.as_ref().map(|t| {
+        let size = take_size(n, window);
+        container(text(t.label(s.t_s)).size(size).color(scene.neutral.text))
+            .align_right(Length::Fill)
+            .height(Length::Fixed(take_line_height(size)))
+    });
+    let g = grid(n, strips_area(n, window, take.is_some()));
     let names: Vec<String> = (0..n).map(|i| wall_name(&scene, i)).collect();
     let (names, name_size, name_lines) = fit_names(&names, &g);
     let thresholds = scene.roster.thresholds(n);
@@ -167,7 +199,7 @@ pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, window: Size) -> El
             }
         })
     });
-    container(column(rows).spacing(ROW_GAP))
+    container(column(take.map(Element::from).into_iter().chain(rows)).spacing(ROW_GAP))
         .padding(PADDING)
         .width(Length::Fill)
         .height(Length::Fill)
@@ -177,6 +209,22 @@ pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, window: Size) -> El
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_running_take_gets_a_line_at_the_strips_type_and_the_strips_give_up_its_room() {
+        let hd = Size::new(1920.0, 1080.0);
+        let size = take_size(16, hd);
+        assert_eq!(size, grid(16, area(hd)).type_size.clamp(24.0, 64.0));
+        assert!(size >= 35.0, "{size}");
+        assert_eq!(strips_area(16, hd, false), area(hd));
+        let less = area(hd).height - strips_area(16, hd, true).height;
+        assert_eq!(less, (size * 1.3).ceil() + ROW_GAP);
+        // It scales with the screen, within its bounds.
+        let uhd = Size::new(3840.0, 2160.0);
+        assert!(take_size(16, uhd) > size);
+        assert_eq!(take_size(16, uhd), 64.0);
+        assert_eq!(take_size(128, Size::new(800.0, 480.0)), 24.0);
+    }
 
     #[test]
     fn sixteen_channels_on_1080p_take_one_row_with_type_of_35_px() {
