@@ -695,6 +695,13 @@ async fn osc_bundles_carry_the_levels_and_control_resets_a_channel() {
     assert_eq!(ends, [vec![OscType::Int(1)]]);
 }
 
+/// 30 s of sines at -6 and -18 dBFS in `dir`: what the `serve` command tests play.
+fn sines_wav(dir: &std::path::Path) -> std::path::PathBuf {
+    let wav = dir.join("sines.wav");
+    sines::write_sines(&wav, &[-6.0, -18.0], 30);
+    wav
+}
+
 /// `gainstage serve` on a loopback port, its settings and data in a directory of the test's.
 struct ServeCommand {
     child: std::process::Child,
@@ -771,12 +778,11 @@ impl Drop for ServeCommand {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_command_serves_a_file() {
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("sines.wav");
-    sines::write_sines(&wav, &[-6.0, -18.0], 30);
+    let wav = sines_wav(dir.path());
     let serving = ServeCommand::start(dir.path(), &["--file".as_ref(), wav.as_os_str()]);
     let (sock, token) = (serving.addr, serving.token.as_str());
     let mut ws = connect(&format!("ws://{sock}/ws")).await;
-    let frame = frame_where(&mut ws, 300, |f| f["t_s"].as_f64().unwrap_or(0.0) > 0.5).await;
+    let frame = past(&mut ws, 0.5).await;
     for (ch, level) in [(1, -6.0), (2, -18.0)] {
         assert_db(
             "file sample peak",
@@ -810,8 +816,7 @@ async fn past(ws: &mut Ws, t: f64) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_saves_every_take_clients_mark_and_says_where() {
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("sines.wav");
-    sines::write_sines(&wav, &[-6.0, -18.0], 30);
+    let wav = sines_wav(dir.path());
     let serving = ServeCommand::start(dir.path(), &["--file".as_ref(), wav.as_os_str()]);
     let (sock, token) = (serving.addr, serving.token.clone());
     let said = serving
@@ -868,8 +873,7 @@ async fn serve_saves_every_take_clients_mark_and_says_where() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_starts_takes_by_level_when_asked() {
     let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("sines.wav");
-    sines::write_sines(&wav, &[-6.0, -18.0], 30);
+    let wav = sines_wav(dir.path());
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_gainstage"))
         .args(["serve", "--listen", "127.0.0.1:0", "--auto-take-level", "6"])
         .arg("--file")

@@ -50,6 +50,11 @@ async fn bounds(b: &mut Browser, page: &Page, selector: &str) -> (f64, f64, f64,
     rect(&serde_json::from_str(json.as_str().unwrap()).unwrap())
 }
 
+/// `url` in a tab the size of a phone held upright (390×844 CSS px, mobile).
+async fn open_phone(b: &mut Browser, url: &str) -> Page {
+    b.open(url, 390, 844, 1.0, true).await
+}
+
 /// Pixels within `tol` of `colour` inside a rectangle.
 fn count(shot: &Shot, r: (f64, f64, f64, f64), colour: [u8; 3], tol: i32) -> usize {
     let (l, t, w, h) = r;
@@ -154,15 +159,7 @@ async fn pages_show_the_known_levels_and_grey_out_when_the_server_goes(mut b: Br
     );
 
     // The performer page on a phone held upright: CLIP in red for the clipped channel.
-    let clip = b
-        .open(
-            &format!("http://{addr}/performer?ch=3"),
-            390,
-            844,
-            1.0,
-            true,
-        )
-        .await;
+    let clip = open_phone(&mut b, &format!("http://{addr}/performer?ch=3")).await;
     assert!(b.wait_for(&clip, "document.querySelector('.pword') && document.querySelector('.pword').textContent === 'CLIP' && !document.body.classList.contains('down')").await);
     let word = bounds(&mut b, &clip, ".pword").await;
     let shot = b.screenshot(&clip).await;
@@ -177,15 +174,7 @@ async fn pages_show_the_known_levels_and_grey_out_when_the_server_goes(mut b: Br
         shot.pixel(l + w / 2.0, t + h - 4.0)
     );
     assert_eq!(count(&shot, word, GREEN, 40), 0);
-    let good = b
-        .open(
-            &format!("http://{addr}/performer?ch=2"),
-            390,
-            844,
-            1.0,
-            true,
-        )
-        .await;
+    let good = open_phone(&mut b, &format!("http://{addr}/performer?ch=2")).await;
     assert!(b.wait_for(&good, "document.querySelector('.pword') && document.querySelector('.pword').textContent === 'GOOD' && !document.body.classList.contains('down')").await);
     let word = bounds(&mut b, &good, ".pword").await;
     let shot = b.screenshot(&good).await;
@@ -374,15 +363,7 @@ async fn a_running_take_shows_on_every_page_until_it_ends() {
     let addr = served.addr();
     let token = served.remote.token().as_str().to_owned();
     let mut b = Browser::launch().await;
-    let phone = b
-        .open(
-            &format!("http://{addr}/performer?ch=2"),
-            390,
-            844,
-            1.0,
-            true,
-        )
-        .await;
+    let phone = open_phone(&mut b, &format!("http://{addr}/performer?ch=2")).await;
     let wall = b
         .open(&format!("http://{addr}/wall"), 1920, 1080, 1.0, false)
         .await;
@@ -439,36 +420,26 @@ async fn a_running_take_shows_on_every_page_until_it_ends() {
         )
         .await
     );
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let shot = b.screenshot(&phone).await;
-    save("remote-performer-take-test.png", &shot);
-    let on_phone = bounds(&mut b, &phone, "#take").await;
-    assert!(
-        count(&shot, on_phone, [237, 237, 242], 40) > 50,
-        "the take's text is drawn"
-    );
-    for (name, colour) in [("green", GREEN), ("red", RED), ("amber", AMBER)] {
-        assert_eq!(
-            count(&shot, on_phone, colour, 40),
-            0,
-            "no {name} in the take's text"
+    for (page, selector, name) in [
+        (&phone, "#take", "remote-performer-take-test.png"),
+        (&wall, ".room-take", "remote-wall-take-test.png"),
+    ] {
+        b.bring_to_front(page).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let shot = b.screenshot(page).await;
+        save(name, &shot);
+        let text = bounds(&mut b, page, selector).await;
+        assert!(
+            count(&shot, text, [237, 237, 242], 40) > 50,
+            "{selector}: the take's text is drawn"
         );
-    }
-    b.bring_to_front(&wall).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let shot = b.screenshot(&wall).await;
-    save("remote-wall-take-test.png", &shot);
-    let on_wall = bounds(&mut b, &wall, ".room-take").await;
-    assert!(
-        count(&shot, on_wall, [237, 237, 242], 40) > 50,
-        "the take's text is drawn"
-    );
-    for (name, colour) in [("green", GREEN), ("red", RED), ("amber", AMBER)] {
-        assert_eq!(
-            count(&shot, on_wall, colour, 40),
-            0,
-            "no {name} in the take's text"
-        );
+        for (colour_name, colour) in [("green", GREEN), ("red", RED), ("amber", AMBER)] {
+            assert_eq!(
+                count(&shot, text, colour, 40),
+                0,
+                "{selector}: no {colour_name} in the take's text"
+            );
+        }
     }
 
     assert_eq!(control(r#"{"cmd":"take_stop"}"#), 200);
