@@ -423,6 +423,7 @@ async fn a_running_take_shows_on_every_page_until_it_ends() {
     for (page, selector, name) in [
         (&phone, "#take", "remote-performer-take-test.png"),
         (&wall, ".room-take", "remote-wall-take-test.png"),
+        (&index, "#take-status", "remote-index-take-test.png"),
     ] {
         b.bring_to_front(page).await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
