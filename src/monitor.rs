@@ -100,7 +100,7 @@ pub struct Line {
     pub log_error: Option<String>,
     /// The take running now, absent when none is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub take: Option<LineTake>,
+    pub take: Option<crate::takes::OpenTakeInfo>,
     pub channels: Vec<LineChannel>,
     /// On the first line only: what is metered (host, device, format, channel names).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,28 +108,6 @@ pub struct Line {
     /// On the first line a device's callback has run by: the priority it runs at.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub realtime: Option<Realtime>,
-}
-
-/// The take running now: `monitor --json`'s `take`, `/ws`'s too.
-#[derive(Debug, Clone, Serialize)]
-pub struct LineTake {
-    pub number: usize,
-    pub name: std::sync::Arc<str>,
-    /// Stream time of its first frame (s): with `t_s`, how long it has run.
-    pub start_s: f64,
-    /// Started by the level (and ended by quiet), not by someone.
-    pub auto: bool,
-}
-
-impl From<&crate::takes::OpenTakeInfo> for LineTake {
-    fn from(t: &crate::takes::OpenTakeInfo) -> Self {
-        Self {
-            number: t.number,
-            name: std::sync::Arc::clone(&t.name),
-            start_s: t.start_s,
-            auto: t.auto,
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -203,7 +181,7 @@ impl Line {
             xruns: s.xruns,
             log_failed_entries: s.log.failed,
             log_error: s.log.error.as_deref().map(str::to_owned),
-            take: s.open_take.as_ref().map(LineTake::from),
+            take: s.open_take.clone(),
             channels: s
                 .channels
                 .iter()

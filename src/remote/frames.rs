@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::server::ChannelInfo;
 use crate::advisor::{StripZone, Warning, performer_word};
 use crate::capture::publish::Peaks;
-use crate::monitor::{Line, LineChannel, LineTake, db};
+use crate::monitor::{Line, LineChannel, db};
 use crate::snapshot::{Snapshot, StreamState};
 
 /// One `/ws` JSON frame.
@@ -23,7 +23,7 @@ pub struct Frame<'a> {
     pub xruns: u64,
     pub log_failed_entries: u64,
     /// The take running now, `null` when none is (`monitor --json` leaves it out instead).
-    pub take: Option<LineTake>,
+    pub take: Option<crate::takes::OpenTakeInfo>,
     pub channels: Vec<FrameChannel<'a>>,
 }
 

@@ -1,11 +1,10 @@
 //! OSC out: per channel `/gainstage/<ch>/peak`, `/true_peak`, `/short_term`, `/clips`,
 //! `/warning` in one bundle per frame (split only past [`CHANNELS_PER_BUNDLE`] so a datagram
-//! stays small), and an event message on every clip and warning change. OSC in: control
-//! messages with the token as their first argument. The take: `/gainstage/take i:number
-//! f:seconds_run s:name` in every frame's first bundle (number 0: none runs), and
-//! `/gainstage/take/started i:number s:name i:auto` and `/gainstage/take/ended i:number` as it
-//! happens. Sending is `try_send_to`: a full socket
-//! buffer drops a bundle, it never waits.
+//! stays small), and an event message on every clip and warning change. The take:
+//! `/gainstage/take i:number f:seconds_run s:name` in every frame's first bundle (number 0:
+//! none runs), `/gainstage/take/started i:number s:name i:auto` and `/gainstage/take/ended
+//! i:number` as it happens. OSC in: control messages with the token as their first argument.
+//! Sending is `try_send_to`: a full socket buffer drops a bundle, it never waits.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -152,8 +152,8 @@ struct OpenTake {
     inputs: Vec<InputTake>,
 }
 
-/// The open take as readers see it.
-#[derive(Debug, Clone, PartialEq)]
+/// The open take as readers see it; as `take` in `monitor --json` lines and `/ws` frames.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OpenTakeInfo {
     pub number: usize,
     pub name: Arc<str>,

@@ -130,14 +130,17 @@ pub fn take_size(n: usize, window: Size) -> f32 {
 const TAKE_MIN: f32 = 24.0;
 const TAKE_MAX: f32 = 64.0;
 
-/// The canvas area the strips get: the whole wall, less a running take's line.
-pub fn strips_area(n: usize, window: Size, take_running: bool) -> Size {
+/// The canvas area the strips get: the whole wall, less the line of a running take whose
+/// type is `take_size` px.
+pub fn strips_area(window: Size, take_size: Option<f32>) -> Size {
     let whole = area(window);
-    if !take_running {
-        return whole;
+    match take_size {
+        None => whole,
+        Some(size) => Size::new(
+            whole.width,
+            (whole.height - take_line_height(size) - ROW_GAP).max(1.0),
+        ),
     }
-    let line = take_line_height(take_size(n, window));
-    Size::new(whole.width, (whole.height - line - ROW_GAP).max(1.0))
 }
 
 fn take_line_height(size: f32) -> f32 {
@@ -151,13 +154,13 @@ pub fn view<'a, M: 'a>(scene: Scene<'a>, layers: &'a Layers, window: Size) -> El
     let n = s.channels.len();
     // A running take says so in a line over the strips, in plain text at their type's size
     // (the zone colours mean levels only); the strips give it the room while it runs.
-    let take = s.open_take.as_ref().map(|t| {
-        let size = take_size(n, window);
+    let size = s.open_take.as_ref().map(|_| take_size(n, window));
+    let take = s.open_take.as_ref().zip(size).map(|(t, size)| {
         container(text(t.label(s.t_s)).size(size).color(scene.neutral.text))
             .align_right(Length::Fill)
             .height(Length::Fixed(take_line_height(size)))
     });
-    let g = grid(n, strips_area(n, window, take.is_some()));
+    let g = grid(n, strips_area(window, size));
     let names: Vec<String> = (0..n).map(|i| wall_name(&scene, i)).collect();
     let (names, name_size, name_lines) = fit_names(&names, &g);
     let thresholds = scene.roster.thresholds(n);
@@ -216,8 +219,8 @@ mod tests {
         let size = take_size(16, hd);
         assert_eq!(size, grid(16, area(hd)).type_size.clamp(24.0, 64.0));
         assert!(size >= 35.0, "{size}");
-        assert_eq!(strips_area(16, hd, false), area(hd));
-        let less = area(hd).height - strips_area(16, hd, true).height;
+        assert_eq!(strips_area(hd, None), area(hd));
+        let less = area(hd).height - strips_area(hd, Some(size)).height;
         assert_eq!(less, (size * 1.3).ceil() + ROW_GAP);
         // It scales with the screen, within its bounds.
         let uhd = Size::new(3840.0, 2160.0);
