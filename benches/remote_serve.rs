@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use gainstage::capture::Session;
-use gainstage::remote::{Remote, RemoteConfig};
+use gainstage::remote::Remote;
 use tokio_tungstenite::tungstenite::Message;
 
 #[path = "../tests/support/remote.rs"]
@@ -72,7 +72,7 @@ struct Fed {
 }
 
 fn fed() -> Fed {
-    let (session, remote, mut cb) = remote::caller_fed("bench", CH, RemoteConfig::default());
+    let (session, remote, mut cb) = remote::caller_fed("bench", CH, remote::one_host(CLIENTS + 2));
     let spike_at = Arc::new(Mutex::new(None));
     let want_spike = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));

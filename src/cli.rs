@@ -370,6 +370,20 @@ pub struct ServeArgs {
     /// Viewers served at once; one more is refused.
     #[arg(long, default_value_t = 64)]
     pub max_clients: usize,
+    /// Viewers served at once from one address, so that one device never takes every place.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub max_clients_per_address: usize,
+    /// Connections of every kind (pages, /api, /ws) open at once.
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    pub max_connections: usize,
+    /// Connections open at once from one address.
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    pub max_connections_per_address: usize,
+    /// A host name this server may be reached by besides its IP addresses, localhost and this
+    /// machine's own name (NAME and NAME.local), e.g. studio.lan (repeatable). Requests naming
+    /// any other host are refused.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
     /// Protect viewing too: pages, /api and /ws need ?key=THIS.
     #[arg(long, value_name = "KEY")]
     pub view_token: Option<String>,
@@ -429,6 +443,13 @@ impl ServeArgs {
             remote: crate::remote::RemoteConfig {
                 listen: self.listen,
                 max_clients: self.max_clients,
+                max_clients_per_address: self.max_clients_per_address,
+                connections: crate::remote::ConnectionLimits {
+                    max_connections: self.max_connections,
+                    max_per_address: self.max_connections_per_address,
+                    ..crate::remote::ConnectionLimits::default()
+                },
+                allowed_hosts: self.allow_hosts,
                 view_token: self
                     .view_token
                     .as_deref()

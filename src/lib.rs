@@ -46,11 +46,15 @@
 //!   strip's zone and its badge, which the GUI and the remote pages share.
 //! - [`remote`]: `gainstage serve`: the performer, wall and bridge pages in any browser, a
 //!   WebSocket and HTTP feed with `monitor --json`'s keys, OSC out and in, control with a
-//!   per-run token. Inside: `server` (runtime, router, admission), `ticks` (the frame clock
+//!   per-run token. Inside: `server` (runtime, router, token checks), `listen` (accept loop,
+//!   connection places and timeouts), `admission` (shares by address, wrong tokens),
+//!   `hosts` (the `Host` names served), `ticks` (the frame clock
 //!   every WebSocket client shares), `feed` (one WebSocket client), `frames`, `hub` (events,
 //!   `/api/log`, soundcheck), `api`, `control`, `osc`, `pages` (HTML/CSS/JS built in),
 //!   `serve`.
 //! - [`listing`]: how `log` and `takes` print (table, JSON, CSV) and the CSV cell rule.
+//! - [`platform`]: what is asked of the operating system beyond std (the open-file limit,
+//!   this machine's name); Linux only, nothing elsewhere.
 //! - [`paths`]: config and data directories; [`settings`]: the GUI settings file;
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
@@ -82,6 +86,7 @@ pub mod listing;
 pub mod meter;
 pub mod monitor;
 pub mod paths;
+pub mod platform;
 pub mod remote;
 pub mod report;
 // Plain serde and TOML: built without the GUI too, so its parser can be fuzzed without iced.

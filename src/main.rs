@@ -4,6 +4,9 @@ use clap::Parser;
 use gainstage::cli::Cli;
 
 fn main() -> ExitCode {
+    // Viewers' sockets, take files and the audio device share one open-file budget: take all
+    // the kernel allows. Where it refuses, the usual limit still serves the connection caps.
+    let _ = gainstage::platform::raise_open_file_limit();
     match gainstage::cli::run(Cli::parse()) {
         Ok(code) => code,
         Err(e) => {

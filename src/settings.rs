@@ -57,6 +57,8 @@ pub struct RemoteSettings {
     /// `ADDR:PORT` to listen on. Kept as text so a hand edit that does not parse falls back
     /// to the default instead of making the whole file unreadable.
     pub listen: String,
+    /// When not empty, viewing needs `?key=` this too (`serve --view-token`).
+    pub view_key: String,
 }
 
 impl Default for RemoteSettings {
@@ -64,6 +66,7 @@ impl Default for RemoteSettings {
         Self {
             on: false,
             listen: DEFAULT_REMOTE_LISTEN.into(),
+            view_key: String::new(),
         }
     }
 }
@@ -462,6 +465,7 @@ mod tests {
             remote: RemoteSettings {
                 on: true,
                 listen: "127.0.0.1:9040".into(),
+                view_key: "back-room".into(),
             },
         };
         save(dir.path(), &s).unwrap();

@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use gainstage::remote::RemoteConfig;
 use remote::*;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -27,7 +26,7 @@ fn rss_kb() -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_clients_on_32_channels_each_get_25_frames_a_second() {
     let tones: Vec<Tone> = (0..32).map(|c| tone(-6.0 - c as f64)).collect();
-    let served = serve(&tones, RemoteConfig::default());
+    let served = serve(&tones, one_host(CLIENTS + 1));
     let url = served.ws_url("");
     let counts: Arc<Vec<AtomicU64>> = Arc::new((0..CLIENTS).map(|_| AtomicU64::new(0)).collect());
     // The one that never reads: connected, then never polled again.

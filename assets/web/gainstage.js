@@ -17,6 +17,23 @@ const GS = (() => {
   // Frames come 30 times a second: none for this long means the link is down.
   const STALE_MS = 700;
   const params = new URLSearchParams(location.search);
+  // The control token leaves the address bar as soon as it is read, so it is not in the
+  // history, a bookmark, a screenshot or a link copied from the bar. This tab keeps it for
+  // this page alone, so a reload still controls.
+  (() => {
+    const kept = "gainstage.token:" + location.pathname;
+    if (params.has("token")) {
+      const shown = new URLSearchParams(location.search);
+      shown.delete("token");
+      const rest = shown.toString();
+      history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+      try { sessionStorage.setItem(kept, params.get("token")); } catch (e) { /* storage off */ }
+    } else {
+      let token = null;
+      try { token = sessionStorage.getItem(kept); } catch (e) { /* storage off */ }
+      if (token) params.set("token", token);
+    }
+  })();
 
   function channelsFrom(spec, count) {
     if (!spec) return Array.from({ length: count }, (_, i) => i + 1);

@@ -1,17 +1,18 @@
 //! `/api/...`: the latest snapshot, the channels, the event log and control over plain HTTP.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Query, State as Axum};
+use axum::extract::{ConnectInfo, Query, State as Axum};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::control::{self, Command};
 use super::hub::Since;
-use super::server::State;
+use super::server::{Access, State, TOO_MANY_GUESSES};
 
 #[derive(Debug, Deserialize)]
 pub struct ApiQuery {
@@ -36,21 +37,32 @@ fn error(status: StatusCode, why: &str) -> Response {
     )
 }
 
-fn not_viewer() -> Response {
-    error(
-        StatusCode::UNAUTHORIZED,
-        "viewing needs this server's view key (?key=)",
-    )
+/// The refusal for a request that may not view, or `None` when it may.
+fn not_viewer(
+    state: &State,
+    peer: SocketAddr,
+    q: &ApiQuery,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    match state.may_view(peer.ip(), q.key.as_deref(), headers) {
+        Access::Granted => None,
+        Access::Refused => Some(error(
+            StatusCode::UNAUTHORIZED,
+            "viewing needs this server's view key (?key=)",
+        )),
+        Access::TooManyGuesses => Some(error(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_GUESSES)),
+    }
 }
 
 /// `GET /api/snapshot`: the latest frame, as `/ws` sends it.
 pub async fn snapshot(
     Axum(state): Axum<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<ApiQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if !state.may_view(q.key.as_deref(), &headers) {
-        return not_viewer();
+    if let Some(refusal) = not_viewer(&state, peer, &q, &headers) {
+        return refusal;
     }
     // The latest tick's frame, as a client that took the previous one got it.
     match state.ticks.latest() {
@@ -65,16 +77,17 @@ pub async fn snapshot(
 /// `GET /api/channels`: what is metered, each channel's name, preset and thresholds.
 pub async fn channels(
     Axum(state): Axum<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<ApiQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if !state.may_view(q.key.as_deref(), &headers) {
-        return not_viewer();
+    if let Some(refusal) = not_viewer(&state, peer, &q, &headers) {
+        return refusal;
     }
     let body = serde_json::json!({
         "source": state.source,
         "channels": *state.channels(),
-        "control": state.may_control(q.token.as_deref(), &headers),
+        "control": state.may_control(peer.ip(), q.token.as_deref(), &headers).granted(),
     });
     json_text(StatusCode::OK, body.to_string())
 }
@@ -82,11 +95,12 @@ pub async fn channels(
 /// `GET /api/log?since=ID|TIME`: clips, warnings and takes, numbered, oldest first.
 pub async fn log(
     Axum(state): Axum<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<ApiQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if !state.may_view(q.key.as_deref(), &headers) {
-        return not_viewer();
+    if let Some(refusal) = not_viewer(&state, peer, &q, &headers) {
+        return refusal;
     }
     let since = match Since::parse(q.since.as_deref()) {
         Ok(s) => s,
@@ -100,19 +114,21 @@ pub async fn log(
 /// `POST /api/control` with a JSON command and the token (`?token=` or `Authorization: Bearer`).
 pub async fn control(
     Axum(state): Axum<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<ApiQuery>,
     headers: HeaderMap,
     body: Result<Json<Command>, JsonRejection>,
 ) -> Response {
-    let authorized = state.may_control(q.token.as_deref(), &headers);
-    if !authorized {
-        return error(StatusCode::FORBIDDEN, control::NEEDS_TOKEN);
+    match state.may_control(peer.ip(), q.token.as_deref(), &headers) {
+        Access::Granted => {}
+        Access::Refused => return error(StatusCode::FORBIDDEN, control::NEEDS_TOKEN),
+        Access::TooManyGuesses => return error(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_GUESSES),
     }
     let Json(command) = match body {
         Ok(b) => b,
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("not a command: {e}")),
     };
-    match control::apply(&state, &command, authorized) {
+    match control::apply(&state, &command, true) {
         Ok(message) => json_text(
             StatusCode::OK,
             serde_json::json!({"ok": true, "reply": command.name(), "message": message})

@@ -4,17 +4,19 @@
 //! next frame is the newest tick once the previous one has gone, and after [`STALL`] it is
 //! dropped. Nothing here can hold up the meter thread, which only ever `try_lock`s.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State as Axum};
+use axum::extract::{ConnectInfo, Query, State as Axum};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::admission::Full;
 use super::control;
-use super::server::{ClientGuard, State};
+use super::server::{Access, ClientGuard, State, TOO_MANY_GUESSES};
 use super::ticks::{Follower, Format};
 
 /// A client whose frame has not gone out in this long has stopped reading: it is dropped.
@@ -71,16 +73,24 @@ fn refuse(state: &State, status: StatusCode, why: &str) -> Response {
 /// `GET /ws`.
 pub async fn upgrade(
     Axum(state): Axum<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<WsQuery>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    if !state.may_view(q.key.as_deref(), &headers) {
-        return refuse(
-            &state,
-            StatusCode::UNAUTHORIZED,
-            "viewing needs this server's view key (?key=)",
-        );
+    let peer = peer.ip();
+    match state.may_view(peer, q.key.as_deref(), &headers) {
+        Access::Granted => {}
+        Access::Refused => {
+            return refuse(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                "viewing needs this server's view key (?key=)",
+            );
+        }
+        Access::TooManyGuesses => {
+            return refuse(&state, StatusCode::TOO_MANY_REQUESTS, TOO_MANY_GUESSES);
+        }
     }
     let (origin_allowed, same_origin) = origin_ok(&state, &headers);
     if !origin_allowed {
@@ -90,15 +100,23 @@ pub async fn upgrade(
             "a page from another origin may not open this feed (see --allow-origin)",
         );
     }
-    let Some(guard) = state.admit() else {
-        let text = format!(
-            "too many viewers: this server serves at most {}",
-            state.max_clients
-        );
-        return (StatusCode::SERVICE_UNAVAILABLE, text).into_response();
+    let guard = match state.admit(peer) {
+        Ok(guard) => guard,
+        Err(full) => {
+            let text = match full {
+                Full::All(n) => format!("too many viewers: this server serves at most {n}"),
+                Full::Address(n) => {
+                    format!("too many viewers from this address: each is served at most {n}")
+                }
+            };
+            return (StatusCode::SERVICE_UNAVAILABLE, text).into_response();
+        }
     };
     // A foreign page never gets control, whatever it sends.
-    let control = same_origin && state.may_control(q.token.as_deref(), &HeaderMap::new());
+    let control = same_origin
+        && state
+            .may_control(peer, q.token.as_deref(), &HeaderMap::new())
+            .granted();
     let format = if q.format.as_deref() == Some("compact") {
         Format::Compact
     } else {
@@ -109,7 +127,7 @@ pub async fn upgrade(
         // Clients send only small commands: the default 128 KiB read buffer, cleared on every
         // read, was a tenth of the server's CPU at 50 clients.
         .read_buffer_size(READ_BUFFER)
-        .on_upgrade(move |socket| client(socket, state, guard, control, format, same_origin))
+        .on_upgrade(move |socket| client(socket, state, guard, control, format, same_origin, peer))
 }
 
 /// Sends `messages`; false when the client is gone or has stalled for [`STALL`].
@@ -166,6 +184,7 @@ async fn client(
     control: bool,
     format: Format,
     same_origin: bool,
+    peer: IpAddr,
 ) {
     let mut ticks = state.ticks.subscribe();
     let mut follower = Follower::new(format, ticks.borrow_and_update().clone());
@@ -201,7 +220,7 @@ async fn client(
             },
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-                Some(Ok(Message::Text(text))) => vec![reply(&state, control, same_origin, text.as_str()).into()],
+                Some(Ok(Message::Text(text))) => vec![reply(&state, control, same_origin, peer, text.as_str()).into()],
                 Some(Ok(Message::Binary(_))) => vec![error_reply("binary messages are not commands; send JSON text").into()],
                 Some(Ok(_)) => continue,
             },
@@ -218,14 +237,24 @@ fn error_reply(why: &str) -> String {
 }
 
 /// The answer to one text message: a command applied, or why not.
-fn reply(state: &State, control: bool, same_origin: bool, text: &str) -> String {
+fn reply(state: &State, control: bool, same_origin: bool, peer: IpAddr, text: &str) -> String {
     let (command, token) = match control::parse_json(text) {
         Ok(parsed) => parsed,
         Err(why) => return error_reply(&why),
     };
-    let authorized =
-        control || (same_origin && token.as_deref().is_some_and(|t| state.token.matches(t)));
-    match control::apply(state, &command, authorized) {
+    // A foreign page's tokens are not even compared: it may not control, whatever it knows.
+    let access = if control {
+        Access::Granted
+    } else if same_origin {
+        state.is_control_token(peer, token.as_deref())
+    } else {
+        Access::Refused
+    };
+    if access == Access::TooManyGuesses {
+        return serde_json::json!({"reply": command.name(), "ok": false, "error": TOO_MANY_GUESSES})
+            .to_string();
+    }
+    match control::apply(state, &command, access.granted()) {
         Ok(message) => {
             serde_json::json!({"reply": command.name(), "ok": true, "message": message}).to_string()
         }

@@ -5,7 +5,9 @@
 //! thread never waits on the network, and each client gets the maxima since its own previous
 //! frame.
 //!
-//! Inside: `server` (the runtime, the router, admission), `ticks` (the frame clock every
+//! Inside: `server` (the runtime, the router, token checks), `listen` (the accept loop: each
+//! connection's place, header and idle timeouts), `admission` (places shared out by address,
+//! wrong tokens counted by address), `hosts` (the `Host` names served), `ticks` (the frame clock every
 //! WebSocket client follows: one read and each frame format written once per tick),
 //! `feed` (one WebSocket client's loop),
 //! `frames` (snapshots as `/ws` frames: the `monitor --json` keys plus a compact form),
@@ -13,11 +15,14 @@
 //! `api` (`/api/...`), `control` (commands and the per-run token), `osc` (OSC out and in),
 //! `pages` (the HTML/CSS/JS built into the binary), `serve` (`gainstage serve`).
 
+mod admission;
 mod api;
 mod control;
 mod feed;
 mod frames;
+mod hosts;
 mod hub;
+mod listen;
 mod osc;
 mod pages;
 pub mod serve;
@@ -25,4 +30,6 @@ mod server;
 mod ticks;
 
 pub use control::{Command, Token};
-pub use server::{Remote, RemoteConfig, RemoteError, RemoteSource, RemoteStats, local_urls};
+pub use server::{
+    ConnectionLimits, Remote, RemoteConfig, RemoteError, RemoteSource, RemoteStats, local_urls,
+};

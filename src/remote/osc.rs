@@ -3,7 +3,8 @@
 //! stays small), and an event message on every clip and warning change. The take:
 //! `/gainstage/take i:number f:seconds_run s:name` in every frame's first bundle (number 0:
 //! none runs), `/gainstage/take/started i:number s:name i:auto` and `/gainstage/take/ended
-//! i:number` as it happens. OSC in: control messages with the token as their first argument.
+//! i:number` as it happens. OSC in: control messages with the token as their first argument;
+//! a datagram is answered once, and only when it carries the token.
 //! Sending is `try_send_to`: a full socket buffer drops a bundle, it never waits.
 
 use std::net::SocketAddr;
@@ -15,7 +16,7 @@ use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 use tokio::net::UdpSocket;
 
 use super::control::{self, Command};
-use super::server::State;
+use super::server::{Access, State};
 use crate::advisor::events::kind_name;
 use crate::snapshot::Snapshot;
 
@@ -27,6 +28,8 @@ pub const SILENCE_DB: f32 = -144.0;
 const MAX_DATAGRAM: usize = 4096;
 /// Nesting a control bundle may have.
 const MAX_DEPTH: usize = 4;
+/// Commands one datagram may give; the rest of its messages are ignored.
+const MAX_COMMANDS: usize = 8;
 
 fn level(v: f64) -> OscType {
     OscType::Float(crate::monitor::db(v).map_or(SILENCE_DB, |v| v as f32))
@@ -195,10 +198,7 @@ pub async fn send(
 
 /// A control message as a command, with the token its first argument carries.
 pub fn command(m: &OscMessage) -> Result<(Command, Option<String>), String> {
-    let token = match m.args.first() {
-        Some(OscType::String(t)) => Some(t.clone()),
-        _ => None,
-    };
+    let token = token_of(m).map(str::to_owned);
     let number = |a: Option<&OscType>| match a {
         Some(OscType::Int(i)) => Some(f64::from(*i)),
         Some(OscType::Float(f)) => Some(f64::from(*f)),
@@ -250,7 +250,58 @@ fn messages(packet: OscPacket, depth: usize, out: &mut Vec<OscMessage>) {
     }
 }
 
-/// Takes control messages until the server stops; answers each on the sender's address.
+/// The control token an OSC message carries as its first argument.
+fn token_of(m: &OscMessage) -> Option<&str> {
+    match m.args.first() {
+        Some(OscType::String(t)) => Some(t),
+        _ => None,
+    }
+}
+
+/// What one datagram does, and the one reply it gets, if any. A source address can be
+/// spoofed, so a datagram is answered only when one of its messages carries the control
+/// token: nothing else (garbage, readings, a wrong token) gets a byte back, and a datagram of
+/// hundreds of messages still gets one reply. The token's messages are applied, at most
+/// [`MAX_COMMANDS`] of them; the reply is the first failure, or every command's result.
+pub fn take_datagram(state: &State, from: std::net::IpAddr, data: &[u8]) -> Option<Vec<u8>> {
+    let (_, packet) = rosc::decoder::decode_udp(data).ok()?;
+    let mut list = Vec::new();
+    messages(packet, 0, &mut list);
+    let mut done: Vec<String> = Vec::new();
+    let mut failed: Option<String> = None;
+    let mut applied = 0;
+    for m in list.iter().filter(|m| token_of(m).is_some()) {
+        if applied >= MAX_COMMANDS {
+            break;
+        }
+        match state.is_control_token(from, token_of(m)) {
+            Access::Granted => {}
+            // Too many wrong tokens from this address: the rest go unread.
+            Access::TooManyGuesses => break,
+            Access::Refused => continue,
+        }
+        applied += 1;
+        let result = command(m).and_then(|(cmd, _)| {
+            control::apply(state, &cmd, true).map_err(|why| format!("{}: {why}", m.addr))
+        });
+        match result {
+            Ok(text) => done.push(text),
+            Err(why) => {
+                failed.get_or_insert(why);
+            }
+        }
+    }
+    if applied == 0 {
+        return None;
+    }
+    Some(match failed {
+        Some(why) => reply(false, why),
+        None => reply(true, done.join("; ")),
+    })
+}
+
+/// Takes control messages until the server stops; answers each datagram that carries the
+/// token, once, on the sender's address.
 pub async fn listen(state: Arc<State>, socket: UdpSocket) {
     let mut stop = state.stop.clone();
     let mut buf = vec![0u8; MAX_DATAGRAM];
@@ -265,30 +316,7 @@ pub async fn listen(state: Arc<State>, socket: UdpSocket) {
         };
         state.stats.osc_received.fetch_add(1, Ordering::Relaxed);
         let data = buf.get(..len).unwrap_or(&[]);
-        let packet = match rosc::decoder::decode_udp(data) {
-            Ok((_, p)) => p,
-            Err(e) => {
-                let _ = socket.try_send_to(&reply(false, format!("malformed OSC: {e}")), from);
-                continue;
-            }
-        };
-        let mut list = Vec::new();
-        messages(packet, 0, &mut list);
-        if list.is_empty() {
-            let why = "a bundle without messages (or nested too deep) holds no command";
-            let _ = socket.try_send_to(&reply(false, why.into()), from);
-        }
-        for m in list {
-            let answer = match command(&m) {
-                Ok((cmd, token)) => {
-                    let authorized = token.as_deref().is_some_and(|t| state.token.matches(t));
-                    match control::apply(&state, &cmd, authorized) {
-                        Ok(text) => reply(true, text),
-                        Err(why) => reply(false, format!("{}: {why}", m.addr)),
-                    }
-                }
-                Err(why) => reply(false, why),
-            };
+        if let Some(answer) = take_datagram(&state, from.ip(), data) {
             let _ = socket.try_send_to(&answer, from);
         }
     }

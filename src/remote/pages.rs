@@ -4,12 +4,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State as Axum};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State as Axum};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::server::State;
+use super::server::{Access, State, TOO_MANY_GUESSES};
 
 const INDEX: &str = include_str!("../../assets/web/index.html");
 const PERFORMER: &str = include_str!("../../assets/web/performer.html");
@@ -23,13 +25,29 @@ pub struct PageQuery {
     key: Option<String>,
 }
 
-fn page(state: &State, q: &PageQuery, headers: &HeaderMap, html: &'static str) -> Response {
-    if !state.may_view(q.key.as_deref(), headers) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            "viewing needs this server's view key: open the link with ?key=\n",
-        )
-            .into_response();
+fn page(
+    state: &State,
+    peer: SocketAddr,
+    q: &PageQuery,
+    headers: &HeaderMap,
+    html: &'static str,
+) -> Response {
+    match state.may_view(peer.ip(), q.key.as_deref(), headers) {
+        Access::Granted => {}
+        Access::Refused => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                "viewing needs this server's view key: open the link with ?key=\n",
+            )
+                .into_response();
+        }
+        Access::TooManyGuesses => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("{TOO_MANY_GUESSES}\n"),
+            )
+                .into_response();
+        }
     }
     (
         [
@@ -43,30 +61,38 @@ fn page(state: &State, q: &PageQuery, headers: &HeaderMap, html: &'static str) -
 
 pub async fn index(
     Axum(s): Axum<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<PageQuery>,
     h: HeaderMap,
 ) -> Response {
-    page(&s, &q, &h, INDEX)
+    page(&s, peer, &q, &h, INDEX)
 }
 
 pub async fn performer(
     Axum(s): Axum<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<PageQuery>,
     h: HeaderMap,
 ) -> Response {
-    page(&s, &q, &h, PERFORMER)
+    page(&s, peer, &q, &h, PERFORMER)
 }
 
-pub async fn wall(Axum(s): Axum<Arc<State>>, Query(q): Query<PageQuery>, h: HeaderMap) -> Response {
-    page(&s, &q, &h, WALL)
+pub async fn wall(
+    Axum(s): Axum<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(q): Query<PageQuery>,
+    h: HeaderMap,
+) -> Response {
+    page(&s, peer, &q, &h, WALL)
 }
 
 pub async fn bridge(
     Axum(s): Axum<Arc<State>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(q): Query<PageQuery>,
     h: HeaderMap,
 ) -> Response {
-    page(&s, &q, &h, BRIDGE)
+    page(&s, peer, &q, &h, BRIDGE)
 }
 
 /// The stylesheet and the script: no secrets in them, so no key needed.

@@ -1,6 +1,6 @@
 //! The web server: its own small tokio runtime, the router, who may view, and how many.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
@@ -11,8 +11,11 @@ use axum::http::{HeaderMap, header};
 use axum::routing::{get, post};
 use tokio::sync::watch;
 
+use super::admission::{Full, Guesses, Place, Places};
 use super::control::Token;
+use super::hosts::Hosts;
 use super::hub::Hub;
+pub use super::listen::ConnectionLimits;
 use super::ticks::Ticks;
 use crate::advisor::ChannelPlan;
 use crate::capture::{Commander, SnapshotReader};
@@ -24,6 +27,14 @@ pub struct RemoteConfig {
     pub listen: SocketAddr,
     /// Viewers served at once; one more is refused with a message.
     pub max_clients: usize,
+    /// Viewers served at once from one address (an IPv6 host: its /64), so that one host
+    /// can never take every place.
+    pub max_clients_per_address: usize,
+    /// Connections of every kind, and how long each may keep quiet.
+    pub connections: ConnectionLimits,
+    /// Names besides IP literals, `localhost` and this machine's own a request's `Host` may
+    /// carry (a name in the studio's DNS, a reverse proxy's).
+    pub allowed_hosts: Vec<String>,
     /// `/ws` frames per second per client.
     pub frame_hz: f64,
     /// When set, viewing (pages, `/api`, `/ws`) needs `?key=` this token too.
@@ -46,6 +57,9 @@ impl Default for RemoteConfig {
         Self {
             listen: SocketAddr::from(([0, 0, 0, 0], 8040)),
             max_clients: 64,
+            max_clients_per_address: 8,
+            connections: ConnectionLimits::default(),
+            allowed_hosts: Vec::new(),
             frame_hz: 30.0,
             view_token: None,
             control_token: None,
@@ -92,8 +106,15 @@ pub struct ChannelInfo {
 pub struct RemoteStats {
     /// WebSocket clients connected now.
     pub clients: AtomicUsize,
-    /// Clients refused: over `--max-clients`, a wrong view token or a foreign origin.
+    /// Clients refused: over `--max-clients` (or an address's share), a wrong view token or a
+    /// foreign origin.
     pub refused: AtomicU64,
+    /// Connections closed as soon as accepted: over the total or their address's share.
+    pub connections_refused: AtomicU64,
+    /// Requests refused for a `Host` header that names another site.
+    pub hosts_refused: AtomicU64,
+    /// Tokens not even compared: their address had sent too many wrong ones.
+    pub guesses_refused: AtomicU64,
     /// `/ws` messages sent (frames and events) and their bytes.
     pub messages: AtomicU64,
     pub bytes: AtomicU64,
@@ -114,7 +135,15 @@ pub struct State {
     pub token: Token,
     pub view_token: Option<Token>,
     pub allowed_origins: Vec<String>,
-    pub max_clients: usize,
+    /// `/ws` viewers' places.
+    viewers: Arc<Places>,
+    /// Every connection's place.
+    pub connections: Arc<Places>,
+    pub limits: ConnectionLimits,
+    /// Wrong tokens by address.
+    guesses: Guesses,
+    /// The names a request's `Host` may carry.
+    pub hosts: Hosts,
     pub frame_period: Duration,
     pub stats: Arc<RemoteStats>,
     pub hub: Hub,
@@ -154,52 +183,100 @@ impl State {
         *guard = Arc::new(list);
     }
 
-    /// True when the request may view: no view token is set, or it carries the view or the
-    /// control token (`?key=`, or `Authorization: Bearer`).
-    pub fn may_view(&self, key: Option<&str>, headers: &HeaderMap) -> bool {
+    /// Whether the request from `peer` may view: no view token is set, or it carries the view
+    /// or the control token (`?key=`, or `Authorization: Bearer`).
+    pub fn may_view(&self, peer: IpAddr, key: Option<&str>, headers: &HeaderMap) -> Access {
         let Some(view) = &self.view_token else {
-            return true;
+            return Access::Granted;
         };
-        let bearer = bearer(headers);
-        [key, bearer]
-            .into_iter()
-            .flatten()
-            .any(|k| view.matches(k) || self.token.matches(k))
+        self.check(peer, [key, bearer(headers)], |k| {
+            view.matches(k) || self.token.matches(k)
+        })
     }
 
-    /// True when the request carries the control token (`?token=` or `Authorization: Bearer`).
-    pub fn may_control(&self, token: Option<&str>, headers: &HeaderMap) -> bool {
-        [token, bearer(headers)]
-            .into_iter()
-            .flatten()
-            .any(|t| self.token.matches(t))
+    /// Whether the request from `peer` carries the control token (`?token=` or
+    /// `Authorization: Bearer`).
+    pub fn may_control(&self, peer: IpAddr, token: Option<&str>, headers: &HeaderMap) -> Access {
+        self.check(peer, [token, bearer(headers)], |t| self.token.matches(t))
     }
 
-    /// A place for one more client, or `None` at `max_clients`.
-    pub fn admit(self: &Arc<Self>) -> Option<ClientGuard> {
-        let admitted = self
-            .stats
-            .clients
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.max_clients).then_some(n + 1)
-            })
-            .is_ok();
-        if admitted {
-            Some(ClientGuard(Arc::clone(&self.stats)))
+    /// Whether `token` (a WebSocket command's, an OSC message's) is the control token.
+    pub fn is_control_token(&self, peer: IpAddr, token: Option<&str>) -> Access {
+        self.check(peer, [token, None], |t| self.token.matches(t))
+    }
+
+    /// Compares the candidates given, unless `peer` has sent too many wrong ones; a wrong
+    /// one counts against `peer`. No candidate at all is no guess.
+    fn check(
+        &self,
+        peer: IpAddr,
+        candidates: [Option<&str>; 2],
+        right: impl Fn(&str) -> bool,
+    ) -> Access {
+        let given: Vec<&str> = candidates.into_iter().flatten().collect();
+        if given.is_empty() {
+            return Access::Refused;
+        }
+        if !self.guesses.may_try(peer) {
+            self.stats.guesses_refused.fetch_add(1, Ordering::Relaxed);
+            return Access::TooManyGuesses;
+        }
+        if given.iter().any(|c| right(c)) {
+            Access::Granted
         } else {
-            self.stats.refused.fetch_add(1, Ordering::Relaxed);
-            None
+            self.guesses.wrong(peer);
+            Access::Refused
+        }
+    }
+
+    /// A viewer's place for `peer`, or why there is none.
+    pub fn admit(self: &Arc<Self>, peer: IpAddr) -> Result<ClientGuard, Full> {
+        match self.viewers.take(peer) {
+            Ok(place) => {
+                self.stats.clients.fetch_add(1, Ordering::AcqRel);
+                Ok(ClientGuard {
+                    stats: Arc::clone(&self.stats),
+                    _place: place,
+                })
+            }
+            Err(full) => {
+                self.stats.refused.fetch_add(1, Ordering::Relaxed);
+                Err(full)
+            }
         }
     }
 }
 
-/// A client's place; gives it back when the client is gone, however it went.
+/// What a token check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Granted,
+    /// No token, or a wrong one.
+    Refused,
+    /// The address sent too many wrong tokens lately: this one was not compared.
+    TooManyGuesses,
+}
+
+impl Access {
+    pub fn granted(self) -> bool {
+        self == Access::Granted
+    }
+}
+
+/// What an address that sent too many wrong tokens is told.
+pub const TOO_MANY_GUESSES: &str =
+    "too many wrong tokens from this address: wait a minute, then use the link as printed";
+
+/// A viewer's place; gives it back when the viewer is gone, however it went.
 #[derive(Debug)]
-pub struct ClientGuard(Arc<RemoteStats>);
+pub struct ClientGuard {
+    stats: Arc<RemoteStats>,
+    _place: Place,
+}
 
 impl Drop for ClientGuard {
     fn drop(&mut self) {
-        self.0.clients.fetch_sub(1, Ordering::AcqRel);
+        self.stats.clients.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -274,6 +351,14 @@ impl Remote {
                 "--osc-rate must be 0.5 to 200 Hz".into(),
             ));
         }
+        if config.max_clients == 0 || config.max_clients_per_address == 0 {
+            return Err(RemoteError::Message(
+                "viewer limits must be at least 1".into(),
+            ));
+        }
+        if let Some(problem) = config.connections.problem() {
+            return Err(RemoteError::Message(problem.into()));
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             // Two are plenty: a client costs microseconds a frame; more would only compete
             // with the meter thread for cores.
@@ -305,7 +390,14 @@ impl Remote {
             token,
             view_token: config.view_token,
             allowed_origins: config.allowed_origins,
-            max_clients: config.max_clients,
+            viewers: Places::new(config.max_clients, config.max_clients_per_address),
+            connections: Places::new(
+                config.connections.max_connections,
+                config.connections.max_per_address,
+            ),
+            limits: config.connections,
+            guesses: Guesses::default(),
+            hosts: Hosts::new(&config.allowed_hosts),
             frame_period: Duration::from_secs_f64(1.0 / config.frame_hz),
             stats: Arc::new(RemoteStats::default()),
             hub: Hub::new(),
@@ -343,20 +435,7 @@ impl Remote {
             ));
         }
         let app = router(Arc::clone(&state));
-        let mut shutdown = state.stop.clone();
-        runtime.spawn(async move {
-            let served = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move {
-                let _ = shutdown.wait_for(|stop| *stop).await;
-            })
-            .await;
-            if let Err(e) = served {
-                eprintln!("gainstage: web server stopped: {e}");
-            }
-        });
+        runtime.spawn(super::listen::serve(listener, app, Arc::clone(&state)));
         Ok(Remote {
             runtime: Some(runtime),
             addr,
@@ -383,6 +462,11 @@ impl Remote {
 
     pub fn stats(&self) -> &RemoteStats {
         &self.state.stats
+    }
+
+    /// Connections open now, of every kind (WebSockets included).
+    pub fn open_connections(&self) -> usize {
+        self.state.connections.taken()
     }
 
     /// Every channel's name as viewers see it now (a control command may have renamed one).
@@ -465,6 +549,12 @@ fn router(state: Arc<State>) -> Router {
         .route("/api/log", get(super::api::log))
         .route("/api/control", post(super::api::control))
         .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(axum::middleware::from_fn(super::listen::request_timeout))
+        // Outermost: a request naming another site is refused before anything else.
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            super::hosts::check,
+        ))
         .with_state(state)
 }
 

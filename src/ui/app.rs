@@ -178,7 +178,7 @@ impl App {
         self.store = Store::new(dir);
         self.form = Form::from_settings(saved, &self.selected_params(), self.store.templates());
         self.layers.clear();
-        self.remote = remote_panel::State::with_listen(&saved.remote.listen);
+        self.remote = remote_panel::State::with_saved(&saved.remote);
         if saved.remote.on
             && let Err(why) = self.serve_remote(saved.remote.listen_addr())
         {
@@ -233,8 +233,12 @@ impl App {
                 let served = self.serve_remote(at).is_ok();
                 self.settings.remote.on = served;
                 self.settings.remote.listen = at.to_string();
+                self.settings.remote.view_key = self.remote.view_key.trim().to_owned();
             }
-            remote_panel::Want::Remember(at) => self.settings.remote.listen = at.to_string(),
+            remote_panel::Want::Remember(at) => {
+                self.settings.remote.listen = at.to_string();
+                self.settings.remote.view_key = self.remote.view_key.trim().to_owned();
+            }
             remote_panel::Want::Stop => {
                 self.remote.stop();
                 self.settings.remote.on = false;

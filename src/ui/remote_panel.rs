@@ -25,7 +25,9 @@ pub enum Message {
     Toggle(bool),
     /// The address as typed.
     Listen(String),
-    /// Use the address typed (Return in the field, or the button).
+    /// The view key as typed.
+    ViewKey(String),
+    /// Use the address and view key typed (Return in either field, or the button).
     ApplyListen,
     /// Put the control link on the clipboard.
     CopyLink,
@@ -71,6 +73,8 @@ fn qr_of(url: Option<&String>) -> Option<qr_code::Data> {
 pub struct State {
     /// The address as typed.
     pub listen: String,
+    /// The view key as typed; empty: anyone on the network may view.
+    pub view_key: String,
     serving: Option<Serving>,
     /// Why serving is off although it was asked for, or why the address was refused.
     pub error: Option<String>,
@@ -83,6 +87,7 @@ impl Default for State {
     fn default() -> Self {
         Self {
             listen: crate::settings::DEFAULT_REMOTE_LISTEN.into(),
+            view_key: String::new(),
             serving: None,
             error: None,
             token: None,
@@ -100,11 +105,25 @@ pub fn parse_listen(typed: &str) -> Result<SocketAddr, String> {
     })
 }
 
+/// A view key as typed: `None` for none, or why it cannot be one. It goes into links and QR
+/// codes as it is, so only characters a URL carries unescaped.
+pub fn parse_view_key(typed: &str) -> Result<Option<Token>, String> {
+    let t = typed.trim();
+    if t.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))
+    {
+        Ok(Token::given(t))
+    } else {
+        Err("a view key is letters, digits and - . _ ~ only".into())
+    }
+}
+
 impl State {
-    /// A panel showing the saved address (nothing served yet).
-    pub fn with_listen(listen: &str) -> Self {
+    /// A panel showing the saved address and view key (nothing served yet).
+    pub fn with_saved(saved: &crate::settings::RemoteSettings) -> Self {
         Self {
-            listen: listen.to_string(),
+            listen: saved.listen.clone(),
+            view_key: saved.view_key.clone(),
             ..Self::default()
         }
     }
@@ -113,6 +132,10 @@ impl State {
         match message {
             Message::Listen(t) => {
                 self.listen = t;
+                None
+            }
+            Message::ViewKey(t) => {
+                self.view_key = t;
                 None
             }
             Message::Toggle(false) => {
@@ -143,7 +166,7 @@ impl State {
     }
 
     fn checked_listen(&mut self) -> Option<SocketAddr> {
-        match parse_listen(&self.listen) {
+        match parse_view_key(&self.view_key).and(parse_listen(&self.listen)) {
             Ok(at) => {
                 self.error = None;
                 Some(at)
@@ -171,14 +194,21 @@ impl State {
             None => Token::random()?,
         };
         self.token = Some(token.clone());
+        let view_key = parse_view_key(&self.view_key)?;
         let plan = source.plan.clone();
         let config = RemoteConfig {
             listen: at,
             control_token: Some(token),
+            view_token: view_key.clone(),
             ..RemoteConfig::default()
         };
         let remote = Remote::start(source, config).map_err(|e| e.to_string())?;
-        let urls = local_urls(remote.local_addr());
+        // With a view key, the links shown and scanned carry it: they are for the studio's own.
+        let key = view_key.map_or_else(String::new, |k| format!("?key={}", k.as_str()));
+        let urls: Vec<String> = local_urls(remote.local_addr())
+            .into_iter()
+            .map(|u| format!("{u}{key}"))
+            .collect();
         let qr = qr_of(urls.first());
         let names = remote.channel_names();
         self.serving = Some(Serving {
@@ -222,7 +252,8 @@ impl State {
     pub fn control_link(&self) -> Option<String> {
         let s = self.serving.as_ref()?;
         let url = self.shown_url()?;
-        Some(format!("{url}?token={}", s.remote.token().as_str()))
+        let join = if url.contains('?') { '&' } else { '?' };
+        Some(format!("{url}{join}token={}", s.remote.token().as_str()))
     }
 
     /// Browsers and clients watching now.
@@ -272,6 +303,13 @@ impl State {
                 .size(16)
                 .padding(4)
                 .width(200),
+            label("view key".into()),
+            text_input("none: anyone may view", &self.view_key)
+                .on_input(Message::ViewKey)
+                .on_submit(Message::ApplyListen)
+                .size(16)
+                .padding(4)
+                .width(180),
             button(text("Use address").size(16))
                 .on_press(Message::ApplyListen)
                 .style(button::secondary),
@@ -412,6 +450,86 @@ mod tests {
         assert_eq!(s.error, None);
         assert_eq!(s.update(Message::Toggle(false)), Some(Want::Stop));
         assert_eq!(s.update(Message::CopyLink), None, "no link while off");
+    }
+
+    /// Status of `GET path` on the server at `addr`.
+    fn status(addr: SocketAddr, path: &str) -> u16 {
+        use std::io::{Read, Write};
+        let Ok(mut s) = std::net::TcpStream::connect(addr) else {
+            return 0;
+        };
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+        let _ = s.write_all(request.as_bytes());
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out.split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_view_key_guards_viewing_and_goes_into_every_link() {
+        let info = crate::snapshot::SourceInfo {
+            host: "test".into(),
+            device: "test".into(),
+            device_id: "test:0".into(),
+            sample_rate: 48_000,
+            channels: 2,
+            buffer_frames: Some(480),
+            sample_format: "f32".into(),
+            is_demo: false,
+            channel_names: Vec::new(),
+            clip_rule: Default::default(),
+        };
+        let Ok((session, _callback)) =
+            crate::capture::Session::start_custom(info, &crate::capture::SessionConfig::default())
+        else {
+            panic!("a caller-fed session starts");
+        };
+        let source = || RemoteSource {
+            reader: session.reader(),
+            commander: session.commander(),
+            plan: ChannelPlan::default(),
+            source: session.source().clone(),
+        };
+        let at = SocketAddr::from(([127, 0, 0, 1], 0));
+        let mut s = State::default();
+        s.update(Message::ViewKey("not a key!".into()));
+        s.update(Message::Listen("127.0.0.1:0".into()));
+        assert_eq!(s.update(Message::ApplyListen), None);
+        assert!(
+            s.error.as_deref().unwrap_or("").contains("view key"),
+            "{:?}",
+            s.error
+        );
+
+        s.update(Message::ViewKey(" back-room ".into()));
+        assert_eq!(s.update(Message::ApplyListen), Some(Want::Remember(at)));
+        assert!(s.serve(Some(source()), at).is_ok(), "{:?}", s.error);
+        let Some(addr) = s.addr() else {
+            panic!("serving");
+        };
+        assert_eq!(s.urls(), [format!("http://{addr}/?key=back-room")]);
+        let link = s.control_link().unwrap_or_default();
+        assert!(
+            link.starts_with(&format!("http://{addr}/?key=back-room&token=")),
+            "{link}"
+        );
+        assert_eq!(status(addr, "/api/channels"), 401, "no key, no view");
+        assert_eq!(status(addr, "/api/channels?key=back-room"), 200);
+        let token = link.rsplit("token=").next().unwrap_or_default();
+        assert_eq!(status(addr, &format!("/?key=back-room&token={token}")), 200);
+
+        // Cleared: anyone on the network may view again.
+        s.update(Message::ViewKey(String::new()));
+        assert!(s.serve(Some(source()), at).is_ok());
+        let Some(addr) = s.addr() else {
+            panic!("serving");
+        };
+        assert_eq!(s.urls(), [format!("http://{addr}/")]);
+        assert_eq!(status(addr, "/api/channels"), 200);
     }
 
     #[test]

@@ -128,6 +128,22 @@ pub fn paced(
         .unwrap()
 }
 
+/// The default configuration with room for `clients` viewers from one address: load tests and
+/// benches stand for many hosts but connect from 127.0.0.1 alone.
+pub fn one_host(clients: usize) -> RemoteConfig {
+    let defaults = RemoteConfig::default();
+    RemoteConfig {
+        max_clients: defaults.max_clients.max(clients),
+        max_clients_per_address: clients,
+        connections: gainstage::remote::ConnectionLimits {
+            max_per_address: 2 * clients + 16,
+            max_connections: defaults.connections.max_connections.max(2 * clients + 16),
+            ..defaults.connections
+        },
+        ..defaults
+    }
+}
+
 pub fn serve(tones: &[Tone], config: RemoteConfig) -> Served {
     let (session, remote, cb) = caller_fed("test", tones.len(), config);
     let (stop, feeder) = feed(cb, tones);
