@@ -7,6 +7,8 @@
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/remote.rs"]
 mod remote;
 
@@ -655,4 +657,103 @@ async fn the_control_page_takes_the_token_out_of_the_address_bar() {
     token_leaves_the_address_bar(browser::Browser::launch().await, &served).await;
     let served = serve(&tones(), RemoteConfig::default());
     token_leaves_the_address_bar(browser::Browser::launch_firefox().await, &served).await;
+}
+
+/// `gainstage serve`, as a user starts it (under the usual 1024 open files): it takes every
+/// open file the kernel allows, and its flags set the shares and the names it answers to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_s_flags_set_the_shares_and_names_and_it_raises_its_open_file_limit() {
+    use std::io::BufRead;
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new("sh");
+    cli::isolate(&mut cmd, home.path());
+    let mut child = cmd
+        .arg("-c")
+        .arg(r#"ulimit -Sn 1024 && exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_gainstage"))
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--duration",
+            "60",
+        ])
+        .args(["--allow-host", "studio.example"])
+        .args(["--max-clients-per-address", "1"])
+        .args(["--max-connections-per-address", "3"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let child = Kill(child);
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let addr: SocketAddr = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{first}"))
+        .parse()
+        .unwrap();
+
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.0.id())).unwrap();
+    let files: Vec<&str> = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let (soft, hard) = (files[3], files[4]);
+    assert_eq!(
+        soft, hard,
+        "the soft limit raised to the hard one: {limits}"
+    );
+
+    let channels = |host: &str| {
+        format!("GET /api/channels HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+    };
+    assert_eq!(
+        request_from("127.0.0.2", addr, &channels("studio.example"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        request_from("127.0.0.2", addr, &channels("other.example"))
+            .await
+            .0,
+        421
+    );
+
+    let url = format!("ws://{addr}/ws");
+    let mut one = ws_from("127.0.0.2", addr, &url).await.unwrap();
+    next_frame(&mut one).await;
+    match ws_from("127.0.0.2", addr, &url).await {
+        Err(tungstenite::Error::Http(r)) => assert_eq!(r.status(), 503),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("a second feed from one address, with a share of 1"),
+    }
+    let mut other = ws_from("127.0.0.3", addr, &url).await.unwrap();
+    next_frame(&mut other).await;
+
+    // Three connections from one address are held; the fourth is turned away at once.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tcp_from("127.0.0.4", addr).await);
+    }
+    let fourth = tcp_from("127.0.0.4", addr).await;
+    let (bytes, _) = until_closed(fourth, Instant::now(), Duration::from_secs(60)).await;
+    assert!(
+        bytes.starts_with(b"HTTP/1.1 503"),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    drop(child);
 }

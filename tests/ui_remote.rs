@@ -436,6 +436,7 @@ fn saved_on_without_an_input_says_why_and_serves_the_input_opened_next() {
         remote: settings::RemoteSettings {
             on: true,
             listen: at.to_string(),
+            ..settings::RemoteSettings::default()
         },
         ..Settings::default()
     };

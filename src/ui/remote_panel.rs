@@ -309,7 +309,7 @@ impl State {
                 .on_submit(Message::ApplyListen)
                 .size(16)
                 .padding(4)
-                .width(180),
+                .width(200),
             button(text("Use address").size(16))
                 .on_press(Message::ApplyListen)
                 .style(button::secondary),
