@@ -757,3 +757,52 @@ async fn serve_s_flags_set_the_shares_and_names_and_it_raises_its_open_file_limi
     );
     drop(child);
 }
+
+/// A client that asks and then never reads: the server's writes wait on it, no request or
+/// header timer runs, and only the idle clock frees its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_reads_its_answers_is_closed_when_idle() {
+    let limits = ConnectionLimits {
+        idle_timeout: Duration::from_secs(2),
+        header_read_timeout: Duration::from_secs(30),
+        ..ConnectionLimits::default()
+    };
+    let served = serve(
+        &tones(),
+        RemoteConfig {
+            connections: limits,
+            ..RemoteConfig::default()
+        },
+    );
+    let addr = served.addr();
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.bind(SocketAddr::new(ip("127.0.0.6"), 0)).unwrap();
+    let opened = Instant::now();
+    let stream = socket.connect(addr).await.unwrap();
+    // Far more answers than the socket buffers hold, asked for at once and never read.
+    let one = format!("GET /assets/gainstage.js HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    let (_unread, mut write) = stream.into_split();
+    let asking = tokio::spawn(async move {
+        for _ in 0..2000 {
+            if write.write_all(one.as_bytes()).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut open_since_asked = Duration::ZERO;
+    while served.remote.open_connections() > 0 {
+        assert!(
+            opened.elapsed() < Duration::from_secs(60),
+            "still open after a minute"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        open_since_asked = opened.elapsed();
+    }
+    asking.abort();
+    assert!(
+        open_since_asked >= limits.idle_timeout,
+        "closed after {open_since_asked:?}, before its idle timeout"
+    );
+    eprintln!("a client that never read: closed after {open_since_asked:?}");
+}

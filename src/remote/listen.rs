@@ -191,6 +191,10 @@ async fn connection(
 pub struct Watched {
     io: TcpStream,
     idle_for: Duration,
+    /// When a byte last went either way.
+    last: Instant,
+    /// Wakes a waiting read or write when the connection may have been idle too long; wound
+    /// on only then, not at every byte (a feed writes 30 frames a second).
     idle: Pin<Box<Sleep>>,
     _place: Place,
 }
@@ -200,24 +204,31 @@ impl Watched {
         Watched {
             io,
             idle_for,
+            last: Instant::now(),
             idle: Box::pin(tokio::time::sleep(idle_for)),
             _place: place,
         }
     }
 
     fn active(&mut self) {
-        self.idle.as_mut().reset(Instant::now() + self.idle_for);
+        self.last = Instant::now();
     }
 
     /// For a read or write that must wait: ready with an error once the connection has been
     /// idle too long (the clock wakes the task then).
     fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
-        match self.idle.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "connection idle too long",
-            )),
-            Poll::Pending => Poll::Pending,
+        loop {
+            if self.idle.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let due = self.last + self.idle_for;
+            if due <= Instant::now() {
+                return Poll::Ready(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "connection idle too long",
+                ));
+            }
+            self.idle.as_mut().reset(due);
         }
     }
 }
