@@ -76,6 +76,10 @@ impl ConnectionLimits {
 /// After an error accepting that is not the one connection's (out of open files), wait this
 /// long before the next try rather than spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+/// The most a connection's read buffer grows to (hyper's default is ~400 KB): requests here
+/// are a few hundred bytes and bodies at most 16 KiB, and every open connection may hold this
+/// much. A head that does not fit is refused with 431.
+const READ_BUFFER_MAX: usize = 64 * 1024;
 /// How long open connections get to finish when the server stops.
 const CLOSING_WAIT: Duration = Duration::from_secs(1);
 /// What a connection over its address's share (or over the total) is told before it is
@@ -168,7 +172,8 @@ async fn connection(
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(READ_BUFFER_MAX);
     let conn = builder
         .serve_connection(io, TowerToHyperService::new(service))
         .with_upgrades();
