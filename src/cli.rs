@@ -40,6 +40,73 @@ pub enum Command {
     /// Print the saved take reports of the GUI, `monitor` and `serve` (per take and input:
     /// verdict, peaks, clip bursts with their times, loudness).
     Takes(TakesArgs),
+    /// List each input whose preamp gain gainstage can set: its gain, range and step, and
+    /// through what (x32, xair, motu).
+    Preamps(PreampsArgs),
+}
+
+/// The preamps gainstage may set (`preamps`, `monitor`).
+#[derive(Debug, Clone, Args, Default)]
+pub struct PreampArgs {
+    /// A device whose preamps gainstage may set: x32:HOST[:PORT], xair:HOST[:PORT] or
+    /// motu:HOST[:PORT] (repeatable; input N is fed by the N-th preamp over them in order,
+    /// unless the template maps it). Default: the template's.
+    #[arg(long = "preamp", value_name = "SPEC", value_parser = parse_preamp)]
+    pub preamps: Vec<crate::preamps::PreampSpec>,
+    /// The largest raise made in one step without confirming (dB, default 12). Cuts are
+    /// always made in full.
+    #[arg(long, value_name = "DB", value_parser = parse_max_raise)]
+    pub apply_max_raise: Option<f64>,
+}
+
+fn parse_preamp(text: &str) -> Result<crate::preamps::PreampSpec, String> {
+    text.parse()
+}
+
+fn parse_max_raise(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of dB"))?;
+    if (0.0..=72.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} dB is outside 0 to 72 dB"))
+    }
+}
+
+impl PreampArgs {
+    /// The library's preamp configuration: these specs (else the template's), the template's
+    /// input mapping and the raise limit.
+    fn config(&self, plan: &crate::advisor::ChannelPlan) -> crate::preamps::RigConfig {
+        let specs = if self.preamps.is_empty() {
+            plan.template.preamps.clone()
+        } else {
+            self.preamps.clone()
+        };
+        crate::preamps::RigConfig {
+            specs,
+            mapping: plan.template.preamp_mapping(),
+            limits: crate::preamps::PlanLimits {
+                max_raise_db: self
+                    .apply_max_raise
+                    .unwrap_or(crate::preamps::plan::DEFAULT_MAX_RAISE_DB),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PreampsArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub advice: AdviceArgs,
+    #[command(flatten)]
+    pub preamps: PreampArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The audio hosts `--host` offers on this platform. ALSA, PipeWire and PulseAudio exist only
@@ -272,6 +339,12 @@ pub struct MonitorArgs {
     pub alignment: Option<f64>,
     #[command(flatten)]
     pub auto_take: AutoTakeArgs,
+    /// After the soundcheck, set every preamp that needs it (never during a take), listen
+    /// again for as long and report what the input heard (the summary's `applied`).
+    #[arg(long, requires = "soundcheck")]
+    pub apply: bool,
+    #[command(flatten)]
+    pub preamps: PreampArgs,
 }
 
 /// Automatic takes by level (`monitor`, `serve`).
@@ -497,13 +570,26 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
         Some(Command::Devices(args)) => {
             crate::capture::devices::run(args.host.map(HostKind::from), args.json)
         }
-        Some(Command::Monitor(args)) => crate::monitor::run(&crate::monitor::MonitorOptions {
+        Some(Command::Monitor(args)) => {
+            let plan = args.advice.plan()?;
+            let apply = if args.apply {
+                let config = args.preamps.config(&plan);
+                if config.specs.is_empty() {
+                    return Err(crate::Error::Message(
+                        "--apply needs a preamp to set: --preamp x32:HOST, xair:HOST or motu:HOST (or the template's)".into(),
+                    ));
+                }
+                Some(config)
+            } else {
+                None
+            };
+            crate::monitor::run(&crate::monitor::MonitorOptions {
             source: args.source.spec(),
             duration_s: args.duration,
             interval_ms: args.interval,
             json: args.json,
             soundcheck_s: args.soundcheck,
-            plan: args.advice.plan()?,
+            plan,
             over_len: args
                 .source
                 .over_len
@@ -515,7 +601,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
                 kind: m.into(),
                 alignment_dbfs: args.alignment,
             }),
-        }),
+            apply,
+        })
+        }
+        Some(Command::Preamps(args)) => {
+            let plan = args.advice.plan()?;
+            crate::preamps::list::run(&crate::preamps::list::ListOptions {
+                source: args.source.spec(),
+                rig: args.preamps.config(&plan),
+                json: args.json,
+            })
+        }
         Some(Command::Serve(args)) => crate::remote::serve::run(args.options()?),
         Some(Command::Takes(args)) => {
             crate::takes::store::run(args.session.as_deref(), list_format(args.json, args.csv))

@@ -35,6 +35,6 @@ pub use log_writer::{Calendar, LogHealth, LogWriter};
 pub use preset::{PresetParams, Presets, SourcePreset, Thresholds};
 pub use session_log::{LogEntry, SessionLog};
 pub use soundcheck::{Soundcheck, SoundcheckResult, SoundcheckStatus};
-pub use template::{ChannelPlan, ChannelSetup, SessionTemplate, TemplateError};
+pub use template::{ChannelPlan, ChannelSetup, PreampRoute, SessionTemplate, TemplateError};
 pub use warning::{Warning, WarningKind};
 pub use words::{StripZone, Verdict, performer_word};

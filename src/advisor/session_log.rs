@@ -135,7 +135,13 @@ impl SessionLog {
 
     /// Writes one entry as one line and flushes it.
     pub fn append(&mut self, entry: LogEntry) -> Result<(), LogError> {
-        let mut line = serde_json::to_string(&entry)?;
+        self.append_line(&entry)
+    }
+
+    /// Writes any entry-shaped value (a [`LogEntry`]'s keys and more, such as a preamp's
+    /// `gain` entry) as one line and flushes it.
+    pub fn append_line(&mut self, entry: &impl Serialize) -> Result<(), LogError> {
+        let mut line = serde_json::to_string(entry)?;
         line.push('\n');
         // One write per line: with O_APPEND a line is never interleaved or half-written by us.
         self.file
