@@ -78,13 +78,23 @@ fn parse_max_raise(text: &str) -> Result<f64, String> {
 impl PreampArgs {
     /// The library's preamp configuration: these specs (else the template's), the template's
     /// input mapping and the raise limit.
-    fn config(&self, plan: &crate::advisor::ChannelPlan) -> crate::preamps::RigConfig {
+    fn config(
+        &self,
+        plan: &crate::advisor::ChannelPlan,
+    ) -> Result<crate::preamps::RigConfig, crate::Error> {
         let specs = if self.preamps.is_empty() {
-            plan.template.preamps.clone()
+            plan.template
+                .preamps
+                .iter()
+                .map(|s| {
+                    s.parse()
+                        .map_err(|e| crate::Error::Message(format!("template preamp: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?
         } else {
             self.preamps.clone()
         };
-        crate::preamps::RigConfig {
+        Ok(crate::preamps::RigConfig {
             specs,
             mapping: plan.template.preamp_mapping(),
             limits: crate::preamps::PlanLimits {
@@ -92,7 +102,7 @@ impl PreampArgs {
                     .apply_max_raise
                     .unwrap_or(crate::preamps::plan::DEFAULT_MAX_RAISE_DB),
             },
-        }
+        })
     }
 }
 
@@ -573,7 +583,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
         Some(Command::Monitor(args)) => {
             let plan = args.advice.plan()?;
             let apply = if args.apply {
-                let config = args.preamps.config(&plan);
+                let config = args.preamps.config(&plan)?;
                 if config.specs.is_empty() {
                     return Err(crate::Error::Message(
                         "--apply needs a preamp to set: --preamp x32:HOST, xair:HOST or motu:HOST (or the template's)".into(),
@@ -608,7 +618,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
             let plan = args.advice.plan()?;
             crate::preamps::list::run(&crate::preamps::list::ListOptions {
                 source: args.source.spec(),
-                rig: args.preamps.config(&plan),
+                rig: args.preamps.config(&plan)?,
                 json: args.json,
             })
         }

@@ -33,7 +33,7 @@ pub use judge::judge_take;
 pub use live::{LiveAdvisor, LiveConfig};
 pub use log_writer::{Calendar, LogHealth, LogWriter};
 pub use preset::{PresetParams, Presets, SourcePreset, Thresholds};
-pub use session_log::{LogEntry, SessionLog};
+pub use session_log::{GainFields, LogEntry, SessionLog};
 pub use soundcheck::{Soundcheck, SoundcheckResult, SoundcheckStatus};
 pub use template::{ChannelPlan, ChannelSetup, PreampRoute, SessionTemplate, TemplateError};
 pub use warning::{Warning, WarningKind};

@@ -27,9 +27,10 @@ pub struct SessionTemplate {
     pub channels: Vec<ChannelSetup>,
     /// Presets whose parameters the user edited; the others keep the built-in values.
     pub presets: Presets,
-    /// The devices whose preamps gainstage may set (`--preamp`'s specs), in order.
+    /// The devices whose preamps gainstage may set, in order, as `--preamp` takes them
+    /// (`x32:HOST[:PORT]` …; checked where they are used, so the advisor needs no preamps).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub preamps: Vec<crate::preamps::PreampSpec>,
+    pub preamps: Vec<String>,
     /// Inputs fed by another preamp than the N-th: input N ↔ preamp N otherwise (the
     /// consoles' default USB routing).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -81,7 +82,7 @@ impl SessionTemplate {
         self.presets.get(self.preset(channel))
     }
 
-    /// The template's input → preamp mapping, for [`crate::preamps::RigConfig`].
+    /// The template's input → preamp mapping (input → preamp number, both from 1).
     pub fn preamp_mapping(&self) -> std::collections::BTreeMap<usize, usize> {
         self.preamp_map.iter().map(|r| (r.input, r.preamp)).collect()
     }

@@ -1,61 +1,48 @@
-//! Every gain change as a `gain` entry of the session log: input, from, to, why, who. The line
-//! carries a [`crate::advisor::LogEntry`]'s keys, so `gainstage log` lists it with the rest.
+//! Every gain change as a `gain` entry of the session log: input, from, to, why, who, beside
+//! the keys every entry has, so `gainstage log` lists it with the rest.
 
 use std::time::SystemTime;
 
-use serde::Serialize;
-
-use super::rig::{GainChange, Who};
-use crate::advisor::LogEventKind;
+use super::rig::GainChange;
 use crate::advisor::log_writer::Calendar;
 use crate::advisor::session_log::{SessionLog, sessions_dir};
+use crate::advisor::{GainFields, LogEntry, LogEventKind};
 
-/// One `gain` line of the session log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GainLogEntry {
-    pub time: String,
-    /// Input number, from 1.
-    pub channel: usize,
-    pub name: String,
-    pub event: LogEventKind,
-    pub message: String,
-    pub from_db: f64,
-    pub to_db: f64,
-    pub why: String,
-    pub who: Who,
-    pub preamp: String,
-}
-
-impl GainLogEntry {
-    pub fn new(time: SystemTime, name: &str, c: &GainChange) -> Self {
-        Self {
-            time: humantime::format_rfc3339_millis(time).to_string(),
-            channel: c.input,
-            name: name.to_string(),
-            event: LogEventKind::Gain,
-            message: format!(
-                "{}: {:+.1} dB → {:+.1} dB ({}, {})",
-                c.preamp,
-                c.from_db,
-                c.to_db,
-                c.who.name(),
-                c.why
-            ),
+/// The session log entry for one change; `name` is the input's name.
+pub fn entry(time: SystemTime, name: &str, c: &GainChange) -> LogEntry {
+    LogEntry {
+        time: humantime::format_rfc3339_millis(time).to_string(),
+        channel: c.input,
+        name: name.to_string(),
+        event: LogEventKind::Gain,
+        kind: None,
+        count: 0,
+        level_dbtp: None,
+        message: format!(
+            "{}: {:+.1} dB → {:+.1} dB ({}: {})",
+            c.preamp,
+            c.from_db,
+            c.to_db,
+            c.who.name(),
+            c.why
+        ),
+        stream_s: None,
+        duration_s: None,
+        clipped_samples: None,
+        max_level_dbfs: None,
+        gain: Some(GainFields {
             from_db: c.from_db,
             to_db: c.to_db,
             why: c.why.clone(),
-            who: c.who,
+            who: c.who.name().to_string(),
             preamp: c.preamp.clone(),
-        }
+        }),
     }
 }
 
 /// Appends the changes to today's session log file (the one the session's log writer uses).
 /// `name` gives an input's name.
-pub fn write_changes(
-    changes: &[GainChange],
-    name: impl Fn(usize) -> String,
-) -> Result<(), String> {
+pub fn write_changes(changes: &[GainChange], name: impl Fn(usize) -> String) -> Result<(), String> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -64,7 +51,7 @@ pub fn write_changes(
     let path = dir.join(format!("{}.jsonl", Calendar::system().day(now)));
     let mut log = SessionLog::open(&path).map_err(|e| e.to_string())?;
     for c in changes {
-        log.append_line(&GainLogEntry::new(now, &name(c.input), c))
+        log.append(entry(now, &name(c.input), c))
             .map_err(|e| e.to_string())?;
     }
     Ok(())
