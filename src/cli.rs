@@ -48,15 +48,31 @@ pub enum Command {
 /// The preamps gainstage may set (`preamps`, `monitor`).
 #[derive(Debug, Clone, Args, Default)]
 pub struct PreampArgs {
-    /// A device whose preamps gainstage may set: x32:HOST[:PORT], xair:HOST[:PORT] or
-    /// motu:HOST[:PORT] (repeatable; input N is fed by the N-th preamp over them in order,
-    /// unless the template maps it). Default: the template's.
+    /// A device whose preamps gainstage may set: x32:HOST[:PORT], xair:HOST[:PORT],
+    /// motu:HOST[:PORT] or pipewire:NODE (repeatable; input N is fed by the N-th preamp over
+    /// them in order, unless the template maps it). Default: the template's, else with
+    /// `--host pipewire --device NODE` that node's channel volumes.
     #[arg(long = "preamp", value_name = "SPEC", value_parser = parse_preamp)]
     pub preamps: Vec<crate::preamps::PreampSpec>,
     /// The largest raise made in one step without confirming (dB, default 12). Cuts are
     /// always made in full.
     #[arg(long, value_name = "DB", value_parser = parse_max_raise)]
     pub apply_max_raise: Option<f64>,
+}
+
+/// With `--host pipewire --device NODE`: the node, whose channel volumes are its inputs' gain.
+#[cfg(target_os = "linux")]
+fn pipewire_node(source: &SourceArgs) -> Option<&str> {
+    if source.host != Some(HostChoice::Pipewire) {
+        return None;
+    }
+    let device = source.device.as_deref()?;
+    Some(device.strip_prefix("pipewire:").unwrap_or(device))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pipewire_node(_source: &SourceArgs) -> Option<&str> {
+    None
 }
 
 fn parse_preamp(text: &str) -> Result<crate::preamps::PreampSpec, String> {
@@ -81,8 +97,16 @@ impl PreampArgs {
     fn config(
         &self,
         plan: &crate::advisor::ChannelPlan,
+        source: &SourceArgs,
     ) -> Result<crate::preamps::RigConfig, crate::Error> {
-        let specs = if self.preamps.is_empty() {
+        let own = pipewire_node(source)
+            .filter(|_| self.preamps.is_empty() && plan.template.preamps.is_empty());
+        let specs = if let Some(node) = own {
+            // The capture device's own controls: its PipeWire node's channel volumes.
+            vec![crate::preamps::PreampSpec::PipeWire {
+                node: node.to_string(),
+            }]
+        } else if self.preamps.is_empty() {
             plan.template
                 .preamps
                 .iter()
@@ -583,7 +607,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
         Some(Command::Monitor(args)) => {
             let plan = args.advice.plan()?;
             let apply = if args.apply {
-                let config = args.preamps.config(&plan)?;
+                let config = args.preamps.config(&plan, &args.source)?;
                 if config.specs.is_empty() {
                     return Err(crate::Error::Message(
                         "--apply needs a preamp to set: --preamp x32:HOST, xair:HOST or motu:HOST (or the template's)".into(),
@@ -618,7 +642,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
             let plan = args.advice.plan()?;
             crate::preamps::list::run(&crate::preamps::list::ListOptions {
                 source: args.source.spec(),
-                rig: args.preamps.config(&plan)?,
+                rig: args.preamps.config(&plan, &args.source)?,
                 json: args.json,
             })
         }

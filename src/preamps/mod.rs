@@ -12,7 +12,8 @@
 //! - [`log`]: each change as a `gain` entry of the session log.
 //! - [`verify`]: the closed loop: did the level at the input move by the change made?
 //! - Backends, one a file: [`x32`] and [`xair`] (OSC over UDP, through [`osc_link`]),
-//!   [`motu`] (the MOTU AVB HTTP datastore, through [`http`]).
+//!   [`motu`] (the MOTU AVB HTTP datastore, through [`http`]), [`pipewire`] (a capture
+//!   node's channel volumes, through `pw-dump` and `pw-cli`).
 //!
 //! Every call here may wait on the network: callers run it on a thread of its own, never on
 //! the meter thread or the GUI's update.
@@ -22,6 +23,7 @@ pub mod list;
 pub mod log;
 pub mod motu;
 pub mod osc_link;
+pub mod pipewire;
 pub mod plan;
 pub mod range;
 pub mod rig;
@@ -95,5 +97,6 @@ pub fn open(spec: &PreampSpec) -> Result<Box<dyn Preamp>, PreampError> {
         PreampSpec::X32 { host, port } => Box::new(x32::X32::new(host, *port)),
         PreampSpec::XAir { host, port } => Box::new(xair::XAir::new(host, *port)),
         PreampSpec::Motu { host, port } => Box::new(motu::Motu::new(host, *port)),
+        PreampSpec::PipeWire { node } => Box::new(pipewire::PipeWireNode::new(node)),
     })
 }

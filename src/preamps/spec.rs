@@ -44,6 +44,9 @@ pub enum PreampSpec {
     X32 { host: String, port: u16 },
     XAir { host: String, port: u16 },
     Motu { host: String, port: u16 },
+    /// A PipeWire node's channel volumes (`pipewire:NODE`); found by itself for
+    /// `--host pipewire --device NODE`.
+    PipeWire { node: String },
 }
 
 impl PreampSpec {
@@ -52,16 +55,21 @@ impl PreampSpec {
             Self::X32 { .. } => Through::X32,
             Self::XAir { .. } => Through::Xair,
             Self::Motu { .. } => Through::Motu,
+            Self::PipeWire { .. } => Through::Pipewire,
         }
     }
 }
 
 impl std::fmt::Display for PreampSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Self::PipeWire { node } = self {
+            return write!(f, "pipewire:{node}");
+        }
         let (host, port, default) = match self {
             Self::X32 { host, port } => (host, *port, X32_PORT),
             Self::XAir { host, port } => (host, *port, XAIR_PORT),
             Self::Motu { host, port } => (host, *port, MOTU_PORT),
+            Self::PipeWire { .. } => return Ok(()),
         };
         write!(f, "{}:{host}", self.through().name())?;
         if port != default {
@@ -81,6 +89,14 @@ impl std::str::FromStr for PreampSpec {
                 "'{text}' names no preamp; use x32:HOST[:PORT], xair:HOST[:PORT] or motu:HOST[:PORT]"
             ));
         };
+        if kind.eq_ignore_ascii_case("pipewire") {
+            if rest.trim().is_empty() {
+                return Err(format!("'{text}' names no PipeWire node"));
+            }
+            return Ok(Self::PipeWire {
+                node: rest.trim().to_string(),
+            });
+        }
         let (host, port) = match rest.rsplit_once(':') {
             Some((host, port)) => {
                 let port: u16 = port
@@ -110,7 +126,7 @@ impl std::str::FromStr for PreampSpec {
                 port: port.unwrap_or(MOTU_PORT),
             }),
             other => Err(format!(
-                "unknown preamp kind '{other}'; one of x32, xair, motu"
+                "unknown preamp kind '{other}'; one of x32, xair, motu, pipewire"
             )),
         }
     }
@@ -161,6 +177,14 @@ mod tests {
                 port: 80
             }
         );
+        let p: PreampSpec = "pipewire:alsa_input.usb-Focusrite:1".parse().unwrap();
+        assert_eq!(
+            p,
+            PreampSpec::PipeWire {
+                node: "alsa_input.usb-Focusrite:1".into()
+            }
+        );
+        assert_eq!(p.to_string(), "pipewire:alsa_input.usb-Focusrite:1");
     }
 
     #[test]
