@@ -586,6 +586,8 @@ pub struct GuiArgs {
     /// Open straight into the wall view, fullscreen.
     #[arg(long)]
     pub wall: bool,
+    #[command(flatten)]
+    pub preamps: PreampArgs,
 }
 
 /// Runs the command line: converts each subcommand's arguments to the library's types and
@@ -618,25 +620,25 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
                 None
             };
             crate::monitor::run(&crate::monitor::MonitorOptions {
-            source: args.source.spec(),
-            duration_s: args.duration,
-            interval_ms: args.interval,
-            json: args.json,
-            soundcheck_s: args.soundcheck,
-            plan,
-            over_len: args
-                .source
-                .over_len
-                .unwrap_or(crate::meter::MeterConfig::default().over_len),
-            float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
-            auto_take: args.auto_take.config()?,
-            takes: args.takes,
-            meter: args.meter.map(|m| crate::monitor::MeterChoice {
-                kind: m.into(),
-                alignment_dbfs: args.alignment,
-            }),
-            apply,
-        })
+                source: args.source.spec(),
+                duration_s: args.duration,
+                interval_ms: args.interval,
+                json: args.json,
+                soundcheck_s: args.soundcheck,
+                plan,
+                over_len: args
+                    .source
+                    .over_len
+                    .unwrap_or(crate::meter::MeterConfig::default().over_len),
+                float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
+                auto_take: args.auto_take.config()?,
+                takes: args.takes,
+                meter: args.meter.map(|m| crate::monitor::MeterChoice {
+                    kind: m.into(),
+                    alignment_dbfs: args.alignment,
+                }),
+                apply,
+            })
         }
         Some(Command::Preamps(args)) => {
             let plan = args.advice.plan()?;
@@ -671,11 +673,16 @@ fn list_format(json: bool, csv: bool) -> crate::listing::ListFormat {
 
 #[cfg(feature = "gui")]
 fn run_gui(args: &GuiArgs) -> Result<ExitCode, crate::Error> {
+    // The GUI keeps its own names and presets: only `--preamp` (or the PipeWire node) counts.
+    let preamps = args
+        .preamps
+        .config(&crate::advisor::ChannelPlan::default(), &args.source)?;
     crate::ui::run(crate::ui::GuiOptions {
         source: args.source.names_a_source().then(|| args.source.spec()),
         over_len: args.source.over_len,
         float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
         wall: args.wall,
+        preamps: (!preamps.specs.is_empty()).then_some(preamps),
     })
 }
 

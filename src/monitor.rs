@@ -376,7 +376,13 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
                 finished = true;
                 if let (Some(rig), None) = (rig.as_mut(), round.as_ref()) {
                     let secs = c.listen_s();
-                    let r = apply_advice(rig, c.results(), snapshot.open_take.is_some(), plan, &session);
+                    let r = apply_advice(
+                        rig,
+                        c.results(),
+                        snapshot.open_take.is_some(),
+                        plan,
+                        &session,
+                    );
                     if r.applied.iter().any(|a| a.change.is_some()) {
                         // Listen again, as long, to hear what the change did.
                         check = Some(Soundcheck::all(&params, secs, info.sample_rate));
@@ -438,10 +444,9 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             let applied =
                 crate::preamps::soundcheck::summarise(&r.requests, &r.applied, &r.before, &results);
             if let Some(rig) = rig.as_mut() {
-                for a in applied
-                    .iter()
-                    .filter(|a| a.verdict == crate::preamps::soundcheck::AppliedVerdict::DidNotReach)
-                {
+                for a in applied.iter().filter(|a| {
+                    a.verdict == crate::preamps::soundcheck::AppliedVerdict::DidNotReach
+                }) {
                     rig.stop(a.input, a.message.clone());
                 }
             }
@@ -504,9 +509,10 @@ fn apply_advice(
             c.input, c.from_db, c.to_db
         )));
     }
-    if let Err(why) =
-        crate::preamps::log::write_changes(&changes, |ch| plan.template.channel_name(ch))
-    {
+    let logged = crate::preamps::log::log_dir().and_then(|dir| {
+        crate::preamps::log::write_changes(&dir, &changes, |ch| plan.template.channel_name(ch))
+    });
+    if let Err(why) = logged {
         eprintln!("gainstage: gain changes not written to the session log: {why}");
     }
     ApplyRound {

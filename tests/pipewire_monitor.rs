@@ -618,19 +618,34 @@ fn soundcheck_apply_cuts_a_hot_input_and_the_level_drops_by_the_amount_set() {
     write_sines(&wav, &[-3.0, -12.0], 12.0);
     let mut player = server.command("pw-cat");
     player
-        .args(["--playback", "--target", "gs-pre2", "--channel-map", "AUX0,AUX1"])
+        .args([
+            "--playback",
+            "--target",
+            "gs-pre2",
+            "--channel-map",
+            "AUX0,AUX1",
+        ])
         .arg(&wav);
     server.spawn(player, "pw-cat.log");
     server.wait_for(
-        |s| s.output("pw-link", &["-l"]).contains("gs-pre2:playback_AUX1"),
+        |s| {
+            s.output("pw-link", &["-l"])
+                .contains("gs-pre2:playback_AUX1")
+        },
         "pw-cat playing into gs-pre2",
     );
     let listed = server
         .command(env!("CARGO_BIN_EXE_gainstage"))
-        .args(["preamps", "--host", "pipewire", "--device", "gs-pre2", "--json"])
+        .args([
+            "preamps", "--host", "pipewire", "--device", "gs-pre2", "--json",
+        ])
         .output()
         .unwrap();
-    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
     let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(listed[0]["through"], "pipewire", "{listed}");
     assert_eq!(listed[0]["gain_db"], 0.0, "{listed}");
@@ -640,8 +655,17 @@ fn soundcheck_apply_cuts_a_hot_input_and_the_level_drops_by_the_amount_set() {
     let out = server
         .command(env!("CARGO_BIN_EXE_gainstage"))
         .args([
-            "monitor", "--host", "pipewire", "--device", "gs-pre2", "--soundcheck", "3",
-            "--apply", "--json", "--interval", "100",
+            "monitor",
+            "--host",
+            "pipewire",
+            "--device",
+            "gs-pre2",
+            "--soundcheck",
+            "3",
+            "--apply",
+            "--json",
+            "--interval",
+            "100",
         ])
         .output()
         .unwrap();
@@ -649,18 +673,26 @@ fn soundcheck_apply_cuts_a_hot_input_and_the_level_drops_by_the_amount_set() {
     assert!(out.status.success(), "{stderr}");
     let stdout = String::from_utf8(out.stdout).unwrap();
     let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
-    let applied = last["applied"].as_array().unwrap_or_else(|| panic!("{last}\n{stderr}"));
+    let applied = last["applied"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{last}\n{stderr}"));
     assert_eq!(applied.len(), 1, "only the hot input is changed: {last}");
     let a = &applied[0];
     assert_eq!(a["input"], 1);
-    assert_eq!((a["from_db"].as_f64(), a["to_db"].as_f64()), (Some(0.0), Some(-9.0)), "{a}");
+    assert_eq!(
+        (a["from_db"].as_f64(), a["to_db"].as_f64()),
+        (Some(0.0), Some(-9.0)),
+        "{a}"
+    );
     let measured = a["measured_db"].as_f64().unwrap();
     eprintln!("channel volume set -9.0 dB, level measured {measured:+.2} dB");
-    assert!((measured - -9.0).abs() <= 0.1, "measured {measured} dB for -9 dB set: {a}");
+    assert!(
+        (measured - -9.0).abs() <= 0.1,
+        "measured {measured} dB for -9 dB set: {a}"
+    );
     assert_eq!(a["verdict"], "took", "{a}");
     // The node holds the volume set: 10^(-9/20) on channel 1, unity on channel 2.
-    let dump: serde_json::Value =
-        serde_json::from_str(&server.output("pw-dump", &[])).unwrap();
+    let dump: serde_json::Value = serde_json::from_str(&server.output("pw-dump", &[])).unwrap();
     let node = dump
         .as_array()
         .unwrap()
@@ -668,7 +700,12 @@ fn soundcheck_apply_cuts_a_hot_input_and_the_level_drops_by_the_amount_set() {
         .find(|o| o["info"]["props"]["node.name"] == "gs-pre2")
         .unwrap();
     let volumes = node["info"]["params"]["Props"][0]["channelVolumes"].clone();
-    let v: Vec<f64> = volumes.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let v: Vec<f64> = volumes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
     assert!((v[0] - 10f64.powf(-9.0 / 20.0)).abs() < 1e-5, "{volumes}");
     assert!((v[1] - 1.0).abs() < 1e-6, "{volumes}");
 }

@@ -15,7 +15,12 @@ use console_sim::{ConsoleSim, Dialect};
 use serde_json::Value;
 use sines::write_sines;
 
-fn soundcheck_apply(home: &std::path::Path, wav: &std::path::Path, preamp: &str, extra: &[&str]) -> (Vec<Value>, String) {
+fn soundcheck_apply(
+    home: &std::path::Path,
+    wav: &std::path::Path,
+    preamp: &str,
+    extra: &[&str],
+) -> (Vec<Value>, String) {
     let mut args = vec![
         "monitor",
         "--file",
@@ -46,12 +51,17 @@ fn a_file_cannot_follow_the_preamp_and_the_closed_loop_says_so() {
     let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 30.0);
     let (lines, stderr) = soundcheck_apply(home.path(), &wav, &console.spec("x32"), &[]);
     let last = lines.last().unwrap();
-    let applied = last["applied"].as_array().unwrap_or_else(|| panic!("{last}\n{stderr}"));
+    let applied = last["applied"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{last}\n{stderr}"));
     assert_eq!(applied.len(), 2, "{last}");
 
     let hot = &applied[0];
     assert_eq!(hot["input"], 1);
-    assert_eq!((hot["from_db"].as_f64(), hot["to_db"].as_f64()), (Some(30.0), Some(21.0)));
+    assert_eq!(
+        (hot["from_db"].as_f64(), hot["to_db"].as_f64()),
+        (Some(30.0), Some(21.0))
+    );
     assert_eq!(hot["verdict"], "did_not_reach", "{hot}");
     assert!(hot["measured_db"].as_f64().unwrap().abs() < 0.1, "{hot}");
     assert_eq!(
@@ -61,12 +71,18 @@ fn a_file_cannot_follow_the_preamp_and_the_closed_loop_says_so() {
 
     // +28 dB asked; 12 dB made, 16 dB held back for the engineer to confirm.
     let quiet = &applied[1];
-    assert_eq!((quiet["from_db"].as_f64(), quiet["to_db"].as_f64()), (Some(30.0), Some(42.0)));
+    assert_eq!(
+        (quiet["from_db"].as_f64(), quiet["to_db"].as_f64()),
+        (Some(30.0), Some(42.0))
+    );
     assert_eq!(quiet["held_back_db"], 16.0);
     assert_eq!(quiet["verdict"], "did_not_reach");
 
     // The console holds what was set, on its 0.5 dB grid; nothing else was sent.
-    assert_eq!((console.gain_db(1), console.gain_db(2), console.gain_db(3)), (21.0, 42.0, 30.0));
+    assert_eq!(
+        (console.gain_db(1), console.gain_db(2), console.gain_db(3)),
+        (21.0, 42.0, 30.0)
+    );
     assert!(console.errors().is_empty(), "{:?}", console.errors());
     // The usual soundcheck advice is still there.
     assert_eq!(last["soundcheck"][0]["status"], "turn_down");
@@ -82,7 +98,11 @@ fn a_file_cannot_follow_the_preamp_and_the_closed_loop_says_so() {
     assert_eq!(gains[0]["from_db"], 30.0);
     assert_eq!(gains[0]["to_db"], 21.0);
     assert_eq!(gains[0]["who"], "soundcheck");
-    assert!(gains[0]["why"].as_str().unwrap().contains("Input 1"), "{}", gains[0]);
+    assert!(
+        gains[0]["why"].as_str().unwrap().contains("Input 1"),
+        "{}",
+        gains[0]
+    );
 }
 
 #[test]
@@ -91,10 +111,21 @@ fn nothing_is_changed_during_a_take() {
     let wav = home.path().join("check.wav");
     write_sines(&wav, &[-3.0], 3);
     let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 30.0);
-    let (lines, _) = soundcheck_apply(home.path(), &wav, &console.spec("x32"), &["--take", "0.0-2.9"]);
+    let (lines, _) = soundcheck_apply(
+        home.path(),
+        &wav,
+        &console.spec("x32"),
+        &["--take", "0.0-2.9"],
+    );
     let applied = &lines.last().unwrap()["applied"][0];
     assert_eq!(applied["verdict"], "not_set");
-    assert!(applied["message"].as_str().unwrap().contains("a take is running"), "{applied}");
+    assert!(
+        applied["message"]
+            .as_str()
+            .unwrap()
+            .contains("a take is running"),
+        "{applied}"
+    );
     assert!(console.received().is_empty(), "{:?}", console.received());
     assert_eq!(console.gain_db(1), 30.0);
 }
@@ -105,12 +136,20 @@ fn an_unreachable_console_is_reported_and_metering_goes_on() {
     let wav = home.path().join("check.wav");
     write_sines(&wav, &[-3.0], 3);
     // A port nothing listens on.
-    let port = std::net::UdpSocket::bind("127.0.0.3:0").unwrap().local_addr().unwrap().port();
-    let (lines, stderr) = soundcheck_apply(home.path(), &wav, &format!("x32:127.0.0.3:{port}"), &[]);
+    let port = std::net::UdpSocket::bind("127.0.0.3:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (lines, stderr) =
+        soundcheck_apply(home.path(), &wav, &format!("x32:127.0.0.3:{port}"), &[]);
     let last = lines.last().unwrap();
     let applied = &last["applied"][0];
     assert_eq!(applied["verdict"], "not_set");
-    assert!(applied["message"].as_str().unwrap().contains("unreachable"), "{applied}");
+    assert!(
+        applied["message"].as_str().unwrap().contains("unreachable"),
+        "{applied}"
+    );
     assert!(stderr.contains("unreachable"), "{stderr}");
     // The meter lines kept coming: a second of listening at 100 ms a line.
     let metered = lines.iter().filter(|l| l.get("channels").is_some()).count();

@@ -64,7 +64,10 @@ fn x32_changes_land_on_half_db_steps() {
     let mut rig = rig(&[console.spec("x32")]);
     // 30 - 9.3 = 20.7: the nearest step is 20.5.
     rig.apply(&[ask(1, -9.3)], Who::Gui, false);
-    assert_eq!(console.received()[1], Received::set("/headamp/000/gain", x32_float(20.5)));
+    assert_eq!(
+        console.received()[1],
+        Received::set("/headamp/000/gain", x32_float(20.5))
+    );
     assert_eq!(console.gain_db(1), 20.5);
 }
 
@@ -73,11 +76,19 @@ fn x32_raise_stops_at_twelve_db_and_reports_the_rest() {
     let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 10.0);
     let mut rig = rig(&[console.spec("x32")]);
     let done = rig.apply(&[ask(2, 20.0)], Who::Soundcheck, false);
-    assert_eq!(console.received()[1], Received::set("/headamp/001/gain", x32_float(22.0)));
+    assert_eq!(
+        console.received()[1],
+        Received::set("/headamp/001/gain", x32_float(22.0))
+    );
     assert_eq!(console.gain_db(2), 22.0);
     let change = done[0].change.clone().unwrap();
     assert_eq!(change.held_back_db, 8.0);
-    assert!(change.note.unwrap().contains("8.0 dB more needs confirming"));
+    assert!(
+        change
+            .note
+            .unwrap()
+            .contains("8.0 dB more needs confirming")
+    );
 
     // With --apply-max-raise 24 the whole raise goes through.
     console.clear();
@@ -96,7 +107,10 @@ fn nothing_is_sent_while_a_take_runs() {
     assert!(console.received().is_empty(), "{:?}", console.received());
     for d in &done {
         assert!(d.change.is_none());
-        assert!(d.problem.as_deref().unwrap().contains("a take is running"), "{d:?}");
+        assert!(
+            d.problem.as_deref().unwrap().contains("a take is running"),
+            "{d:?}"
+        );
     }
     assert_eq!(console.gain_db(1), 30.0);
 }
@@ -124,17 +138,27 @@ fn a_console_that_stops_answering_is_unreachable_and_nothing_is_set() {
     assert!(done[0].change.is_none());
     // Only queries went out (each try once), never a set.
     let sent = console.received();
-    assert!(sent.is_empty(), "a silent console records nothing: {sent:?}");
+    assert!(
+        sent.is_empty(),
+        "a silent console records nothing: {sent:?}"
+    );
     assert_eq!(console.gain_db(1), 30.0);
 
     // Nothing listening on the port at all.
-    let port = std::net::UdpSocket::bind("127.0.0.3:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::UdpSocket::bind("127.0.0.3:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut gone = rig_for(&format!("x32:127.0.0.3:{port}"));
     let listed = gone.list(2);
     assert_eq!(listed.len(), 2);
     for l in &listed {
         assert_eq!(l.gain_db, None);
-        assert!(l.problem.as_deref().unwrap().contains("unreachable"), "{l:?}");
+        assert!(
+            l.problem.as_deref().unwrap().contains("unreachable"),
+            "{l:?}"
+        );
     }
 }
 
@@ -184,7 +208,10 @@ fn motu_trim_is_read_then_patched_with_a_whole_db_form_value() {
     let done = rig.apply(&[ask(2, -9.5)], Who::Soundcheck, false);
     assert!(motu.errors().is_empty(), "{:?}", motu.errors());
     let reqs = motu.requests();
-    let lines: Vec<(String, String)> = reqs.iter().map(|r| (r.method.clone(), r.path.clone())).collect();
+    let lines: Vec<(String, String)> = reqs
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect();
     let trim = "/datastore/ext/ibank/0/ch/1/trim";
     assert_eq!(
         lines,
@@ -197,12 +224,22 @@ fn motu_trim_is_read_then_patched_with_a_whole_db_form_value() {
         ]
     );
     assert_eq!(reqs[3].json, Some(json!({"value": 20})));
-    assert_eq!(reqs[3].content_type.as_deref(), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        reqs[3].content_type.as_deref(),
+        Some("application/x-www-form-urlencoded")
+    );
     assert_eq!(motu.value("ext/ibank/0/ch/1/trim"), Some(json!(20)));
     let change = done[0].change.clone().unwrap();
-    assert_eq!((change.from_db, change.to_db, change.read_back_db), (30.0, 20.0, Some(20.0)));
+    assert_eq!(
+        (change.from_db, change.to_db, change.read_back_db),
+        (30.0, 20.0, Some(20.0))
+    );
     // Phantom power and pads stayed as they were: only the trim was ever written.
-    assert!(reqs.iter().filter(|r| r.method != "GET").all(|r| r.path.ends_with("/trim")));
+    assert!(
+        reqs.iter()
+            .filter(|r| r.method != "GET")
+            .all(|r| r.path.ends_with("/trim"))
+    );
     assert_eq!(motu.value("ext/ibank/0/ch/1/48V"), Some(json!(1)));
 }
 

@@ -84,7 +84,10 @@ impl SessionTemplate {
 
     /// The template's input → preamp mapping (input → preamp number, both from 1).
     pub fn preamp_mapping(&self) -> std::collections::BTreeMap<usize, usize> {
-        self.preamp_map.iter().map(|r| (r.input, r.preamp)).collect()
+        self.preamp_map
+            .iter()
+            .map(|r| (r.input, r.preamp))
+            .collect()
     }
 
     fn setup(&self, channel: usize) -> Option<&ChannelSetup> {

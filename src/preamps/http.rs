@@ -92,8 +92,7 @@ fn read_response(mut r: impl BufRead) -> std::io::Result<Response> {
             line.clear();
             r.read_line(&mut line)?;
             let size_text = line.trim().split(';').next().unwrap_or("");
-            let size =
-                usize::from_str_radix(size_text, 16).map_err(|_| bad("bad chunk size"))?;
+            let size = usize::from_str_radix(size_text, 16).map_err(|_| bad("bad chunk size"))?;
             if size == 0 {
                 break;
             }
@@ -163,6 +162,9 @@ mod tests {
             }
         );
         let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"val\r\n8\r\nue\":24}\n\r\n0\r\n\r\n";
-        assert_eq!(read_response(chunked.as_bytes()).unwrap().body, "{\"value\":24}\n");
+        assert_eq!(
+            read_response(chunked.as_bytes()).unwrap().body,
+            "{\"value\":24}\n"
+        );
     }
 }

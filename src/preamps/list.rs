@@ -20,8 +20,9 @@ fn input_count(source: &SourceSpec) -> Result<usize, crate::Error> {
     if let Some(n) = source.channels {
         return Ok(usize::from(n));
     }
-    let session = Session::start(source, SessionConfig::default())
-        .map_err(|e| crate::Error::Message(format!("cannot open the input to count its channels: {e}")))?;
+    let session = Session::start(source, SessionConfig::default()).map_err(|e| {
+        crate::Error::Message(format!("cannot open the input to count its channels: {e}"))
+    })?;
     Ok(session.source().channels)
 }
 

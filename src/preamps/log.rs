@@ -1,11 +1,12 @@
 //! Every gain change as a `gain` entry of the session log: input, from, to, why, who, beside
 //! the keys every entry has, so `gainstage log` lists it with the rest.
 
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::rig::GainChange;
 use crate::advisor::log_writer::Calendar;
-use crate::advisor::session_log::{SessionLog, sessions_dir};
+use crate::advisor::session_log::SessionLog;
 use crate::advisor::{GainFields, LogEntry, LogEventKind};
 
 /// The session log entry for one change; `name` is the input's name.
@@ -40,14 +41,17 @@ pub fn entry(time: SystemTime, name: &str, c: &GainChange) -> LogEntry {
     }
 }
 
-/// Appends the changes to today's session log file (the one the session's log writer uses).
-/// `name` gives an input's name.
-pub fn write_changes(changes: &[GainChange], name: impl Fn(usize) -> String) -> Result<(), String> {
+/// Appends the changes to today's file in the session log directory `dir` (the one the
+/// session's log writer uses: [`sessions_dir`]). `name` gives an input's name.
+pub fn write_changes(
+    dir: &Path,
+    changes: &[GainChange],
+    name: impl Fn(usize) -> String,
+) -> Result<(), String> {
     if changes.is_empty() {
         return Ok(());
     }
     let now = SystemTime::now();
-    let dir = sessions_dir().map_err(|e| e.to_string())?;
     let path = dir.join(format!("{}.jsonl", Calendar::system().day(now)));
     let mut log = SessionLog::open(&path).map_err(|e| e.to_string())?;
     for c in changes {
@@ -55,4 +59,9 @@ pub fn write_changes(changes: &[GainChange], name: impl Fn(usize) -> String) -> 
             .map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// The session log directory, as a message when there is none.
+pub fn log_dir() -> Result<PathBuf, String> {
+    crate::advisor::session_log::sessions_dir().map_err(|e| e.to_string())
 }

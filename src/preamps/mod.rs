@@ -9,6 +9,7 @@
 //!   (query, set, read back) and says what happened.
 //! - [`soundcheck`]: the changes a soundcheck asks for, and the summary of what took.
 //! - [`list`]: `gainstage preamps`.
+//! - [`worker`]: the thread that owns a GUI's or server's preamps.
 //! - [`log`]: each change as a `gain` entry of the session log.
 //! - [`verify`]: the closed loop: did the level at the input move by the change made?
 //! - Backends, one a file: [`x32`] and [`xair`] (OSC over UDP, through [`osc_link`]),
@@ -30,6 +31,7 @@ pub mod rig;
 pub mod soundcheck;
 pub mod spec;
 pub mod verify;
+pub mod worker;
 pub mod x32;
 pub mod xair;
 
@@ -38,8 +40,8 @@ use std::time::Duration;
 pub use plan::{ChangeRequest, PlanLimits, PlannedChange, Refusal, plan_change};
 pub use range::GainRange;
 pub use rig::{Applied, GainChange, InputPreamp, Rig, RigConfig, Who};
-pub use verify::{LoopCheck, LoopVerdict, check_loop};
 pub use spec::{PreampSpec, Through};
+pub use verify::{LoopCheck, LoopVerdict, check_loop};
 
 /// How long one request to a network preamp may take before it counts as unanswered.
 pub const NETWORK_TIMEOUT: Duration = Duration::from_millis(400);

@@ -74,10 +74,9 @@ impl Motu {
 
     fn channel(&mut self, index: usize) -> Result<TrimChannel, PreampError> {
         let name = self.name.clone();
-        self.discover()?
-            .get(index)
-            .cloned()
-            .ok_or_else(|| PreampError::NoSuchPreamp(name, format!("input with a trim no. {}", index + 1)))
+        self.discover()?.get(index).cloned().ok_or_else(|| {
+            PreampError::NoSuchPreamp(name, format!("input with a trim no. {}", index + 1))
+        })
     }
 
     fn path(c: &TrimChannel, key: &str) -> String {
@@ -114,15 +113,16 @@ fn trim_channels(flat: &BTreeMap<String, Value>) -> Vec<TrimChannel> {
                 [bank, "ch", ch, "trimRange"] => {
                     let bank: usize = bank.parse().ok()?;
                     let ch: usize = ch.parse().ok()?;
-                    flat.contains_key(&format!("{bank}/ch/{ch}/trim")).then(|| TrimChannel {
-                        bank,
-                        ch,
-                        bank_name: flat
-                            .get(&format!("{bank}/name"))
-                            .and_then(Value::as_str)
-                            .unwrap_or("Input")
-                            .to_string(),
-                    })
+                    flat.contains_key(&format!("{bank}/ch/{ch}/trim"))
+                        .then(|| TrimChannel {
+                            bank,
+                            ch,
+                            bank_name: flat
+                                .get(&format!("{bank}/name"))
+                                .and_then(Value::as_str)
+                                .unwrap_or("Input")
+                                .to_string(),
+                        })
                 }
                 _ => None,
             }

@@ -44,7 +44,11 @@ impl OscLink {
                 .map_err(|e| self.unreachable(e))?
                 .next()
                 .ok_or_else(|| self.unreachable("the name has no address"))?;
-            let local = if peer.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+            let local = if peer.is_ipv4() {
+                "0.0.0.0:0"
+            } else {
+                "[::]:0"
+            };
             let socket = UdpSocket::bind(local).map_err(|e| self.unreachable(e))?;
             // Connected: only the console's datagrams arrive, and a closed port is reported.
             socket.connect(peer).map_err(|e| self.unreachable(e))?;
@@ -53,7 +57,9 @@ impl OscLink {
                 .map_err(|e| self.unreachable(e))?;
             self.socket = Some(socket);
         }
-        self.socket.as_ref().ok_or_else(|| self.unreachable("no socket"))
+        self.socket
+            .as_ref()
+            .ok_or_else(|| self.unreachable("no socket"))
     }
 
     fn send(&mut self, addr: &str, args: Vec<OscType>) -> Result<(), PreampError> {

@@ -92,7 +92,10 @@ fn run_tool(program: &str, args: &[&str]) -> Result<String, String> {
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("{program} did not finish in {} s", TOOL_TIMEOUT.as_secs()));
+                return Err(format!(
+                    "{program} did not finish in {} s",
+                    TOOL_TIMEOUT.as_secs()
+                ));
             }
             Err(e) => return Err(format!("{program}: {e}")),
         }
@@ -124,10 +127,7 @@ fn node_state(all: &Value, node: &str) -> Option<NodeState> {
     let volumes = floats("channelVolumes")?;
     let soft = floats("softVolumes").unwrap_or_else(|| volumes.clone());
     // The hardware takes the part of the volume the software does not.
-    let hardware = volumes
-        .iter()
-        .zip(&soft)
-        .any(|(v, s)| (v - s).abs() > 1e-6);
+    let hardware = volumes.iter().zip(&soft).any(|(v, s)| (v - s).abs() > 1e-6);
     Some(NodeState {
         id: obj["id"].as_u64()?,
         volumes,
@@ -171,7 +171,10 @@ impl Preamp for PipeWireNode {
         let s = self.state()?;
         let mut volumes = s.volumes;
         let Some(v) = volumes.get_mut(index) else {
-            return Err(PreampError::NoSuchPreamp(self.name(), format!("channel {}", index + 1)));
+            return Err(PreampError::NoSuchPreamp(
+                self.name(),
+                format!("channel {}", index + 1),
+            ));
         };
         *v = 10f64.powf(db / 20.0);
         let list: Vec<String> = volumes.iter().map(|v| format!("{v:.6}")).collect();
@@ -205,7 +208,14 @@ mod tests {
                           {"channelVolumes": [0.25], "softVolumes": [1.0]}]}}}
         ]);
         let s = node_state(&dump, "gs-pre2").unwrap();
-        assert_eq!(s, NodeState { id: 31, volumes: vec![0.5, 1.0], hardware: false });
+        assert_eq!(
+            s,
+            NodeState {
+                id: 31,
+                volumes: vec![0.5, 1.0],
+                hardware: false
+            }
+        );
         assert!(node_state(&dump, "alsa_input.usb").unwrap().hardware);
         assert_eq!(node_state(&dump, "other"), None);
         assert_eq!(to_db(0.5), -6.02);

@@ -101,7 +101,10 @@ pub fn plan_change(
         ));
     }
     if wanted > range.max_db + 1e-9 {
-        notes.push(format!("the preamp is at the top of its range ({:+.1} dB)", range.max_db));
+        notes.push(format!(
+            "the preamp is at the top of its range ({:+.1} dB)",
+            range.max_db
+        ));
     } else if wanted < range.min_db - 1e-9 {
         notes.push(format!(
             "the preamp is at the bottom of its range ({:+.1} dB)",

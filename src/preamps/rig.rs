@@ -103,7 +103,11 @@ pub struct Rig {
 }
 
 impl Rig {
-    pub fn new(devices: Vec<Box<dyn Preamp>>, mapping: BTreeMap<usize, usize>, limits: PlanLimits) -> Self {
+    pub fn new(
+        devices: Vec<Box<dyn Preamp>>,
+        mapping: BTreeMap<usize, usize>,
+        limits: PlanLimits,
+    ) -> Self {
         Self {
             devices,
             mapping,
@@ -114,8 +118,15 @@ impl Rig {
     }
 
     /// Opens every spec (network devices are reached on first use).
-    pub fn open(specs: &[PreampSpec], mapping: BTreeMap<usize, usize>, limits: PlanLimits) -> Result<Self, PreampError> {
-        let devices = specs.iter().map(super::open).collect::<Result<Vec<_>, _>>()?;
+    pub fn open(
+        specs: &[PreampSpec],
+        mapping: BTreeMap<usize, usize>,
+        limits: PlanLimits,
+    ) -> Result<Self, PreampError> {
+        let devices = specs
+            .iter()
+            .map(super::open)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self::new(devices, mapping, limits))
     }
 
@@ -171,7 +182,11 @@ impl Rig {
             let device = &mut self.devices[d];
             let gain = device.read_db(i);
             let range = device.range(i);
-            let problem = gain.as_ref().err().or(range.as_ref().err()).map(ToString::to_string);
+            let problem = gain
+                .as_ref()
+                .err()
+                .or(range.as_ref().err())
+                .map(ToString::to_string);
             out.push(InputPreamp {
                 input,
                 through: device.through(),
@@ -197,7 +212,12 @@ impl Rig {
 
     /// Applies each request: asks the preamp's gain first, plans the change by the safety rules,
     /// sets it and reads it back. `take_running` refuses them all.
-    pub fn apply(&mut self, requests: &[ChangeRequest], who: Who, take_running: bool) -> Vec<Applied> {
+    pub fn apply(
+        &mut self,
+        requests: &[ChangeRequest],
+        who: Who,
+        take_running: bool,
+    ) -> Vec<Applied> {
         let mut undo = Vec::new();
         let out = requests
             .iter()
@@ -283,7 +303,10 @@ impl Rig {
             return failed(format!("Input {input}: not changed again ({why})"));
         }
         if take_running {
-            return failed(format!("Input {input}: {}", super::plan::Refusal::TakeRunning));
+            return failed(format!(
+                "Input {input}: {}",
+                super::plan::Refusal::TakeRunning
+            ));
         }
         let (d, i) = match self.locate(input) {
             Ok(Some(at)) => at,
@@ -323,7 +346,9 @@ impl Rig {
                 planned.to_db
             )),
             Some(_) => None,
-            None => Some(format!("Input {input}: {preamp} did not answer after the change")),
+            None => Some(format!(
+                "Input {input}: {preamp} did not answer after the change"
+            )),
         };
         Applied {
             input,

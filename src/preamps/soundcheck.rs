@@ -98,7 +98,12 @@ pub fn summarise(
                         .unwrap_or_else(|| format!("Input {}: not changed", req.input)),
                 };
             };
-            let label = c.preamp.split(" on ").next().unwrap_or(&c.preamp).to_string();
+            let label = c
+                .preamp
+                .split(" on ")
+                .next()
+                .unwrap_or(&c.preamp)
+                .to_string();
             let check = check_loop(
                 req.input,
                 &label,

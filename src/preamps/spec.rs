@@ -41,12 +41,23 @@ impl Through {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum PreampSpec {
-    X32 { host: String, port: u16 },
-    XAir { host: String, port: u16 },
-    Motu { host: String, port: u16 },
+    X32 {
+        host: String,
+        port: u16,
+    },
+    XAir {
+        host: String,
+        port: u16,
+    },
+    Motu {
+        host: String,
+        port: u16,
+    },
     /// A PipeWire node's channel volumes (`pipewire:NODE`); found by itself for
     /// `--host pipewire --device NODE`.
-    PipeWire { node: String },
+    PipeWire {
+        node: String,
+    },
 }
 
 impl PreampSpec {
@@ -109,7 +120,9 @@ impl std::str::FromStr for PreampSpec {
             None => (rest, None),
         };
         if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
-            return Err(format!("'{host}' in '{text}' is not a host name or address"));
+            return Err(format!(
+                "'{host}' in '{text}' is not a host name or address"
+            ));
         }
         let host = host.to_string();
         match kind.to_ascii_lowercase().as_str() {
@@ -189,7 +202,14 @@ mod tests {
 
     #[test]
     fn bad_specs_are_refused() {
-        for bad in ["x32", "x32:", "x32:host:0", "x32:host:99999", "yamaha:host", "motu:a b"] {
+        for bad in [
+            "x32",
+            "x32:",
+            "x32:host:0",
+            "x32:host:99999",
+            "yamaha:host",
+            "motu:a b",
+        ] {
             assert!(bad.parse::<PreampSpec>().is_err(), "{bad}");
         }
     }

@@ -95,7 +95,10 @@ mod tests {
             check_loop(1, "x", -6.0, Some(0.0), Some(-4.9)).verdict,
             LoopVerdict::DidNotReach
         );
-        assert_eq!(check_loop(1, "x", -6.0, Some(0.0), Some(-5.0)).verdict, LoopVerdict::Took);
+        assert_eq!(
+            check_loop(1, "x", -6.0, Some(0.0), Some(-5.0)).verdict,
+            LoopVerdict::Took
+        );
     }
 
     #[test]

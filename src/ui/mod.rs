@@ -68,6 +68,8 @@ pub struct GuiOptions {
     pub float_clip_level_dbfs: Option<f64>,
     /// Open straight into the wall view, fullscreen.
     pub wall: bool,
+    /// Preamps the soundcheck may set (`--preamp`); `None`: advice only.
+    pub preamps: Option<crate::preamps::RigConfig>,
 }
 
 /// The source a saved input describes.
@@ -174,7 +176,19 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
             View::from_name(&saved.view)
         };
         let fell_back = source.is_device() && session.as_ref().is_some_and(|s| s.source().is_demo);
+        let commander = session.as_ref().map(Session::commander);
         let mut app = App::new(session, banner, view).with_opener(open_saved);
+        if let Some(config) = args.preamps.clone() {
+            match crate::preamps::worker::PreampWorker::spawn(
+                config,
+                crate::preamps::Who::Gui,
+                crate::preamps::log::log_dir().ok(),
+                commander,
+            ) {
+                Ok(worker) => app = app.with_preamps(worker),
+                Err(e) => app.banner = Some(format!("Preamps cannot be set: {e}")),
+            }
+        }
         app.renderer = drawn_with.clone();
         app.restore(&saved, dir);
         match crate::takes::store::takes_dir() {

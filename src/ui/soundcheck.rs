@@ -23,6 +23,10 @@ pub enum Message {
     Cancel,
     /// Clear the results from the strips.
     Dismiss,
+    /// Set every preamp the verdicts ask to (where preamps are reachable).
+    SetAll,
+    /// Put back the gains from before the latest Set all.
+    Undo,
 }
 
 /// A soundcheck that is listening.
@@ -40,6 +44,12 @@ pub struct State {
     listening: Option<Listening>,
     /// The latest verdicts, shown until dismissed.
     pub results: Vec<SoundcheckResult>,
+    /// Preamps are reachable: verdicts can be applied.
+    pub can_set: bool,
+    /// A Set all was made that Undo can take back.
+    pub can_undo: bool,
+    /// What the latest Set all or Undo did, or that it is under way.
+    pub preamp_status: Option<String>,
 }
 
 impl State {
@@ -84,11 +94,39 @@ impl State {
                     self.picked.insert(c);
                 }
             }
-            // Start needs the channels' parameters: the app calls `start`.
-            Message::Start => {}
+            // Start needs the channels' parameters, Set all and Undo the preamps: the app
+            // handles them.
+            Message::Start | Message::SetAll | Message::Undo => {}
             Message::Cancel => self.listening = None,
             Message::Dismiss => self.results.clear(),
         }
+    }
+
+    /// A strip's badge: the verdict, as an action where the preamp can be set from here.
+    pub fn badge(&self, r: &SoundcheckResult) -> String {
+        let s = short(r);
+        if self.can_set && r.suggested_gain_db.is_some() && r.status != SoundcheckStatus::Ok {
+            format!("Apply {s}")
+        } else {
+            s
+        }
+    }
+
+    /// Takes what a Set all or Undo did: a line for the bar, and whether Undo can follow.
+    pub fn preamps_done(&mut self, applied: &[crate::preamps::Applied], undo: bool) {
+        let changed = applied.iter().filter(|a| a.change.is_some()).count();
+        let problems: Vec<&str> = applied.iter().filter_map(|a| a.problem.as_deref()).collect();
+        let mut line = match (undo, changed) {
+            (true, 1) => "Undo: 1 preamp put back".to_string(),
+            (true, n) => format!("Undo: {n} preamps put back"),
+            (false, 1) => "Set 1 preamp".to_string(),
+            (false, n) => format!("Set {n} preamps"),
+        };
+        if let Some(first) = problems.first() {
+            line = format!("{line}; {first}");
+        }
+        self.can_undo = !undo && changed > 0;
+        self.preamp_status = Some(line);
     }
 
     /// Feeds a snapshot; when the listening time is up, the verdicts replace the countdown.
@@ -128,18 +166,32 @@ impl State {
         let start = button(text(format!("Soundcheck {picked}")).size(16))
             .on_press(Message::Start)
             .style(button::secondary);
-        if self.results.is_empty() {
-            start.into()
-        } else {
-            row![
-                start,
+        let mut bar = row![start].spacing(8).align_y(iced::alignment::Vertical::Center);
+        if !self.results.is_empty() {
+            if self.can_set {
+                bar = bar.push(
+                    button(text("Set all").size(16))
+                        .on_press(Message::SetAll)
+                        .style(button::primary),
+                );
+            }
+            bar = bar.push(
                 button(text("Dismiss results").size(16))
                     .on_press(Message::Dismiss)
                     .style(button::secondary),
-            ]
-            .spacing(8)
-            .into()
+            );
         }
+        if self.can_undo {
+            bar = bar.push(
+                button(text("Undo").size(16))
+                    .on_press(Message::Undo)
+                    .style(button::secondary),
+            );
+        }
+        if let Some(status) = &self.preamp_status {
+            bar = bar.push(text(status.clone()).size(16).color(neutral.text));
+        }
+        bar.into()
     }
 }
 
@@ -176,15 +228,16 @@ pub fn colors(r: &SoundcheckResult, neutral: Neutral) -> (iced::Color, iced::Col
     }
 }
 
-/// A strip's result box; the full advice is in the detail panel.
+/// A strip's result box showing `label`; the full advice is in the detail panel.
 pub fn strip_result<'a, M: 'a>(
     r: &SoundcheckResult,
+    label: String,
     font: f32,
     neutral: Neutral,
 ) -> Element<'a, M> {
     let (bg, fg) = colors(r, neutral);
     container(
-        text(short(r))
+        text(label)
             .size(font + 2.0)
             .color(fg)
             .center()

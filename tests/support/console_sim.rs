@@ -184,7 +184,8 @@ fn serve(
             args: msg.args.clone(),
         });
         let Some(h) = headamp(dialect, &msg.addr) else {
-            st.errors.push(format!("not a headamp gain address: {}", msg.addr));
+            st.errors
+                .push(format!("not a headamp gain address: {}", msg.addr));
             continue;
         };
         match msg.args.as_slice() {
@@ -199,9 +200,10 @@ fn serve(
                 // The console keeps its 0.5 dB grid: 144 steps over the float's span.
                 st.floats[h] = ((f64::from(*v) * 144.0).round() / 144.0) as f32;
             }
-            other => st
-                .errors
-                .push(format!("{}: arguments {other:?} are not one float 0..1", msg.addr)),
+            other => st.errors.push(format!(
+                "{}: arguments {other:?} are not one float 0..1",
+                msg.addr
+            )),
         }
     }
 }

@@ -187,7 +187,11 @@ fn handle(stream: TcpStream, state: &Mutex<State>) {
     let body = String::from_utf8_lossy(&body).to_string();
     let mut st = state.lock().unwrap();
     let path = target.split('?').next().unwrap_or("").to_string();
-    let key = path.strip_prefix("/datastore/").unwrap_or("").trim_end_matches('/').to_string();
+    let key = path
+        .strip_prefix("/datastore/")
+        .unwrap_or("")
+        .trim_end_matches('/')
+        .to_string();
     let json = (method == "PATCH" || method == "POST").then(|| {
         body.split('&')
             .find_map(|f| f.strip_prefix("json="))
@@ -222,34 +226,44 @@ fn handle(stream: TcpStream, state: &Mutex<State>) {
         }
         "PATCH" | "POST" => {
             if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
-                st.errors.push(format!("{method} {path}: not form-encoded: {content_type:?}"));
+                st.errors.push(format!(
+                    "{method} {path}: not form-encoded: {content_type:?}"
+                ));
             }
             let Some(Some(obj)) = json else {
-                st.errors.push(format!("{method} {path}: no json field in {body:?}"));
+                st.errors
+                    .push(format!("{method} {path}: no json field in {body:?}"));
                 respond(&mut stream, "400 Bad Request", "{}");
                 return;
             };
             let Some(v) = obj.get("value").cloned() else {
-                st.errors.push(format!("{method} {path}: no value in {obj}"));
+                st.errors
+                    .push(format!("{method} {path}: no value in {obj}"));
                 respond(&mut stream, "400 Bad Request", "{}");
                 return;
             };
             if !key.ends_with("/trim") || !st.store.contains_key(&key) {
-                st.errors.push(format!("{method} {path}: only trims may be set"));
+                st.errors
+                    .push(format!("{method} {path}: only trims may be set"));
                 respond(&mut stream, "400 Bad Request", "{}");
                 return;
             }
-            let range = st.store.get(&format!("{key}Range")).and_then(Value::as_str).map(|r| {
-                let (a, b) = r.split_once(':').unwrap();
-                (a.parse::<i64>().unwrap(), b.parse::<i64>().unwrap())
-            });
+            let range = st
+                .store
+                .get(&format!("{key}Range"))
+                .and_then(Value::as_str)
+                .map(|r| {
+                    let (a, b) = r.split_once(':').unwrap();
+                    (a.parse::<i64>().unwrap(), b.parse::<i64>().unwrap())
+                });
             match (v.as_i64(), range) {
                 (Some(n), Some((lo, hi))) if (lo..=hi).contains(&n) => {
                     st.store.insert(key, Value::from(n));
                     respond(&mut stream, "200 OK", "{}");
                 }
                 _ => {
-                    st.errors.push(format!("{method} {path}: {v} is not an int in {range:?}"));
+                    st.errors
+                        .push(format!("{method} {path}: {v} is not an int in {range:?}"));
                     respond(&mut stream, "400 Bad Request", "{}");
                 }
             }
