@@ -1,6 +1,7 @@
 //! The network preamps against simulators written from the public protocol documents: the
 //! exact messages (addresses, types, values on the step), a query before every set, the 12 dB
 //! raise limit, refusal during a take, and a console that does not answer.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/console_sim.rs"]
 mod console_sim;

@@ -646,7 +646,8 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
         specs: vec![console.spec("x32").parse().unwrap()],
         ..RigConfig::default()
     };
-    let worker = PreampWorker::spawn(config, Who::Gui, Some(logs.path().to_path_buf()), None).unwrap();
+    let worker =
+        PreampWorker::spawn(config, Who::Gui, Some(logs.path().to_path_buf()), None).unwrap();
     let mut session = Session::new(4);
     let mut app = App::with_snapshot(session.play(0.5)).with_preamps(worker);
     app.settings.soundcheck_s = 1.0;
@@ -668,18 +669,30 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
         std::thread::sleep(std::time::Duration::from_millis(5));
         app.poll_preamps();
     }
-    assert_eq!(app.soundcheck.preamp_status.as_deref(), Some("Set 1 preamp"));
+    assert_eq!(
+        app.soundcheck.preamp_status.as_deref(),
+        Some("Set 1 preamp")
+    );
     assert_eq!((console.gain_db(2), console.gain_db(1)), (21.0, 30.0));
     let log: Vec<serde_json::Value> = std::fs::read_dir(logs.path())
         .unwrap()
         .flat_map(|f| {
             let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
-            text.lines().map(|l| serde_json::from_str(l).unwrap()).collect::<Vec<_>>()
+            text.lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect::<Vec<_>>()
         })
         .collect();
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(log[0]["event"], "gain");
-    assert_eq!((log[0]["channel"].as_u64(), log[0]["from_db"].as_f64(), log[0]["to_db"].as_f64()), (Some(2), Some(30.0), Some(21.0)));
+    assert_eq!(
+        (
+            log[0]["channel"].as_u64(),
+            log[0]["from_db"].as_f64(),
+            log[0]["to_db"].as_f64()
+        ),
+        (Some(2), Some(30.0), Some(21.0))
+    );
     assert_eq!(log[0]["who"], "gui");
 
     let mut ui = iced_test::simulator(app.view());
@@ -691,7 +704,10 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
         std::thread::sleep(std::time::Duration::from_millis(5));
         app.poll_preamps();
     }
-    assert_eq!(app.soundcheck.preamp_status.as_deref(), Some("Undo: 1 preamp put back"));
+    assert_eq!(
+        app.soundcheck.preamp_status.as_deref(),
+        Some("Undo: 1 preamp put back")
+    );
     assert_eq!(console.gain_db(2), 30.0);
     assert!(console.errors().is_empty(), "{:?}", console.errors());
 }

@@ -311,7 +311,9 @@ impl App {
     }
 
     fn channel_names(&self) -> Vec<String> {
-        (0..self.channels()).map(|i| self.roster.name(i).to_string()).collect()
+        (0..self.channels())
+            .map(|i| self.roster.name(i).to_string())
+            .collect()
     }
 
     pub fn with_snapshot(snapshot: Snapshot) -> Self {
@@ -448,7 +450,10 @@ impl App {
                 return;
             };
             // Never during a take: the preamps' thread refuses, and the bar says so.
-            let take_running = self.snapshot.as_ref().is_some_and(|s| s.open_take.is_some());
+            let take_running = self
+                .snapshot
+                .as_ref()
+                .is_some_and(|s| s.open_take.is_some());
             let names = self.channel_names();
             self.undoing = m == soundcheck::Message::Undo;
             if self.undoing {

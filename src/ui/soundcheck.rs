@@ -115,7 +115,10 @@ impl State {
     /// Takes what a Set all or Undo did: a line for the bar, and whether Undo can follow.
     pub fn preamps_done(&mut self, applied: &[crate::preamps::Applied], undo: bool) {
         let changed = applied.iter().filter(|a| a.change.is_some()).count();
-        let problems: Vec<&str> = applied.iter().filter_map(|a| a.problem.as_deref()).collect();
+        let problems: Vec<&str> = applied
+            .iter()
+            .filter_map(|a| a.problem.as_deref())
+            .collect();
         let mut line = match (undo, changed) {
             (true, 1) => "Undo: 1 preamp put back".to_string(),
             (true, n) => format!("Undo: {n} preamps put back"),
@@ -166,7 +169,9 @@ impl State {
         let start = button(text(format!("Soundcheck {picked}")).size(16))
             .on_press(Message::Start)
             .style(button::secondary);
-        let mut bar = row![start].spacing(8).align_y(iced::alignment::Vertical::Center);
+        let mut bar = row![start]
+            .spacing(8)
+            .align_y(iced::alignment::Vertical::Center);
         if !self.results.is_empty() {
             if self.can_set {
                 bar = bar.push(
