@@ -696,6 +696,15 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
     assert_eq!(log[0]["who"], "gui");
 
     let mut ui = iced_test::simulator(app.view());
+    assert!(ui.find("Set 1 preamp").is_ok());
+    // The verdicts describe the gains before: they are not offered again.
+    assert!(ui.find("Set all").is_err());
+    // A picture to look at: the bar's Set all / Undo and the strip's Apply badge.
+    let look = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("preamps-set-all");
+    ui.snapshot(&iced::Theme::Dark)
+        .unwrap()
+        .matches_image(&look)
+        .unwrap();
     ui.click("Undo").unwrap();
     for m in ui.into_messages().collect::<Vec<_>>() {
         let _ = app.update(m);

@@ -48,6 +48,9 @@ pub struct State {
     pub can_set: bool,
     /// A Set all was made that Undo can take back.
     pub can_undo: bool,
+    /// These verdicts were applied: they describe the gains before, so Set all is offered
+    /// again only after the next soundcheck.
+    applied: bool,
     /// What the latest Set all or Undo did, or that it is under way.
     pub preamp_status: Option<String>,
 }
@@ -81,6 +84,7 @@ impl State {
             return;
         }
         self.results.clear();
+        self.applied = false;
         self.listening = Some(Listening {
             check: Soundcheck::new(channels, listen_s, sample_rate),
             now_s: None,
@@ -129,6 +133,7 @@ impl State {
             line = format!("{line}; {first}");
         }
         self.can_undo = !undo && changed > 0;
+        self.applied = !undo;
         self.preamp_status = Some(line);
     }
 
@@ -173,7 +178,7 @@ impl State {
             .spacing(8)
             .align_y(iced::alignment::Vertical::Center);
         if !self.results.is_empty() {
-            if self.can_set {
+            if self.can_set && !self.applied {
                 bar = bar.push(
                     button(text("Set all").size(16))
                         .on_press(Message::SetAll)
