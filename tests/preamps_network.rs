@@ -273,3 +273,38 @@ fn devices_are_numbered_in_the_order_given() {
     assert_eq!(console.received()[0], Received::query("/headamp/01/gain"));
     assert_eq!(console.gain_db(1), 18.0);
 }
+
+#[test]
+fn an_input_the_closed_loop_stopped_is_not_changed_again() {
+    let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 30.0);
+    let mut rig = rig(&[console.spec("x32")]);
+    rig.apply(&[ask(5, 6.0)], Who::Soundcheck, false);
+    assert_eq!(console.gain_db(5), 36.0);
+    rig.stop(
+        5,
+        "Input 5: preamp moved +6.0 dB, level did not change: is headamp 5 routed to input 5?"
+            .into(),
+    );
+    console.clear();
+    let done = rig.apply(&[ask(5, 6.0), ask(6, -3.0)], Who::Soundcheck, false);
+    // Input 5 is left alone, without even a query; input 6 is changed as before.
+    assert!(done[0].change.is_none());
+    assert!(
+        done[0]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("not changed again"),
+        "{:?}",
+        done[0]
+    );
+    assert!(
+        console
+            .received()
+            .iter()
+            .all(|m| m.addr == "/headamp/005/gain"),
+        "{:?}",
+        console.received()
+    );
+    assert_eq!((console.gain_db(5), console.gain_db(6)), (36.0, 27.0));
+}
