@@ -302,6 +302,14 @@ impl App {
         self
     }
 
+    /// Saves the preamps this run was given, for the next run that names none.
+    pub fn remember_preamps(&mut self, specs: Vec<String>) {
+        if self.settings.preamps != specs {
+            self.settings.preamps = specs;
+            self.save();
+        }
+    }
+
     /// Takes what the preamps' thread finished, if anything.
     pub fn poll_preamps(&mut self) {
         let Some(done) = self.preamps.as_ref().and_then(|w| w.try_result()) else {
