@@ -697,8 +697,11 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
 
     let mut ui = iced_test::simulator(app.view());
     assert!(ui.find("Set 1 preamp").is_ok());
-    // The verdicts describe the gains before: they are not offered again.
+    // The verdicts describe the gains before: they are not offered again, and the strip
+    // shows the preamp's gain instead.
     assert!(ui.find("Set all").is_err());
+    assert!(ui.find("Apply ▼ 9.0 dB").is_err());
+    assert!(ui.find("GAIN +21.0 dB").is_ok());
     // A picture to look at: the bar's Set all / Undo and the strip's Apply badge.
     let look = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("preamps-set-all");
     ui.snapshot(&iced::Theme::Dark)
@@ -719,4 +722,8 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
     );
     assert_eq!(console.gain_db(2), 30.0);
     assert!(console.errors().is_empty(), "{:?}", console.errors());
+    // Back where the verdicts were made: they are offered again.
+    let mut ui = iced_test::simulator(app.view());
+    assert!(ui.find("Apply ▼ 9.0 dB").is_ok());
+    assert!(ui.find("Set all").is_ok());
 }

@@ -51,6 +51,8 @@ pub struct State {
     /// These verdicts were applied: they describe the gains before, so Set all is offered
     /// again only after the next soundcheck.
     applied: bool,
+    /// Each input's preamp gain as last set from here (input from 1 → dB).
+    pub gains: std::collections::BTreeMap<usize, f64>,
     /// What the latest Set all or Undo did, or that it is under way.
     pub preamp_status: Option<String>,
 }
@@ -106,8 +108,14 @@ impl State {
         }
     }
 
-    /// A strip's badge: the verdict, as an action where the preamp can be set from here.
+    /// A strip's badge: the verdict, as an action where the preamp can be set from here; once
+    /// set, the preamp's gain.
     pub fn badge(&self, r: &SoundcheckResult) -> String {
+        if self.applied
+            && let Some(g) = self.gains.get(&r.channel)
+        {
+            return format!("GAIN {g:+.1} dB");
+        }
         let s = short(r);
         if self.can_set && r.suggested_gain_db.is_some() && r.status != SoundcheckStatus::Ok {
             format!("Apply {s}")
@@ -119,6 +127,10 @@ impl State {
     /// Takes what a Set all or Undo did: a line for the bar, and whether Undo can follow.
     pub fn preamps_done(&mut self, applied: &[crate::preamps::Applied], undo: bool) {
         let changed = applied.iter().filter(|a| a.change.is_some()).count();
+        for c in applied.iter().filter_map(|a| a.change.as_ref()) {
+            self.gains
+                .insert(c.input, c.read_back_db.unwrap_or(c.to_db));
+        }
         let problems: Vec<&str> = applied
             .iter()
             .filter_map(|a| a.problem.as_deref())
