@@ -40,6 +40,107 @@ pub enum Command {
     /// Print the saved take reports of the GUI, `monitor` and `serve` (per take and input:
     /// verdict, peaks, clip bursts with their times, loudness).
     Takes(TakesArgs),
+    /// List each input whose preamp gain gainstage can set: its gain, range and step, and
+    /// through what (x32, xair, motu).
+    Preamps(PreampsArgs),
+}
+
+/// The preamps gainstage may set (`preamps`, `monitor`).
+#[derive(Debug, Clone, Args, Default)]
+pub struct PreampArgs {
+    /// A device whose preamps gainstage may set: x32:HOST[:PORT], xair:HOST[:PORT],
+    /// motu:HOST[:PORT] or pipewire:NODE (repeatable; input N is fed by the N-th preamp over
+    /// them in order, unless the template maps it). Default: the template's, else with
+    /// `--host pipewire --device NODE` that node's channel volumes.
+    #[arg(long = "preamp", value_name = "SPEC", value_parser = parse_preamp)]
+    pub preamps: Vec<crate::preamps::PreampSpec>,
+    /// The largest raise made in one step without confirming (dB, default 12). Cuts are
+    /// always made in full.
+    #[arg(long, value_name = "DB", value_parser = parse_max_raise)]
+    pub apply_max_raise: Option<f64>,
+}
+
+/// With `--host pipewire --device NODE`: the node, whose channel volumes are its inputs' gain.
+#[cfg(target_os = "linux")]
+fn pipewire_node(source: &SourceArgs) -> Option<&str> {
+    if source.host != Some(HostChoice::Pipewire) {
+        return None;
+    }
+    let device = source.device.as_deref()?;
+    Some(device.strip_prefix("pipewire:").unwrap_or(device))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pipewire_node(_source: &SourceArgs) -> Option<&str> {
+    None
+}
+
+fn parse_preamp(text: &str) -> Result<crate::preamps::PreampSpec, String> {
+    text.parse()
+}
+
+fn parse_max_raise(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of dB"))?;
+    if (0.0..=72.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} dB is outside 0 to 72 dB"))
+    }
+}
+
+impl PreampArgs {
+    /// The library's preamp configuration: these specs (else the template's), the template's
+    /// input mapping and the raise limit.
+    fn config(
+        &self,
+        plan: &crate::advisor::ChannelPlan,
+        source: &SourceArgs,
+    ) -> Result<crate::preamps::RigConfig, crate::Error> {
+        let own = pipewire_node(source)
+            .filter(|_| self.preamps.is_empty() && plan.template.preamps.is_empty());
+        let specs = if let Some(node) = own {
+            // The capture device's own controls: its PipeWire node's channel volumes.
+            vec![crate::preamps::PreampSpec::PipeWire {
+                node: node.to_string(),
+            }]
+        } else if self.preamps.is_empty() {
+            plan.template
+                .preamps
+                .iter()
+                .map(|s| {
+                    s.parse()
+                        .map_err(|e| crate::Error::Message(format!("template preamp: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            self.preamps.clone()
+        };
+        Ok(crate::preamps::RigConfig {
+            specs,
+            mapping: plan.template.preamp_mapping(),
+            limits: crate::preamps::PlanLimits {
+                max_raise_db: self
+                    .apply_max_raise
+                    .unwrap_or(crate::preamps::plan::DEFAULT_MAX_RAISE_DB),
+            },
+        })
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PreampsArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub advice: AdviceArgs,
+    #[command(flatten)]
+    pub preamps: PreampArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The audio hosts `--host` offers on this platform. ALSA, PipeWire and PulseAudio exist only
@@ -272,6 +373,12 @@ pub struct MonitorArgs {
     pub alignment: Option<f64>,
     #[command(flatten)]
     pub auto_take: AutoTakeArgs,
+    /// After the soundcheck, set every preamp that needs it (never during a take), listen
+    /// again for as long and report what the input heard (the summary's `applied`).
+    #[arg(long, requires = "soundcheck")]
+    pub apply: bool,
+    #[command(flatten)]
+    pub preamps: PreampArgs,
 }
 
 /// Automatic takes by level (`monitor`, `serve`).
@@ -500,6 +607,8 @@ pub struct GuiArgs {
     /// Open straight into the wall view, fullscreen.
     #[arg(long)]
     pub wall: bool,
+    #[command(flatten)]
+    pub preamps: PreampArgs,
 }
 
 /// Runs the command line: converts each subcommand's arguments to the library's types and
@@ -518,25 +627,48 @@ pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
         Some(Command::Devices(args)) => {
             crate::capture::devices::run(args.host.map(HostKind::from), args.json)
         }
-        Some(Command::Monitor(args)) => crate::monitor::run(&crate::monitor::MonitorOptions {
-            source: args.source.spec(),
-            duration_s: args.duration,
-            interval_ms: args.interval,
-            json: args.json,
-            soundcheck_s: args.soundcheck,
-            plan: args.advice.plan()?,
-            over_len: args
-                .source
-                .over_len
-                .unwrap_or(crate::meter::MeterConfig::default().over_len),
-            float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
-            auto_take: args.auto_take.config()?,
-            takes: args.takes,
-            meter: args.meter.map(|m| crate::monitor::MeterChoice {
-                kind: m.into(),
-                alignment_dbfs: args.alignment,
-            }),
-        }),
+        Some(Command::Monitor(args)) => {
+            let plan = args.advice.plan()?;
+            let apply = if args.apply {
+                let config = args.preamps.config(&plan, &args.source)?;
+                if config.specs.is_empty() {
+                    return Err(crate::Error::Message(
+                        "--apply needs a preamp to set: --preamp x32:HOST, xair:HOST or motu:HOST (or the template's)".into(),
+                    ));
+                }
+                Some(config)
+            } else {
+                None
+            };
+            crate::monitor::run(&crate::monitor::MonitorOptions {
+                source: args.source.spec(),
+                duration_s: args.duration,
+                interval_ms: args.interval,
+                json: args.json,
+                soundcheck_s: args.soundcheck,
+                plan,
+                over_len: args
+                    .source
+                    .over_len
+                    .unwrap_or(crate::meter::MeterConfig::default().over_len),
+                float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
+                auto_take: args.auto_take.config()?,
+                takes: args.takes,
+                meter: args.meter.map(|m| crate::monitor::MeterChoice {
+                    kind: m.into(),
+                    alignment_dbfs: args.alignment,
+                }),
+                apply,
+            })
+        }
+        Some(Command::Preamps(args)) => {
+            let plan = args.advice.plan()?;
+            crate::preamps::list::run(&crate::preamps::list::ListOptions {
+                source: args.source.spec(),
+                rig: args.preamps.config(&plan, &args.source)?,
+                json: args.json,
+            })
+        }
         Some(Command::Serve(args)) => crate::remote::serve::run(args.options()?),
         Some(Command::Takes(args)) => {
             crate::takes::store::run(args.session.as_deref(), list_format(args.json, args.csv))
@@ -562,11 +694,16 @@ fn list_format(json: bool, csv: bool) -> crate::listing::ListFormat {
 
 #[cfg(feature = "gui")]
 fn run_gui(args: &GuiArgs) -> Result<ExitCode, crate::Error> {
+    // The GUI keeps its own names and presets: only `--preamp` (or the PipeWire node) counts.
+    let preamps = args
+        .preamps
+        .config(&crate::advisor::ChannelPlan::default(), &args.source)?;
     crate::ui::run(crate::ui::GuiOptions {
         source: args.source.names_a_source().then(|| args.source.spec()),
         over_len: args.source.over_len,
         float_clip_level_dbfs: args.source.clip.clip_level_dbfs,
         wall: args.wall,
+        preamps: (!preamps.specs.is_empty()).then_some(preamps),
     })
 }
 

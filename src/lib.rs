@@ -52,6 +52,9 @@
 //!   every WebSocket client shares), `feed` (one WebSocket client), `frames`, `hub` (events,
 //!   `/api/log`, soundcheck), `api`, `control`, `osc`, `pages` (HTML/CSS/JS built in),
 //!   `serve`.
+//! - [`preamps`]: setting the preamps the advice names (X32/M32, X-Air, MOTU AVB): the safety
+//!   rules (`preamps::plan`), the devices and input mapping (`preamps::rig`), the closed loop
+//!   (`preamps::verify`), `gainstage preamps`. Network calls: never on the meter thread.
 //! - [`listing`]: how `log` and `takes` print (table, JSON, CSV) and the CSV cell rule.
 //! - [`platform`]: what is asked of the operating system beyond std (the open-file limit,
 //!   this machine's name); Linux only, nothing elsewhere.
@@ -87,6 +90,7 @@ pub mod meter;
 pub mod monitor;
 pub mod paths;
 pub mod platform;
+pub mod preamps;
 pub mod remote;
 pub mod report;
 // Plain serde and TOML: built without the GUI too, so its parser can be fuzzed without iced.

@@ -45,6 +45,18 @@ pub struct MonitorOptions {
     pub meter: Option<MeterChoice>,
     /// Takes started and ended by the level; `None`: off.
     pub auto_take: Option<crate::takes::AutoTakeConfig>,
+    /// After the soundcheck, set these preamps and listen again (`--apply`); `None`: advice
+    /// only.
+    pub apply: Option<crate::preamps::RigConfig>,
+}
+
+/// A soundcheck whose advice was applied: what was asked, what was done, what was heard
+/// before.
+#[derive(Debug)]
+struct ApplyRound {
+    requests: Vec<crate::preamps::ChangeRequest>,
+    applied: Vec<crate::preamps::Applied>,
+    before: Vec<SoundcheckResult>,
 }
 
 /// A programme meter to show, and its alignment (`None`: the kind's own).
@@ -288,13 +300,21 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         .filter(|d| d.is_finite() && *d >= 0.0)
         .map(|d| start + Duration::from_secs_f64(d));
     let info = session.source().clone();
+    let params: Vec<PresetParams> = (1..=info.channels).map(|ch| plan.params(ch)).collect();
     let mut check = soundcheck_s.map(|secs| {
         // Wall clock ends the listening as a backstop; the audio clock (t_s) decides it.
         let e = start + Duration::from_secs_f64(secs + 1.0);
         end = Some(end.map_or(e, |d| d.min(e)));
-        let params: Vec<PresetParams> = (1..=info.channels).map(|ch| plan.params(ch)).collect();
         Soundcheck::all(&params, secs, info.sample_rate)
     });
+    // The preamps are reached from this thread: the meter thread meters on meanwhile.
+    let mut rig = args
+        .apply
+        .as_ref()
+        .map(crate::preamps::Rig::from_config)
+        .transpose()
+        .map_err(|e| crate::Error::Message(e.to_string()))?;
+    let mut round: Option<ApplyRound> = None;
     let mut out = std::io::stdout().lock();
     let mut last: Option<Snapshot> = None;
     // Known once the callback has run; said on the first line after that.
@@ -351,8 +371,27 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
                 return Ok(ExitCode::SUCCESS);
             }
             printed?;
-            let finished = snapshot.state == StreamState::Finished
-                || check.as_ref().is_some_and(|c| c.is_done(snapshot.t_s));
+            let mut finished = snapshot.state == StreamState::Finished;
+            if let Some(c) = check.as_ref().filter(|c| c.is_done(snapshot.t_s)) {
+                finished = true;
+                if let (Some(rig), None) = (rig.as_mut(), round.as_ref()) {
+                    let secs = c.listen_s();
+                    let r = apply_advice(
+                        rig,
+                        c.results(),
+                        snapshot.open_take.is_some(),
+                        plan,
+                        &session,
+                    );
+                    if r.applied.iter().any(|a| a.change.is_some()) {
+                        // Listen again, as long, to hear what the change did.
+                        check = Some(Soundcheck::all(&params, secs, info.sample_rate));
+                        end = Some(Instant::now() + Duration::from_secs_f64(secs + 1.0));
+                        finished = false;
+                    }
+                    round = Some(r);
+                }
+            }
             last = Some(snapshot);
             if finished {
                 break;
@@ -401,6 +440,29 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     }
     if let Some(check) = check {
         let results = check.results();
+        if let Some(r) = round {
+            let applied =
+                crate::preamps::soundcheck::summarise(&r.requests, &r.applied, &r.before, &results);
+            if let Some(rig) = rig.as_mut() {
+                for a in applied.iter().filter(|a| {
+                    a.verdict == crate::preamps::soundcheck::AppliedVerdict::DidNotReach
+                }) {
+                    rig.stop(a.input, a.message.clone());
+                }
+            }
+            if args.json {
+                let line = serde_json::json!({ "soundcheck": r.before, "applied": applied });
+                writeln!(out, "{line}")?;
+            } else {
+                print_soundcheck_table(&mut out, &r.before)?;
+                writeln!(out, "\napplied:")?;
+                for a in &applied {
+                    writeln!(out, "  {}", a.message)?;
+                }
+            }
+            out.flush()?;
+            return Ok(ExitCode::SUCCESS);
+        }
         if args.json {
             writeln!(out, "{}", soundcheck::json_line(&results))?;
         } else {
@@ -424,6 +486,40 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sets the preamps the soundcheck's verdicts ask to (none while a take runs) and logs every
+/// change made; a preamp that does not answer is said on stderr and metering goes on.
+fn apply_advice(
+    rig: &mut crate::preamps::Rig,
+    before: Vec<SoundcheckResult>,
+    take_running: bool,
+    plan: &ChannelPlan,
+    session: &Session,
+) -> ApplyRound {
+    let requests = crate::preamps::soundcheck::requests(&before);
+    let applied = rig.apply(&requests, crate::preamps::Who::Soundcheck, take_running);
+    for problem in applied.iter().filter_map(|a| a.problem.as_ref()) {
+        eprintln!("gainstage: {problem}");
+    }
+    let changes: Vec<_> = applied.iter().filter_map(|a| a.change.clone()).collect();
+    for c in &changes {
+        session.send(crate::capture::MeterCommand::GainChanged(format!(
+            "Input {} {:+.1} → {:+.1} dB",
+            c.input, c.from_db, c.to_db
+        )));
+    }
+    let logged = crate::preamps::log::log_dir().and_then(|dir| {
+        crate::preamps::log::write_changes(&dir, &changes, |ch| plan.template.channel_name(ch))
+    });
+    if let Err(why) = logged {
+        eprintln!("gainstage: gain changes not written to the session log: {why}");
+    }
+    ApplyRound {
+        requests,
+        applied,
+        before,
+    }
 }
 
 /// Reads until the meter thread has closed the takes of a finished file (it does once the

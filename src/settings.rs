@@ -44,6 +44,10 @@ pub struct Settings {
     pub auto_take: AutoTakeSettings,
     /// Serving this session to browsers on the network (the Remote panel).
     pub remote: RemoteSettings,
+    /// Devices whose preamps the soundcheck may set, as `--preamp` takes them
+    /// (`x32:HOST[:PORT]` …); the latest `--preamp` given, used when none is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub preamps: Vec<String>,
 }
 
 /// Where the remote view listens unless told otherwise: every interface, port 8040.
@@ -233,6 +237,7 @@ impl Default for Settings {
             meters: ViewMeters::default(),
             auto_take: AutoTakeSettings::default(),
             remote: RemoteSettings::default(),
+            preamps: Vec::new(),
         }
     }
 }
@@ -384,6 +389,13 @@ mod tests {
     }
 
     #[test]
+    fn preamps_are_kept_as_given() {
+        assert!(parse("").unwrap().preamps.is_empty());
+        let s = parse("preamps = [\"x32:10.0.0.2\", \"motu:828es.local\"]\n").unwrap();
+        assert_eq!(s.preamps, ["x32:10.0.0.2", "motu:828es.local"]);
+    }
+
+    #[test]
     fn a_burst_of_changes_is_written_once_after_it_settles() {
         let t0 = Instant::now();
         let mut d = Debounce::default();
@@ -467,6 +479,7 @@ mod tests {
                 listen: "127.0.0.1:9040".into(),
                 view_key: "back-room".into(),
             },
+            preamps: vec!["xair:10.0.0.3".into()],
         };
         save(dir.path(), &s).unwrap();
         assert_eq!(load(dir.path()), (s, None));

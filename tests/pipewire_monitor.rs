@@ -140,12 +140,29 @@ context.objects = [
             priority.driver = 20000
         }}
     }}
-{}{}]
+{}{}{}]
 "#,
         null_sink("gs-aux8", 8),
-        null_sink("gs-aux16", 16)
+        null_sink("gs-aux16", 16),
+        PREAMP_SINK
     )
 }
+
+/// Two channels whose channel volumes also act on what is captured from the node (its
+/// monitor), as a capture node's volume does: the preamp `soundcheck --apply` sets.
+const PREAMP_SINK: &str = r#"    { factory = adapter
+        args = {
+            factory.name     = support.null-audio-sink
+            node.name        = gs-pre2
+            node.description = "gainstage test preamp"
+            media.class      = Audio/Sink
+            audio.channels   = 2
+            audio.position   = [ AUX0 AUX1 ]
+            monitor.channel-volumes = true
+            object.linger    = true
+        }
+    }
+"#;
 
 /// WirePlumber without the monitors that would look for (and could grab) real devices.
 const WIREPLUMBER_MAIN: &str = "alsa_monitor.enabled = false\n\
@@ -569,4 +586,126 @@ fn refused_priority_is_reported_with_the_reason() {
     assert_eq!(rt["policy"], "SCHED_OTHER");
     let why = rt["why"].as_str().unwrap();
     assert!(why.contains("RLIMIT_RTPRIO 0"), "{why}");
+}
+
+/// 997 Hz sines at `peaks_dbfs`, one a channel, 24-bit.
+fn write_sines(path: &Path, peaks_dbfs: &[f64], seconds: f64) {
+    let spec = hound::WavSpec {
+        channels: peaks_dbfs.len() as u16,
+        sample_rate: RATE,
+        bits_per_sample: 24,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..(seconds * f64::from(RATE)) as usize {
+        let x = (std::f64::consts::TAU * 997.0 * i as f64 / f64::from(RATE)).sin();
+        for p in peaks_dbfs {
+            w.write_sample((10f64.powf(p / 20.0) * x * 8_388_607.0).round() as i32)
+                .unwrap();
+        }
+    }
+    w.finalize().unwrap();
+}
+
+/// `monitor --soundcheck 3 --apply --host pipewire` on a node whose input 1 peaks at -3 dBFS:
+/// the soundcheck asks 9 dB down, gainstage sets the node's channel volume, listens again, and
+/// the level it measures has dropped by the amount set, within 0.1 dB; input 2, at the
+/// target, is left alone.
+#[test]
+fn soundcheck_apply_cuts_a_hot_input_and_the_level_drops_by_the_amount_set() {
+    let mut server = Server::start();
+    let wav = server.dir.path().join("preamp.wav");
+    write_sines(&wav, &[-3.0, -12.0], 12.0);
+    let mut player = server.command("pw-cat");
+    player
+        .args([
+            "--playback",
+            "--target",
+            "gs-pre2",
+            "--channel-map",
+            "AUX0,AUX1",
+        ])
+        .arg(&wav);
+    server.spawn(player, "pw-cat.log");
+    server.wait_for(
+        |s| {
+            s.output("pw-link", &["-l"])
+                .contains("gs-pre2:playback_AUX1")
+        },
+        "pw-cat playing into gs-pre2",
+    );
+    let listed = server
+        .command(env!("CARGO_BIN_EXE_gainstage"))
+        .args([
+            "preamps", "--host", "pipewire", "--device", "gs-pre2", "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed[0]["through"], "pipewire", "{listed}");
+    assert_eq!(listed[0]["gain_db"], 0.0, "{listed}");
+    // A virtual node: the volume is PipeWire's own, not a hardware preamp's.
+    assert_eq!(listed[0]["hardware"], false, "{listed}");
+
+    let out = server
+        .command(env!("CARGO_BIN_EXE_gainstage"))
+        .args([
+            "monitor",
+            "--host",
+            "pipewire",
+            "--device",
+            "gs-pre2",
+            "--soundcheck",
+            "3",
+            "--apply",
+            "--json",
+            "--interval",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let last: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let applied = last["applied"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{last}\n{stderr}"));
+    assert_eq!(applied.len(), 1, "only the hot input is changed: {last}");
+    let a = &applied[0];
+    assert_eq!(a["input"], 1);
+    assert_eq!(
+        (a["from_db"].as_f64(), a["to_db"].as_f64()),
+        (Some(0.0), Some(-9.0)),
+        "{a}"
+    );
+    let measured = a["measured_db"].as_f64().unwrap();
+    eprintln!("channel volume set -9.0 dB, level measured {measured:+.2} dB");
+    assert!(
+        (measured - -9.0).abs() <= 0.1,
+        "measured {measured} dB for -9 dB set: {a}"
+    );
+    assert_eq!(a["verdict"], "took", "{a}");
+    // The node holds the volume set: 10^(-9/20) on channel 1, unity on channel 2.
+    let dump: serde_json::Value = serde_json::from_str(&server.output("pw-dump", &[])).unwrap();
+    let node = dump
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["info"]["props"]["node.name"] == "gs-pre2")
+        .unwrap();
+    let volumes = node["info"]["params"]["Props"][0]["channelVolumes"].clone();
+    let v: Vec<f64> = volumes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!((v[0] - 10f64.powf(-9.0 / 20.0)).abs() < 1e-5, "{volumes}");
+    assert!((v[1] - 1.0).abs() < 1e-6, "{volumes}");
 }

@@ -51,6 +51,7 @@ fn an_hour_of_audio_keeps_memory_flat_and_counts_every_clip() {
             (LogEventKind::TakeStart | LogEventKind::TakeEnd, _) => {
                 panic!("the soak marks no takes: {e:?}")
             }
+            (LogEventKind::Gain, _) => panic!("the soak sets no preamps: {e:?}"),
             (_, None) => panic!("a warning event without its kind: {e:?}"),
         }
     }

@@ -146,3 +146,33 @@ fn an_open_take_allocates_nothing_however_many_blocks_bursts_and_warnings() {
     assert_eq!(input.bursts.len() as u64 + input.bursts_not_listed, 1000);
     assert_eq!(input.warnings, vec![WarningKind::Hot]);
 }
+
+#[test]
+fn the_take_after_a_gain_change_says_so_and_only_that_one() {
+    let mut t = TakeTracker::new(2, RATE, &[], &[]);
+    let quiet = BlockReading {
+        sample_peak: 0.1,
+        true_peak: 0.1,
+        ..BlockReading::default()
+    };
+    t.start("Before", 0);
+    // A change while a take runs belongs to the next take (gains never change during one;
+    // the note is for whatever changed between takes).
+    t.note_gain_change("Input 1 +30.0 → +21.0 dB");
+    t.block(0, 0, BLOCK, &quiet);
+    t.stop(BLOCK);
+    t.note_gain_change("Input 2 +30.0 → +42.0 dB");
+    t.start("After", 2 * BLOCK);
+    t.block(0, 2 * BLOCK, BLOCK, &quiet);
+    t.stop(3 * BLOCK);
+    t.start("Later", 4 * BLOCK);
+    t.stop(5 * BLOCK);
+    let reports = t.reports();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[0].gain_changed, None);
+    assert_eq!(
+        reports[1].gain_changed.as_deref(),
+        Some("gain changed before this take: Input 1 +30.0 → +21.0 dB; Input 2 +30.0 → +42.0 dB")
+    );
+    assert_eq!(reports[2].gain_changed, None);
+}

@@ -627,3 +627,103 @@ fn meters_keep_their_height_when_clips_and_warnings_come() {
     assert_eq!(alarmed.channels[2].readings.overs, 40);
     assert_eq!(readout_top(calm), readout_top(alarmed));
 }
+
+#[path = "support/console_sim.rs"]
+mod console_sim;
+
+/// With a console's preamps reachable, the soundcheck's verdicts become actions: the hot
+/// strip's badge reads "Apply ▼ 9.0 dB", Set all sets the headamps (queried first, on their own
+/// thread), the session log gets a `gain` entry per change, and Undo puts them back.
+#[test]
+fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
+    use console_sim::{ConsoleSim, Dialect};
+    use gainstage::preamps::worker::PreampWorker;
+    use gainstage::preamps::{RigConfig, Who};
+
+    let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 30.0);
+    let logs = tempfile::tempdir().unwrap();
+    let config = RigConfig {
+        specs: vec![console.spec("x32").parse().unwrap()],
+        ..RigConfig::default()
+    };
+    let worker =
+        PreampWorker::spawn(config, Who::Gui, Some(logs.path().to_path_buf()), None).unwrap();
+    let mut session = Session::new(4);
+    let mut app = App::with_snapshot(session.play(0.5)).with_preamps(worker);
+    app.settings.soundcheck_s = 1.0;
+    let _ = app.update(Message::Soundcheck(soundcheck::Message::Toggle(1)));
+    let _ = app.update(Message::Soundcheck(soundcheck::Message::Start));
+    for _ in 0..15 {
+        app.accept(session.play(0.1));
+    }
+    assert!(!app.soundcheck.is_listening());
+    // Channel 2 (input 2): -3 dBFS sine, 9 dB over the -12 dBTP target.
+    let mut ui = iced_test::simulator(app.view());
+    assert!(ui.find("Apply ▼ 9.0 dB").is_ok());
+    ui.click("Set all").unwrap();
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        let _ = app.update(m);
+    }
+    // The network is the preamps' thread's: poll until it says it is done.
+    while app.soundcheck.preamp_status.as_deref() == Some("Setting preamps…") {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.poll_preamps();
+    }
+    assert_eq!(
+        app.soundcheck.preamp_status.as_deref(),
+        Some("Set 1 preamp")
+    );
+    assert_eq!((console.gain_db(2), console.gain_db(1)), (21.0, 30.0));
+    let log: Vec<serde_json::Value> = std::fs::read_dir(logs.path())
+        .unwrap()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            text.lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["event"], "gain");
+    assert_eq!(
+        (
+            log[0]["channel"].as_u64(),
+            log[0]["from_db"].as_f64(),
+            log[0]["to_db"].as_f64()
+        ),
+        (Some(2), Some(30.0), Some(21.0))
+    );
+    assert_eq!(log[0]["who"], "gui");
+
+    let mut ui = iced_test::simulator(app.view());
+    assert!(ui.find("Set 1 preamp").is_ok());
+    // The verdicts describe the gains before: they are not offered again, and the strip
+    // shows the preamp's gain instead.
+    assert!(ui.find("Set all").is_err());
+    assert!(ui.find("Apply ▼ 9.0 dB").is_err());
+    assert!(ui.find("GAIN +21.0 dB").is_ok());
+    // A picture to look at: the bar's Set all / Undo and the strip's Apply badge.
+    let look = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("preamps-set-all");
+    ui.snapshot(&iced::Theme::Dark)
+        .unwrap()
+        .matches_image(&look)
+        .unwrap();
+    ui.click("Undo").unwrap();
+    for m in ui.into_messages().collect::<Vec<_>>() {
+        let _ = app.update(m);
+    }
+    while app.soundcheck.preamp_status.as_deref() == Some("Setting preamps…") {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.poll_preamps();
+    }
+    assert_eq!(
+        app.soundcheck.preamp_status.as_deref(),
+        Some("Undo: 1 preamp put back")
+    );
+    assert_eq!(console.gain_db(2), 30.0);
+    assert!(console.errors().is_empty(), "{:?}", console.errors());
+    // Back where the verdicts were made: they are offered again.
+    let mut ui = iced_test::simulator(app.view());
+    assert!(ui.find("Apply ▼ 9.0 dB").is_ok());
+    assert!(ui.find("Set all").is_ok());
+}

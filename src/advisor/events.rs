@@ -22,6 +22,9 @@ pub enum LogEventKind {
     TakeStart,
     /// A take ended, with its verdict.
     TakeEnd,
+    /// A preamp's gain was changed by gainstage (the entry also carries `from_db`, `to_db`,
+    /// `why` and `who`).
+    Gain,
 }
 
 /// One event on one channel.

@@ -89,6 +89,7 @@ pub fn table(entries: &[LogEntry]) -> String {
                 LogEventKind::Cleared => "cleared",
                 LogEventKind::TakeStart => "take start",
                 LogEventKind::TakeEnd => "take end",
+                LogEventKind::Gain => "gain",
             };
             [
                 e.time.replace('T', " ").trim_end_matches('Z').to_string(),

@@ -47,6 +47,22 @@ pub struct LogEntry {
     /// A clip burst's highest sample level (dBFS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_level_dbfs: Option<f64>,
+    /// A `gain` entry's change: `from_db`, `to_db`, `why`, `who`, `preamp` beside the rest.
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub gain: Option<GainFields>,
+}
+
+/// What a `gain` entry adds: a preamp's gain changed by gainstage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GainFields {
+    pub from_db: f64,
+    pub to_db: f64,
+    /// The advice it followed, or "undo".
+    pub why: String,
+    /// `gui`, `soundcheck` or `remote`.
+    pub who: String,
+    /// The preamp and device ("headamp 3 on x32 at 10.0.0.2:10023").
+    pub preamp: String,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -71,6 +87,7 @@ impl LogEntry {
             duration_s: None,
             clipped_samples: None,
             max_level_dbfs: None,
+            gain: None,
         }
     }
 

@@ -27,6 +27,22 @@ pub struct SessionTemplate {
     pub channels: Vec<ChannelSetup>,
     /// Presets whose parameters the user edited; the others keep the built-in values.
     pub presets: Presets,
+    /// The devices whose preamps gainstage may set, in order, as `--preamp` takes them
+    /// (`x32:HOST[:PORT]` …; checked where they are used, so the advisor needs no preamps).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub preamps: Vec<String>,
+    /// Inputs fed by another preamp than the N-th: input N ↔ preamp N otherwise (the
+    /// consoles' default USB routing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub preamp_map: Vec<PreampRoute>,
+}
+
+/// Input `input` is fed by preamp number `preamp` (both from 1; preamps counted over the
+/// devices in the order `preamps` lists them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreampRoute {
+    pub input: usize,
+    pub preamp: usize,
 }
 
 /// Why a template could not be used.
@@ -64,6 +80,14 @@ impl SessionTemplate {
     /// The parameters in force for channel `channel` (from 1).
     pub fn params(&self, channel: usize) -> PresetParams {
         self.presets.get(self.preset(channel))
+    }
+
+    /// The template's input → preamp mapping (input → preamp number, both from 1).
+    pub fn preamp_mapping(&self) -> std::collections::BTreeMap<usize, usize> {
+        self.preamp_map
+            .iter()
+            .map(|r| (r.input, r.preamp))
+            .collect()
     }
 
     fn setup(&self, channel: usize) -> Option<&ChannelSetup> {

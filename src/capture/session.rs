@@ -97,6 +97,8 @@ pub enum MeterCommand {
     ToggleTake(String),
     /// Automatic takes on with these levels and times, or off (`None`).
     AutoTakes(Option<crate::takes::AutoTakeConfig>),
+    /// A preamp's gain was changed ("Input 1 +30.0 → +21.0 dB"): the next take's report says so.
+    GainChanged(String),
 }
 
 /// Queues commands for a session's meter thread; cloned freely. Sending never blocks.

@@ -414,6 +414,7 @@ impl MeterWorker {
             MeterCommand::StopTake => self.takes.stop(self.metered),
             MeterCommand::ToggleTake(name) => self.takes.toggle(&name, self.metered),
             MeterCommand::AutoTakes(config) => self.takes.set_auto(config, self.metered),
+            MeterCommand::GainChanged(what) => self.takes.note_gain_change(&what),
             MeterCommand::ResetChannel(_)
             | MeterCommand::SetPreset(..)
             | MeterCommand::Rename(..) => {}

@@ -211,6 +211,7 @@ mod tests {
             duration_s: None,
             clipped_samples: None,
             max_level_dbfs: None,
+            gain: None,
         }
     }
 

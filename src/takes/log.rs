@@ -22,6 +22,7 @@ fn entry(time: SystemTime, channel: usize, name: &str, event: LogEventKind) -> L
         duration_s: None,
         clipped_samples: None,
         max_level_dbfs: None,
+        gain: None,
     }
 }
 

@@ -22,6 +22,10 @@ pub struct TakeReport {
     /// The worst input's verdict: `clipped at MM:SS.d` (earliest clip), `hot` or `clean`.
     pub verdict: String,
     pub inputs: Vec<InputReport>,
+    /// "gain changed before this take: Input 1 +30.0 → +21.0 dB", when gainstage changed a
+    /// preamp since the previous take started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gain_changed: Option<String>,
 }
 
 /// One input over one take.

@@ -323,6 +323,9 @@ pub fn table(session: &str, takes: &[TakeReport]) -> String {
             if t.cut_short { " (cut short)" } else { "" },
             t.verdict
         ));
+        if let Some(note) = &t.gain_changed {
+            s.push_str(&format!("  {note}\n"));
+        }
         for i in t.inputs.iter().filter(|i| i.verdict != "clean") {
             let bursts: Vec<String> = i
                 .bursts

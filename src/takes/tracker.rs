@@ -146,6 +146,8 @@ struct OpenTake {
     end: Option<u64>,
     /// Started by the level ([`super::auto`]), so the quiet ends it.
     auto: bool,
+    /// Preamp gains changed before this take started ("gain changed before this take: …").
+    gain_changed: Option<String>,
     /// An automatic take whose level has not yet held for the rise time: dropped, not
     /// reported, if it falls before.
     provisional: bool,
@@ -208,6 +210,8 @@ pub struct TakeTracker {
     shown: Vec<u8>,
     /// Automatic takes, when on.
     auto: Option<AutoTaker>,
+    /// Preamp gains changed since the last take started, said in the next take's report.
+    gain_note: Option<String>,
 }
 
 /// Reports the tracker keeps in memory (for snapshots, which readers take new reports from
@@ -242,6 +246,7 @@ impl TakeTracker {
             done: Vec::new(),
             ended: 0,
             next_number: 1,
+            gain_note: None,
             shown: vec![0; channels],
             auto: None,
         }
@@ -294,6 +299,13 @@ impl TakeTracker {
         if self.open.as_ref().is_some_and(|t| t.provisional) {
             self.spare = self.open.take();
             self.next_number -= 1;
+            // The take never was: its note waits for the next one.
+            if let Some(note) = self.spare.as_mut().and_then(|t| t.gain_changed.take()) {
+                self.gain_note = Some(match self.gain_note.take() {
+                    Some(later) => format!("{note}; {later}"),
+                    None => note,
+                });
+            }
         }
         if let Some(a) = self.auto.as_mut() {
             a.reset();
@@ -374,6 +386,16 @@ impl TakeTracker {
         }
     }
 
+    /// Notes a preamp change (`what`: "Input 1 +30.0 → +21.0 dB") for the next take's report.
+    /// A take already running is not affected: gains never change during one.
+    pub fn note_gain_change(&mut self, what: &str) {
+        let note = match self.gain_note.take() {
+            Some(before) => format!("{before}; {what}"),
+            None => format!("gain changed before this take: {what}"),
+        };
+        self.gain_note = Some(note);
+    }
+
     /// Starts a take named `name` at `frame` (a mark from a person); ends the open one there
     /// first. Allocates the take's state: nothing more until it ends.
     pub fn start(&mut self, name: &str, frame: u64) {
@@ -426,6 +448,7 @@ impl TakeTracker {
             start,
             end,
             auto: false,
+            gain_changed: self.gain_note.take(),
             provisional: false,
             inputs,
         });
@@ -654,6 +677,7 @@ impl TakeTracker {
             cut_short,
             verdict: take_verdict(&inputs),
             inputs,
+            gain_changed: t.gain_changed.take(),
         }
     }
 }

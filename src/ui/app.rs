@@ -106,6 +106,10 @@ pub struct App {
     pub takes: takes_panel::State,
     /// This session served to browsers on the network (the Remote panel).
     pub remote: remote_panel::State,
+    /// The preamps this session may set (`--preamp`), on their own thread.
+    preamps: Option<crate::preamps::worker::PreampWorker>,
+    /// The job sent to the preamps is an Undo.
+    undoing: bool,
 }
 
 impl App {
@@ -138,6 +142,8 @@ impl App {
             renderer: String::new(),
             takes: takes_panel::State::default(),
             remote: remote_panel::State::default(),
+            preamps: None,
+            undoing: false,
         }
     }
 
@@ -293,6 +299,35 @@ impl App {
     }
 
     /// An app drawing a given snapshot, with no session (tests, screenshots of states).
+    /// Gives the soundcheck preamps to set (Set all, Undo, the strips' Apply badges).
+    pub fn with_preamps(mut self, worker: crate::preamps::worker::PreampWorker) -> Self {
+        self.preamps = Some(worker);
+        self.soundcheck.can_set = true;
+        self
+    }
+
+    /// Saves the preamps this run was given, for the next run that names none.
+    pub fn remember_preamps(&mut self, specs: Vec<String>) {
+        if self.settings.preamps != specs {
+            self.settings.preamps = specs;
+            self.save();
+        }
+    }
+
+    /// Takes what the preamps' thread finished, if anything.
+    pub fn poll_preamps(&mut self) {
+        let Some(done) = self.preamps.as_ref().and_then(|w| w.try_result()) else {
+            return;
+        };
+        self.soundcheck.preamps_done(&done, self.undoing);
+    }
+
+    fn channel_names(&self) -> Vec<String> {
+        (0..self.channels())
+            .map(|i| self.roster.name(i).to_string())
+            .collect()
+    }
+
     pub fn with_snapshot(snapshot: Snapshot) -> Self {
         let mut app = Self::new(None, None, View::Bridge);
         app.accept(snapshot);
@@ -334,6 +369,7 @@ impl App {
                     self.realtime = self.session.as_ref().and_then(Session::realtime);
                 }
                 self.adopt_remote_renames();
+                self.poll_preamps();
                 self.save_if_due(Instant::now());
             }
             Message::ResetAll => self.send(MeterCommand::ResetAll),
@@ -421,6 +457,24 @@ impl App {
             let rate = s.source.sample_rate;
             self.soundcheck
                 .start(&params, self.settings.soundcheck_s, rate);
+        } else if m == soundcheck::Message::SetAll || m == soundcheck::Message::Undo {
+            let Some(worker) = &self.preamps else {
+                return;
+            };
+            // Never during a take: the preamps' thread refuses, and the bar says so.
+            let take_running = self
+                .snapshot
+                .as_ref()
+                .is_some_and(|s| s.open_take.is_some());
+            let names = self.channel_names();
+            self.undoing = m == soundcheck::Message::Undo;
+            if self.undoing {
+                worker.undo(take_running, names);
+            } else {
+                let requests = crate::preamps::soundcheck::requests(&self.soundcheck.results);
+                worker.apply(requests, take_running, names);
+            }
+            self.soundcheck.preamp_status = Some("Setting preamps…".into());
         } else {
             self.soundcheck.update(m);
         }

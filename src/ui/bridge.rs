@@ -301,9 +301,10 @@ fn footer<'a>(
         }
     });
     let advice: Element<'a, Message> = if let Some(r) = b.soundcheck.result(i) {
-        // Sized so that the longest result ("NO SIGNAL", "▲ 38.5 dB") stays in its strip.
-        let size = strip_text::fit_size(&soundcheck::short(r), t.badge_size(), t.inner);
-        soundcheck::strip_result(r, size - 2.0, neutral)
+        // Sized so that the longest result ("NO SIGNAL", "Apply ▲ 38.5 dB") stays in its strip.
+        let label = b.soundcheck.badge(r);
+        let size = strip_text::fit_size(&label, t.badge_size(), t.inner);
+        soundcheck::strip_result(r, label, size - 2.0, neutral)
     } else if let Some(w) = c.warnings.first() {
         let (long, short) = (badge(w), compact_badge(w));
         let (shown, size) = t.badge(&long, &short);

@@ -33,6 +33,7 @@ pub fn view<'a, M: 'a>(events: &'a [LogEntry], neutral: Neutral, path: &str) -> 
                 LogEventKind::Raised => ("WARN", palette::AMBER),
                 LogEventKind::Cleared => ("ok", neutral.dim_text),
                 LogEventKind::TakeStart | LogEventKind::TakeEnd => ("TAKE", neutral.dim_text),
+                LogEventKind::Gain => ("GAIN", palette::AMBER),
             };
             row![
                 text(clock(&e.time)).size(18).color(neutral.dim_text),

@@ -68,6 +68,18 @@ pub struct GuiOptions {
     pub float_clip_level_dbfs: Option<f64>,
     /// Open straight into the wall view, fullscreen.
     pub wall: bool,
+    /// Preamps the soundcheck may set (`--preamp`); `None`: advice only.
+    pub preamps: Option<crate::preamps::RigConfig>,
+}
+
+/// The preamps saved in the settings; ones that no longer parse are left out.
+fn saved_preamps(saved: &[String]) -> Option<crate::preamps::RigConfig> {
+    let specs: Vec<crate::preamps::PreampSpec> =
+        saved.iter().filter_map(|s| s.parse().ok()).collect();
+    (!specs.is_empty()).then(|| crate::preamps::RigConfig {
+        specs,
+        ..crate::preamps::RigConfig::default()
+    })
 }
 
 /// The source a saved input describes.
@@ -174,9 +186,36 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
             View::from_name(&saved.view)
         };
         let fell_back = source.is_device() && session.as_ref().is_some_and(|s| s.source().is_demo);
+        let commander = session.as_ref().map(Session::commander);
         let mut app = App::new(session, banner, view).with_opener(open_saved);
+        // This run's `--preamp`, else the ones saved from the last run that named some.
+        let preamps = args
+            .preamps
+            .clone()
+            .or_else(|| saved_preamps(&saved.preamps));
+        if let Some(config) = preamps {
+            match crate::preamps::worker::PreampWorker::spawn(
+                config,
+                crate::preamps::Who::Gui,
+                crate::preamps::log::log_dir().ok(),
+                commander,
+            ) {
+                Ok(worker) => app = app.with_preamps(worker),
+                Err(e) => app.banner = Some(format!("Preamps cannot be set: {e}")),
+            }
+        }
         app.renderer = drawn_with.clone();
         app.restore(&saved, dir);
+        if let Some(config) = &args.preamps {
+            // A PipeWire node belongs to this run's input, not to the next run's.
+            let named = config
+                .specs
+                .iter()
+                .filter(|s| s.through() != crate::preamps::Through::Pipewire)
+                .map(ToString::to_string)
+                .collect();
+            app.remember_preamps(named);
+        }
         match crate::takes::store::takes_dir() {
             Ok(takes) => app.open_takes(takes),
             Err(e) => app.banner = Some(format!("Takes will not be saved: {e}")),

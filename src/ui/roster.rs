@@ -83,6 +83,7 @@ impl Roster {
                 })
                 .collect(),
             presets: self.preset_table.clone(),
+            ..SessionTemplate::default()
         }
     }
 

@@ -23,6 +23,10 @@ pub enum Message {
     Cancel,
     /// Clear the results from the strips.
     Dismiss,
+    /// Set every preamp the verdicts ask to (where preamps are reachable).
+    SetAll,
+    /// Put back the gains from before the latest Set all.
+    Undo,
 }
 
 /// A soundcheck that is listening.
@@ -40,6 +44,17 @@ pub struct State {
     listening: Option<Listening>,
     /// The latest verdicts, shown until dismissed.
     pub results: Vec<SoundcheckResult>,
+    /// Preamps are reachable: verdicts can be applied.
+    pub can_set: bool,
+    /// A Set all was made that Undo can take back.
+    pub can_undo: bool,
+    /// These verdicts were applied: they describe the gains before, so Set all is offered
+    /// again only after the next soundcheck.
+    applied: bool,
+    /// Each input's preamp gain as last set from here (input from 1 → dB).
+    pub gains: std::collections::BTreeMap<usize, f64>,
+    /// What the latest Set all or Undo did, or that it is under way.
+    pub preamp_status: Option<String>,
 }
 
 impl State {
@@ -71,6 +86,7 @@ impl State {
             return;
         }
         self.results.clear();
+        self.applied = false;
         self.listening = Some(Listening {
             check: Soundcheck::new(channels, listen_s, sample_rate),
             now_s: None,
@@ -84,11 +100,53 @@ impl State {
                     self.picked.insert(c);
                 }
             }
-            // Start needs the channels' parameters: the app calls `start`.
-            Message::Start => {}
+            // Start needs the channels' parameters, Set all and Undo the preamps: the app
+            // handles them.
+            Message::Start | Message::SetAll | Message::Undo => {}
             Message::Cancel => self.listening = None,
             Message::Dismiss => self.results.clear(),
         }
+    }
+
+    /// A strip's badge: the verdict, as an action where the preamp can be set from here; once
+    /// set, the preamp's gain.
+    pub fn badge(&self, r: &SoundcheckResult) -> String {
+        if self.applied
+            && let Some(g) = self.gains.get(&r.channel)
+        {
+            return format!("GAIN {g:+.1} dB");
+        }
+        let s = short(r);
+        if self.can_set && r.suggested_gain_db.is_some() && r.status != SoundcheckStatus::Ok {
+            format!("Apply {s}")
+        } else {
+            s
+        }
+    }
+
+    /// Takes what a Set all or Undo did: a line for the bar, and whether Undo can follow.
+    pub fn preamps_done(&mut self, applied: &[crate::preamps::Applied], undo: bool) {
+        let changed = applied.iter().filter(|a| a.change.is_some()).count();
+        for c in applied.iter().filter_map(|a| a.change.as_ref()) {
+            self.gains
+                .insert(c.input, c.read_back_db.unwrap_or(c.to_db));
+        }
+        let problems: Vec<&str> = applied
+            .iter()
+            .filter_map(|a| a.problem.as_deref())
+            .collect();
+        let mut line = match (undo, changed) {
+            (true, 1) => "Undo: 1 preamp put back".to_string(),
+            (true, n) => format!("Undo: {n} preamps put back"),
+            (false, 1) => "Set 1 preamp".to_string(),
+            (false, n) => format!("Set {n} preamps"),
+        };
+        if let Some(first) = problems.first() {
+            line = format!("{line}; {first}");
+        }
+        self.can_undo = !undo && changed > 0;
+        self.applied = !undo;
+        self.preamp_status = Some(line);
     }
 
     /// Feeds a snapshot; when the listening time is up, the verdicts replace the countdown.
@@ -128,18 +186,34 @@ impl State {
         let start = button(text(format!("Soundcheck {picked}")).size(16))
             .on_press(Message::Start)
             .style(button::secondary);
-        if self.results.is_empty() {
-            start.into()
-        } else {
-            row![
-                start,
+        let mut bar = row![start]
+            .spacing(8)
+            .align_y(iced::alignment::Vertical::Center);
+        if !self.results.is_empty() {
+            if self.can_set && !self.applied {
+                bar = bar.push(
+                    button(text("Set all").size(16))
+                        .on_press(Message::SetAll)
+                        .style(button::primary),
+                );
+            }
+            bar = bar.push(
                 button(text("Dismiss results").size(16))
                     .on_press(Message::Dismiss)
                     .style(button::secondary),
-            ]
-            .spacing(8)
-            .into()
+            );
         }
+        if self.can_undo {
+            bar = bar.push(
+                button(text("Undo").size(16))
+                    .on_press(Message::Undo)
+                    .style(button::secondary),
+            );
+        }
+        if let Some(status) = &self.preamp_status {
+            bar = bar.push(text(status.clone()).size(16).color(neutral.text));
+        }
+        bar.into()
     }
 }
 
@@ -176,15 +250,16 @@ pub fn colors(r: &SoundcheckResult, neutral: Neutral) -> (iced::Color, iced::Col
     }
 }
 
-/// A strip's result box; the full advice is in the detail panel.
+/// A strip's result box showing `label`; the full advice is in the detail panel.
 pub fn strip_result<'a, M: 'a>(
     r: &SoundcheckResult,
+    label: String,
     font: f32,
     neutral: Neutral,
 ) -> Element<'a, M> {
     let (bg, fg) = colors(r, neutral);
     container(
-        text(short(r))
+        text(label)
             .size(font + 2.0)
             .color(fg)
             .center()
