@@ -554,3 +554,85 @@ fn list_targets_names_every_target_and_its_source() {
         );
     }
 }
+
+#[test]
+fn stems_json_reports_the_sum_and_its_headroom() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = 0.36;
+    for k in 0..3 {
+        write(
+            &dir.path().join(format!("s{k}.wav")),
+            2,
+            RATE,
+            2.0,
+            |n, _| sine(n, a, F),
+        );
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = cli::gainstage(home.path())
+        .args(["analyze", "--stage", "stems", "--json", "--ceiling", "-10"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["stage"], "stems");
+    assert_eq!(v["settings"]["stem_ceiling_dbtp"], -10.0);
+    assert_eq!(v["sum"]["role"], "sum");
+    let headroom = v["sum"]["programme"]["headroom_db"].as_f64().unwrap();
+    near("sum headroom", headroom, -db(3.0 * a), 0.02);
+    // -8.9 dBTP stems are over a -10 dBTP ceiling: three stem verdicts, then the sum's.
+    let kinds: Vec<&str> = v["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "stem_over_ceiling",
+            "stem_over_ceiling",
+            "stem_over_ceiling",
+            "sum_clips"
+        ]
+    );
+}
+
+#[test]
+fn an_explicit_target_is_checked_by_its_own_arithmetic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("master.wav");
+    let a = 10f64.powf(-10.0 / 20.0);
+    write(&path, 2, RATE, 6.0, |n, _| sine(n, a, F));
+    let home = tempfile::tempdir().unwrap();
+    let out = cli::gainstage(home.path())
+        .args(["analyze", "--stage", "master", "--json"])
+        .args(["--target-lufs", "-20", "--ceiling", "-3"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &v["files"][0]["targets"][0];
+    assert_eq!(t["name"], "custom");
+    assert_eq!(v["files"][0]["targets"].as_array().unwrap().len(), 1);
+    // -10 LUFS against -20 ± 1: a 10 dB cut, after which the peak sits at -20 dBTP.
+    near("gain", t["gain_db"].as_f64().unwrap(), -10.0, 0.05);
+    near(
+        "peak after",
+        t["peak_after_db"].as_f64().unwrap(),
+        -20.0,
+        0.05,
+    );
+    assert_eq!(t["level_ok"], false);
+    assert_eq!(t["peak_ok"], true);
+}
