@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::advisor::stage::{Stage, judge_master, judge_mix, judge_stem, judge_sum};
-use crate::analyze::{AnalyzeOptions, analyze_file, sum_stems};
+use crate::analyze::{AnalyzeOptions, Stems, analyze_file};
 use crate::delivery::Target;
 use crate::file_report::{FileReport, Role, StageReport, StageSettings, StagedFile};
 
@@ -191,19 +191,30 @@ pub fn run_stage(
     } else {
         files.to_vec()
     };
+    let mut staged = Vec::with_capacity(paths.len());
     let mut sum = None;
     if stage.stage == Stage::Stems {
-        // Summing checks rates and lengths first, so mismatched stems fail before any
-        // stem is metered.
-        let report = sum_stems(&paths, &opts).map_err(|e| crate::Error::Message(e.to_string()))?;
-        let mut staged = judge(report, Role::Sum);
-        staged.programme.name = "sum".into();
-        staged.verdicts = judge_sum(&staged.programme, paths.len());
-        sum = Some(staged);
-    }
-    let mut staged = Vec::with_capacity(paths.len());
-    for path in &paths {
-        staged.push(judge(measure(path)?, role));
+        // Opening checks rates and lengths, so mismatched stems fail before any is metered.
+        // The sum then runs on a thread of its own beside the stems' metering: the two are
+        // independent, and the sum alone would leave a core idle while it reads.
+        let stems = Stems::open(&paths).map_err(|e| crate::Error::Message(e.to_string()))?;
+        let summed = std::thread::scope(|s| {
+            let sum = s.spawn(|| stems.sum(&opts));
+            for path in &paths {
+                staged.push(judge(measure(path)?, role));
+            }
+            sum.join()
+                .map_err(|_| crate::Error::Message("internal: the summing thread stopped".into()))?
+                .map_err(|e| crate::Error::Message(e.to_string()))
+        })?;
+        let mut s = judge(summed, Role::Sum);
+        s.programme.name = "sum".into();
+        s.verdicts = judge_sum(&s.programme, paths.len());
+        sum = Some(s);
+    } else {
+        for path in &paths {
+            staged.push(judge(measure(path)?, role));
+        }
     }
     let reference = match &stage.reference {
         Some(path) => Some(judge(measure(path)?, Role::Reference)),

@@ -102,6 +102,19 @@ pub enum Role {
     Reference,
 }
 
+impl Role {
+    /// The JSON and CSV name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Stem => "stem",
+            Self::Sum => "sum",
+            Self::Mix => "mix",
+            Self::Master => "master",
+            Self::Reference => "reference",
+        }
+    }
+}
+
 /// One file (or the stems' sum) judged by a stage.
 #[derive(Debug, Clone)]
 pub struct StagedFile {

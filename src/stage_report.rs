@@ -188,10 +188,7 @@ fn row(f: &StagedFile) -> [String; 11] {
     let p = &f.programme;
     [
         name(f),
-        serde_json::to_value(f.role)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        f.role.name().to_string(),
         f.report.channels.to_string(),
         db(p.true_peak_dbtp),
         db(-p.true_peak_dbtp),
@@ -340,10 +337,7 @@ pub fn csv(r: &StageReport) -> String {
     let _ = writeln!(out, "{CSV_HEADER}");
     for f in r.files.iter().chain(&r.sum).chain(&r.reference) {
         let p = &f.programme;
-        let role = serde_json::to_value(f.role)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let role = f.role.name().to_string();
         let lead = [
             r.stage.name().to_string(),
             role,
@@ -360,11 +354,11 @@ pub fn csv(r: &StageReport) -> String {
             .verdicts
             .iter()
             .map(|v| {
-                let kind = serde_json::to_value(v.kind)
-                    .ok()
-                    .and_then(|k| k.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                (kind, v.message.clone(), v.suggested_gain_db)
+                (
+                    v.kind.name().to_string(),
+                    v.message.clone(),
+                    v.suggested_gain_db,
+                )
             })
             .collect();
         for t in &f.targets {

@@ -66,6 +66,26 @@ pub enum VerdictKind {
     NoLoudness,
 }
 
+impl VerdictKind {
+    /// The JSON and CSV name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::StemOverCeiling => "stem_over_ceiling",
+            Self::StemClipped => "stem_clipped",
+            Self::SumClips => "sum_clips",
+            Self::MixClipped => "mix_clipped",
+            Self::MixPeaks => "mix_peaks",
+            Self::MixLoud => "mix_loud",
+            Self::OffTarget => "off_target",
+            Self::PeaksOverCeiling => "peaks_over_ceiling",
+            Self::NoiseFloor => "noise_floor",
+            Self::LimitedHard => "limited_hard",
+            Self::InterSampleOvers => "inter_sample_overs",
+            Self::NoLoudness => "no_loudness",
+        }
+    }
+}
+
 /// One finding with the change that fixes it, like the advisor's warnings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
@@ -434,6 +454,27 @@ fn target_verdicts(p: &Programme, r: &TargetResult, out: &mut Vec<Verdict>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_are_the_json_names() {
+        use VerdictKind::*;
+        for k in [
+            StemOverCeiling,
+            StemClipped,
+            SumClips,
+            MixClipped,
+            MixPeaks,
+            MixLoud,
+            OffTarget,
+            PeaksOverCeiling,
+            NoiseFloor,
+            LimitedHard,
+            InterSampleOvers,
+            NoLoudness,
+        ] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.name());
+        }
+    }
 
     #[test]
     fn cuts_round_to_more_cut() {

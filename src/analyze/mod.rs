@@ -18,4 +18,4 @@ mod schedule;
 pub mod stems;
 
 pub use file::{AnalyzeError, AnalyzeOptions, analyze_file};
-pub use stems::{StemsError, sum_stems};
+pub use stems::{Stems, StemsError, sum_stems};

@@ -60,7 +60,30 @@ struct Stem {
     raw: Vec<u8>,
 }
 
-/// Opens every stem and checks they can be summed: one rate, one length.
+/// A set of stems checked to share one rate and one length, ready to sum.
+pub struct Stems(Vec<Stem>);
+
+impl std::fmt::Debug for Stems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|s| &s.path))
+            .finish()
+    }
+}
+
+impl Stems {
+    /// Opens every stem and checks they can be summed: one rate, one length. A mismatch is
+    /// found here, before anything is read.
+    pub fn open(paths: &[PathBuf]) -> Result<Self, StemsError> {
+        open(paths).map(Self)
+    }
+
+    /// Sums and meters them (see [`sum_stems`]).
+    pub fn sum(self, opts: &AnalyzeOptions) -> Result<FileReport, StemsError> {
+        sum(self.0, opts)
+    }
+}
+
 fn open(paths: &[PathBuf]) -> Result<Vec<Stem>, StemsError> {
     let mut stems: Vec<Stem> = Vec::with_capacity(paths.len());
     for path in paths {
@@ -99,7 +122,10 @@ fn open(paths: &[PathBuf]) -> Result<Vec<Stem>, StemsError> {
 /// Sums `paths` and meters the sum: a report for the sum as if it were one float file, named
 /// `sum`, with its inter-sample overs counted when it has 1 to 5 channels.
 pub fn sum_stems(paths: &[PathBuf], opts: &AnalyzeOptions) -> Result<FileReport, StemsError> {
-    let mut stems = open(paths)?;
+    Stems::open(paths)?.sum(opts)
+}
+
+fn sum(mut stems: Vec<Stem>, opts: &AnalyzeOptions) -> Result<FileReport, StemsError> {
     let (rate, declared) = match stems.first() {
         Some(s) => (s.reader.sample_rate(), s.reader.declared_frames()),
         None => return Err(StemsError::Empty),
@@ -127,8 +153,7 @@ pub fn sum_stems(paths: &[PathBuf], opts: &AnalyzeOptions) -> Result<FileReport,
     let mut max_short_term_lufs = f64::NEG_INFINITY;
 
     let mut sum = vec![vec![0.0f32; BLOCK_FRAMES]; channels];
-    let widest = stems.iter().map(|s| s.layout.channels()).max().unwrap_or(1);
-    let mut converted = vec![vec![0.0f32; BLOCK_FRAMES]; widest];
+    let mut converted = vec![vec![0.0f32; BLOCK_FRAMES]; channels];
     let mut frames = 0u64;
     loop {
         for s in &mut sum {
