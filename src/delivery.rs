@@ -305,13 +305,14 @@ impl Target {
         });
         let peak_after_db = peak + gain_db.unwrap_or(0.0);
         let noise_ok = match self.noise_floor_max_dbfs {
-            Some(max) => !(m.noise_floor_dbfs > max),
+            // An unknown floor (NaN) is no evidence against the master.
+            Some(max) => m.noise_floor_dbfs.is_nan() || m.noise_floor_dbfs <= max,
             None => true,
         };
         Outcome {
             gain_db,
             peak_after_db,
-            peak_ok: !(peak_after_db > self.ceiling_db + 1e-9),
+            peak_ok: peak_after_db.is_nan() || peak_after_db <= self.ceiling_db + 1e-9,
             level_ok: match self.playback {
                 // A player normalises any level: only a specification can be missed.
                 Playback::Spec => level_ok,

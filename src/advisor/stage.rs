@@ -238,7 +238,8 @@ pub fn judge_stem(
 /// The stems' sum: does a bounce at unity gain go over full scale?
 pub fn judge_sum(sum: &Programme, stems: usize) -> Vec<Verdict> {
     let tp = sum.true_peak_dbtp;
-    if !(tp > 0.0) && sum.clipped_samples == 0 {
+    let clips = tp > 0.0 || sum.clipped_samples > 0;
+    if !clips {
         return Vec::new();
     }
     let cut = cut_to_half_db(SUM_AIM_DBTP - tp);
