@@ -276,12 +276,18 @@ impl SourceArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct AnalyzeArgs {
-    /// WAV files (8/16/24/32-bit integer, 32-bit float, any channel count).
-    #[arg(required = true)]
+    /// WAV files (8/16/24/32-bit integer, 32-bit float, any channel count); with
+    /// `--stage stems`, a directory stands for its WAV files.
+    #[arg(required_unless_present = "list_targets")]
     pub files: Vec<PathBuf>,
-    /// Print one JSON array instead of a table.
-    #[arg(long)]
+    /// Print one JSON array (with `--stage`: one object) instead of a table.
+    #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// With `--stage stems|mix|master`: print CSV, a row per verdict.
+    #[arg(long)]
+    pub csv: bool,
+    #[command(flatten)]
+    pub stage: StageArgs,
     /// Consecutive clipped samples that count as one over (1-20).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub over_len: u32,
@@ -291,12 +297,103 @@ pub struct AnalyzeArgs {
     pub advice: AdviceArgs,
 }
 
+/// The stage whose rules `analyze` judges by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum StageChoice {
+    /// Recorded takes, per channel by source preset.
+    #[default]
+    Tracking,
+    /// Printed stems against a print ceiling, and their sum.
+    Stems,
+    /// A mix against the mastering margin.
+    Mix,
+    /// A master against delivery targets.
+    Master,
+}
+
+/// `analyze`'s stage options.
+#[derive(Debug, Clone, Args, Default)]
+pub struct StageArgs {
+    /// Judge by this stage's rules.
+    #[arg(long, value_enum, default_value_t = StageChoice::Tracking)]
+    pub stage: StageChoice,
+    /// Stems: the print ceiling (default -6 dBTP). Mix: the mastering margin's peak ceiling
+    /// (default -3 dBTP). Master: the true-peak ceiling of `--target-lufs`.
+    #[arg(long, allow_hyphen_values = true, value_name = "DBTP")]
+    pub ceiling: Option<f64>,
+    /// Mix: how far the highest short-term loudness must stay under the ceiling (dB).
+    #[arg(long, default_value_t = 6.0, value_name = "DB")]
+    pub loudness_gap: f64,
+    /// Master: a delivery target by name (repeatable; default every one); see
+    /// `--list-targets`.
+    #[arg(long = "target", value_parser = parse_target, value_name = "NAME")]
+    pub targets: Vec<crate::delivery::Target>,
+    /// Master: an explicit target loudness (LUFS), with `--ceiling` (default -1 dBTP).
+    #[arg(long, allow_hyphen_values = true, value_name = "LUFS")]
+    pub target_lufs: Option<f64>,
+    /// Master: a peak-to-loudness ratio under this is limited hard (dB).
+    #[arg(long, default_value_t = 8.0, value_name = "DB")]
+    pub min_plr: f64,
+    /// Mix or master: a reference track measured the same way, with the differences.
+    #[arg(long, value_name = "FILE")]
+    pub reference: Option<PathBuf>,
+    /// List the delivery targets with their figures and sources, and exit.
+    #[arg(long)]
+    pub list_targets: bool,
+}
+
+impl StageArgs {
+    /// The library's stage options.
+    pub fn options(&self) -> crate::commands::StageOptions {
+        use crate::advisor::stage::{DEFAULT_STEM_CEILING_DBTP, MasterRules, MixMargin, Stage};
+        let stage = match self.stage {
+            StageChoice::Tracking => Stage::Tracking,
+            StageChoice::Stems => Stage::Stems,
+            StageChoice::Mix => Stage::Mix,
+            StageChoice::Master => Stage::Master,
+        };
+        let mut targets = self.targets.clone();
+        if let Some(lufs) = self.target_lufs {
+            targets.push(crate::delivery::custom(lufs, self.ceiling.unwrap_or(-1.0)));
+        }
+        let mix_default = MixMargin::default();
+        crate::commands::StageOptions {
+            stage,
+            settings: crate::file_report::StageSettings {
+                stem_ceiling_dbtp: match stage {
+                    Stage::Stems => self.ceiling.unwrap_or(DEFAULT_STEM_CEILING_DBTP),
+                    _ => DEFAULT_STEM_CEILING_DBTP,
+                },
+                mix: MixMargin {
+                    ceiling_dbtp: match stage {
+                        Stage::Mix => self.ceiling.unwrap_or(mix_default.ceiling_dbtp),
+                        _ => mix_default.ceiling_dbtp,
+                    },
+                    loudness_gap_db: self.loudness_gap,
+                },
+                master: MasterRules {
+                    min_plr_db: self.min_plr,
+                },
+            },
+            targets,
+            reference: self.reference.clone(),
+        }
+    }
+}
+
+fn parse_target(name: &str) -> Result<crate::delivery::Target, String> {
+    crate::delivery::find(name).ok_or_else(|| {
+        let names: Vec<_> = crate::delivery::TARGETS.iter().map(|t| t.name).collect();
+        format!("unknown target '{name}'; one of: {}", names.join(", "))
+    })
+}
+
 /// Which source preset the advisor judges each channel by.
 #[derive(Debug, Clone, Args, Default)]
 pub struct AdviceArgs {
     /// Source preset for every channel the template does not list (generic, vocal, speech,
     /// kick, snare, toms, overheads, room, bass_di, bass_amp, electric_guitar,
-    /// acoustic_guitar, keys_line, synth).
+    /// acoustic_guitar, keys_line, synth, mix_bus, master).
     #[arg(long, value_parser = parse_preset)]
     pub preset: Option<crate::advisor::SourcePreset>,
     /// Session template (a saved input list in the config directory) giving channels their
@@ -616,13 +713,32 @@ pub struct GuiArgs {
 pub fn run(cli: Cli) -> Result<ExitCode, crate::Error> {
     match cli.command {
         Some(Command::Analyze(args)) => {
+            if args.stage.list_targets {
+                print!("{}", crate::stage_report::targets_table());
+                return Ok(ExitCode::SUCCESS);
+            }
             let opts = crate::analyze::AnalyzeOptions {
                 over_len: args.over_len,
                 float_clip_level_dbfs: args.clip.clip_level_dbfs,
                 plan: args.advice.plan()?,
                 ..crate::analyze::AnalyzeOptions::default()
             };
-            crate::commands::analyze(&args.files, args.json, opts)
+            if args.stage.stage == StageChoice::Tracking {
+                if args.csv {
+                    return Err(crate::Error::Message(
+                        "--csv needs --stage stems, mix or master".into(),
+                    ));
+                }
+                return crate::commands::analyze(&args.files, args.json, opts);
+            }
+            let output = if args.json {
+                crate::commands::StageOutput::Json
+            } else if args.csv {
+                crate::commands::StageOutput::Csv
+            } else {
+                crate::commands::StageOutput::Table
+            };
+            crate::commands::analyze_stage(&args.files, output, opts, args.stage.options())
         }
         Some(Command::Devices(args)) => {
             crate::capture::devices::run(args.host.map(HostKind::from), args.json)

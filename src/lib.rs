@@ -20,9 +20,17 @@
 //!   `meter::digital_peak`.
 //! - [`analyze`]: offline analysis of WAV files with the same meters, into [`file_report`]s;
 //!   `analyze::schedule` gives reading and each channel group's metering to any free thread.
-//! - [`file_report`]: what analysing a file found (readings, warnings, programme loudness).
-//! - [`report`]: JSON and table rendering of [`file_report`]s.
-//! - [`commands`]: `gainstage analyze`, joining `analyze` and `report`.
+//!   `analyze::stems` sums a set of stems sample by sample and meters the sum.
+//! - [`file_report`]: what analysing a file found (readings, warnings, programme loudness),
+//!   and a stage's report (`StageReport`: files, the stems' sum, the reference, verdicts).
+//! - [`report`]: JSON and table rendering of [`file_report`]s; [`stage_report`]: the same for
+//!   `analyze --stage stems|mix|master` (JSON, table, CSV, `--list-targets`).
+//! - [`overs`]: inter-sample overs of a programme above every level (a histogram on a 0.01 dB
+//!   grid), for the mix and master stages.
+//! - [`delivery`]: delivery targets (streaming, broadcast, podcast, audiobook) with their
+//!   published levels, ceilings and sources, and what each does to a master.
+//! - [`commands`]: `gainstage analyze` (and `--stage`), joining `analyze`, `advisor::stage`
+//!   and the renderers.
 //! - [`wav`]: the WAV reader both `analyze` and `monitor --file` use (every PCM and float
 //!   format they accept, converted by `meter::sample`'s clip rule).
 //! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
@@ -41,6 +49,7 @@
 //! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,
 //!   [`advisor::LiveAdvisor`] for live warnings with hysteresis, [`advisor::Soundcheck`],
+//!   the rules after tracking (`advisor::stage`: stems, mix, master),
 //!   source presets, session templates (TOML) and the session log (`gainstage log`), written
 //!   by its own thread (`advisor::log_writer`); `advisor::words` holds the performer's word, a
 //!   strip's zone and its badge, which the GUI and the remote pages share.
@@ -83,11 +92,13 @@ pub mod atomic_file;
 pub mod capture;
 pub mod cli;
 pub mod commands;
+pub mod delivery;
 pub mod error;
 pub mod file_report;
 pub mod listing;
 pub mod meter;
 pub mod monitor;
+pub mod overs;
 pub mod paths;
 pub mod platform;
 pub mod preamps;
@@ -96,6 +107,7 @@ pub mod report;
 // Plain serde and TOML: built without the GUI too, so its parser can be fuzzed without iced.
 pub mod settings;
 pub mod snapshot;
+pub mod stage_report;
 pub mod takes;
 #[cfg(feature = "gui")]
 pub mod ui;

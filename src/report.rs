@@ -57,6 +57,7 @@ struct ProgramJson {
     integrated_lufs: Option<f64>,
     loudness_range_lu: Option<f64>,
     true_peak_dbtp: Option<f64>,
+    max_short_term_lufs: Option<f64>,
 }
 
 /// DC below digital silence is no measurable offset.
@@ -94,6 +95,7 @@ fn program_json(p: &ProgramReport) -> ProgramJson {
         integrated_lufs: finite(p.integrated_lufs),
         loudness_range_lu: finite(p.loudness_range_lu),
         true_peak_dbtp: finite(p.true_peak_dbtp),
+        max_short_term_lufs: finite(p.max_short_term_lufs),
     }
 }
 
@@ -111,6 +113,11 @@ fn file_json(r: &FileReport) -> FileJson<'_> {
         per_channel: r.per_channel.iter().map(channel_json).collect(),
         program: r.program.as_ref().map(program_json),
     }
+}
+
+/// One file's `analyze --json` object, for documents that embed it.
+pub fn file_value(r: &FileReport) -> Result<serde_json::Value, crate::Error> {
+    serde_json::to_value(file_json(r)).map_err(|e| crate::Error::Message(e.to_string()))
 }
 
 /// One JSON array with one object per file read.

@@ -2,7 +2,7 @@
 //! ([`judge_take`]) and the live advisor build that summary from different windows and share
 //! these rules, so a take and a live session can never disagree about what "hot" means.
 
-use super::preset::PresetParams;
+use super::preset::{GainControl, PresetParams};
 use super::warning::{Warning, WarningKind};
 use crate::meter::ChannelReadings;
 
@@ -121,19 +121,22 @@ pub fn clip_cut_db(longest_run_ms: f64) -> f64 {
     -(CLIP_MIN_CUT_DB + extra)
 }
 
-/// "turn the preamp down about 7 dB" for -7.0.
-pub fn gain_phrase(gain_db: f64) -> String {
+/// "turn the preamp down about 7 dB" for -7.0 with the preamp; the mix bus is pulled down,
+/// the master output turned down.
+pub fn gain_phrase(control: GainControl, gain_db: f64) -> String {
     let mag = gain_db.abs();
     let amount = if mag.fract() == 0.0 {
         format!("{mag:.0}")
     } else {
         format!("{mag:.1}")
     };
-    if gain_db < 0.0 {
-        format!("turn the preamp down about {amount} dB")
-    } else {
-        format!("turn the preamp up about {amount} dB")
-    }
+    let (verb, what) = match control {
+        GainControl::Preamp => ("turn", "the preamp"),
+        GainControl::MixBus => ("pull", "the mix bus"),
+        GainControl::MasterOutput => ("turn", "the master output"),
+    };
+    let way = if gain_db < 0.0 { "down" } else { "up" };
+    format!("{verb} {what} {way} about {amount} dB")
 }
 
 /// Level shifts that make a check easier to keep than to raise; zero for whole takes.
@@ -168,7 +171,7 @@ pub fn check(kind: WarningKind, e: &Evidence, p: &PresetParams, slack: Slack) ->
                 kind,
                 format!(
                     "Input {ch}: clipped ({overs}); {} and redo the take",
-                    gain_phrase(gain)
+                    gain_phrase(p.control, gain)
                 ),
                 Some(gain),
             )
@@ -181,7 +184,7 @@ pub fn check(kind: WarningKind, e: &Evidence, p: &PresetParams, slack: Slack) ->
                     "Input {ch}: peaks reach {:.1} dBTP, under {:.0} dB headroom; {}",
                     e.peak_dbtp,
                     -p.hot_dbtp,
-                    gain_phrase(gain)
+                    gain_phrase(p.control, gain)
                 ),
                 Some(gain),
             )
@@ -194,7 +197,7 @@ pub fn check(kind: WarningKind, e: &Evidence, p: &PresetParams, slack: Slack) ->
                     format!(
                         "Input {ch}: peaks only reach {:.1} dBTP; {}",
                         e.peak_dbtp,
-                        gain_phrase(gain)
+                        gain_phrase(p.control, gain)
                     ),
                     Some(gain),
                 )
@@ -338,8 +341,18 @@ mod tests {
 
     #[test]
     fn phrases_name_the_amount() {
-        assert_eq!(gain_phrase(-7.0), "turn the preamp down about 7 dB");
-        assert_eq!(gain_phrase(4.5), "turn the preamp up about 4.5 dB");
+        assert_eq!(
+            gain_phrase(GainControl::Preamp, -7.0),
+            "turn the preamp down about 7 dB"
+        );
+        assert_eq!(
+            gain_phrase(GainControl::Preamp, 4.5),
+            "turn the preamp up about 4.5 dB"
+        );
+        assert_eq!(
+            gain_phrase(GainControl::MixBus, -2.5),
+            "pull the mix bus down about 2.5 dB"
+        );
     }
 
     #[test]

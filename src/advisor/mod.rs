@@ -7,6 +7,8 @@
 //! - [`judge`]: the checks, and [`judge_take`] for whole takes.
 //! - [`live`]: [`LiveAdvisor`], the same checks over recent windows with hysteresis.
 //! - [`soundcheck`]: listen N seconds, then per-channel advice.
+//! - [`stage`]: after tracking: printed stems against a print ceiling and their sum, a mix
+//!   against the mastering margin, a master against delivery targets ([`crate::delivery`]).
 //! - [`template`]: session templates (channel names and presets) as TOML in the config dir.
 //! - [`events`]: what changed on a channel, as session-log events, and [`RecentEvents`], the
 //!   one in-memory event buffer.
@@ -24,6 +26,7 @@ pub mod log_writer;
 pub mod preset;
 pub mod session_log;
 pub mod soundcheck;
+pub mod stage;
 pub mod template;
 pub mod warning;
 pub mod words;
@@ -32,7 +35,7 @@ pub use events::{LogEvent, LogEventKind, RecentEvents, diff_events};
 pub use judge::judge_take;
 pub use live::{LiveAdvisor, LiveConfig};
 pub use log_writer::{Calendar, LogHealth, LogWriter};
-pub use preset::{PresetParams, Presets, SourcePreset, Thresholds};
+pub use preset::{GainControl, PresetParams, Presets, SourcePreset, Thresholds};
 pub use session_log::{GainFields, LogEntry, SessionLog};
 pub use soundcheck::{Soundcheck, SoundcheckResult, SoundcheckStatus};
 pub use template::{ChannelPlan, ChannelSetup, PreampRoute, SessionTemplate, TemplateError};

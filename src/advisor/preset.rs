@@ -23,10 +23,14 @@ pub enum SourcePreset {
     AcousticGuitar,
     KeysLine,
     Synth,
+    /// A DAW's mix bus routed in (JACK, PipeWire or a loopback), heading for mastering.
+    MixBus,
+    /// A finished master, heading for a platform.
+    Master,
 }
 
 impl SourcePreset {
-    pub const ALL: [SourcePreset; 14] = [
+    pub const ALL: [SourcePreset; 16] = [
         Self::Generic,
         Self::Vocal,
         Self::Speech,
@@ -41,6 +45,8 @@ impl SourcePreset {
         Self::AcousticGuitar,
         Self::KeysLine,
         Self::Synth,
+        Self::MixBus,
+        Self::Master,
     ];
 
     /// Name shown to people.
@@ -60,6 +66,8 @@ impl SourcePreset {
             Self::AcousticGuitar => "Acoustic guitar",
             Self::KeysLine => "Keys / line",
             Self::Synth => "Synth",
+            Self::MixBus => "Mix bus",
+            Self::Master => "Master",
         }
     }
 }
@@ -99,8 +107,21 @@ pub struct PresetParams {
     pub check_dc: bool,
     pub check_rumble: bool,
     pub check_noisy: bool,
+    /// What a suggested gain change is made with, named in the advice.
+    pub control: GainControl,
     /// Why these numbers, shown next to the preset.
     pub reason: String,
+}
+
+/// Where a channel's level is set: the advice names it ("turn the preamp down", "pull the
+/// mix bus down").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GainControl {
+    #[default]
+    Preamp,
+    MixBus,
+    MasterOutput,
 }
 
 /// The two levels a channel's meter shows it is judged against (dBTP): the top of its
@@ -137,6 +158,7 @@ impl Default for PresetParams {
             check_dc: true,
             check_rumble: true,
             check_noisy: true,
+            control: GainControl::Preamp,
             reason: String::new(),
         }
     }
@@ -165,6 +187,8 @@ impl SourcePreset {
             Self::AcousticGuitar => "acoustic_guitar",
             Self::KeysLine => "keys_line",
             Self::Synth => "synth",
+            Self::MixBus => "mix_bus",
+            Self::Master => "master",
         }
     }
 
@@ -269,6 +293,33 @@ impl SourcePreset {
                 check_noisy: false,
                 reason: reason(
                     "Line level and predictable, so it can run hotter; pads and drones leave no quiet stretch to judge a floor by.",
+                ),
+                ..base
+            },
+            // The mix stage's margin (`advisor::stage::MixMargin`): peaks at or under -3
+            // dBTP leave mastering room to work.
+            Self::MixBus => PresetParams {
+                target_dbtp: -6.0,
+                hot_dbtp: -3.0,
+                low_dbtp: -24.0,
+                check_rumble: false,
+                check_noisy: false,
+                control: GainControl::MixBus,
+                reason: reason(
+                    "A mix for mastering: peaks at or under -3 dBTP leave the mastering engineer room; kick and bass below 40 Hz belong to the mix, and its quiet breaks are not noise.",
+                ),
+                ..base
+            },
+            // The ceiling most delivery targets name (`delivery::TARGETS`): -1 dBTP.
+            Self::Master => PresetParams {
+                target_dbtp: -1.5,
+                hot_dbtp: -1.0,
+                low_dbtp: -12.0,
+                check_rumble: false,
+                check_noisy: false,
+                control: GainControl::MasterOutput,
+                reason: reason(
+                    "A finished master: true peaks over -1 dBTP distort when streaming services encode it (the ceiling Spotify, AES TD1008 and EBU R 128 name).",
                 ),
                 ..base
             },

@@ -186,7 +186,10 @@ fn verdict(l: &Listener, sample_rate: u32) -> SoundcheckResult {
             status: SoundcheckStatus::Clipped,
             suggested_gain_db: Some(gain),
             max_true_peak_dbtp: max_tp,
-            message: format!("Input {ch}: clipped; {} and check again", gain_phrase(gain)),
+            message: format!(
+                "Input {ch}: clipped; {} and check again",
+                gain_phrase(p.control, gain)
+            ),
         };
     }
     let gain = round_half_db(to_target);
@@ -196,7 +199,7 @@ fn verdict(l: &Listener, sample_rate: u32) -> SoundcheckResult {
             SoundcheckStatus::TooDynamic,
             format!(
                 "Input {ch}: peaks sit {crest:.0} dB above the body, too far apart for one gain; set for the peaks ({}) and ride or compress the rest",
-                gain_phrase(gain)
+                gain_phrase(p.control, gain)
             ),
         )
     } else if to_target.abs() <= OK_TOLERANCE_DB {
@@ -207,12 +210,18 @@ fn verdict(l: &Listener, sample_rate: u32) -> SoundcheckResult {
     } else if to_target < 0.0 {
         (
             SoundcheckStatus::TurnDown,
-            format!("Input {ch}: peaks at {peak:.1} dBTP; {}", gain_phrase(gain)),
+            format!(
+                "Input {ch}: peaks at {peak:.1} dBTP; {}",
+                gain_phrase(p.control, gain)
+            ),
         )
     } else {
         (
             SoundcheckStatus::TurnUp,
-            format!("Input {ch}: peaks at {peak:.1} dBTP; {}", gain_phrase(gain)),
+            format!(
+                "Input {ch}: peaks at {peak:.1} dBTP; {}",
+                gain_phrase(p.control, gain)
+            ),
         )
     };
     SoundcheckResult {

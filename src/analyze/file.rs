@@ -16,6 +16,7 @@ use crate::advisor::{ChannelPlan, judge_take};
 use crate::file_report::{ChannelReport, FileReport, ProgramReport};
 use crate::meter::k_weighting::LANES;
 use crate::meter::{ChannelMeter, ClipRule, MeterBank, MeterConfig, MeterError, ProgramMeter};
+use crate::overs::OverCounter;
 use crate::wav::{Fill, Layout, WavError, WavReader};
 
 /// Settings of one analysis.
@@ -35,6 +36,9 @@ pub struct AnalyzeOptions {
     pub progress: bool,
     /// The preset the advisor judges each channel by.
     pub plan: ChannelPlan,
+    /// Count the programme's inter-sample overs above every level (the mix and master
+    /// stages; 1 to 5 channels).
+    pub count_overs: bool,
 }
 
 /// Frames per block: long enough that handing blocks between threads costs nothing next to
@@ -55,6 +59,7 @@ impl Default for AnalyzeOptions {
             threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             progress: false,
             plan: ChannelPlan::default(),
+            count_overs: false,
         }
     }
 }
@@ -87,6 +92,10 @@ struct Group {
     first: usize,
     bank: MeterBank,
     program: Option<ProgramMeter>,
+    /// The programme's highest short-term loudness so far (LUFS), with `program`.
+    max_short_term_lufs: f64,
+    /// Inter-sample overs of the programme, with `program` when asked for.
+    overs: Option<OverCounter>,
     layout: Layout,
     /// Converted samples of the channels this group reads: its own range, or every channel of
     /// the file when it also meters the programme. `planar[k]` is channel `decoded_from + k`.
@@ -117,6 +126,12 @@ impl schedule::Group for Group {
                 refs.clear();
                 refs.extend(self.planar.iter().map(|p| &p[..frames]));
                 p.process_planar(&refs);
+                // Short-term loudness moves on once per 100 ms slice, and a piece is shorter
+                // than a slice, so every value it takes is seen here.
+                self.max_short_term_lufs = self.max_short_term_lufs.max(p.short_term_lufs());
+                if let Some(o) = &mut self.overs {
+                    o.process_planar(&refs);
+                }
             }
         }
     }
@@ -213,6 +228,7 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         layout,
         &config,
         piece_frames,
+        opts.count_overs,
     )?;
     let source = FileSource {
         progress: Progress::new(opts.progress, path, reader.declared_frames()),
@@ -234,6 +250,8 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
 
     let mut per_channel = Vec::with_capacity(channels);
     let mut program = None;
+    let mut true_peak_overs = None;
+    let mut max_short_term_lufs = f64::NEG_INFINITY;
     for g in &groups {
         for c in 0..g.bank.channels() {
             let channel = g.first + c + 1;
@@ -247,11 +265,16 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         }
         if let Some(p) = &g.program {
             program = Some(p.readings());
+            max_short_term_lufs = g.max_short_term_lufs;
+        }
+        if let Some(o) = &g.overs {
+            true_peak_overs = Some(o.counts());
         }
     }
     let program = program.map(|p| ProgramReport {
         integrated_lufs: p.integrated_lufs,
         loudness_range_lu: p.loudness_range_lu,
+        max_short_term_lufs,
         true_peak_dbtp: per_channel
             .iter()
             .map(|c| c.readings.max_true_peak_dbtp)
@@ -270,6 +293,7 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
         truncated,
         per_channel,
         program,
+        true_peak_overs,
     })
 }
 
@@ -290,6 +314,7 @@ fn split_groups(
     layout: Layout,
     config: &MeterConfig,
     piece_frames: usize,
+    count_overs: bool,
 ) -> Result<Vec<Group>, AnalyzeError> {
     let n = groups.min(channels);
     let mut groups = Vec::with_capacity(n);
@@ -302,6 +327,8 @@ fn split_groups(
             first,
             bank: MeterBank::of(len, &meter, config)?,
             program: None,
+            max_short_term_lufs: f64::NEG_INFINITY,
+            overs: None,
             layout,
             planar: vec![vec![0.0; piece_frames]; len],
             decoded_from: first,
@@ -311,6 +338,7 @@ fn split_groups(
     if let Some(last) = groups.last_mut() {
         last.program = ProgramMeter::new(channels, rate, config.max_block_frames)?;
         if last.program.is_some() {
+            last.overs = count_overs.then(|| OverCounter::new(channels, rate));
             last.planar = vec![vec![0.0; piece_frames]; channels];
             last.decoded_from = 0;
         }

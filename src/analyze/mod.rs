@@ -5,6 +5,7 @@
 //! - `schedule`: reading and each channel group's metering as jobs for any free thread, every
 //!   group's blocks in order.
 //! - `progress`: the stderr progress line for long runs.
+//! - [`stems`]: the sum of a set of stems, sample by sample, metered as one programme.
 //!
 //! Results are [`crate::file_report`] reports, rendered elsewhere (`gainstage analyze` joins the two).
 //!
@@ -14,5 +15,7 @@
 pub mod file;
 mod progress;
 mod schedule;
+pub mod stems;
 
 pub use file::{AnalyzeError, AnalyzeOptions, analyze_file};
+pub use stems::{Stems, StemsError, sum_stems};
