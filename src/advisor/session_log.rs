@@ -99,6 +99,29 @@ pub enum LogError {
 pub struct SessionLog {
     path: PathBuf,
     file: File,
+    /// A line cut short was found at the end and closed when it was opened.
+    closed_cut_line: bool,
+}
+
+/// Ends a last line that a write cut short (a full disk, a crash mid-write) left without its
+/// line break, so the next entry starts a line of its own instead of being glued to half of
+/// another; that half stays, as a line readers skip. True when there was one. `file` must be
+/// open for reading and appending.
+pub fn close_cut_line(file: &mut File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8];
+    file.seek(SeekFrom::Start(len - 1))?;
+    file.read_exact(&mut last)?;
+    if last[0] == b'\n' {
+        return Ok(false);
+    }
+    // With O_APPEND this goes at the end wherever the read left the offset.
+    file.write_all(b"\n")?;
+    Ok(true)
 }
 
 /// `<data dir>/sessions`.
@@ -118,19 +141,27 @@ impl SessionLog {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(path)
             .map_err(io)?;
+        let closed_cut_line = close_cut_line(&mut file).map_err(io)?;
         Ok(Self {
             path: path.to_path_buf(),
             file,
+            closed_cut_line,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True when opening found the file's last line cut short (an entry lost) and closed it.
+    pub fn closed_cut_line(&self) -> bool {
+        self.closed_cut_line
     }
 
     /// Writes one entry as one line and flushes it.
