@@ -105,21 +105,22 @@ pub struct SessionLog {
 
 /// Ends a last line that a write cut short (a full disk, a crash mid-write) left without its
 /// line break, so the next entry starts a line of its own instead of being glued to half of
-/// another; that half stays, as a line readers skip. True when there was one. `file` must be
-/// open for reading and appending.
-pub fn close_cut_line(file: &mut File) -> std::io::Result<bool> {
+/// another; that half stays, as a line readers skip. True when there was one. `file` is
+/// `path` opened for appending; only a regular file is looked at (a FIFO or a device has no
+/// last line to read back).
+pub fn close_cut_line(path: &Path, file: &mut File) -> std::io::Result<bool> {
     use std::io::{Read, Seek, SeekFrom};
-    let len = file.metadata()?.len();
-    if len == 0 {
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.len() == 0 {
         return Ok(false);
     }
     let mut last = [0u8];
-    file.seek(SeekFrom::Start(len - 1))?;
-    file.read_exact(&mut last)?;
+    let mut reader = File::open(path)?;
+    reader.seek(SeekFrom::Start(meta.len() - 1))?;
+    reader.read_exact(&mut last)?;
     if last[0] == b'\n' {
         return Ok(false);
     }
-    // With O_APPEND this goes at the end wherever the read left the offset.
     file.write_all(b"\n")?;
     Ok(true)
 }
@@ -143,11 +144,10 @@ impl SessionLog {
         }
         let mut file = OpenOptions::new()
             .create(true)
-            .read(true)
             .append(true)
             .open(path)
             .map_err(io)?;
-        let closed_cut_line = close_cut_line(&mut file).map_err(io)?;
+        let closed_cut_line = close_cut_line(path, &mut file).map_err(io)?;
         Ok(Self {
             path: path.to_path_buf(),
             file,
