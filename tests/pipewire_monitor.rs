@@ -35,20 +35,29 @@ fn recv_line(
         Ok(line) => line,
         Err(RecvTimeoutError::Disconnected) => panic!("gainstage ended {what}: {}", said()),
         Err(RecvTimeoutError::Timeout) => {
-            panic!("no line from gainstage in {STEP_DEADLINE:?} {what}: {}", said())
+            panic!(
+                "no line from gainstage in {STEP_DEADLINE:?} {what}: {}",
+                said()
+            )
         }
     }
 }
 
 /// Every line until `gainstage` closes its output.
-fn rest_of_lines(rx: &Receiver<serde_json::Value>, said: impl Fn() -> String) -> Vec<serde_json::Value> {
+fn rest_of_lines(
+    rx: &Receiver<serde_json::Value>,
+    said: impl Fn() -> String,
+) -> Vec<serde_json::Value> {
     let mut lines = Vec::new();
     loop {
         match rx.recv_timeout(STEP_DEADLINE) {
             Ok(line) => lines.push(line),
             Err(RecvTimeoutError::Disconnected) => return lines,
             Err(RecvTimeoutError::Timeout) => {
-                panic!("gainstage kept its output open {STEP_DEADLINE:?} after Ctrl-C: {}", said())
+                panic!(
+                    "gainstage kept its output open {STEP_DEADLINE:?} after Ctrl-C: {}",
+                    said()
+                )
             }
         }
     }
@@ -581,7 +590,9 @@ fn realtime_as_chrt_sees_it(wrapper: &[&str]) -> serde_json::Value {
     ];
     let (mut child, rx) = server.gainstage(wrapper, &args);
     let rt = loop {
-        let line = recv_line(&rx, "before saying its priority", || server.gainstage_said());
+        let line = recv_line(&rx, "before saying its priority", || {
+            server.gainstage_said()
+        });
         if let Some(rt) = line.get("realtime") {
             break rt.clone();
         }

@@ -923,7 +923,11 @@ async fn serve_starts_takes_by_level_when_asked() {
     assert!(t.auto, "started by the level");
     assert!(!t.cut_short);
     assert_eq!(t.start_s, 0.0);
-    assert!(t.end_s >= last, "ended at the stop, after {last} s: {}", t.end_s);
+    assert!(
+        t.end_s >= last,
+        "ended at the stop, after {last} s: {}",
+        t.end_s
+    );
     // Judged by the default preset's hot level (-6 dBTP, where the first sine peaks: its
     // true peak decides, by a hair); the -18 dBFS sine is clean.
     let hot = gainstage::advisor::SourcePreset::Generic.params().hot_dbtp;
@@ -933,13 +937,21 @@ async fn serve_starts_takes_by_level_when_asked() {
     for ((input, level), verdict) in t.inputs.iter().zip([-6.0, -18.0]).zip([first, "clean"]) {
         assert_eq!(input.verdict, verdict, "input {}", input.channel);
         let peak = input.max_sample_peak_dbfs.unwrap();
-        assert!((peak - level).abs() < 0.05, "input {}: {peak}", input.channel);
+        assert!(
+            (peak - level).abs() < 0.05,
+            "input {}: {peak}",
+            input.channel
+        );
         assert_eq!((input.clipped_samples, input.bursts.len()), (0, 0));
         // Every headroom point of the steady sine is its peak, to the track's 0.1 dB.
         let points: Vec<f32> = input.headroom.peaks().map(Option::unwrap).collect();
         assert!(!points.is_empty());
         for p in points {
-            assert!((f64::from(p) - level).abs() <= 0.15, "input {}: {p}", input.channel);
+            assert!(
+                (f64::from(p) - level).abs() <= 0.15,
+                "input {}: {p}",
+                input.channel
+            );
         }
     }
 }

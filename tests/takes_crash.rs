@@ -132,7 +132,11 @@ fn a_take_killed_mid_way_is_listed_after_restart_as_cut_short_at_its_checkpoint(
     // SIGKILL: nothing of the process runs after it, no handler, no flush.
     child.kill().unwrap();
     child.wait().unwrap();
-    let name = checkpoint.file_name().unwrap().to_string_lossy().into_owned();
+    let name = checkpoint
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let session = name.strip_suffix(".take-1.checkpoint").unwrap().to_string();
     assert!(
         !takes_dir.join(format!("{session}.json")).exists(),
@@ -154,10 +158,18 @@ fn a_take_killed_mid_way_is_listed_after_restart_as_cut_short_at_its_checkpoint(
         )),
         "{said}"
     );
-    assert_eq!(files_ending(&takes_dir, ".checkpoint"), Vec::<PathBuf>::new());
+    assert_eq!(
+        files_ending(&takes_dir, ".checkpoint"),
+        Vec::<PathBuf>::new()
+    );
     assert_eq!(files_ending(&takes_dir, ".lock"), Vec::<PathBuf>::new());
 
-    let listed = cli::stdout_of(cli::gainstage(home.path()).args(["takes", "--json", "--session", &session]));
+    let listed = cli::stdout_of(cli::gainstage(home.path()).args([
+        "takes",
+        "--json",
+        "--session",
+        &session,
+    ]));
     let takes: Vec<TakeReport> = serde_json::from_str(&listed).unwrap();
     assert_eq!(takes.len(), 1, "{listed}");
     let take = &takes[0];
@@ -187,7 +199,10 @@ fn a_take_killed_mid_way_is_listed_after_restart_as_cut_short_at_its_checkpoint(
     assert_eq!(i1.clipped_samples, if late { 5 } else { 4 });
     assert_eq!(i1.max_sample_peak_dbfs, Some(0.0));
     assert_eq!((i2.clipped_samples, i2.verdict.as_str()), (0, "clean"));
-    assert!((i2.max_sample_peak_dbfs.unwrap() + 20.0).abs() < 0.01, "{i2:?}");
+    assert!(
+        (i2.max_sample_peak_dbfs.unwrap() + 20.0).abs() < 0.01,
+        "{i2:?}"
+    );
     // The headroom track covers the take up to the checkpoint, and reads the signal: the
     // sines' peaks, and full scale in every bin holding a clip. A block's true peak marks
     // every bin the block spans, and blocks (up to 4096 frames) fall where the meter thread

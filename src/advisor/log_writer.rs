@@ -278,7 +278,9 @@ fn write_one(
             .map_err(|e| fail("cannot open", &e))?;
         // After a failed write the file is opened again, so a line the disk took only part
         // of is closed before this entry, never glued to it.
-        if super::session_log::close_cut_line(&path, &mut f).map_err(|e| fail("cannot repair", &e))? {
+        if super::session_log::close_cut_line(&path, &mut f)
+            .map_err(|e| fail("cannot repair", &e))?
+        {
             status.cut_lines.fetch_add(1, Ordering::AcqRel);
         }
         *file = Some((day.to_string(), f));

@@ -117,9 +117,10 @@ mod tests {
         let t = Instant::now();
         let mut b = Bucket::new(4.0, 2.0);
         let at = |ms: u64| t + Duration::from_millis(ms);
-        assert_eq!((0..5).map(|_| b.take(at(0))).collect::<Vec<_>>(), [
-            true, true, true, true, false
-        ]);
+        assert_eq!(
+            (0..5).map(|_| b.take(at(0))).collect::<Vec<_>>(),
+            [true, true, true, true, false]
+        );
         // Half a second brings one token at 2 a second, and no more before the next half.
         assert!(!b.take(at(499)));
         assert!(b.take(at(501)));
@@ -141,7 +142,10 @@ mod tests {
         assert_eq!(sent.iter().filter(|r| r.is_ok()).count(), 4);
         assert_eq!(sent[4], Err(Refused::TooFast));
         // The bucket is shared by every clone.
-        assert_eq!(c.clone().send(MeterCommand::StopTake), Err(Refused::TooFast));
+        assert_eq!(
+            c.clone().send(MeterCommand::StopTake),
+            Err(Refused::TooFast)
+        );
         for _ in 4..COMMAND_QUEUE {
             c.send(MeterCommand::ResetAll).unwrap();
         }

@@ -332,7 +332,10 @@ impl MeterWorker {
                 (self.consumer.occupied_len().min(budget) / ch).min(self.buf.len() / ch);
             // A take starts, ends or is checkpointed on its exact frame: meter up to it and
             // no further.
-            let boundary = match (self.takes.next_boundary(self.metered), self.next_checkpoint()) {
+            let boundary = match (
+                self.takes.next_boundary(self.metered),
+                self.next_checkpoint(),
+            ) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
@@ -453,7 +456,7 @@ impl MeterWorker {
         };
         let mut inline = Vec::new();
         for state in self.takes.drain_ended() {
-            if let Err(state) = keeper.ended(state) {
+            if let Some(state) = keeper.ended(state) {
                 inline.push(state.report());
             }
         }

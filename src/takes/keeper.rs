@@ -78,14 +78,14 @@ impl Keeper {
         self.target.is_some()
     }
 
-    /// Hands over an ended take. Gives it back when the thread is gone (then the caller
+    /// Hands over an ended take; gives it back when the thread is gone (then the caller
     /// builds the report itself).
-    pub fn ended(&self, state: TakeState) -> Result<(), TakeState> {
+    pub fn ended(&self, state: TakeState) -> Option<TakeState> {
         match &self.jobs {
-            Some(q) => q.send(Job::Ended(state)).map_err(|e| match e.0 {
+            Some(q) => q.send(Job::Ended(state)).err().map(|e| match e.0 {
                 Job::Ended(s) | Job::Checkpoint(s) => s,
             }),
-            None => Err(state),
+            None => Some(state),
         }
     }
 
@@ -136,8 +136,7 @@ impl Keeper {
     pub fn close_within(&mut self, patience: Duration) {
         self.jobs = None;
         let deadline = Instant::now() + patience;
-        while self.thread.as_ref().is_some_and(|t| !t.is_finished()) && Instant::now() < deadline
-        {
+        while self.thread.as_ref().is_some_and(|t| !t.is_finished()) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(2));
         }
         if let Some(t) = self.thread.take().filter(JoinHandle::is_finished) {

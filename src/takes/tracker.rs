@@ -722,11 +722,7 @@ fn build_report(
             InputReport {
                 channel: c + 1,
                 name: names[c].clone(),
-                verdict: input_verdict(
-                    bursts.first().map(|b| b.start_s),
-                    max_tp,
-                    hot_dbtp[c],
-                ),
+                verdict: input_verdict(bursts.first().map(|b| b.start_s), max_tp, hot_dbtp[c]),
                 max_sample_peak_dbfs: db2(amplitude_to_db(input.max_sample)),
                 max_true_peak_dbtp: db2(max_tp),
                 clipped_samples: input.clipped,
@@ -735,8 +731,7 @@ fn build_report(
                 bursts_not_listed: input.bursts_not_listed,
                 integrated_lufs: db2(integrated),
                 // A range needs 3 s windows: none at all is "not measured", not 0 LU.
-                loudness_range_lu: (input.range_values > 0)
-                    .then(|| (lra * 10.0).round() / 10.0),
+                loudness_range_lu: (input.range_values > 0).then(|| (lra * 10.0).round() / 10.0),
                 warnings: KINDS
                     .iter()
                     .enumerate()
