@@ -87,19 +87,31 @@ impl RunTakes {
             let (recovered, problems) = super::checkpoint::recover(&dir);
             notes.extend(recovered.iter().map(ToString::to_string));
             notes.extend(problems);
-            let (name, lock) = SessionLock::claim_new(&dir, session)
-                .map_err(|e| crate::Error::Message(format!("{}: {e}", dir.display())))?;
-            let saver = TakeSaver::spawn(dir.clone(), name.clone())
-                .map_err(|e| crate::Error::Message(e.to_string()))?;
-            let target = CheckpointTarget {
-                dir,
-                session: name,
-                lock: Arc::new(lock),
+            // Where the directory cannot be locked (the disk refusing) the saver still starts,
+            // unlocked and without checkpoints, and keeps trying until the disk takes them.
+            let (name, target) = match SessionLock::claim_new(&dir, session) {
+                Ok((name, lock)) => {
+                    let target = CheckpointTarget {
+                        dir: dir.clone(),
+                        session: name.clone(),
+                        lock: Arc::new(lock),
+                    };
+                    (name, Some(target))
+                }
+                Err(e) => {
+                    notes.push(format!(
+                        "the running take is not checkpointed: {}: {e}",
+                        dir.display()
+                    ));
+                    (session.to_string(), None)
+                }
             };
+            let saver = TakeSaver::spawn(dir, name)
+                .map_err(|e| crate::Error::Message(e.to_string()))?;
             Ok((saver, target))
         });
         let (saver, checkpoints) = match claimed {
-            Ok((s, t)) => (Some(s), Some(t)),
+            Ok((s, t)) => (Some(s), t),
             Err(e) => {
                 notes.push(format!("take reports will not be saved: {e}"));
                 (None, None)

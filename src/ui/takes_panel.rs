@@ -17,6 +17,7 @@ use iced::{Element, Length};
 use super::palette::{Neutral, Zone};
 use super::take_view::TakeView;
 use crate::snapshot::Snapshot;
+use crate::takes::lock::SessionLock;
 use crate::takes::saver::TakeSaver;
 use crate::takes::{TakeReport, TakeSummary, store};
 
@@ -145,6 +146,8 @@ pub struct State {
     /// This run's session: its takes' file name.
     session: String,
     saver: Option<TakeSaver>,
+    /// Keeps `session` this run's: another run started in the same second gets its own.
+    lock: Option<SessionLock>,
     /// Takes of the current input already listed, by number (the meter thread numbers them).
     seen: usize,
     /// The take shown instead of the list.
@@ -159,8 +162,12 @@ impl State {
     /// Lists the takes saved in `dir` by earlier runs (newest first) and saves this run's
     /// there from now on, as session `session`.
     pub fn load(dir: PathBuf, session: String) -> Self {
+        // Takes a killed `monitor` or `serve` checkpointed go into their sessions first, so
+        // the list shows them.
+        let (_, problems) = crate::takes::checkpoint::recover(&dir);
         let mut state = Self {
             dir: Some(dir),
+            problem: problems.into_iter().next(),
             ..Self::default()
         };
         state.load_earlier();
@@ -205,7 +212,15 @@ impl State {
         }
         self.seen = 0;
         self.saver = None;
+        self.lock = None;
+        let mut session = session;
         if let Some(dir) = &self.dir {
+            // Where the directory cannot be locked (not there yet, the disk refusing) the
+            // saver still starts, unlocked, and keeps trying until the disk takes the takes.
+            if let Ok((name, lock)) = SessionLock::claim_new(dir, &session) {
+                session = name;
+                self.lock = Some(lock);
+            }
             match TakeSaver::spawn(dir.clone(), session.clone()) {
                 Ok(s) => self.saver = Some(s),
                 Err(e) => self.problem = Some(format!("takes will not be saved: {e}")),
