@@ -106,8 +106,8 @@ impl RunTakes {
                     (session.to_string(), None)
                 }
             };
-            let saver = TakeSaver::spawn(dir, name)
-                .map_err(|e| crate::Error::Message(e.to_string()))?;
+            let saver =
+                TakeSaver::spawn(dir, name).map_err(|e| crate::Error::Message(e.to_string()))?;
             Ok((saver, target))
         });
         let (saver, checkpoints) = match claimed {
