@@ -100,6 +100,13 @@ fn reference_take(end_s: f64) -> TakeReport {
     let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     let mut takes: Vec<TakeReport> = serde_json::from_value(summary["takes"].clone()).unwrap();
     assert_eq!(takes.len(), 1, "{out}");
+    // A run that ends in order leaves its session's files and nothing else: no lock, no
+    // checkpoint.
+    let left: Vec<String> = files_ending(&home.path().join("data/takes"), "")
+        .iter()
+        .map(|p| p.extension().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["csv", "json"]);
     takes.remove(0)
 }
 

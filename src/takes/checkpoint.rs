@@ -1,9 +1,10 @@
 //! A running take on disk: every [`CHECKPOINT_S`] of stream time the meter thread hands a
 //! copy of the open take to the keeper thread ([`super::keeper`]), which builds its report
-//! (cut short there) and writes it whole to `<dir>/<session>.take-<N>.checkpoint`. When the
-//! take ends, its full report replaces it; once the saver has the take in the session's JSON,
-//! it removes the checkpoint. So a run killed at any moment (SIGKILL, the out-of-memory
-//! killer, a panic, a power cut) leaves each take it had either saved or checkpointed.
+//! (cut short there) and writes it whole to `<dir>/<session>.take-<N>.checkpoint`. Once the
+//! saver has the ended take in the session's JSON, it removes the checkpoint (the keeper
+//! writes a take's checkpoints before it builds the take's final report, so none lands
+//! after). So a run killed at any moment (SIGKILL, the out-of-memory killer, a panic, a power
+//! cut) leaves each take it had either saved or checkpointed, at most 10 s short.
 //!
 //! [`recover`] (at the next start, and before `gainstage takes` lists) adds the checkpointed
 //! takes of sessions no run holds ([`super::lock`]) to their session's files.

@@ -17,7 +17,7 @@ use super::tracker::TakeState;
 enum Job {
     /// A copy of the open take: written as its checkpoint.
     Checkpoint(TakeState),
-    /// A take that ended: its report goes back, then replaces its checkpoint.
+    /// A take that ended: its report goes back.
     Ended(TakeState),
 }
 
@@ -173,11 +173,10 @@ fn keep(
                 busy.store(false, Ordering::Release);
             }
             Job::Ended(state) => {
-                let report = state.report();
-                // The report first: a slow disk must not hold it from the readers (who save
-                // it); the full take then replaces the cut-short checkpoint until they have.
-                let _ = reports.send(report.clone());
-                save(&report);
+                // Not checkpointed again: the saver removes the take's checkpoint once it has
+                // the take, and a write here could land after that. Until then a crash
+                // recovers the take as of its last checkpoint.
+                let _ = reports.send(state.report());
             }
         }
     }
