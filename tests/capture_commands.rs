@@ -2,7 +2,7 @@
 //! and resets (a token holder's script) is refused once the queue is full or the take
 //! commands come faster than their rate, never waited on, while a device pushes audio at
 //! real-time pace and no frame is dropped. The takes that were let through are the takes
-//! reported.
+//! reported. And checkpoints go where a command points them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -97,4 +97,62 @@ fn a_command_flood_is_refused_and_costs_no_audio() {
     assert_eq!(last.dropped_frames, 0);
     // Every take let through started one (ending the one before); stopping ended the last.
     assert_eq!(last.takes.last().map(|t| t.take as u64), Some(n.takes_ok));
+}
+
+/// A reader that claims its take session after the capture started (the GUI) hands the meter
+/// thread the place for checkpoints by command: the running take is checkpointed there at
+/// 10 s of audio from its start, on that frame, cut short there.
+#[test]
+fn checkpoints_go_where_a_command_points_them_from_then_on() {
+    use gainstage::takes::checkpoint::{self, CHECKPOINT_S, CheckpointTarget};
+    use gainstage::takes::lock::SessionLock;
+    let dir = tempfile::tempdir().unwrap();
+    let (name, lock) = SessionLock::claim_new(dir.path(), "gui").unwrap();
+    let info = SourceInfo {
+        host: "test".into(),
+        device: "gui".into(),
+        device_id: "test:gui".into(),
+        sample_rate: RATE,
+        channels: 1,
+        buffer_frames: Some(PERIOD as u32),
+        sample_format: "f32".into(),
+        is_demo: false,
+        channel_names: Vec::new(),
+        clip_rule: ClipRule::for_format(true, f64::NAN),
+    };
+    let (session, mut callback) = Session::start_custom(info, &SessionConfig::default()).unwrap();
+    let mut reader = session.reader();
+    let target = CheckpointTarget {
+        dir: dir.path().to_path_buf(),
+        session: name.clone(),
+        lock: Arc::new(lock),
+    };
+    session.send(MeterCommand::Checkpoints(Some(target)));
+    session.send(MeterCommand::StartTake("Verse".into()));
+    // Half a second of audio at a time, each metered before the next (no frame dropped), up
+    // to 10.5 s: past the take's first checkpoint.
+    let half = vec![0.5f32; RATE as usize / 2];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let file = checkpoint::path(dir.path(), &name, 1);
+    for k in 1..=21u32 {
+        callback.process(&half);
+        while reader.read().is_none_or(|s| s.t_s < f64::from(k) * 0.5) {
+            assert!(Instant::now() < deadline, "the meter thread stalled");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    while !file.exists() {
+        assert!(Instant::now() < deadline, "no checkpoint");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let saved: gainstage::takes::TakeReport =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let start = saved.start_s;
+    assert_eq!(saved.name, "Verse");
+    assert!(saved.cut_short);
+    assert!(start < 0.5, "started with the first audio: {start}");
+    assert_eq!(saved.end_s - start, CHECKPOINT_S as f64);
+    assert_eq!(saved.inputs[0].max_sample_peak_dbfs, Some(-6.02));
+    drop(session);
+    assert_eq!(reader.read().unwrap().dropped_frames, 0);
 }

@@ -117,12 +117,24 @@ fn a_take_killed_mid_way_is_listed_after_restart_as_cut_short_at_its_checkpoint(
     let wav = home.path().join("long.wav");
     write_wav(&wav, 30.0);
     let mut child = cli::gainstage(home.path())
-        .args(["monitor", "--file", wav.to_str().unwrap()])
-        .args(["--interval", "1000", "--take", "0.5-29"])
-        .stdout(Stdio::null())
+        .args(["monitor", "--file", wav.to_str().unwrap(), "--json"])
+        .args(["--interval", "200", "--take", "0.5-29"])
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Its lines, for the frames it dropped: a dropped stretch is a step in the sines, whose
+    // true peak is then no longer the signal's.
+    let stdout = child.stdout.take().unwrap();
+    let lines = std::thread::spawn(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l).ok())
+            .filter_map(|v| v["dropped_frames"].as_u64())
+            .max()
+    });
     // The first checkpoint is due 10 s of audio into the take; the file plays in real time.
     let deadline = Instant::now() + Duration::from_secs(60);
     let checkpoint = loop {
@@ -139,6 +151,12 @@ fn a_take_killed_mid_way_is_listed_after_restart_as_cut_short_at_its_checkpoint(
     // SIGKILL: nothing of the process runs after it, no handler, no flush.
     child.kill().unwrap();
     child.wait().unwrap();
+    let dropped = lines.join().unwrap();
+    assert_eq!(
+        dropped,
+        Some(0),
+        "the killed run dropped audio (a machine too loaded to meter in real time)"
+    );
     let name = checkpoint
         .file_name()
         .unwrap()

@@ -103,6 +103,9 @@ pub enum MeterCommand {
     ToggleTake(String),
     /// Automatic takes on with these levels and times, or off (`None`).
     AutoTakes(Option<crate::takes::AutoTakeConfig>),
+    /// Checkpoint the running take there from now on, or nowhere (`None`): for a reader that
+    /// claims its take session after the capture started (the GUI).
+    Checkpoints(Option<crate::takes::checkpoint::CheckpointTarget>),
 }
 
 /// A running capture. Dropping it stops the stream and the meter thread.

@@ -516,6 +516,11 @@ impl MeterWorker {
             MeterCommand::StopTake => self.takes.stop(self.metered),
             MeterCommand::ToggleTake(name) => self.takes.toggle(&name, self.metered),
             MeterCommand::AutoTakes(config) => self.takes.set_auto(config, self.metered),
+            MeterCommand::Checkpoints(target) => {
+                if let Some(keeper) = self.keeper.as_mut() {
+                    keeper.set_target(target);
+                }
+            }
             MeterCommand::ResetChannel(_)
             | MeterCommand::SetPreset(..)
             | MeterCommand::Rename(..) => {}

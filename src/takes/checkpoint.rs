@@ -30,6 +30,13 @@ pub struct CheckpointTarget {
     pub lock: Arc<SessionLock>,
 }
 
+/// The same place: the same directory and session (one lock holds a session).
+impl PartialEq for CheckpointTarget {
+    fn eq(&self, other: &Self) -> bool {
+        self.dir == other.dir && self.session == other.session
+    }
+}
+
 /// `<dir>/<session>.take-<take>.checkpoint`.
 pub fn path(dir: &Path, session: &str, take: usize) -> PathBuf {
     dir.join(format!("{session}{TAKE}{take}{SUFFIX}"))

@@ -15,6 +15,8 @@ use super::report::TakeReport;
 use super::tracker::TakeState;
 
 enum Job {
+    /// Where checkpoints go from now on.
+    Target(Option<CheckpointTarget>),
     /// A copy of the open take: written as its checkpoint.
     Checkpoint(TakeState),
     /// A take that ended: its report goes back.
@@ -46,6 +48,7 @@ pub struct Keeper {
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Job::Target(t) => write!(f, "Target({:?})", t.as_ref().map(|t| &t.session)),
             Job::Checkpoint(s) => write!(f, "Checkpoint({})", s.number()),
             Job::Ended(s) => write!(f, "Ended({})", s.number()),
         }
@@ -62,7 +65,7 @@ impl Keeper {
         let (b, st, t) = (Arc::clone(&busy), Arc::clone(&status), target.clone());
         let thread = std::thread::Builder::new()
             .name("gainstage-keeper".into())
-            .spawn(move || keep(&job_rx, &report_tx, t.as_ref(), &b, &st))?;
+            .spawn(move || keep(&job_rx, &report_tx, t, &b, &st))?;
         Ok(Self {
             jobs: Some(jobs),
             reports,
@@ -82,8 +85,9 @@ impl Keeper {
     /// builds the report itself).
     pub fn ended(&self, state: TakeState) -> Option<TakeState> {
         match &self.jobs {
-            Some(q) => q.send(Job::Ended(state)).err().map(|e| match e.0 {
-                Job::Ended(s) | Job::Checkpoint(s) => s,
+            Some(q) => q.send(Job::Ended(state)).err().and_then(|e| match e.0 {
+                Job::Ended(s) | Job::Checkpoint(s) => Some(s),
+                Job::Target(_) => None,
             }),
             None => Some(state),
         }
@@ -92,6 +96,14 @@ impl Keeper {
     /// True when a checkpoint handed over now would be taken: none is in progress.
     pub fn ready_for_checkpoint(&self) -> bool {
         self.target.is_some() && !self.busy.load(Ordering::Acquire)
+    }
+
+    /// Checkpoints go to `target` from now on (`None`: nowhere).
+    pub fn set_target(&mut self, target: Option<CheckpointTarget>) {
+        self.target.clone_from(&target);
+        if let Some(q) = &self.jobs {
+            let _ = q.send(Job::Target(target));
+        }
     }
 
     /// Counts a checkpoint that was due while the one before was still in progress.
@@ -154,11 +166,11 @@ impl Drop for Keeper {
 fn keep(
     jobs: &Receiver<Job>,
     reports: &Sender<TakeReport>,
-    target: Option<&CheckpointTarget>,
+    mut target: Option<CheckpointTarget>,
     busy: &AtomicBool,
     status: &KeeperStatus,
 ) {
-    let save = |report: &TakeReport| {
+    let save = |target: Option<&CheckpointTarget>, report: &TakeReport| {
         if let Some(t) = target {
             match checkpoint::write(t, report) {
                 Ok(()) => status.written.fetch_add(1, Ordering::AcqRel),
@@ -168,8 +180,9 @@ fn keep(
     };
     for job in jobs {
         match job {
+            Job::Target(t) => target = t,
             Job::Checkpoint(state) => {
-                save(&state.report());
+                save(target.as_ref(), &state.report());
                 busy.store(false, Ordering::Release);
             }
             Job::Ended(state) => {

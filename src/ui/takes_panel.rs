@@ -17,6 +17,7 @@ use iced::{Element, Length};
 use super::palette::{Neutral, Zone};
 use super::take_view::TakeView;
 use crate::snapshot::Snapshot;
+use crate::takes::checkpoint::CheckpointTarget;
 use crate::takes::lock::SessionLock;
 use crate::takes::saver::TakeSaver;
 use crate::takes::{TakeReport, TakeSummary, store};
@@ -146,8 +147,9 @@ pub struct State {
     /// This run's session: its takes' file name.
     session: String,
     saver: Option<TakeSaver>,
-    /// Keeps `session` this run's: another run started in the same second gets its own.
-    lock: Option<SessionLock>,
+    /// Keeps `session` this run's (another run started in the same second gets its own),
+    /// and is where the meter thread checkpoints the running take.
+    checkpoints: Option<CheckpointTarget>,
     /// Takes of the current input already listed, by number (the meter thread numbers them).
     seen: usize,
     /// The take shown instead of the list.
@@ -212,14 +214,18 @@ impl State {
         }
         self.seen = 0;
         self.saver = None;
-        self.lock = None;
+        self.checkpoints = None;
         let mut session = session;
         if let Some(dir) = &self.dir {
             // Where the directory cannot be locked (not there yet, the disk refusing) the
             // saver still starts, unlocked, and keeps trying until the disk takes the takes.
             if let Ok((name, lock)) = SessionLock::claim_new(dir, &session) {
+                self.checkpoints = Some(CheckpointTarget {
+                    dir: dir.clone(),
+                    session: name.clone(),
+                    lock: std::sync::Arc::new(lock),
+                });
                 session = name;
-                self.lock = Some(lock);
             }
             match TakeSaver::spawn(dir.clone(), session.clone()) {
                 Ok(s) => self.saver = Some(s),
@@ -227,6 +233,12 @@ impl State {
             }
         }
         self.session = session;
+    }
+
+    /// Where the meter thread checkpoints the running take (this run's session), if anywhere:
+    /// for [`crate::capture::MeterCommand::Checkpoints`].
+    pub fn checkpoints(&self) -> Option<CheckpointTarget> {
+        self.checkpoints.clone()
     }
 
     /// Takes ended since the last look: listed, and handed to the saver.
