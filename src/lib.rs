@@ -35,7 +35,8 @@
 //!   format they accept, converted by `meter::sample`'s clip rule).
 //! - [`capture`]: cpal hosts and devices, the real-time callback, the lock-free ring, the meter
 //!   thread and the demo and file sources; `gainstage devices`. Inside: `source` (what to
-//!   meter: `SourceSpec`), `session` (the `Session` API), `callback` (what runs in the audio
+//!   meter: `SourceSpec`), `session` (the `Session` API), `commander` (the bounded command
+//!   queue, take commands' rate limit), `callback` (what runs in the audio
 //!   callback), `shared` (its atomics), `worker` (the meter thread), `publish` (snapshots to
 //!   readers), `device` / `devices` (cpal), `reconnect` (stream generations after a loss),
 //!   `realtime` (the callback's priority), `pipewire_names`, `paced` / `demo` / `file`
@@ -44,7 +45,9 @@
 //!   the bounded headroom track, automatic takes by level (`takes::auto`), the saved JSON/CSV
 //!   (`gainstage takes`), take summaries for lists (`takes::summary`), the thread that saves
 //!   a reader's takes (`takes::saver`), a headless run's takes (`takes::run`) and their log
-//!   entries.
+//!   entries; `takes::keeper` builds reports and checkpoints the running take off the meter
+//!   thread, `takes::checkpoint` holds those files and recovers them after a crash,
+//!   `takes::lock` gives each run a session of its own.
 //! - [`snapshot`]: what the meter thread publishes to readers.
 //! - [`monitor`]: headless `gainstage monitor` (live table or JSON lines).
 //! - [`advisor`]: gain-staging advice. [`advisor::judge_take`] for whole takes,

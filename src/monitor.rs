@@ -274,6 +274,13 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     // Without the handler Ctrl-C would kill us before the summary line; carry on regardless.
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Release));
 
+    // Every take of the run, saved as it ends; snapshots carry only the latest ones. Its
+    // session is claimed before the capture starts, which checkpoints the running take there.
+    let (mut takes, notes) = RunTakes::new(crate::takes::store::takes_dir(), &session_name);
+    for note in notes {
+        eprintln!("gainstage: {note}");
+    }
+    let session_name = takes.session().unwrap_or(&session_name).to_string();
     let plan = &args.plan;
     let config = SessionConfig {
         meter: MeterConfig {
@@ -288,6 +295,7 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         session_log: true,
         takes: spans.clone(),
         auto_take: args.auto_take,
+        checkpoints: takes.checkpoints(),
         ..SessionConfig::default()
     };
     let session =
@@ -321,11 +329,6 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     let mut realtime: Option<Realtime> = None;
     let mut told_realtime = false;
     let mut told_source = false;
-    // Every take of the run, saved as it ends; snapshots carry only the latest ones.
-    let (mut takes, unsaved) = RunTakes::new(crate::takes::store::takes_dir(), &session_name);
-    if let Some(why) = unsaved {
-        eprintln!("gainstage: {why}");
-    }
     let mut tick: u32 = 0;
     loop {
         tick = tick.saturating_add(1);

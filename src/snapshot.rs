@@ -68,7 +68,8 @@ pub struct ChannelSnapshot {
 pub struct Snapshot {
     /// Increases by one per publish.
     pub seq: u64,
-    /// Seconds of audio since the stream started.
+    /// Seconds of audio metered since the stream started: the clock takes are marked in
+    /// (frames dropped when the meter thread fell behind are not in it; `dropped_frames`).
     pub t_s: f64,
     pub state: StreamState,
     pub source: SourceInfo,

@@ -88,27 +88,11 @@ fn callback_path_allocates_nothing_for_any_format_or_when_the_ring_is_full() {
     assert_eq!(shared.channels[1].clipped.load(Ordering::Relaxed), 0);
 }
 
+#[path = "support/alloc_canary.rs"]
+mod alloc_canary;
+
 /// Proves the guard is live in this build: allocating inside it must kill the process.
 #[test]
 fn the_guard_catches_an_allocation() {
-    if std::env::var_os("GS_ALLOC_CANARY").is_some() {
-        assert_no_alloc(|| std::hint::black_box(vec![1u8; 64]).len());
-        return;
-    }
-    let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "the_guard_catches_an_allocation",
-            "--exact",
-            "--test-threads",
-            "1",
-        ])
-        .env("GS_ALLOC_CANARY", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(
-        !status.success(),
-        "an allocation inside assert_no_alloc must abort"
-    );
+    alloc_canary::guard_must_abort("the_guard_catches_an_allocation");
 }

@@ -113,6 +113,9 @@ fn stalled_meter_thread_drops_whole_frames_counts_them_and_every_clip() {
             (total - ring_frames) as u64,
             "{channels} ch"
         );
+        // One clock: the snapshot's time is the audio metered (what takes are marked in),
+        // not the frames that reached the callback.
+        assert_eq!(s.t_s, ring_frames as f64 / f64::from(RATE), "{channels} ch");
         for (c, ch) in s.channels.iter().enumerate() {
             assert_eq!(
                 ch.readings.clipped_samples,

@@ -8,6 +8,16 @@ use gainstage::meter::{MeterBank, MeterConfig, MeterKind, ProgrammeSet};
 #[global_allocator]
 static ALLOC: AllocDisabler = AllocDisabler;
 
+#[path = "support/alloc_canary.rs"]
+mod alloc_canary;
+
+/// The guard is live here: an allocation inside it aborts (else every test below proves
+/// nothing).
+#[test]
+fn the_guard_catches_an_allocation() {
+    alloc_canary::guard_must_abort("the_guard_catches_an_allocation");
+}
+
 #[test]
 fn bank_allocates_nothing_over_a_long_run() {
     let rate = 48_000;

@@ -11,12 +11,74 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const RATE: u32 = 48_000;
+
+/// The longest any one step may take (a daemon getting ready, a line from `gainstage`, a
+/// player or process ending): a broken stack fails the test with what it was waiting for
+/// instead of hanging the suite. Each step takes well under a second when the stack works.
+const STEP_DEADLINE: Duration = Duration::from_secs(60);
+/// What a helper command (`pw-metadata`, `pactl`, `pw-cat`) gets, through `timeout(1)`.
+const COMMAND_DEADLINE_S: &str = "60";
+
+/// The next line, or a failure saying what was awaited and what `gainstage` said.
+fn recv_line(
+    rx: &Receiver<serde_json::Value>,
+    what: &str,
+    said: impl Fn() -> String,
+) -> serde_json::Value {
+    match rx.recv_timeout(STEP_DEADLINE) {
+        Ok(line) => line,
+        Err(RecvTimeoutError::Disconnected) => panic!("gainstage ended {what}: {}", said()),
+        Err(RecvTimeoutError::Timeout) => {
+            panic!(
+                "no line from gainstage in {STEP_DEADLINE:?} {what}: {}",
+                said()
+            )
+        }
+    }
+}
+
+/// Every line until `gainstage` closes its output.
+fn rest_of_lines(
+    rx: &Receiver<serde_json::Value>,
+    said: impl Fn() -> String,
+) -> Vec<serde_json::Value> {
+    let mut lines = Vec::new();
+    loop {
+        match rx.recv_timeout(STEP_DEADLINE) {
+            Ok(line) => lines.push(line),
+            Err(RecvTimeoutError::Disconnected) => return lines,
+            Err(RecvTimeoutError::Timeout) => {
+                panic!(
+                    "gainstage kept its output open {STEP_DEADLINE:?} after Ctrl-C: {}",
+                    said()
+                )
+            }
+        }
+    }
+}
+
+/// Waits for `child` to end; one that has not after [`STEP_DEADLINE`] is killed and fails
+/// the test.
+fn wait_child(child: &mut Child, what: &str) -> ExitStatus {
+    let deadline = Instant::now() + STEP_DEADLINE;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not end within {STEP_DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
 
 /// Sine level of channel `c` (from 0), dBFS.
 fn level_db(c: usize) -> f64 {
@@ -289,13 +351,23 @@ impl Server {
     }
 
     fn output(&self, program: &str, args: &[&str]) -> String {
-        let out = self.command(program).args(args).output().unwrap();
+        let out = self
+            .command("timeout")
+            .args([COMMAND_DEADLINE_S, program])
+            .args(args)
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Polls for a daemon's readiness; a daemon that died says so with its log.
     fn wait_for(&mut self, ready: impl Fn(&Server) -> bool, what: &str) {
+        let deadline = Instant::now() + STEP_DEADLINE;
         while !ready(self) {
+            assert!(
+                Instant::now() < deadline,
+                "{what} was not ready within {STEP_DEADLINE:?}"
+            );
             for child in &mut self.children {
                 if let Ok(Some(status)) = child.try_wait() {
                     let logs: Vec<String> = ["dbus", "pipewire", "wireplumber", "pipewire-pulse"]
@@ -401,16 +473,15 @@ fn meter_playback(server: &Server, host: &str, device: &str, sink: &str, channel
     let (mut child, rx) = server.gainstage(&[], &args);
     let mut lines: Vec<serde_json::Value> = Vec::new();
     let next = |lines: &mut Vec<serde_json::Value>| -> f64 {
-        let Ok(line) = rx.recv() else {
-            panic!("gainstage ended early: {}", server.gainstage_said());
-        };
+        let line = recv_line(&rx, "early", || server.gainstage_said());
         let t = line["t_s"].as_f64().unwrap_or(0.0);
         lines.push(line);
         t
     };
     while next(&mut lines) < 0.3 {}
     let played = server
-        .command("pw-cat")
+        .command("timeout")
+        .args([COMMAND_DEADLINE_S, "pw-cat"])
         .args(["--playback", "--target", sink, "--channel-map"])
         .arg(
             (0..channels)
@@ -425,8 +496,8 @@ fn meter_playback(server: &Server, host: &str, device: &str, sink: &str, channel
     let t_end = next(&mut lines);
     while next(&mut lines) < t_end + 0.5 {}
     interrupt(&child);
-    lines.extend(rx.iter());
-    let status = child.wait().unwrap();
+    lines.extend(rest_of_lines(&rx, || server.gainstage_said()));
+    let status = wait_child(&mut child, "gainstage after Ctrl-C");
     let stderr = server.gainstage_said();
     assert!(status.success(), "{stderr}");
     Run { lines, stderr }
@@ -536,17 +607,17 @@ fn realtime_as_chrt_sees_it(wrapper: &[&str]) -> serde_json::Value {
     ];
     let (mut child, rx) = server.gainstage(wrapper, &args);
     let rt = loop {
-        let line = rx
-            .recv()
-            .expect("gainstage ended before saying its priority");
+        let line = recv_line(&rx, "before saying its priority", || {
+            server.gainstage_said()
+        });
         if let Some(rt) = line.get("realtime") {
             break rt.clone();
         }
     };
     let (policy, priority) = chrt(rt["thread_id"].as_i64().unwrap());
     interrupt(&child);
-    let _ = rx.iter().count();
-    assert!(child.wait().unwrap().success());
+    rest_of_lines(&rx, || server.gainstage_said());
+    assert!(wait_child(&mut child, "gainstage after Ctrl-C").success());
     assert_eq!(rt["policy"].as_str(), Some(policy.as_str()), "{rt}");
     assert_eq!(rt["priority"].as_u64(), Some(priority), "{rt}");
     assert_eq!(

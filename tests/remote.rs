@@ -921,16 +921,63 @@ async fn serve_starts_takes_by_level_when_asked() {
             "-30".as_ref(),
         ],
     );
+    let file = serving
+        .banner
+        .iter()
+        .find_map(|l| l.strip_prefix("takes are saved in "))
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| panic!("no word on where takes go: {:?}", serving.banner));
     let mut ws = connect(&format!("ws://{}/ws", serving.addr)).await;
     // Past the rise time (0.3 s by default) with room to spare.
-    past(&mut ws, 1.0).await;
+    let last = past(&mut ws, 1.0).await["t_s"].as_f64().unwrap();
     drop(ws);
     let (status, after) = serving.stop();
     assert!(status.success(), "{status:?}");
-    assert!(
-        after
-            .last()
-            .is_some_and(|l| l.starts_with("1 take saved in ")),
+    assert_eq!(
+        after.last().map(String::as_str),
+        Some(format!("1 take saved in {} (`gainstage takes`)", file.display()).as_str()),
         "{after:?}"
     );
+    // The saved take: started by the level at the file's first block (the sines start at
+    // once, far above -30 dBFS), ended by the stop (not cut short: it had no marked end), and
+    // holding the file's known levels.
+    let takes: Vec<gainstage::takes::TakeReport> =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(takes.len(), 1, "{takes:?}");
+    let t = &takes[0];
+    assert_eq!((t.take, t.name.as_str()), (1, "Take 1"));
+    assert!(t.auto, "started by the level");
+    assert!(!t.cut_short);
+    assert_eq!(t.start_s, 0.0);
+    assert!(
+        t.end_s >= last,
+        "ended at the stop, after {last} s: {}",
+        t.end_s
+    );
+    // Judged by the default preset's hot level (-6 dBTP, where the first sine peaks: its
+    // true peak decides, by a hair); the -18 dBFS sine is clean.
+    let hot = gainstage::advisor::SourcePreset::Generic.params().hot_dbtp;
+    let first_tp = t.inputs[0].max_true_peak_dbtp.unwrap();
+    let first = if first_tp > hot { "hot" } else { "clean" };
+    assert_eq!(t.verdict, first);
+    for ((input, level), verdict) in t.inputs.iter().zip([-6.0, -18.0]).zip([first, "clean"]) {
+        assert_eq!(input.verdict, verdict, "input {}", input.channel);
+        let peak = input.max_sample_peak_dbfs.unwrap();
+        assert!(
+            (peak - level).abs() < 0.05,
+            "input {}: {peak}",
+            input.channel
+        );
+        assert_eq!((input.clipped_samples, input.bursts.len()), (0, 0));
+        // Every headroom point of the steady sine is its peak, to the track's 0.1 dB.
+        let points: Vec<f32> = input.headroom.peaks().map(Option::unwrap).collect();
+        assert!(!points.is_empty());
+        for p in points {
+            assert!(
+                (f64::from(p) - level).abs() <= 0.15,
+                "input {}: {p}",
+                input.channel
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The session log never holds up metering: a disk that stalls (a FIFO nobody reads) or fills
-//! (a full tmpfs) costs no audio, the snapshot says the log failed and why, and every entry
-//! not written is counted. Entries go into the file of their local day, so a session that runs
+//! (a file-size limit in a child process) costs no audio, the snapshot says the log failed
+//! and why, and every entry not written is counted; a line the disk cut short is closed
+//! before the next entry. Entries go into the file of their local day, so a session that runs
 //! past midnight moves on to the next day's file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -153,65 +154,68 @@ fn a_stalled_disk_costs_no_audio_and_every_unwritten_entry_is_counted() {
     );
 }
 
-/// Unmounts on drop, however the test ends.
-struct Mounted(PathBuf);
+/// The file-size limit a full-disk child runs under (KiB), and how it is told it is one.
+const FULL_AT_KIB: u64 = 16;
+const FULL_DISK_CHILD: &str = "GAINSTAGE_TEST_FULL_DISK_CHILD";
 
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.0).status();
+/// Runs the test `name` of this binary again in a child whose files cannot grow past
+/// [`FULL_AT_KIB`] (`RLIMIT_FSIZE`, the soft limit only, so the child may raise it again):
+/// a disk that fills part-way through a write, with no file system mounted, so it runs for
+/// any user. The child ignores SIGXFSZ (inherited through exec) and gets `EFBIG` instead.
+/// Returns false in the child, which then runs the test's body.
+fn in_full_disk_child(name: &str) -> bool {
+    if std::env::var_os(FULL_DISK_CHILD).is_some() {
+        return false;
     }
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -S -f {FULL_AT_KIB}; exec \"$0\" \"$1\" --exact --nocapture --test-threads 1"
+        ))
+        .arg(std::env::current_exe().unwrap())
+        .arg(name)
+        .env(FULL_DISK_CHILD, "1")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{text}");
+    assert!(out.status.success(), "the child failed: {text}");
+    // The filter matched the test: a child that ran nothing proves nothing.
+    assert!(text.contains("1 passed"), "{text}");
+    true
 }
 
-/// A log directory on a small tmpfs with room for a few entries only: the first ones are
-/// written, the rest fail with "No space left on device", and every failure is counted: the
-/// entries handed to the log are exactly those in the file plus those counted.
+/// A log file that reaches the size limit part-way through a line: the entries before are
+/// written, the rest fail with "File too large", every failure is counted (the entries
+/// handed to the log are exactly those in the file plus those counted) and metering loses
+/// no audio.
 #[test]
 fn a_full_disk_costs_no_audio_and_every_unwritten_entry_is_counted() {
+    if in_full_disk_child("a_full_disk_costs_no_audio_and_every_unwritten_entry_is_counted") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    let mount = dir.path().join("small");
-    std::fs::create_dir(&mount).unwrap();
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=64k", "gainstage-test"])
-        .arg(&mount)
-        .output();
-    let Ok(out) = mounted else {
-        eprintln!("SKIPPED: cannot run mount(8); the FIFO test covers a stalled disk");
-        return;
-    };
-    if !out.status.success() {
-        eprintln!(
-            "SKIPPED: mounting a tmpfs was refused ({}); run as root to test a full disk",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-        return;
-    }
-    let _unmount = Mounted(mount.clone());
-    let sessions = mount.join("sessions");
-    std::fs::create_dir(&sessions).unwrap();
-    // Fill the file system, then free one page: room for a dozen or so entries.
-    let filler_path = mount.join("filler");
-    let mut filler = std::fs::File::create(&filler_path).unwrap();
-    let page = vec![0u8; 4096];
-    loop {
-        use std::io::Write;
-        if filler.write_all(&page).is_err() {
-            break;
-        }
-    }
-    let len = filler.metadata().unwrap().len();
-    filler.set_len(len - len % 4096 - 4096).unwrap();
-    drop(filler);
-
+    let sessions = dir.path().join("sessions");
     let s = run_session(&sessions, 3, |log| log.written + log.failed == log.entries);
     let log = &s.log;
+    let file = today_file(&sessions);
     let in_file = read_entries(&sessions, None).unwrap().len() as u64;
     eprintln!("full disk: {in_file} entries in the file, {log:?}");
-    assert!(in_file > 0, "one free page holds some entries: {log:?}");
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().len(),
+        FULL_AT_KIB * 1024,
+        "filled to the limit"
+    );
+    assert!(in_file > 10, "16 KiB holds some entries: {log:?}");
     assert!(log.failed > 100, "the disk was full: {log:?}");
     assert_eq!(log.written, in_file, "{log:?}");
     assert_eq!(log.failed, log.entries - in_file, "{log:?}");
     let why = log.error.as_deref().unwrap();
-    assert!(why.contains("No space left on device"), "{why}");
+    assert!(why.contains("File too large"), "{why}");
     assert!(
         log.problem()
             .unwrap()
@@ -219,6 +223,80 @@ fn a_full_disk_costs_no_audio_and_every_unwritten_entry_is_counted() {
         "{:?}",
         log.problem()
     );
+}
+
+/// An entry the full disk took only part of is not glued to the next one: once there is
+/// room again, the cut line is closed first (and counted), every later entry is a line of
+/// its own, and the file reads as the entries written and one line cut short.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_line_the_full_disk_cut_short_is_closed_before_the_next_entry() {
+    if in_full_disk_child("a_line_the_full_disk_cut_short_is_closed_before_the_next_entry") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let writer = LogWriter::spawn(dir.path().to_path_buf(), Calendar::utc_offset(0)).unwrap();
+    let at = "2026-11-28T12:00:00.000Z";
+    // Every line the same length, which does not divide the limit: the limit falls inside
+    // a line.
+    let line_len = serde_json::to_string(&entry_at(at, 1000)).unwrap().len() as u64 + 1;
+    assert_ne!(FULL_AT_KIB * 1024 % line_len, 0, "{line_len}");
+    let fits = FULL_AT_KIB * 1024 / line_len;
+    let before = fits + 20;
+    for n in 1000..1000 + before {
+        writer.submit(entry_at(at, n));
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut writer = writer;
+    while {
+        let h = writer.health();
+        h.written + h.failed < before
+    } {
+        assert!(Instant::now() < deadline, "{:?}", writer.health());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let full = writer.health();
+    assert_eq!((full.written, full.failed, full.cut_lines), (fits, 20, 0));
+    // Room again: the soft limit back to the hard one.
+    let hard = rustix::process::getrlimit(rustix::process::Resource::Fsize).maximum;
+    rustix::process::setrlimit(
+        rustix::process::Resource::Fsize,
+        rustix::process::Rlimit {
+            current: hard,
+            maximum: hard,
+        },
+    )
+    .unwrap();
+    for n in 2000..2010 {
+        writer.submit(entry_at(at, n));
+    }
+    let done = writer.finish();
+    assert_eq!(
+        (done.entries, done.written, done.failed, done.cut_lines),
+        (before + 10, fits + 10, 20, 1)
+    );
+    let text = std::fs::read_to_string(dir.path().join("2026-11-28.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len() as u64, fits + 1 + 10);
+    let parsed: Vec<Option<u64>> = lines
+        .iter()
+        .map(|l| serde_json::from_str::<LogEntry>(l).ok().map(|e| e.count))
+        .collect();
+    let want: Vec<Option<u64>> = (1000..1000 + fits)
+        .map(Some)
+        .chain([None])
+        .chain((2000..2010).map(Some))
+        .collect();
+    assert_eq!(parsed, want);
+    // The cut line is the next entry's first bytes, up to the limit.
+    let cut = lines[fits as usize];
+    assert_eq!(cut.len() as u64, FULL_AT_KIB * 1024 - fits * line_len);
+    assert!(
+        serde_json::to_string(&entry_at(at, 1000 + fits))
+            .unwrap()
+            .starts_with(cut)
+    );
+    assert!(text.ends_with('\n'));
 }
 
 fn entry_at(rfc3339: &str, n: u64) -> LogEntry {

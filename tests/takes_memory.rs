@@ -14,6 +14,16 @@ use gainstage::takes::{
 #[global_allocator]
 static ALLOC: AllocDisabler = AllocDisabler;
 
+#[path = "support/alloc_canary.rs"]
+mod alloc_canary;
+
+/// The guard is live here: an allocation inside it aborts (else every test below proves
+/// nothing).
+#[test]
+fn the_guard_catches_an_allocation() {
+    alloc_canary::guard_must_abort("the_guard_catches_an_allocation");
+}
+
 const RATE: u32 = 48_000;
 const CHANNELS: usize = 32;
 /// One-second blocks: the tracker's cost does not depend on block size, the test's time does.

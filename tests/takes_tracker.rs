@@ -11,6 +11,16 @@ use gainstage::takes::{BlockReading, TRACK_POINTS, TakeSpan, TakeTracker};
 #[global_allocator]
 static ALLOC: AllocDisabler = AllocDisabler;
 
+#[path = "support/alloc_canary.rs"]
+mod alloc_canary;
+
+/// The guard is live here: an allocation inside it aborts (else every test below proves
+/// nothing).
+#[test]
+fn the_guard_catches_an_allocation() {
+    alloc_canary::guard_must_abort("the_guard_catches_an_allocation");
+}
+
 const RATE: u32 = 48_000;
 const BLOCK: u64 = 480;
 

@@ -62,6 +62,9 @@ pub struct LogStatus {
     failed: AtomicU64,
     /// Of those, the ones the full queue turned away (the disk not keeping up).
     queue_full: AtomicU64,
+    /// Lines found cut short (a write the disk took only part of, here or in an earlier
+    /// run) and closed before the next entry: each one an entry lost.
+    cut_lines: AtomicU64,
     /// Bumped whenever `error` changes, so the meter thread copies it only then.
     error_seq: AtomicU64,
     /// The writer's latest failure, as a line for people.
@@ -81,6 +84,10 @@ impl LogStatus {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The log's state for a snapshot.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LogHealth {
@@ -90,6 +97,10 @@ pub struct LogHealth {
     pub written: u64,
     /// Entries that could not be written.
     pub failed: u64,
+    /// Lines found cut short in the file (a full disk or a crash mid-write, this run or an
+    /// earlier one) and closed, so the next entry starts its own line: each an entry lost.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cut_lines: u64,
     /// Why, when any failed.
     pub error: Option<Arc<str>>,
 }
@@ -180,6 +191,7 @@ impl LogWriter {
             entries: self.status.submitted.load(Ordering::Acquire),
             written: self.status.written.load(Ordering::Acquire),
             failed: self.status.failed.load(Ordering::Acquire),
+            cut_lines: self.status.cut_lines.load(Ordering::Acquire),
             error,
         }
     }
@@ -234,7 +246,7 @@ fn write_all(queue: &Receiver<LogEntry>, dir: &Path, calendar: &Calendar, status
     let mut file: Option<(String, File)> = None;
     for entry in queue {
         let day = calendar.day(entry.system_time().unwrap_or_else(SystemTime::now));
-        match write_one(&mut file, dir, &day, &entry) {
+        match write_one(&mut file, dir, &day, &entry, status) {
             Ok(()) => {
                 status.written.fetch_add(1, Ordering::AcqRel);
             }
@@ -252,17 +264,25 @@ fn write_one(
     dir: &Path,
     day: &str,
     entry: &LogEntry,
+    status: &LogStatus,
 ) -> Result<(), String> {
     let path = dir.join(format!("{day}.jsonl"));
     let fail = |what: &str, e: &dyn std::fmt::Display| format!("{what} {}: {e}", path.display());
     if file.as_ref().is_none_or(|(d, _)| d != day) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
-        let f = OpenOptions::new()
+        let mut f = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .map_err(|e| fail("cannot open", &e))?;
+        // After a failed write the file is opened again, so a line the disk took only part
+        // of is closed before this entry, never glued to it.
+        if super::session_log::close_cut_line(&path, &mut f)
+            .map_err(|e| fail("cannot repair", &e))?
+        {
+            status.cut_lines.fetch_add(1, Ordering::AcqRel);
+        }
         *file = Some((day.to_string(), f));
     }
     let Some((_, f)) = file.as_mut() else {
@@ -271,6 +291,8 @@ fn write_one(
     let mut line = serde_json::to_string(entry).map_err(|e| fail("cannot encode for", &e))?;
     line.push('\n');
     // One write per line: with O_APPEND a line is never interleaved with another writer's.
+    // A full disk may take part of it; the file is then opened again (and the part closed)
+    // before the next entry.
     f.write_all(line.as_bytes())
         .map_err(|e| fail("cannot write", &e))
 }
@@ -286,6 +308,7 @@ mod tests {
             entries: 10,
             written: 9,
             failed: 1,
+            cut_lines: 0,
             error: Some(Arc::from("cannot write /x/2026-11-28.jsonl: disk full")),
         };
         assert_eq!(

@@ -116,6 +116,30 @@ pub enum LogError {
 pub struct SessionLog {
     path: PathBuf,
     file: File,
+    /// A line cut short was found at the end and closed when it was opened.
+    closed_cut_line: bool,
+}
+
+/// Ends a last line that a write cut short (a full disk, a crash mid-write) left without its
+/// line break, so the next entry starts a line of its own instead of being glued to half of
+/// another; that half stays, as a line readers skip. True when there was one. `file` is
+/// `path` opened for appending; only a regular file is looked at (a FIFO or a device has no
+/// last line to read back).
+pub fn close_cut_line(path: &Path, file: &mut File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.len() == 0 {
+        return Ok(false);
+    }
+    let mut last = [0u8];
+    let mut reader = File::open(path)?;
+    reader.seek(SeekFrom::Start(meta.len() - 1))?;
+    reader.read_exact(&mut last)?;
+    if last[0] == b'\n' {
+        return Ok(false);
+    }
+    file.write_all(b"\n")?;
+    Ok(true)
 }
 
 /// `<data dir>/sessions`.
@@ -135,19 +159,26 @@ impl SessionLog {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .map_err(io)?;
+        let closed_cut_line = close_cut_line(path, &mut file).map_err(io)?;
         Ok(Self {
             path: path.to_path_buf(),
             file,
+            closed_cut_line,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True when opening found the file's last line cut short (an entry lost) and closed it.
+    pub fn closed_cut_line(&self) -> bool {
+        self.closed_cut_line
     }
 
     /// Writes one entry as one line and flushes it.

@@ -13,6 +13,7 @@
 //! - [`paced`], [`demo`], [`file`](mod@file): sources that are not devices, driven at real-time pace.
 
 pub mod callback;
+pub mod commander;
 pub mod demo;
 pub mod device;
 pub mod devices;
@@ -28,5 +29,7 @@ pub mod shared;
 pub mod source;
 pub mod worker;
 
-pub use session::{CaptureError, Commander, MeterCommand, Session, SessionConfig, SnapshotReader};
+pub use session::{
+    CaptureError, Commander, MeterCommand, Refused, Session, SessionConfig, SnapshotReader,
+};
 pub use source::{HostKind, SourceKind, SourceSpec};

@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
+
+pub use super::commander::{Commander, Refused};
 use std::thread::JoinHandle;
 
 use super::callback::{CallbackState, ring, ring_frames};
@@ -55,6 +57,9 @@ pub struct SessionConfig {
     pub takes: Vec<crate::takes::TakeSpan>,
     /// Automatic takes by the level ([`crate::takes::auto`]); `None`: off.
     pub auto_take: Option<crate::takes::AutoTakeConfig>,
+    /// Where the running take is checkpointed every 10 s of stream time
+    /// ([`crate::takes::checkpoint`]); `None`: nowhere.
+    pub checkpoints: Option<crate::takes::checkpoint::CheckpointTarget>,
 }
 
 /// The session log's writer thread, or `None` after one line on stderr: metering matters more.
@@ -74,7 +79,8 @@ fn open_log(config: &SessionConfig) -> Option<LogWriter> {
         .ok()
 }
 
-/// Requests to the meter thread. Sending never blocks the sender or the meter thread.
+/// Requests to the meter thread. Sending never blocks the sender or the meter thread: the
+/// queue is bounded and take commands are rate-limited ([`Commander`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum MeterCommand {
     /// Clear every channel's readings, counts and latched clips.
@@ -99,17 +105,9 @@ pub enum MeterCommand {
     AutoTakes(Option<crate::takes::AutoTakeConfig>),
     /// A preamp's gain was changed ("Input 1 +30.0 → +21.0 dB"): the next take's report says so.
     GainChanged(String),
-}
-
-/// Queues commands for a session's meter thread; cloned freely. Sending never blocks.
-#[derive(Debug, Clone)]
-pub struct Commander(Sender<MeterCommand>);
-
-impl Commander {
-    /// Queues a command; false once the meter thread has ended.
-    pub fn send(&self, command: MeterCommand) -> bool {
-        self.0.send(command).is_ok()
-    }
+    /// Checkpoint the running take there from now on, or nowhere (`None`): for a reader that
+    /// claims its take session after the capture started (the GUI).
+    Checkpoints(Option<crate::takes::checkpoint::CheckpointTarget>),
 }
 
 /// A running capture. Dropping it stops the stream and the meter thread.
@@ -119,7 +117,7 @@ pub struct Session {
     /// The device callback's real-time state; `None` for sources that are not devices.
     realtime: Option<Arc<super::realtime::Slot>>,
     board: Arc<Board>,
-    commands: Sender<MeterCommand>,
+    commands: Commander,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
 }
@@ -168,7 +166,7 @@ impl Pipeline {
         let stop = Arc::new(AtomicBool::new(false));
         let (producer, consumer) = ring(channels, ring_frames(info.sample_rate));
         let (ring_tx, ring_rx) = mpsc::channel();
-        let (cmd_tx, cmd_rx) = mpsc::channel();
+        let (cmd_tx, cmd_rx) = mpsc::sync_channel(super::commander::COMMAND_QUEUE);
         let mut meter = config.meter.clone();
         meter.clip_rule = info.clip_rule;
         let worker = MeterWorker::new(
@@ -190,7 +188,8 @@ impl Pipeline {
             &config.channel_names,
             open_log(config),
         )
-        .with_takes(&config.takes, config.auto_take);
+        .with_takes(&config.takes, config.auto_take)
+        .with_keeper(config.checkpoints.clone());
         let worker_stop = Arc::clone(&stop);
         let meter_thread = std::thread::Builder::new()
             .name("gainstage-meter".into())
@@ -211,7 +210,7 @@ impl Pipeline {
                 info,
                 realtime: None,
                 board,
-                commands: cmd_tx,
+                commands: Commander::new(cmd_tx),
                 stop,
                 threads: vec![meter_thread],
             },
@@ -365,12 +364,13 @@ impl Session {
     /// tasks), as [`Session::send`] does; it outlives nothing: once the session stops, its
     /// commands go nowhere.
     pub fn commander(&self) -> Commander {
-        Commander(self.commands.clone())
+        self.commands.clone()
     }
 
-    /// Queues a command for the meter thread.
+    /// Queues a command for the meter thread. A command refused ([`Refused`]: the meter
+    /// thread has ended, the queue is full, take commands come too fast) is dropped; a
+    /// sender that must know uses [`Session::commander`].
     pub fn send(&self, command: MeterCommand) {
-        // Fails only once the meter thread has ended, when there is nothing left to command.
         let _ = self.commands.send(command);
     }
 

@@ -20,6 +20,8 @@ use crate::meter::level::amplitude_to_db;
 use crate::meter::{ChannelReadings, MeterBank, MeterConfig, MeterError};
 use crate::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
 use crate::takes::burst::Burst;
+use crate::takes::checkpoint::{CHECKPOINT_S, CheckpointTarget};
+use crate::takes::keeper::Keeper;
 use crate::takes::{
     AutoTakeConfig, BlockReading, BurstDetector, TakeReport, TakeSpan, TakeTracker,
 };
@@ -111,10 +113,15 @@ pub struct MeterWorker {
     /// The take whose start is logged, and how many ended takes are.
     logged_open_take: Option<usize>,
     logged_reports: usize,
+    /// Builds take reports and writes checkpoints off this thread; `None`: built here.
+    keeper: Option<Keeper>,
 }
 
 /// How long a stopping session waits for the session log's last entries to reach the disk.
 pub const LOG_CLOSE_PATIENCE: Duration = Duration::from_secs(2);
+/// How long a stopping session waits for the keeper's last take reports (the last snapshot
+/// carries them) and its last checkpoint.
+pub const KEEPER_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Advisor events a snapshot carries.
 pub const RECENT_EVENTS: usize = 100;
@@ -206,7 +213,20 @@ impl MeterWorker {
             ended_bursts: Vec::with_capacity(channels * 4),
             logged_open_take: None,
             logged_reports: 0,
+            keeper: None,
         })
+    }
+
+    /// Builds take reports on a keeper thread of its own, which also checkpoints the running
+    /// take every [`CHECKPOINT_S`] of stream time to `checkpoints` when given. When that
+    /// thread cannot start, reports are built here as before and nothing is checkpointed.
+    #[must_use]
+    pub fn with_keeper(mut self, checkpoints: Option<CheckpointTarget>) -> Self {
+        if let Ok(keeper) = Keeper::spawn(checkpoints) {
+            self.takes.defer_reports(true);
+            self.keeper = Some(keeper);
+        }
+        self
     }
 
     /// Judges with `table` (the user's edited presets) and `live` instead of the defaults,
@@ -271,6 +291,7 @@ impl MeterWorker {
         }
         self.takes.finish(self.metered);
         self.end_bursts();
+        self.collect_reports(Some(KEEPER_PATIENCE));
         self.log_takes_and_bursts();
         // The last entries out before the last snapshot, which then counts what the disk
         // did not take: waiting here holds up no metering, only the stop.
@@ -292,8 +313,13 @@ impl MeterWorker {
     /// Applies pending commands and meters every whole frame in the ring. Returns whether
     /// any audio was metered.
     pub fn step(&mut self) -> bool {
-        while let Ok(cmd) = self.commands.try_recv() {
-            self.apply(cmd);
+        // At most a queue's worth: senders refilling it as fast as it drains must not keep
+        // this thread from metering.
+        for _ in 0..super::commander::COMMAND_QUEUE {
+            match self.commands.try_recv() {
+                Ok(cmd) => self.apply(cmd),
+                Err(_) => break,
+            }
         }
         let mut worked = false;
         self.takes.advance_to(self.metered);
@@ -304,8 +330,16 @@ impl MeterWorker {
             let ch = self.channels;
             let mut frames =
                 (self.consumer.occupied_len().min(budget) / ch).min(self.buf.len() / ch);
-            // A take starts or ends on its exact frame: meter up to it and no further.
-            if let Some(b) = self.takes.next_boundary(self.metered) {
+            // A take starts, ends or is checkpointed on its exact frame: meter up to it and
+            // no further.
+            let boundary = match (
+                self.takes.next_boundary(self.metered),
+                self.next_checkpoint(),
+            ) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(b) = boundary {
                 frames = frames.min(usize::try_from(b - self.metered).unwrap_or(usize::MAX));
             }
             let n = frames * ch;
@@ -326,6 +360,7 @@ impl MeterWorker {
             let got = self.consumer.pop_slice(&mut self.buf[..n]);
             budget -= got;
             self.meter(got);
+            self.checkpoint_if_due();
             worked = true;
         }
         worked
@@ -376,6 +411,73 @@ impl MeterWorker {
         self.takes.advance_to(self.metered);
     }
 
+    /// The frame after now at which the open take is next checkpointed: every
+    /// [`CHECKPOINT_S`] from its start. `None` without a take or a place for checkpoints.
+    fn next_checkpoint(&self) -> Option<u64> {
+        if !self.keeper.as_ref().is_some_and(Keeper::checkpoints) {
+            return None;
+        }
+        let (_, _, start) = self.takes.open_take()?;
+        let every = CHECKPOINT_S * u64::from(self.source.sample_rate.max(1));
+        let since = self.metered.checked_sub(start)?;
+        Some(start + (since / every + 1) * every)
+    }
+
+    /// At a checkpoint frame of the open take, a copy of it goes to the keeper (which writes
+    /// it). The copy is the only allocation here, once per checkpoint; a keeper still busy
+    /// with the previous checkpoint skips this one.
+    fn checkpoint_if_due(&mut self) {
+        let Some(keeper) = self.keeper.as_ref().filter(|k| k.checkpoints()) else {
+            return;
+        };
+        let Some((_, _, start)) = self.takes.open_take() else {
+            return;
+        };
+        let every = CHECKPOINT_S * u64::from(self.source.sample_rate.max(1));
+        let since = self.metered.saturating_sub(start);
+        if since == 0 || !since.is_multiple_of(every) {
+            return;
+        }
+        if keeper.ready_for_checkpoint() {
+            if let Some(state) = self.takes.checkpoint(self.metered) {
+                keeper.checkpoint(state);
+            }
+        } else {
+            // Counted as a failed checkpoint, not waited for.
+            keeper.checkpoint_skipped();
+        }
+    }
+
+    /// Hands ended takes to the keeper and files the reports it has built; with `patience`
+    /// (the session is ending), waits up to that for every report still being built.
+    fn collect_reports(&mut self, patience: Option<Duration>) {
+        let Some(keeper) = self.keeper.as_ref() else {
+            return;
+        };
+        let mut inline = Vec::new();
+        for state in self.takes.drain_ended() {
+            if let Some(state) = keeper.ended(state) {
+                inline.push(state.report());
+            }
+        }
+        for report in inline {
+            self.takes.add_report(report);
+        }
+        while let Some(r) = keeper.try_report() {
+            self.takes.add_report(r);
+        }
+        if let Some(patience) = patience {
+            let deadline = Instant::now() + patience;
+            while self.takes.building() > 0 {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match keeper.report_within(left) {
+                    Some(r) => self.takes.add_report(r),
+                    None => break,
+                }
+            }
+        }
+    }
+
     fn apply(&mut self, cmd: MeterCommand) {
         match cmd {
             MeterCommand::ResetAll => {
@@ -415,6 +517,11 @@ impl MeterWorker {
             MeterCommand::ToggleTake(name) => self.takes.toggle(&name, self.metered),
             MeterCommand::AutoTakes(config) => self.takes.set_auto(config, self.metered),
             MeterCommand::GainChanged(what) => self.takes.note_gain_change(&what),
+            MeterCommand::Checkpoints(target) => {
+                if let Some(keeper) = self.keeper.as_mut() {
+                    keeper.set_target(target);
+                }
+            }
             MeterCommand::ResetChannel(_)
             | MeterCommand::SetPreset(..)
             | MeterCommand::Rename(..) => {}
@@ -576,8 +683,10 @@ impl MeterWorker {
                 *h = self.bank.meter(c).peak_history().collect();
             }
         }
-        let t_s = self.shared.frames_in.load(Ordering::Relaxed) as f64
-            / f64::from(self.source.sample_rate.max(1));
+        // One clock: the frames metered, the one takes, bursts and checkpoints are marked
+        // in. The callback's count also holds frames dropped when the ring was full, so a
+        // reader comparing a take's start with `t_s` would drift after every drop.
+        let t_s = self.metered as f64 / f64::from(self.source.sample_rate.max(1));
         self.board.take_joining(&mut self.slots);
         self.slots.retain(|s| Arc::strong_count(s) > 1);
         for slot in &self.slots {
@@ -616,6 +725,7 @@ impl MeterWorker {
             .collect();
         self.interval_sample.fill(0.0);
         self.interval_true.fill(0.0);
+        self.collect_reports(None);
         if self.take_reports_ended != self.takes.ended() {
             // Only when a take has ended.
             self.take_reports = Arc::from(self.takes.reports());

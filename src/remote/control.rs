@@ -159,11 +159,9 @@ pub fn apply(state: &State, command: &Command, authorized: bool) -> Result<Strin
                 .send(MeterCommand::Rename(channel - 1, name.clone()))
         }
     };
-    if sent {
-        Ok(format!("{} done", command.name()))
-    } else {
-        Err("the session has stopped".into())
-    }
+    // Refused (queue full, take commands too fast, session stopped): the reason is the reply.
+    sent.map(|()| format!("{} done", command.name()))
+        .map_err(|refused| refused.to_string())
 }
 
 /// A command as JSON text (WebSocket) with an optional `"token"` field beside it: the command

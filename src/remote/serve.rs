@@ -35,6 +35,11 @@ pub fn run(opts: ServeOptions) -> Result<ExitCode, crate::Error> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Release));
+    // Claimed before the capture starts, which checkpoints the running take in it.
+    let (mut takes, notes) = RunTakes::new(takes_dir(), &session_name(SystemTime::now()));
+    for note in notes {
+        eprintln!("gainstage: {note}");
+    }
     let plan = &opts.plan;
     let config = SessionConfig {
         meter: MeterConfig {
@@ -47,6 +52,7 @@ pub fn run(opts: ServeOptions) -> Result<ExitCode, crate::Error> {
         channel_names: plan.names_for(MAX_CHANNELS),
         session_log: true,
         auto_take: opts.auto_take,
+        checkpoints: takes.checkpoints(),
         ..SessionConfig::default()
     };
     let session =
@@ -54,10 +60,6 @@ pub fn run(opts: ServeOptions) -> Result<ExitCode, crate::Error> {
     // Takes started from a phone, a DAW's OSC or by level: each saved as it ends, as
     // `monitor` saves them.
     let mut reader = session.reader();
-    let (mut takes, unsaved) = RunTakes::new(takes_dir(), &session_name(SystemTime::now()));
-    if let Some(why) = unsaved {
-        eprintln!("gainstage: {why}");
-    }
     let source = RemoteSource {
         reader: session.reader(),
         commander: session.commander(),

@@ -7,9 +7,10 @@
 //! to a read interval; the meter thread knows each block's first and last clipped frame, so
 //! bursts are placed to the sample and take boundaries fall on exact frames (the thread meters
 //! up to a boundary and no further). Its cost there is O(channels) per block with no
-//! allocation while a take is open: each input's state (burst list capped at [`MAX_BURSTS`],
-//! gating histograms, a [`TRACK_POINTS`] headroom track) is sized when the take starts, and
-//! the report is built when it ends. Clip counts are the meter's own (same rule and over
+//! allocation while a take is open but a copy of its state every 10 s for its checkpoint:
+//! each input's state (burst list capped at [`MAX_BURSTS`], gating histograms, a
+//! [`TRACK_POINTS`] headroom track) is sized when the take starts, and the report is built
+//! when it ends, on the keeper thread. Clip counts are the meter's own (same rule and over
 //! length as the callback's); they differ from the callback's exact counts only for frames the
 //! meter thread dropped, and stream time here is metered frames.
 //!
@@ -18,10 +19,16 @@
 //! inside the take; a take shorter than about 3.1 s has no loudness range (`null`).
 //!
 //! Readers get finished reports as an `Arc<[TakeReport]>` in every snapshot, rebuilt only when
-//! a take ends; [`store`] saves them per session (JSON and CSV) in the data directory.
+//! a take ends; [`store`] saves them per session (JSON and CSV) in the data directory. The
+//! reports themselves are built off the meter thread by [`keeper`], which also checkpoints a
+//! running take every 10 s ([`checkpoint`]) so a crash loses at most those seconds; [`lock`]
+//! gives each run a session of its own.
 
 pub mod auto;
 pub mod burst;
+pub mod checkpoint;
+pub mod keeper;
+pub mod lock;
 pub mod log;
 pub mod report;
 pub mod run;
@@ -36,7 +43,7 @@ pub use burst::{BURST_GAP_S, BurstDetector, BurstReport};
 pub use report::{InputReport, TakeReport};
 pub use summary::{InputSummary, TakeSummary};
 pub use track::{TRACK_POINTS, TrackReport};
-pub use tracker::{BlockReading, OpenTakeInfo, TakeTracker};
+pub use tracker::{BlockReading, OpenTakeInfo, TakeState, TakeTracker};
 
 /// Bursts a report lists per input and take; later ones are counted, not listed.
 pub const MAX_BURSTS: usize = 250;

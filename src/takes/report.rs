@@ -17,8 +17,13 @@ pub struct TakeReport {
     /// Stream time of the take's start and end (s).
     pub start_s: f64,
     pub end_s: f64,
-    /// True when the stream ended (or was stopped) before the take's marked end.
+    /// True when the stream ended (or was stopped) before the take's marked end, or the run
+    /// stopped without saving it and it was recovered from its last checkpoint.
     pub cut_short: bool,
+    /// Started by the level (automatic takes), not by a person or a marked span. Files
+    /// saved before this key existed read as `false`.
+    #[serde(default)]
+    pub auto: bool,
     /// The worst input's verdict: `clipped at MM:SS.d` (earliest clip), `hot` or `clean`.
     pub verdict: String,
     pub inputs: Vec<InputReport>,

@@ -6,7 +6,10 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use super::checkpoint::CheckpointTarget;
+use super::lock::SessionLock;
 use super::report::TakeReport;
 use super::saver::TakeSaver;
 
@@ -25,6 +28,8 @@ pub struct RunTakes {
     /// The saver's problem as last told: a disk refusing takes is told once, and again when
     /// the problem changes, not at every look.
     told: Option<String>,
+    /// The session this run holds, for its checkpoints ([`Self::checkpoints`]).
+    checkpoints: Option<CheckpointTarget>,
 }
 
 /// A run's takes once its saver has written what it could.
@@ -70,17 +75,47 @@ impl EndedRun {
 }
 
 impl RunTakes {
-    /// Takes saved into `<dir>/<session>.json` and `.csv`. When `dir` is an error (no data
-    /// directory) or the saver's thread cannot start, takes are kept in memory only and the
-    /// second value says why.
-    pub fn new(dir: Result<PathBuf, crate::Error>, session: &str) -> (Self, Option<String>) {
-        let saver = dir.and_then(|dir| {
-            TakeSaver::spawn(dir, session.to_string())
-                .map_err(|e| crate::Error::Message(e.to_string()))
+    /// Takes saved into `<dir>/<session>.json` and `.csv`, or under `<session>-2`, `-3`, …
+    /// when another run holds that session or saved takes under it ([`SessionLock`]). Takes
+    /// earlier runs checkpointed and did not save are recovered first
+    /// ([`super::checkpoint::recover`]). When `dir` is an error (no data directory) or the
+    /// saver's thread cannot start, takes are kept in memory only. The lines say what the
+    /// user should know: recovered takes, and why takes will not be saved.
+    pub fn new(dir: Result<PathBuf, crate::Error>, session: &str) -> (Self, Vec<String>) {
+        let mut notes = Vec::new();
+        let claimed = dir.and_then(|dir| {
+            let (recovered, problems) = super::checkpoint::recover(&dir);
+            notes.extend(recovered.iter().map(ToString::to_string));
+            notes.extend(problems);
+            // Where the directory cannot be locked (the disk refusing) the saver still starts,
+            // unlocked and without checkpoints, and keeps trying until the disk takes them.
+            let (name, target) = match SessionLock::claim_new(&dir, session) {
+                Ok((name, lock)) => {
+                    let target = CheckpointTarget {
+                        dir: dir.clone(),
+                        session: name.clone(),
+                        lock: Arc::new(lock),
+                    };
+                    (name, Some(target))
+                }
+                Err(e) => {
+                    notes.push(format!(
+                        "the running take is not checkpointed: {}: {e}",
+                        dir.display()
+                    ));
+                    (session.to_string(), None)
+                }
+            };
+            let saver =
+                TakeSaver::spawn(dir, name).map_err(|e| crate::Error::Message(e.to_string()))?;
+            Ok((saver, target))
         });
-        let (saver, why) = match saver {
-            Ok(s) => (Some(s), None),
-            Err(e) => (None, Some(format!("take reports will not be saved: {e}"))),
+        let (saver, checkpoints) = match claimed {
+            Ok((s, t)) => (Some(s), t),
+            Err(e) => {
+                notes.push(format!("take reports will not be saved: {e}"));
+                (None, None)
+            }
         };
         let run = Self {
             recent: BTreeMap::new(),
@@ -88,8 +123,20 @@ impl RunTakes {
             last: 0,
             saver,
             told: None,
+            checkpoints,
         };
-        (run, why)
+        (run, notes)
+    }
+
+    /// Where the session's running take is checkpointed (hand it to
+    /// [`crate::capture::SessionConfig::checkpoints`]); `None` when takes are not saved.
+    pub fn checkpoints(&self) -> Option<CheckpointTarget> {
+        self.checkpoints.clone()
+    }
+
+    /// The session's name, when takes are being saved.
+    pub fn session(&self) -> Option<&str> {
+        self.saver.as_ref().map(TakeSaver::session)
     }
 
     /// Takes ended this run so far.
@@ -140,6 +187,8 @@ impl RunTakes {
             }
             None => (None, None),
         };
+        // Everything is saved: the session is free for recovery and for other runs.
+        self.checkpoints = None;
         EndedRun {
             recent,
             count: self.count,
@@ -173,7 +222,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let all = reports(TAKES_IN_MEMORY as u64 + 4);
         let (mut run, why) = RunTakes::new(Ok(dir.path().to_path_buf()), "s");
-        assert_eq!(why, None);
+        assert_eq!(why, Vec::<String>::new());
         // Snapshots carry a window of the latest takes, overlapping the previous one's.
         for end in 1..=all.len() {
             let window = &all[end.saturating_sub(3)..end];
@@ -194,10 +243,7 @@ mod tests {
     #[test]
     fn without_a_data_directory_takes_are_kept_in_memory_and_the_reason_given() {
         let (mut run, why) = RunTakes::new(Err(crate::Error::Message("no data".into())), "s");
-        assert_eq!(
-            why.as_deref(),
-            Some("take reports will not be saved: no data")
-        );
+        assert_eq!(why, ["take reports will not be saved: no data"]);
         assert_eq!(run.keep(&reports(2)), None);
         assert_eq!(run.file(), None);
         let ended = run.finish();

@@ -122,7 +122,13 @@ fn save_loop(
         }
         if !unsaved.is_empty() {
             let (written, problem) = match super::store::append(dir, session, &unsaved) {
-                Ok(_) => (std::mem::take(&mut unsaved).len(), None),
+                Ok(_) => {
+                    // In the session's files now: their checkpoints have served.
+                    for t in &unsaved {
+                        let _ = super::checkpoint::remove(dir, session, t.take);
+                    }
+                    (std::mem::take(&mut unsaved).len(), None)
+                }
                 Err(e) if last => (0, Some(format!("{} not saved: {e}", takes(unsaved.len())))),
                 Err(e) => (
                     0,

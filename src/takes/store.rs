@@ -184,21 +184,24 @@ fn add_at_end(dir: &Path, session: &str, new: &[TakeReport]) -> Result<(), crate
     // Over the "]\n" after the last take's line.
     json.seek(SeekFrom::Start(len - 2))
         .and_then(|_| json.write_all(text.as_bytes()))
+        // On the disk before the caller counts the take saved (and removes its checkpoint).
+        .and_then(|()| json.sync_data())
         .map_err(|e| at(&path, e))?;
     let csv = csv_path(dir, session);
     OpenOptions::new()
         .append(true)
         .open(&csv)
-        .and_then(|mut f| f.write_all(csv_rows(new).as_bytes()))
+        .and_then(|mut f| {
+            f.write_all(csv_rows(new).as_bytes())?;
+            f.sync_data()
+        })
         .map_err(|e| at(&csv, e))
 }
 
-/// Writes to a temporary file and renames it over `path`: a reader never sees half a file.
+/// Replaces `path` whole through [`crate::atomic_file`] (a temporary name of its own, file
+/// and directory flushed): a reader, a second writer or a power cut never sees half a file.
 fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), crate::Error> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| at(path, e))
+    crate::atomic_file::write(path, bytes).map_err(|e| at(path, e))
 }
 
 /// Sessions with saved takes, oldest first.
@@ -285,6 +288,11 @@ fn complete_lines<T: DeserializeOwned>(text: &str) -> Option<Vec<T>> {
 /// `gainstage takes`: the takes of `session` (default: the latest session with takes).
 pub fn run(session: Option<&str>, format: ListFormat) -> Result<ExitCode, crate::Error> {
     let dir = takes_dir()?;
+    // Takes a stopped run left checkpointed are listed with their session.
+    let (recovered, problems) = super::checkpoint::recover(&dir);
+    for line in recovered.iter().map(ToString::to_string).chain(problems) {
+        eprintln!("gainstage: {line}");
+    }
     let session = match session {
         Some(s) => s.trim_end_matches(".json").to_string(),
         None => match sessions(&dir)?.pop() {

@@ -44,7 +44,7 @@ pub struct BlockReading {
 }
 
 /// One input's state in the open take; everything sized when the take starts.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct InputTake {
     max_sample: f64,
     max_true: f64,
@@ -137,7 +137,7 @@ impl InputTake {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct OpenTake {
     number: usize,
     name: Arc<str>,
@@ -212,6 +212,45 @@ pub struct TakeTracker {
     auto: Option<AutoTaker>,
     /// Preamp gains changed since the last take started, said in the next take's report.
     gain_note: Option<String>,
+    /// Reports are built by whoever takes ended takes' state ([`Self::drain_ended`]) and
+    /// hands them back ([`Self::add_report`]), not in [`Self::stop`]: the meter thread sends
+    /// them to the keeper thread ([`super::keeper`]).
+    defer: bool,
+    /// Ended takes waiting to be taken, oldest first (only when `defer`).
+    ended_states: Vec<TakeState>,
+    /// Ended takes whose reports have not come back yet.
+    building: usize,
+}
+
+/// A take's state as it ended (or as it stood at a checkpoint), with what its report needs:
+/// its report can be built on any thread.
+#[derive(Debug)]
+pub struct TakeState {
+    take: OpenTake,
+    names: Vec<String>,
+    hot_dbtp: Vec<f64>,
+    rate: u32,
+    end: u64,
+    cut_short: bool,
+}
+
+impl TakeState {
+    /// The take's number.
+    pub fn number(&self) -> usize {
+        self.take.number
+    }
+
+    /// The take's report (allocates its burst lists and tracks).
+    pub fn report(self) -> TakeReport {
+        build_report(
+            self.take,
+            &self.names,
+            &self.hot_dbtp,
+            self.rate,
+            self.end,
+            self.cut_short,
+        )
+    }
 }
 
 /// Reports the tracker keeps in memory (for snapshots, which readers take new reports from
@@ -249,6 +288,57 @@ impl TakeTracker {
             gain_note: None,
             shown: vec![0; channels],
             auto: None,
+            defer: false,
+            ended_states: Vec::new(),
+            building: 0,
+        }
+    }
+
+    /// From now on [`Self::stop`] leaves reports to be built by the caller: see `defer`.
+    pub fn defer_reports(&mut self, on: bool) {
+        self.defer = on;
+    }
+
+    /// The ended takes whose reports are to be built, oldest first: each report goes back
+    /// through [`Self::add_report`], in the same order.
+    pub fn drain_ended(&mut self) -> std::vec::Drain<'_, TakeState> {
+        self.ended_states.drain(..)
+    }
+
+    /// Ended takes whose reports have not come back through [`Self::add_report`].
+    pub fn building(&self) -> usize {
+        self.building
+    }
+
+    /// Files the report of a take handed out by [`Self::drain_ended`].
+    pub fn add_report(&mut self, report: TakeReport) {
+        self.building = self.building.saturating_sub(1);
+        self.file(report);
+    }
+
+    fn file(&mut self, report: TakeReport) {
+        if self.done.len() == MAX_TAKES_KEPT {
+            self.done.remove(0);
+        }
+        self.done.push(report);
+        self.ended += 1;
+    }
+
+    /// A copy of the open take as it stands at `frame` (not an automatic one still rising),
+    /// whose report is the take cut short there: what a checkpoint saves. Allocates the copy.
+    pub fn checkpoint(&self, frame: u64) -> Option<TakeState> {
+        let take = self.open.as_ref().filter(|t| !t.provisional)?;
+        Some(self.state(take.clone(), frame, true))
+    }
+
+    fn state(&self, take: OpenTake, end: u64, cut_short: bool) -> TakeState {
+        TakeState {
+            take,
+            names: self.names.clone(),
+            hot_dbtp: self.hot_dbtp.clone(),
+            rate: self.rate,
+            end,
+            cut_short,
         }
     }
 
@@ -466,12 +556,13 @@ impl TakeTracker {
         }
         if let Some(t) = self.open.take() {
             let cut_short = t.end.is_some_and(|e| frame < e);
-            let report = self.report(t, frame, cut_short);
-            if self.done.len() == MAX_TAKES_KEPT {
-                self.done.remove(0);
+            let state = self.state(t, frame, cut_short);
+            if self.defer {
+                self.building += 1;
+                self.ended_states.push(state);
+            } else {
+                self.file(state.report());
             }
-            self.done.push(report);
-            self.ended += 1;
         }
     }
 
@@ -571,9 +662,10 @@ impl TakeTracker {
         self.ended
     }
 
-    /// True while a take is open or a scheduled one has yet to start.
+    /// True while a take is open, a scheduled one has yet to start or an ended one's report
+    /// has yet to come back.
     pub fn pending(&self) -> bool {
-        self.is_open() || !self.schedule.is_empty()
+        self.is_open() || !self.schedule.is_empty() || self.building > 0
     }
 
     /// The open take's number, name and first frame (not an automatic one still rising).
@@ -621,64 +713,68 @@ impl TakeTracker {
             + self.shown.capacity()
             + self.schedule.capacity() * 16
     }
+}
 
-    fn report(&self, mut t: OpenTake, end: u64, cut_short: bool) -> TakeReport {
-        let rate = self.rate;
-        let secs = |f: u64| super::burst::round_ms(f as f64 / f64::from(rate));
-        let inputs: Vec<InputReport> = t
-            .inputs
-            .iter_mut()
-            .enumerate()
-            .map(|(c, input)| {
-                if let Some(b) = input.detector.finish() {
-                    input.keep(b);
-                }
-                let bursts: Vec<_> = input
-                    .bursts
+/// The report of take `t` ended at `end`, its inputs named `names` and judged hot above
+/// `hot_dbtp`.
+fn build_report(
+    mut t: OpenTake,
+    names: &[String],
+    hot_dbtp: &[f64],
+    rate: u32,
+    end: u64,
+    cut_short: bool,
+) -> TakeReport {
+    let secs = |f: u64| super::burst::round_ms(f as f64 / f64::from(rate));
+    let inputs: Vec<InputReport> = t
+        .inputs
+        .iter_mut()
+        .enumerate()
+        .map(|(c, input)| {
+            if let Some(b) = input.detector.finish() {
+                input.keep(b);
+            }
+            let bursts: Vec<_> = input
+                .bursts
+                .iter()
+                .map(|b| b.report(t.start, rate))
+                .collect();
+            let max_tp = amplitude_to_db(input.max_true);
+            let integrated = input.loudness.lufs();
+            let lra = input.range.lu();
+            InputReport {
+                channel: c + 1,
+                name: names[c].clone(),
+                verdict: input_verdict(bursts.first().map(|b| b.start_s), max_tp, hot_dbtp[c]),
+                max_sample_peak_dbfs: db2(amplitude_to_db(input.max_sample)),
+                max_true_peak_dbtp: db2(max_tp),
+                clipped_samples: input.clipped,
+                overs: input.overs,
+                bursts,
+                bursts_not_listed: input.bursts_not_listed,
+                integrated_lufs: db2(integrated),
+                // A range needs 3 s windows: none at all is "not measured", not 0 LU.
+                loudness_range_lu: (input.range_values > 0).then(|| (lra * 10.0).round() / 10.0),
+                warnings: KINDS
                     .iter()
-                    .map(|b| b.report(t.start, rate))
-                    .collect();
-                let max_tp = amplitude_to_db(input.max_true);
-                let integrated = input.loudness.lufs();
-                let lra = input.range.lu();
-                InputReport {
-                    channel: c + 1,
-                    name: self.names[c].clone(),
-                    verdict: input_verdict(
-                        bursts.first().map(|b| b.start_s),
-                        max_tp,
-                        self.hot_dbtp[c],
-                    ),
-                    max_sample_peak_dbfs: db2(amplitude_to_db(input.max_sample)),
-                    max_true_peak_dbtp: db2(max_tp),
-                    clipped_samples: input.clipped,
-                    overs: input.overs,
-                    bursts,
-                    bursts_not_listed: input.bursts_not_listed,
-                    integrated_lufs: db2(integrated),
-                    // A range needs 3 s windows: none at all is "not measured", not 0 LU.
-                    loudness_range_lu: (input.range_values > 0)
-                        .then(|| (lra * 10.0).round() / 10.0),
-                    warnings: KINDS
-                        .iter()
-                        .enumerate()
-                        .filter(|(bit, _)| input.warnings & (1 << bit) != 0)
-                        .map(|(_, k)| *k)
-                        .collect(),
-                    headroom: input.track.report(rate),
-                }
-            })
-            .collect();
-        TakeReport {
-            take: t.number,
-            name: t.name.to_string(),
-            start_s: secs(t.start),
-            end_s: secs(end.max(t.start)),
-            cut_short,
-            verdict: take_verdict(&inputs),
-            inputs,
-            gain_changed: t.gain_changed.take(),
-        }
+                    .enumerate()
+                    .filter(|(bit, _)| input.warnings & (1 << bit) != 0)
+                    .map(|(_, k)| *k)
+                    .collect(),
+                headroom: input.track.report(rate),
+            }
+        })
+        .collect();
+    TakeReport {
+        take: t.number,
+        name: t.name.to_string(),
+        start_s: secs(t.start),
+        end_s: secs(end.max(t.start)),
+        cut_short,
+        auto: t.auto,
+        gain_changed: t.gain_changed.take(),
+        verdict: take_verdict(&inputs),
+        inputs,
     }
 }
 
@@ -900,6 +996,41 @@ mod tests {
         );
         assert_eq!(r[1].name, "Second");
         assert_eq!(r[1].inputs[1].warnings, vec![WarningKind::Hot]);
+    }
+
+    #[test]
+    fn reports_built_off_the_tracker_and_checkpoints_match_reports_built_in_it() {
+        let clips = [100, 803, 900, 1250, 1900, 2600];
+        let mut inline = TakeTracker::new(1, RATE, &[-1.0], &["Vox".to_string()]);
+        let mut deferred = TakeTracker::new(1, RATE, &[-1.0], &["Vox".to_string()]);
+        deferred.defer_reports(true);
+        // What a run stopped at 1.5 s reports: the checkpoint's take, cut short there.
+        let mut stopped = TakeTracker::new(1, RATE, &[-1.0], &["Vox".to_string()]);
+        for t in [&mut inline, &mut deferred, &mut stopped] {
+            t.start("Verse", 50);
+            run(t, 50, 1500, 0.5, &clips);
+        }
+        // A burst is open at 1.5 s (1250 was 250 ms before): the checkpoint closes it there.
+        let checkpoint = deferred.checkpoint(1500).expect("a take is open");
+        stopped.stop(1500);
+        let mut cut = stopped.reports()[0].clone();
+        cut.cut_short = true;
+        assert_eq!(checkpoint.report(), cut);
+        for t in [&mut inline, &mut deferred] {
+            run(t, 1500, 3000, 0.5, &clips);
+            t.stop(3000);
+        }
+        assert!(deferred.reports().is_empty() && deferred.pending());
+        let states: Vec<TakeState> = deferred.drain_ended().collect();
+        assert_eq!(states.len(), 1);
+        for s in states {
+            let report = s.report();
+            deferred.add_report(report);
+        }
+        assert!(!deferred.pending());
+        assert_eq!(deferred.reports(), inline.reports());
+        assert_eq!(deferred.ended(), 1);
+        assert_eq!(inline.reports()[0].inputs[0].bursts.len(), 4);
     }
 
     #[test]

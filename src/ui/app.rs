@@ -151,6 +151,8 @@ impl App {
     pub fn open_takes(&mut self, dir: PathBuf) {
         let session = crate::takes::store::session_name(std::time::SystemTime::now());
         self.takes = takes_panel::State::load(dir, session);
+        // The capture started before the session was claimed: its running takes go there.
+        self.send(MeterCommand::Checkpoints(self.takes.checkpoints()));
     }
 
     /// Lets the settings panel open other inputs.
@@ -611,6 +613,7 @@ impl App {
         let (session, banner) = open(&self.settings.source, &settings);
         self.reader = session.as_ref().map(Session::reader);
         self.session = session;
+        self.send(MeterCommand::Checkpoints(self.takes.checkpoints()));
         self.banner = banner;
         self.form.status = Some(match &self.session {
             Some(s) => format!("opened {} · {}", s.source().host, s.source().device),

@@ -17,6 +17,8 @@ use iced::{Element, Length};
 use super::palette::{Neutral, Zone};
 use super::take_view::TakeView;
 use crate::snapshot::Snapshot;
+use crate::takes::checkpoint::CheckpointTarget;
+use crate::takes::lock::SessionLock;
 use crate::takes::saver::TakeSaver;
 use crate::takes::{TakeReport, TakeSummary, store};
 
@@ -145,6 +147,9 @@ pub struct State {
     /// This run's session: its takes' file name.
     session: String,
     saver: Option<TakeSaver>,
+    /// Keeps `session` this run's (another run started in the same second gets its own),
+    /// and is where the meter thread checkpoints the running take.
+    checkpoints: Option<CheckpointTarget>,
     /// Takes of the current input already listed, by number (the meter thread numbers them).
     seen: usize,
     /// The take shown instead of the list.
@@ -159,8 +164,12 @@ impl State {
     /// Lists the takes saved in `dir` by earlier runs (newest first) and saves this run's
     /// there from now on, as session `session`.
     pub fn load(dir: PathBuf, session: String) -> Self {
+        // Takes a killed `monitor` or `serve` checkpointed go into their sessions first, so
+        // the list shows them.
+        let (_, problems) = crate::takes::checkpoint::recover(&dir);
         let mut state = Self {
             dir: Some(dir),
+            problem: problems.into_iter().next(),
             ..Self::default()
         };
         state.load_earlier();
@@ -205,13 +214,31 @@ impl State {
         }
         self.seen = 0;
         self.saver = None;
+        self.checkpoints = None;
+        let mut session = session;
         if let Some(dir) = &self.dir {
+            // Where the directory cannot be locked (not there yet, the disk refusing) the
+            // saver still starts, unlocked, and keeps trying until the disk takes the takes.
+            if let Ok((name, lock)) = SessionLock::claim_new(dir, &session) {
+                self.checkpoints = Some(CheckpointTarget {
+                    dir: dir.clone(),
+                    session: name.clone(),
+                    lock: std::sync::Arc::new(lock),
+                });
+                session = name;
+            }
             match TakeSaver::spawn(dir.clone(), session.clone()) {
                 Ok(s) => self.saver = Some(s),
                 Err(e) => self.problem = Some(format!("takes will not be saved: {e}")),
             }
         }
         self.session = session;
+    }
+
+    /// Where the meter thread checkpoints the running take (this run's session), if anywhere:
+    /// for [`crate::capture::MeterCommand::Checkpoints`].
+    pub fn checkpoints(&self) -> Option<CheckpointTarget> {
+        self.checkpoints.clone()
     }
 
     /// Takes ended since the last look: listed, and handed to the saver.
