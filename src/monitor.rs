@@ -507,10 +507,7 @@ fn apply_advice(
     }
     let changes: Vec<_> = applied.iter().filter_map(|a| a.change.clone()).collect();
     for c in &changes {
-        session.send(crate::capture::MeterCommand::GainChanged(format!(
-            "Input {} {:+.1} → {:+.1} dB",
-            c.input, c.from_db, c.to_db
-        )));
+        session.send(crate::capture::MeterCommand::GainChanged(c.take_note()));
     }
     let logged = crate::preamps::log::log_dir().and_then(|dir| {
         crate::preamps::log::write_changes(&dir, &changes, |ch| plan.template.channel_name(ch))

@@ -67,6 +67,16 @@ pub struct GainChange {
     pub note: Option<String>,
 }
 
+impl GainChange {
+    /// The line the next take's report carries ("Input 1 +30.0 → +21.0 dB").
+    pub fn take_note(&self) -> String {
+        format!(
+            "Input {} {:+.1} → {:+.1} dB",
+            self.input, self.from_db, self.to_db
+        )
+    }
+}
+
 /// What became of one request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Applied {

@@ -88,10 +88,9 @@ impl PreampWorker {
                     }
                     if let Some(c) = &commander {
                         for g in &changes {
-                            c.send(MeterCommand::GainChanged(format!(
-                                "Input {} {:+.1} → {:+.1} dB",
-                                g.input, g.from_db, g.to_db
-                            )));
+                            // Only the take report's note is lost to a full queue: the
+                            // change itself is made and in the session log.
+                            let _ = c.send(MeterCommand::GainChanged(g.take_note()));
                         }
                     }
                     if done_tx.send(applied).is_err() {
