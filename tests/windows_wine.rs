@@ -285,75 +285,83 @@ fn serve(
 
 /// A Linux client reads the Windows server's feed: every channel's level in the sine, then
 /// exactly the file's full-scale samples counted.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_file_feeds_a_linux_websocket_client_known_levels_and_exact_clips() {
+#[test]
+fn serve_file_feeds_a_linux_websocket_client_known_levels_and_exact_clips() {
     let _turn = turn();
-    let (_tmp, dir) = awkward_dir();
-    let wav = dir.join("take 3.wav");
-    pw_stack::write_wav(&wav, 8);
-    let wav = Prefix::windows_path(&wav);
-    let (_server, addr, _out) = serve(&["--file", &wav]);
-    let mut ws = remote::connect(&format!("ws://{addr}/ws")).await;
-    let in_sine = remote::frame_where(&mut ws, 600, |f| {
-        f["t_s"]
-            .as_f64()
-            .is_some_and(|t| t > 0.5 && t < pw_stack::SINE_S - 0.2)
-    })
-    .await;
-    for c in 0..8 {
-        let v = remote::channel(&in_sine, c + 1)["sample_peak_dbfs"]
-            .as_f64()
-            .unwrap();
-        assert!(
-            (v - pw_stack::level_db(c)).abs() <= 0.1,
-            "channel {} reads {v} dBFS, wants {}",
-            c + 1,
-            pw_stack::level_db(c)
-        );
-    }
-    // Past the clips: every channel's count is final.
-    let end = pw_stack::SINE_S + pw_stack::GAP_S + 16.0 * pw_stack::CLIP_SPACING as f64 / 48e3;
-    let after = remote::frame_where(&mut ws, 600, |f| {
-        f["t_s"].as_f64().is_some_and(|t| t > end + 0.2)
-    })
-    .await;
-    for c in 0..8 {
-        let (p, n) = pw_stack::clips(c, 8);
-        let ch = remote::channel(&after, c + 1);
-        assert_eq!(
-            (ch["clipped_samples"].as_u64(), ch["overs"].as_u64()),
-            (Some(p + n), Some(p + n)),
-            "channel {}",
-            c + 1
-        );
-    }
+    // A runtime of the test's own, so the turn is not held across its awaits.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let (_tmp, dir) = awkward_dir();
+        let wav = dir.join("take 3.wav");
+        pw_stack::write_wav(&wav, 8);
+        let wav = Prefix::windows_path(&wav);
+        let (_server, addr, _out) = serve(&["--file", &wav]);
+        let mut ws = remote::connect(&format!("ws://{addr}/ws")).await;
+        let in_sine = remote::frame_where(&mut ws, 600, |f| {
+            f["t_s"]
+                .as_f64()
+                .is_some_and(|t| t > 0.5 && t < pw_stack::SINE_S - 0.2)
+        })
+        .await;
+        for c in 0..8 {
+            let v = remote::channel(&in_sine, c + 1)["sample_peak_dbfs"]
+                .as_f64()
+                .unwrap();
+            assert!(
+                (v - pw_stack::level_db(c)).abs() <= 0.1,
+                "channel {} reads {v} dBFS, wants {}",
+                c + 1,
+                pw_stack::level_db(c)
+            );
+        }
+        // Past the clips: every channel's count is final.
+        let end = pw_stack::SINE_S + pw_stack::GAP_S + 16.0 * pw_stack::CLIP_SPACING as f64 / 48e3;
+        let after = remote::frame_where(&mut ws, 600, |f| {
+            f["t_s"].as_f64().is_some_and(|t| t > end + 0.2)
+        })
+        .await;
+        for c in 0..8 {
+            let (p, n) = pw_stack::clips(c, 8);
+            let ch = remote::channel(&after, c + 1);
+            assert_eq!(
+                (ch["clipped_samples"].as_u64(), ch["overs"].as_u64()),
+                (Some(p + n), Some(p + n)),
+                "channel {}",
+                c + 1
+            );
+        }
+    });
 }
 
 /// The demo's sixteen inputs reach a Linux client: the dead input silent, the clipping lead
 /// clipping.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_demo_feeds_a_linux_websocket_client() {
+#[test]
+fn serve_demo_feeds_a_linux_websocket_client() {
     let _turn = turn();
-    let (_server, addr, _out) = serve(&["--demo"]);
-    let mut ws = remote::connect(&format!("ws://{addr}/ws")).await;
-    // Past the lead's first accent (6.5–7 s into the demo's 7 s cycle).
-    let frame =
-        remote::frame_where(&mut ws, 600, |f| f["t_s"].as_f64().is_some_and(|t| t > 7.2)).await;
-    let names: Vec<&str> = frame["channels"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    // No template: the inputs carry their numbers.
-    let numbered: Vec<String> = (1..=16).map(|k| format!("Input {k}")).collect();
-    assert_eq!(names, numbered);
-    // The demo's input 12 is dead (digital silence), input 10 a lead that hits full scale.
-    let dead = remote::channel(&frame, 12);
-    assert!(dead["sample_peak_dbfs"].is_null(), "{dead}");
-    assert_eq!(dead["clipped_samples"], 0, "{dead}");
-    let lead = remote::channel(&frame, 10);
-    assert!(lead["clipped_samples"].as_u64().unwrap() > 0, "{lead}");
+    // A runtime of the test's own, so the turn is not held across its awaits.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let (_server, addr, _out) = serve(&["--demo"]);
+        let mut ws = remote::connect(&format!("ws://{addr}/ws")).await;
+        // Past the lead's first accent (6.5–7 s into the demo's 7 s cycle).
+        let frame =
+            remote::frame_where(&mut ws, 600, |f| f["t_s"].as_f64().is_some_and(|t| t > 7.2)).await;
+        let names: Vec<&str> = frame["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        // No template: the inputs carry their numbers.
+        let numbered: Vec<String> = (1..=16).map(|k| format!("Input {k}")).collect();
+        assert_eq!(names, numbered);
+        // The demo's input 12 is dead (digital silence), input 10 a lead that hits full scale.
+        let dead = remote::channel(&frame, 12);
+        assert!(dead["sample_peak_dbfs"].is_null(), "{dead}");
+        assert_eq!(dead["clipped_samples"], 0, "{dead}");
+        let lead = remote::channel(&frame, 10);
+        assert!(lead["clipped_samples"].as_u64().unwrap() > 0, "{lead}");
+    });
 }
 
 /// A take marked in `monitor` is saved under the Windows user's `%LOCALAPPDATA%` (a space and
