@@ -533,7 +533,7 @@ fn distinct_pixels(display: &str) -> usize {
 
 /// The GUI under Wine on Xvfb: no renderer is forced, so wgpu is asked first and, as it
 /// cannot start there, tiny-skia draws the demo's meters (the screenshot is kept in
-/// `target/tmp/windows-gui-demo.png`).
+/// `target/tmp/windows-gui-demo.png`); a view chosen with a key is saved in `%APPDATA%`.
 #[test]
 fn the_gui_draws_the_demo_under_wine() {
     let _turn = turn();
@@ -562,6 +562,9 @@ fn the_gui_draws_the_demo_under_wine() {
     let display = format!(":{}", number.trim());
     assert!(distinct_pixels(&display) <= 2);
 
+    // Settings from an earlier run out of the way: this run's save makes them.
+    let config = prefix().profile().join("AppData/Roaming/gainstage/config");
+    let _ = std::fs::remove_dir_all(&config);
     let err = tempfile::NamedTempFile::new().unwrap();
     let _app = Guard(
         prefix()
@@ -603,6 +606,34 @@ fn the_gui_draws_the_demo_under_wine() {
         !windows.stdout.is_empty(),
         "no window named gainstage; stderr: {said}"
     );
+
+    // Key 2 shows the wall; the GUI saves its settings half a second later, replacing the
+    // file in the user's %APPDATA% atomically (no directory fsync on Windows).
+    let window = String::from_utf8(windows.stdout).unwrap();
+    let window = window.lines().next().unwrap();
+    for args in [vec!["windowfocus", "--sync", window], vec!["key", "2"]] {
+        let done = Command::new("xdotool")
+            .args(&args)
+            .env("DISPLAY", &display)
+            .status()
+            .unwrap();
+        assert!(done.success(), "xdotool {args:?}");
+    }
+    let settings = config.join("settings.toml");
+    for _ in 0..100 {
+        if std::fs::read_to_string(&settings).is_ok_and(|t| t.contains("view = \"wall\"")) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let text = std::fs::read_to_string(&settings)
+        .unwrap_or_else(|e| panic!("{}: {e}; stderr: {said}", settings.display()));
+    assert!(text.contains("view = \"wall\""), "{text}");
+    let names: Vec<_> = std::fs::read_dir(&config)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["settings.toml"], "no temporary file is left");
 }
 
 /// `gainstage.exe ARGS` under Wine, its audio through Wine's PulseAudio driver to the test's
