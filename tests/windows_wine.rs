@@ -780,3 +780,30 @@ fn monitor_captures_live_through_wasapi() {
     );
     assert_levels_and_clips(&lines, 8, &format!("WASAPI capture; stderr: {said}"));
 }
+
+/// ASIO is a build option (Steinberg's SDK): the default build says how to get it, and does not
+/// offer JACK.
+#[test]
+fn asio_is_a_build_option_and_jack_is_not_offered() {
+    let _turn = turn();
+    let out = prefix()
+        .gainstage()
+        .args(["monitor", "--host", "asio", "--duration", "0.1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8(out.stderr).unwrap();
+    // The first line is ours; Wine may add its own chatter after it.
+    assert_eq!(
+        said.lines().next(),
+        Some("gainstage: this gainstage was built without ASIO: rebuild with `--features asio`"),
+        "{said}"
+    );
+    let out = prefix()
+        .gainstage()
+        .args(["devices", "--host", "jack"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(said.contains("[possible values: wasapi, asio]"), "{said}");
+}
