@@ -426,17 +426,26 @@ fn the_installer_installs_and_uninstalls_silently_and_leaves_the_users_files() {
         built.lines().collect::<Vec<_>>(),
         [zip.to_str().unwrap(), setup.to_str().unwrap()]
     );
-    let exe_bytes = std::fs::read(&exe).unwrap();
-    let zipped = Command::new("unzip")
+    // The zip carries the build's exe stripped: no debug sections, smaller, and the installer
+    // installs that very file.
+    let exe_bytes = Command::new("unzip")
         .arg("-p")
         .arg(&zip)
         .arg(format!("{base}/gainstage.exe"))
         .output()
+        .unwrap()
+        .stdout;
+    assert!(exe_bytes.len() < std::fs::metadata(&exe).unwrap().len() as usize);
+    let zipped = out.path().join("zipped.exe");
+    std::fs::write(&zipped, &exe_bytes).unwrap();
+    let sections = Command::new("x86_64-w64-mingw32-objdump")
+        .arg("-h")
+        .arg(&zipped)
+        .output()
         .unwrap();
-    assert!(
-        zipped.stdout == exe_bytes,
-        "the zip's gainstage.exe is the build's"
-    );
+    let sections = String::from_utf8_lossy(&sections.stdout);
+    assert!(sections.contains(".text"), "{sections}");
+    assert!(!sections.contains(".debug"), "{sections}");
 
     let p = prefix();
     // The default folder (a space in it). NSIS takes `/D=` only unquoted, and Wine quotes an
