@@ -657,8 +657,9 @@ fn gainstage_on(server: &pw_stack::Server) -> Command {
     cmd
 }
 
-/// The 8 AUX channels of the `gs-aux8` sink's monitor as an ordinary 7.1 source: Wine's
-/// driver lists no monitors, and knows no AUX positions (WAVEFORMATEXTENSIBLE has none).
+/// The 8 AUX channels of the `gs-aux8` sink's monitor as an ordinary source with the 7.1
+/// positions, in order: WASAPI describes channels with WAVEFORMATEXTENSIBLE's speaker mask,
+/// which has no AUX positions.
 const CAPTURE: &str = "gs-capture";
 const SURROUND: &str =
     "front-left,front-right,front-center,lfe,rear-left,rear-right,side-left,side-right";
