@@ -144,7 +144,7 @@ pub struct PreampsArgs {
 }
 
 /// The audio hosts `--host` offers on this platform. ALSA, PipeWire and PulseAudio exist only
-/// on Linux; JACK also on macOS; CoreAudio and WASAPI are their platforms' own.
+/// on Linux; JACK also on macOS; CoreAudio, WASAPI and ASIO are their platforms' own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum HostChoice {
     #[cfg(target_os = "linux")]
@@ -159,6 +159,9 @@ pub enum HostChoice {
     Coreaudio,
     #[cfg(target_os = "windows")]
     Wasapi,
+    /// Steinberg ASIO drivers: only in builds with `--features asio`.
+    #[cfg(target_os = "windows")]
+    Asio,
 }
 
 impl From<HostChoice> for HostKind {
@@ -176,6 +179,8 @@ impl From<HostChoice> for HostKind {
             HostChoice::Coreaudio => HostKind::CoreAudio,
             #[cfg(target_os = "windows")]
             HostChoice::Wasapi => HostKind::Wasapi,
+            #[cfg(target_os = "windows")]
+            HostChoice::Asio => HostKind::Asio,
         }
     }
 }
@@ -184,7 +189,7 @@ impl From<HostChoice> for HostKind {
 #[derive(Debug, Clone, Args, Default)]
 pub struct SourceArgs {
     /// Audio host (default: the system's; on Linux PipeWire where its server runs, else
-    /// PulseAudio, else ALSA).
+    /// PulseAudio, else ALSA; CoreAudio on macOS; WASAPI on Windows).
     #[arg(long, value_enum)]
     pub host: Option<HostChoice>,
     /// Device: its id, its name or its id without the host prefix (an ALSA PCM name such as

@@ -1,6 +1,8 @@
 //! ALSA with no hardware: a PCM in a private `HOME/.asoundrc` reads a raw 10-channel 32-bit
 //! file through the `file` plugin (`infile`), wrapped in `plug`, with a hint so it is listed.
 //! Each channel carries its own level; all ten must come out of `gainstage monitor --json`.
+// ALSA is Linux only.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;

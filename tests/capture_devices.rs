@@ -1,4 +1,6 @@
 //! `gainstage devices`: a host that cannot be reached is listed, not an error.
+// Linux: it names the hosts a Linux build lists (ALSA, JACK).
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/cli.rs"]

@@ -2,7 +2,7 @@
 //! QjackCtl or Ubuntu Studio, which no `pgrep jackd` sees) and its files in `/dev/shm` are
 //! never touched, and a server of ours that was killed can start again under its name.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-#![cfg(feature = "jack")]
+#![cfg(all(feature = "jack", target_os = "linux"))]
 
 #[path = "jack_support.rs"]
 mod jack_support;

@@ -6,7 +6,7 @@
 // other thread of this single-test binary reads the environment.
 #![allow(unsafe_code)]
 // Without the `jack` feature the binary has no JACK host to test.
-#![cfg(feature = "jack")]
+#![cfg(all(feature = "jack", target_os = "linux"))]
 
 #[path = "jack_support.rs"]
 mod jack_support;

@@ -5,7 +5,7 @@
 // Only to point this single-test process's JACK clients at the private server.
 #![allow(unsafe_code)]
 // Without the `jack` feature the binary has no JACK host to test.
-#![cfg(feature = "jack")]
+#![cfg(all(feature = "jack", target_os = "linux"))]
 
 #[path = "jack_support.rs"]
 mod jack_support;

@@ -1,5 +1,7 @@
 //! Shared by the JACK tests (included with `#[path]`): a private dummy JACK server that is
 //! stopped on drop, a monitor child process killed on drop, and JSON line helpers.
+// Linux: the JACK tests run a real jackd (and this file is its own test target too).
+#![cfg(target_os = "linux")]
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};

@@ -1,6 +1,8 @@
 //! Load: 50 WebSocket clients on a 32-channel session for 10 s, one of which never reads.
 //! Every reading client keeps getting at least 25 frames a second, the meter thread drops no
 //! frame, and the process's memory does not grow with the client that stopped reading.
+// Linux: memory is read from /proc.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/remote.rs"]

@@ -2,6 +2,8 @@
 //! thread, advisor, session log) as fast as it goes: resident memory stays flat after the
 //! warm-up, no frame is dropped, and every clip the source wrote is counted, in the readings
 //! and in the session log. `cargo bench --bench soak` runs the same for 24 hours.
+// Linux: memory is read from /proc.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 // The only unsafe: pointing this single-test binary's session log at a private directory
 // before the session's threads start.

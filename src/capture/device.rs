@@ -37,7 +37,8 @@ fn built_without(name: &str, feature: &str) -> Result<Option<HostId>, CaptureErr
 }
 
 /// The cpal host for a `--host` choice, or the system default (cpal's: PipeWire where its
-/// server runs, else PulseAudio, else ALSA on Linux).
+/// server runs, else PulseAudio, else ALSA on Linux; CoreAudio on macOS; WASAPI on Windows,
+/// also when ASIO is built in).
 pub fn host_id(choice: Option<HostKind>) -> Result<Option<HostId>, CaptureError> {
     let Some(choice) = choice else {
         return Ok(None);
@@ -61,12 +62,27 @@ pub fn host_id(choice: Option<HostKind>) -> Result<Option<HostId>, CaptureError>
         HostKind::CoreAudio => Ok(Some(HostId::CoreAudio)),
         #[cfg(target_os = "windows")]
         HostKind::Wasapi => Ok(Some(HostId::Wasapi)),
+        #[cfg(all(feature = "asio", target_os = "windows"))]
+        HostKind::Asio => Ok(Some(HostId::Asio)),
+        #[cfg(all(not(feature = "asio"), target_os = "windows"))]
+        HostKind::Asio => built_without("ASIO", "asio"),
         #[allow(unreachable_patterns)] // Every host this platform has is matched above.
         other => Err(msg(format!(
             "the {} host does not exist on this platform; see `gainstage devices`",
             other.name()
         ))),
     }
+}
+
+/// Whether gainstage offers a host cpal has built: all of them, but JACK on Windows (cpal
+/// builds it wherever its `jack` feature is on; `--host` does not name it there).
+pub fn is_offered(id: HostId) -> bool {
+    #[cfg(all(feature = "jack", target_os = "windows"))]
+    if id == HostId::Jack {
+        return false;
+    }
+    let _ = id;
+    true
 }
 
 pub fn open_host(id: Option<HostId>) -> Result<Host, CaptureError> {
@@ -412,6 +428,15 @@ pub fn realtime_plan(host: HostId, device_id: &str) -> Plan {
         return Plan::Observe(
             "the JACK server sets its callback thread's priority: start it real-time (jackd -R)",
         );
+    }
+    #[cfg(target_os = "windows")]
+    if host == HostId::Wasapi {
+        // cpal's WASAPI thread asks for nothing unless cpal is built with `realtime`.
+        return Plan::Promote;
+    }
+    #[cfg(all(feature = "asio", target_os = "windows"))]
+    if host == HostId::Asio {
+        return Plan::Observe("the ASIO driver runs and schedules its callback thread");
     }
     let _ = (host, device_id);
     Plan::Observe("the platform's audio service sets the callback thread's priority")

@@ -163,6 +163,7 @@ pub fn list(only: Option<cpal::HostId>) -> Vec<HostEntry> {
     cpal::ALL_HOSTS
         .iter()
         .copied()
+        .filter(|h| super::device::is_offered(*h))
         .filter(|h| only.is_none_or(|o| o == *h))
         .map(|hid| match cpal::host_from_id(hid) {
             Err(e) => HostEntry {

@@ -1,9 +1,11 @@
-//! Real-time priority for the capture callback: ask the kernel for SCHED_FIFO on the callback's
-//! first call where the thread is ours to promote, and report what the kernel actually runs it
-//! at (read back from `/proc`, not assumed from the request's result).
+//! Real-time priority for the capture callback: ask the system for it on the callback's first
+//! call where the thread is ours to promote, and report what the thread actually runs at.
 //!
-//! Only Linux has the request and the read-back; elsewhere nothing is asked and nothing is
-//! reported, so the platform's own audio service decides.
+//! Linux: SCHED_FIFO, read back from `/proc` (not assumed from the request's result).
+//! Windows: MMCSS's "Pro Audio" task (`AvSetMmThreadCharacteristicsW`, what the Windows audio
+//! stack's own clients ask for; cpal asks for nothing unless built with its `realtime`
+//! feature), with the thread's priority read back. Elsewhere (macOS: CoreAudio's I/O thread
+//! is real-time already) nothing is asked and nothing is reported.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -88,15 +90,15 @@ impl Slot {
         if thread_id == 0 {
             return None;
         }
-        let (policy, priority) = sys::read_sched(thread_id)?;
-        let granted = policy == sys::SCHED_FIFO || policy == sys::SCHED_RR;
+        let result = self.result.load(Ordering::Acquire);
+        let (granted, policy, priority) = sys::read(thread_id, result)?;
         let why = (!granted).then(|| match self.plan {
             Plan::Skip(why) | Plan::Observe(why) => why.to_owned(),
-            Plan::Promote => refusal(self.result.load(Ordering::Acquire)),
+            Plan::Promote => refusal(result),
         });
         Some(Realtime {
             granted,
-            policy: sys::policy_name(policy),
+            policy,
             priority,
             thread_id,
             why,
@@ -107,7 +109,7 @@ impl Slot {
 fn refusal(result: i32) -> String {
     match result {
         OK => "granted, then taken back by someone else".to_owned(),
-        OTHER => format!("refused: priority {PRIORITY} is outside SCHED_FIFO's range here"),
+        OTHER => sys::other_refusal(),
         NOT_TRIED => "not asked yet".to_owned(),
         errno => sys::explain(errno),
     }
@@ -126,8 +128,10 @@ impl Promoter {
         Self { slot, done: false }
     }
 
-    /// Call at the top of every callback. The first call makes one `sched_setscheduler`
-    /// request (a system call that does not block or allocate) and stores its result.
+    /// Call at the top of every callback. The first call makes one request (Linux:
+    /// `sched_setscheduler`, a system call that does not block or allocate; Windows: the
+    /// MMCSS registration every pro-audio client makes on its audio thread) and stores its
+    /// result.
     #[inline]
     pub fn on_callback(&mut self) {
         if self.done {
@@ -148,8 +152,8 @@ impl Promoter {
 }
 
 /// What a capture callback would get on this system now: one short-lived thread makes the
-/// very request the callback makes and reports what the kernel granted it. `None` where
-/// there is no way to tell (not Linux).
+/// very request the callback makes and reports what the system granted it. `None` where
+/// there is no way to tell (neither Linux nor Windows).
 pub fn probe() -> Option<Realtime> {
     let handle = std::thread::Builder::new()
         .name("gainstage-rt-probe".into())
@@ -172,6 +176,18 @@ mod sys {
 
     pub const SCHED_FIFO: u32 = 1;
     pub const SCHED_RR: u32 = 2;
+
+    pub fn other_refusal() -> String {
+        format!("refused: priority {PRIORITY} is outside SCHED_FIFO's range here")
+    }
+
+    /// Whether the thread runs real-time, its policy's name and its priority, as the kernel
+    /// reports them now; `None` once the thread has ended.
+    pub fn read(thread_id: i32, _result: i32) -> Option<(bool, String, u32)> {
+        let (policy, priority) = read_sched(thread_id)?;
+        let granted = policy == SCHED_FIFO || policy == SCHED_RR;
+        Some((granted, policy_name(policy), priority))
+    }
 
     pub fn policy_name(policy: u32) -> String {
         match policy {
@@ -239,23 +255,117 @@ mod sys {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(windows)]
+mod sys {
+    use windows_sys::Win32::Foundation::{CloseHandle, GetLastError};
+    use windows_sys::Win32::System::Threading::{
+        AvSetMmThreadCharacteristicsW, GetCurrentThreadId, GetThreadPriority, OpenThread,
+        THREAD_QUERY_LIMITED_INFORMATION,
+    };
+
+    use super::{OK, OTHER};
+
+    /// The MMCSS task audio applications register their audio threads with (its settings are
+    /// under HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Multimedia\SystemProfile\Tasks).
+    const TASK: &str = "Pro Audio";
+    const TASK_UTF16: [u16; TASK.len() + 1] = utf16z();
+
+    /// `TASK` as a NUL-terminated UTF-16 string (it is ASCII).
+    const fn utf16z() -> [u16; TASK.len() + 1] {
+        let bytes = TASK.as_bytes();
+        let mut out = [0u16; TASK.len() + 1];
+        let mut i = 0;
+        while i < bytes.len() {
+            out[i] = bytes[i] as u16;
+            i += 1;
+        }
+        out
+    }
+
+    /// `GetThreadPriority`'s failure value.
+    const PRIORITY_ERROR: i32 = i32::MAX;
+
+    pub fn other_refusal() -> String {
+        "refused: MMCSS gave no reason".to_owned()
+    }
+
+    pub fn current_thread_id() -> i32 {
+        // SAFETY: no arguments, no memory.
+        #[allow(unsafe_code)]
+        let id = unsafe { GetCurrentThreadId() };
+        // Thread ids are multiples of 4 below 2^31 in practice; 0 means "not recorded".
+        i32::try_from(id).unwrap_or(0)
+    }
+
+    /// Registers the calling thread with MMCSS's "Pro Audio" task: [`OK`] or the error code.
+    /// The registration lasts as long as the thread (it ends with the stream).
+    pub fn promote_current() -> i32 {
+        let mut task_index = 0u32;
+        // SAFETY: TASK_UTF16 is NUL-terminated and static; task_index outlives the call.
+        #[allow(unsafe_code)]
+        let handle = unsafe { AvSetMmThreadCharacteristicsW(TASK_UTF16.as_ptr(), &mut task_index) };
+        if !handle.is_null() {
+            return OK;
+        }
+        // SAFETY: no arguments, no memory.
+        #[allow(unsafe_code)]
+        let code = unsafe { GetLastError() };
+        i32::try_from(code).ok().filter(|c| *c > 0).unwrap_or(OTHER)
+    }
+
+    /// Whether the thread is registered with MMCSS (the request's result: Windows has no
+    /// query for it), its policy and its scheduling priority read back from the thread now;
+    /// `None` once the thread has ended.
+    pub fn read(thread_id: i32, result: i32) -> Option<(bool, String, u32)> {
+        let id = u32::try_from(thread_id).ok()?;
+        // SAFETY: OpenThread takes plain values; the handle it returns is closed below.
+        #[allow(unsafe_code)]
+        let handle = unsafe { OpenThread(THREAD_QUERY_LIMITED_INFORMATION, 0, id) };
+        if handle.is_null() {
+            return None;
+        }
+        // SAFETY: handle is a live thread handle opened above with query rights.
+        #[allow(unsafe_code)]
+        let priority = unsafe {
+            let p = GetThreadPriority(handle);
+            CloseHandle(handle);
+            p
+        };
+        if priority == PRIORITY_ERROR {
+            return None;
+        }
+        let granted = result == OK;
+        let policy = if granted {
+            format!("MMCSS {TASK}, thread priority")
+        } else {
+            "normal, thread priority".to_owned()
+        };
+        Some((granted, policy, u32::try_from(priority).unwrap_or(0)))
+    }
+
+    pub fn explain(code: i32) -> String {
+        format!(
+            "MMCSS refused the \"{TASK}\" task: {}",
+            std::io::Error::from_raw_os_error(code)
+        )
+    }
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
 mod sys {
     use super::NOT_TRIED;
 
-    pub const SCHED_FIFO: u32 = 1;
-    pub const SCHED_RR: u32 = 2;
-
-    pub fn policy_name(policy: u32) -> String {
-        format!("policy {policy}")
+    pub fn other_refusal() -> String {
+        "refused".to_owned()
     }
+
     pub fn current_thread_id() -> i32 {
         0
     }
     pub fn promote_current() -> i32 {
         NOT_TRIED
     }
-    pub fn read_sched(_thread_id: i32) -> Option<(u32, u32)> {
+    pub fn read(_thread_id: i32, _result: i32) -> Option<(bool, String, u32)> {
         None
     }
     pub fn explain(errno: i32) -> String {

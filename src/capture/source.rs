@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 /// An audio host (sound system) to open devices on. Every platform's hosts are named here;
 /// which exist in a build is decided where they are opened (`device::host_id`): ALSA,
-/// PipeWire and PulseAudio on Linux, JACK on Linux and macOS, CoreAudio on macOS, WASAPI on
-/// Windows.
+/// PipeWire and PulseAudio on Linux, JACK on Linux and macOS, CoreAudio on macOS,
+/// WASAPI and ASIO on Windows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HostKind {
     /// ALSA: the kernel's devices and its plugins (`hw:`, `plughw:`, `default`, `file`).
@@ -19,19 +19,22 @@ pub enum HostKind {
     Pulse,
     /// macOS's audio devices.
     CoreAudio,
-    /// Windows' audio devices.
+    /// Windows' audio devices (shared mode).
     Wasapi,
+    /// Steinberg ASIO drivers on Windows (a build option: needs the ASIO SDK).
+    Asio,
 }
 
 impl HostKind {
     /// Every host, in the order the command line lists them.
-    pub const ALL: [HostKind; 6] = [
+    pub const ALL: [HostKind; 7] = [
         HostKind::Alsa,
         HostKind::Jack,
         HostKind::PipeWire,
         HostKind::Pulse,
         HostKind::CoreAudio,
         HostKind::Wasapi,
+        HostKind::Asio,
     ];
 
     /// The name the command line and the settings file use ("alsa", "pipewire", ...).
@@ -43,6 +46,7 @@ impl HostKind {
             Self::Pulse => "pulse",
             Self::CoreAudio => "coreaudio",
             Self::Wasapi => "wasapi",
+            Self::Asio => "asio",
         }
     }
 

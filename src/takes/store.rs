@@ -357,8 +357,6 @@ pub fn table(session: &str, takes: &[TakeReport]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::MetadataExt;
-
     use super::*;
     use crate::takes::{BlockReading, BurstReport, TakeTracker};
 
@@ -400,12 +398,24 @@ mod tests {
         files(dir.path())
     }
 
+    /// The file's inode: the same one after an append means it was written in place.
+    #[cfg(unix)]
+    fn inode(p: PathBuf) -> Option<u64> {
+        use std::os::unix::fs::MetadataExt;
+        Some(std::fs::metadata(p).unwrap().ino())
+    }
+
+    /// Stable std has no file id on other systems: the in-place check is Unix's.
+    #[cfg(not(unix))]
+    fn inode(_: PathBuf) -> Option<u64> {
+        None
+    }
+
     #[test]
     fn takes_added_one_at_a_time_go_at_the_end_and_make_the_files_a_whole_save_makes() {
         let dir = tempfile::tempdir().unwrap();
         let takes = reports(6);
         append(dir.path(), "s", &takes[..1]).unwrap();
-        let inode = |p: PathBuf| std::fs::metadata(p).unwrap().ino();
         let (json, csv) = (
             inode(json_path(dir.path(), "s")),
             inode(csv_path(dir.path(), "s")),

@@ -145,11 +145,18 @@ fn open_saved(source: &SavedSource, saved: &Settings) -> (Option<Session>, Optio
 /// studio server).
 const NO_WINDOW_HINT: &str = "meter in this terminal with `gainstage monitor` (see `gainstage monitor --help`), or measure recorded files with `gainstage analyze`";
 
-/// Whether the environment names a display a window could open on.
+/// Whether the environment names a display a window could open on. Windows and macOS always
+/// have their one desktop (a service without one fails to open the window, and says so).
+#[cfg(not(any(windows, target_os = "macos")))]
 fn has_display() -> bool {
     ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
+#[cfg(any(windows, target_os = "macos"))]
+fn has_display() -> bool {
+    true
 }
 
 pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {

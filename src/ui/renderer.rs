@@ -5,7 +5,8 @@
 //!
 //! iced picks its renderer from `ICED_BACKEND` alone, trying wgpu first. So the choice is made
 //! before iced starts: the adapter wgpu would take is asked for, and where it is a software
-//! one the process starts itself again with `ICED_BACKEND=tiny-skia`.
+//! one, or wgpu cannot start at all (it panics under Wine), iced is made to draw with
+//! tiny-skia (see [`settle`]).
 
 /// The environment variable iced reads to pick its renderer.
 pub const BACKEND_VAR: &str = "ICED_BACKEND";
@@ -68,8 +69,29 @@ pub fn choose() -> Renderer {
     probe()
 }
 
+/// Asks wgpu for its adapter, catching a driver that panics instead of failing (wgpu's DX12
+/// start does under Wine): a renderer that cannot start means tiny-skia, on every platform.
 #[cfg(feature = "gpu")]
 fn probe() -> Renderer {
+    // The default hook would print the panic on stderr, where only one-line errors belong;
+    // no other thread runs yet, so swapping the process-wide hook touches nobody else.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let asked = std::panic::catch_unwind(ask_wgpu);
+    std::panic::set_hook(hook);
+    asked.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let first_line = what.lines().next().unwrap_or("no message");
+        Renderer::Software(format!("the GPU driver failed to start: {first_line}"))
+    })
+}
+
+#[cfg(feature = "gpu")]
+fn ask_wgpu() -> Renderer {
     // A desktop session always has a runtime directory. Without one (a bare X server, ssh, a
     // container) Mesa's Vulkan loader prints "XDG_RUNTIME_DIR is invalid" on stderr twice,
     // where the one-line errors belong, and there is no GPU session to draw on anyway.
@@ -90,17 +112,76 @@ fn probe() -> Renderer {
         force_fallback_adapter: false,
         compatible_surface: None,
     };
-    match iced::futures::executor::block_on(instance.request_adapter(&options)) {
-        Ok(adapter) => {
-            let info = adapter.get_info();
-            let name = format!("{} ({:?}, {})", info.name, info.backend, info.driver);
-            if is_software_adapter(info.device_type == wgpu::DeviceType::Cpu, &info.name) {
-                Renderer::Software(format!("the only GPU adapter is {name}"))
-            } else {
-                Renderer::Gpu(name)
-            }
+    // wgpu's native adapter request completes at once; a one-thread runtime of the tokio the
+    // program already links polls it (the `futures` executor is not in every platform's build).
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().build() else {
+        return Renderer::Software("could not poll the GPU adapter request".into());
+    };
+    let adapter = match runtime.block_on(instance.request_adapter(&options)) {
+        Ok(adapter) => adapter,
+        Err(_) => return Renderer::Software("no GPU adapter".into()),
+    };
+    let info = adapter.get_info();
+    let name = format!("{} ({:?}, {})", info.name, info.backend, info.driver);
+    if is_software_adapter(info.device_type == wgpu::DeviceType::Cpu, &info.name) {
+        return Renderer::Software(format!("the only GPU adapter is {name}"));
+    }
+    match runtime.block_on(draws(&adapter)) {
+        Ok(()) => Renderer::Gpu(name),
+        Err(why) => Renderer::Software(format!("{name} cannot draw: {why}")),
+    }
+}
+
+/// Opens a device on the adapter and compiles one small render pipeline, the first thing
+/// iced's renderer does: an adapter whose driver cannot compile shaders (Wine's DX12 has no
+/// shader compiler) fails here, where it can still be told, instead of inside iced, where
+/// wgpu panics.
+#[cfg(feature = "gpu")]
+async fn draws(adapter: &wgpu::Adapter) -> Result<(), String> {
+    const SHADER: &str = "
+        @vertex fn vs(@builtin(vertex_index) i: u32) -> @builtin(position) vec4<f32> {
+            return vec4<f32>(f32(i), 0.0, 0.0, 1.0);
         }
-        Err(_) => Renderer::Software("no GPU adapter".into()),
+        @fragment fn fs() -> @location(0) vec4<f32> {
+            return vec4<f32>(1.0, 0.5, 0.0, 1.0);
+        }";
+    let (device, _queue) = adapter
+        .request_device(&wgpu::DeviceDescriptor::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    // Errors in the scope are returned below instead of going to wgpu's panicking handler.
+    device.push_error_scope(wgpu::ErrorFilter::Validation);
+    device.push_error_scope(wgpu::ErrorFilter::Internal);
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some("gainstage.probe"),
+        source: wgpu::ShaderSource::Wgsl(SHADER.into()),
+    });
+    let _pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some("gainstage.probe"),
+        layout: None,
+        vertex: wgpu::VertexState {
+            module: &module,
+            entry_point: Some("vs"),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            buffers: &[],
+        },
+        primitive: wgpu::PrimitiveState::default(),
+        depth_stencil: None,
+        multisample: wgpu::MultisampleState::default(),
+        fragment: Some(wgpu::FragmentState {
+            module: &module,
+            entry_point: Some("fs"),
+            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            targets: &[Some(wgpu::TextureFormat::Bgra8Unorm.into())],
+        }),
+        multiview: None,
+        cache: None,
+    });
+    let internal = device.pop_error_scope().await;
+    let validation = device.pop_error_scope().await;
+    match internal.or(validation) {
+        None => Ok(()),
+        Some(e) => Err(e.to_string().lines().last().unwrap_or("").trim().to_owned()),
     }
 }
 
@@ -109,11 +190,22 @@ fn probe() -> Renderer {
     Renderer::Software("built without the GPU renderer".into())
 }
 
-/// Where the GPU's adapter is software and `ICED_BACKEND` is unset, starts this program again
-/// on tiny-skia (iced reads its choice from the environment only). Returns only when it did
-/// not: the renderer to report, or why starting again failed (the GUI then runs on what iced
-/// picks).
+/// Where the GPU's adapter is software and `ICED_BACKEND` is unset, makes iced (which reads
+/// its choice from the environment only) draw with tiny-skia: on Unix by starting this program
+/// again with `ICED_BACKEND` set (setting it in a running Unix process races every thread
+/// that reads the environment through libc); on Windows by setting it in this process. Returns
+/// only when it did not restart: the renderer to report, or why starting again failed (the GUI
+/// then runs on what iced picks).
 pub fn settle(choice: Renderer) -> Renderer {
+    #[cfg(all(not(unix), feature = "gpu"))]
+    if choice.is_software() && std::env::var_os(BACKEND_VAR).is_none() {
+        // SAFETY: std documents `set_var` as always safe on Windows (the OS serialises
+        // environment access), and no other thread runs yet.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var(BACKEND_VAR, "tiny-skia");
+        }
+    }
     #[cfg(all(unix, feature = "gpu"))]
     if let Renderer::Software(why) = &choice
         && std::env::var_os(BACKEND_VAR).is_none()
