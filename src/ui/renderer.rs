@@ -90,7 +90,12 @@ fn probe() -> Renderer {
         force_fallback_adapter: false,
         compatible_surface: None,
     };
-    match iced::futures::executor::block_on(instance.request_adapter(&options)) {
+    // wgpu's native adapter request completes at once; a one-thread runtime of the tokio the
+    // program already links polls it (the `futures` executor is not in every platform's build).
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().build() else {
+        return Renderer::Software("could not poll the GPU adapter request".into());
+    };
+    match runtime.block_on(instance.request_adapter(&options)) {
         Ok(adapter) => {
             let info = adapter.get_info();
             let name = format!("{} ({:?}, {})", info.name, info.backend, info.driver);
