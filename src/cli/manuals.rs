@@ -26,11 +26,26 @@ pub fn write(dir: &Path) -> std::io::Result<Written> {
     std::fs::create_dir_all(&man_dir)?;
     std::fs::create_dir_all(&completion_dir)?;
 
-    clap_mangen::generate_to(super::Cli::command(), &man_dir)?;
-    let mut man_pages = std::fs::read_dir(&man_dir)?
-        .map(|entry| entry.map(|e| e.path()))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    man_pages.sort();
+    // The pages state the version only: the commit and the hosts `--version` adds describe
+    // one binary, not the manual. Built, so each subcommand's page is named `gainstage-X`.
+    let mut cmd = super::Cli::command()
+        .long_version(None::<&str>)
+        .disable_help_subcommand(true);
+    cmd.build();
+    let mut pages: Vec<clap::Command> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .cloned()
+        .collect();
+    pages.insert(0, cmd);
+    let source = format!("gainstage {}", crate::build_info::VERSION);
+    let mut man_pages = Vec::new();
+    for page in pages {
+        let man = clap_mangen::Man::new(page)
+            .source(source.clone())
+            .manual("gainstage manual");
+        man_pages.push(man.generate_to(&man_dir)?);
+    }
 
     let mut completions = Vec::new();
     for shell in SHELLS {
