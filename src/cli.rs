@@ -10,10 +10,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::capture::{HostKind, SourceKind, SourceSpec};
 use crate::meter::clip::FLOAT_CLIP_LEVEL_RANGE_DBFS;
 
+pub mod manuals;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gainstage",
     version,
+    long_version = crate::build_info::long_version(),
     about = "Live input monitor for recording sessions: peaks, true peak, clips, loudness and gain-staging advice per channel."
 )]
 pub struct Cli {

@@ -73,7 +73,11 @@
 //! - [`paths`]: config and data directories; [`settings`]: the GUI settings file;
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
-//!   types (no other module imports `cli`); [`error`]: the error a command ends with.
+//!   types (no other module imports `cli`); `cli::manuals` writes the man pages and shell
+//!   completions from that one definition (the `gainstage-manuals` packaging tool);
+//!   [`error`]: the error a command ends with.
+//! - [`build_info`]: the version, commit (from `build.rs`), hosts and renderers built in,
+//!   for `gainstage --version`.
 //! - `ui` (feature `gui`): the iced GUI, the only module that imports iced. `ui::app` (the
 //!   shell: session, windows, polling, routing), `ui::nav` (view and panel), `ui::roster`
 //!   (names, presets, levels), `ui::layers` (canvas caches), `ui::store` (saving),
@@ -92,6 +96,7 @@
 pub mod advisor;
 pub mod analyze;
 pub mod atomic_file;
+pub mod build_info;
 pub mod capture;
 pub mod cli;
 pub mod commands;
