@@ -108,18 +108,7 @@ fn checkpoints_go_where_a_command_points_them_from_then_on() {
     use gainstage::takes::lock::SessionLock;
     let dir = tempfile::tempdir().unwrap();
     let (name, lock) = SessionLock::claim_new(dir.path(), "gui").unwrap();
-    let info = SourceInfo {
-        host: "test".into(),
-        device: "gui".into(),
-        device_id: "test:gui".into(),
-        sample_rate: RATE,
-        channels: 1,
-        buffer_frames: Some(PERIOD as u32),
-        sample_format: "f32".into(),
-        is_demo: false,
-        channel_names: Vec::new(),
-        clip_rule: ClipRule::for_format(true, f64::NAN),
-    };
+    let info = one_channel("gui");
     let (session, mut callback) = Session::start_custom(info, &SessionConfig::default()).unwrap();
     let mut reader = session.reader();
     let target = CheckpointTarget {
@@ -168,18 +157,7 @@ fn checkpoints_the_disk_refuses_are_counted_in_the_snapshot() {
     let (name, lock) = SessionLock::claim_new(dir.path(), "refused").unwrap();
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"").unwrap();
-    let info = SourceInfo {
-        host: "test".into(),
-        device: "refused".into(),
-        device_id: "test:refused".into(),
-        sample_rate: RATE,
-        channels: 1,
-        buffer_frames: Some(PERIOD as u32),
-        sample_format: "f32".into(),
-        is_demo: false,
-        channel_names: Vec::new(),
-        clip_rule: ClipRule::for_format(true, f64::NAN),
-    };
+    let info = one_channel("refused");
     let (session, mut callback) = Session::start_custom(info, &SessionConfig::default()).unwrap();
     let mut reader = session.reader();
     session.send(MeterCommand::Checkpoints(Some(CheckpointTarget {
@@ -238,5 +216,21 @@ fn wait_for(
             return s;
         }
         std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// A one-channel float device named `device`, at this file's rate and period.
+fn one_channel(device: &str) -> SourceInfo {
+    SourceInfo {
+        host: "test".into(),
+        device: device.into(),
+        device_id: format!("test:{device}"),
+        sample_rate: RATE,
+        channels: 1,
+        buffer_frames: Some(PERIOD as u32),
+        sample_format: "f32".into(),
+        is_demo: false,
+        channel_names: Vec::new(),
+        clip_rule: ClipRule::for_format(true, f64::NAN),
     }
 }
