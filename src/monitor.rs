@@ -110,6 +110,11 @@ pub struct Line {
     pub log_failed_entries: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_error: Option<String>,
+    /// Checkpoints of the open take that could not be written, and why (the reason absent
+    /// while none failed): a crash loses the open take since its last checkpoint written.
+    pub checkpoint_failures: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint_error: Option<String>,
     /// The take running now, absent when none is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub take: Option<crate::takes::OpenTakeInfo>,
@@ -156,6 +161,11 @@ pub struct Summary {
     pub log_failed_entries: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_error: Option<String>,
+    /// Take checkpoints written, and not written (with why).
+    pub checkpoints_written: u64,
+    pub checkpoint_failures: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint_error: Option<String>,
     pub channels: Vec<SummaryChannel>,
     /// The takes of this run, as saved in `<data dir>/takes/` (absent when none were marked).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -193,6 +203,8 @@ impl Line {
             xruns: s.xruns,
             log_failed_entries: s.log.failed,
             log_error: s.log.error.as_deref().map(str::to_owned),
+            checkpoint_failures: s.checkpoints.failed,
+            checkpoint_error: s.checkpoints.error.as_deref().map(str::to_owned),
             take: s.open_take.clone(),
             channels: s
                 .channels
@@ -240,6 +252,9 @@ impl Summary {
             log_written: s.log.written,
             log_failed_entries: s.log.failed,
             log_error: s.log.error.as_deref().map(str::to_owned),
+            checkpoints_written: s.checkpoints.written,
+            checkpoint_failures: s.checkpoints.failed,
+            checkpoint_error: s.checkpoints.error.as_deref().map(str::to_owned),
             channels: s
                 .channels
                 .iter()
@@ -626,6 +641,9 @@ fn print_table(
     if let Some(problem) = s.log.problem() {
         writeln!(out, "{problem}")?;
     }
+    if let Some(problem) = s.checkpoints.problem() {
+        writeln!(out, "{problem}")?;
+    }
     let meter_head = meter.map_or(String::new(), |m| format!(" {:>10}", m.kind.label()));
     writeln!(
         out,
@@ -667,6 +685,15 @@ fn print_summary_table(out: &mut impl Write, s: &Summary) -> Result<(), crate::E
             out,
             "session log failed: {why}, {} of {} entries not written",
             s.log_failed_entries, s.log_entries
+        )?;
+    }
+    if s.checkpoint_failures > 0 {
+        let why = s.checkpoint_error.as_deref().unwrap_or("unknown reason");
+        writeln!(
+            out,
+            "take checkpoints failed: {why}, {} of {} not written",
+            s.checkpoint_failures,
+            s.checkpoint_failures + s.checkpoints_written
         )?;
     }
     writeln!(

@@ -80,6 +80,8 @@ pub struct Snapshot {
     pub channels: Vec<ChannelSnapshot>,
     /// The session log: entries handed to it, written, and not written (with why).
     pub log: crate::advisor::LogHealth,
+    /// The open take's checkpoints: written, and not written (with why).
+    pub checkpoints: crate::takes::CheckpointHealth,
     /// The latest clips and warnings raised or cleared, oldest first, as the session log
     /// records them; shared between snapshots until the next event.
     #[serde(skip)]

@@ -108,18 +108,7 @@ fn checkpoints_go_where_a_command_points_them_from_then_on() {
     use gainstage::takes::lock::SessionLock;
     let dir = tempfile::tempdir().unwrap();
     let (name, lock) = SessionLock::claim_new(dir.path(), "gui").unwrap();
-    let info = SourceInfo {
-        host: "test".into(),
-        device: "gui".into(),
-        device_id: "test:gui".into(),
-        sample_rate: RATE,
-        channels: 1,
-        buffer_frames: Some(PERIOD as u32),
-        sample_format: "f32".into(),
-        is_demo: false,
-        channel_names: Vec::new(),
-        clip_rule: ClipRule::for_format(true, f64::NAN),
-    };
+    let info = one_channel("gui");
     let (session, mut callback) = Session::start_custom(info, &SessionConfig::default()).unwrap();
     let mut reader = session.reader();
     let target = CheckpointTarget {
@@ -155,4 +144,93 @@ fn checkpoints_go_where_a_command_points_them_from_then_on() {
     assert_eq!(saved.inputs[0].max_sample_peak_dbfs, Some(-6.02));
     drop(session);
     assert_eq!(reader.read().unwrap().dropped_frames, 0);
+}
+
+/// A takes directory that refuses writes (a path under a regular file: root ignores
+/// permissions, not that) is reported in the snapshot: every checkpoint due, counted, with the
+/// disk's reason, and none claimed written.
+#[test]
+fn checkpoints_the_disk_refuses_are_counted_in_the_snapshot() {
+    use gainstage::takes::checkpoint::{CHECKPOINT_S, CheckpointTarget};
+    use gainstage::takes::lock::SessionLock;
+    let dir = tempfile::tempdir().unwrap();
+    let (name, lock) = SessionLock::claim_new(dir.path(), "refused").unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, b"").unwrap();
+    let info = one_channel("refused");
+    let (session, mut callback) = Session::start_custom(info, &SessionConfig::default()).unwrap();
+    let mut reader = session.reader();
+    session.send(MeterCommand::Checkpoints(Some(CheckpointTarget {
+        dir: file.join("takes"),
+        session: name,
+        lock: Arc::new(lock),
+    })));
+    session.send(MeterCommand::StartTake("Verse".into()));
+    // Two checkpoints fall due (10 s and 20 s into the take) in 25 s of audio, fed half a
+    // second at a time, each metered before the next.
+    let due = 2u64;
+    let fed_s = 25.0;
+    assert!(fed_s < (due + 1) as f64 * CHECKPOINT_S as f64);
+    let half = vec![0.25f32; RATE as usize / 2];
+    let mut snapshot = None;
+    for k in 1..=(fed_s * 2.0) as u32 {
+        callback.process(&half);
+        snapshot = Some(wait_for(&mut reader, f64::from(k) * 0.5));
+    }
+    // The keeper writes off the meter thread: its last failure shows in a later snapshot.
+    // Short periods keep the audio short of the next checkpoint.
+    let period = vec![0.25f32; PERIOD];
+    let mut t = fed_s;
+    let last = loop {
+        let s = snapshot.take().unwrap();
+        if s.checkpoints.failed >= due || t + 0.1 >= (due + 1) as f64 * CHECKPOINT_S as f64 {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        callback.process(&period);
+        t += PERIOD as f64 / f64::from(RATE);
+        snapshot = Some(wait_for(&mut reader, t - 1e-6));
+    };
+    let health = &last.checkpoints;
+    assert_eq!(health.failed, due, "{health:?}");
+    assert_eq!(health.written, 0);
+    let why = health.error.as_deref().unwrap_or("");
+    assert!(why.contains("not-a-dir"), "names the place: {why}");
+    let shown = health.problem().unwrap();
+    assert!(
+        shown.starts_with("take checkpoints failed: ") && shown.contains(", 2 not written"),
+        "{shown}"
+    );
+    assert!(!file.join("takes").exists());
+    drop(session);
+    assert_eq!(reader.read().unwrap().dropped_frames, 0);
+}
+
+/// The first snapshot at or past `t_s`, waiting for the meter thread as long as it takes.
+fn wait_for(
+    reader: &mut gainstage::capture::SnapshotReader,
+    t_s: f64,
+) -> gainstage::snapshot::Snapshot {
+    loop {
+        if let Some(s) = reader.read().filter(|s| s.t_s >= t_s) {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// A one-channel float device named `device`, at this file's rate and period.
+fn one_channel(device: &str) -> SourceInfo {
+    SourceInfo {
+        host: "test".into(),
+        device: device.into(),
+        device_id: format!("test:{device}"),
+        sample_rate: RATE,
+        channels: 1,
+        buffer_frames: Some(PERIOD as u32),
+        sample_format: "f32".into(),
+        is_demo: false,
+        channel_names: Vec::new(),
+        clip_rule: ClipRule::for_format(true, f64::NAN),
+    }
 }

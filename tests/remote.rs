@@ -305,6 +305,61 @@ async fn control_is_refused_without_the_token_and_reaches_the_meters_with_it() {
     assert_eq!(r["ok"], false, "no channel 9: {r}");
 }
 
+/// A flood of take starts over HTTP: the token bucket's burst passes, then 429 with the
+/// reason; no more pass than the bucket's rule (4 at once, then 2 a second) allows over the
+/// time the flood took. The same flood over `/ws` gets the same reason in its reply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_take_command_flood_gets_429_with_the_reason() {
+    const BURST: f64 = 4.0;
+    const PER_S: f64 = 2.0;
+    const REASON: &str = "too many take commands";
+    let served = serve(&tones(), RemoteConfig::default());
+    let token = served.remote.token().as_str().to_owned();
+    let addr = served.addr();
+    let start = std::time::Instant::now();
+    let mut statuses = Vec::new();
+    let refusal = loop {
+        let (status, body) = post(
+            addr,
+            "/api/control",
+            Some(&token),
+            r#"{"cmd":"take_start"}"#,
+        );
+        statuses.push(status);
+        if status != 200 || statuses.len() > 10_000 {
+            break body;
+        }
+    };
+    let elapsed = start.elapsed().as_secs_f64();
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}: {refusal}");
+    assert!(refusal.contains(REASON), "{refusal}");
+    let passed = statuses.iter().filter(|&&s| s == 200).count();
+    assert!(
+        statuses[..4].iter().all(|&s| s == 200),
+        "the burst passes: {statuses:?}"
+    );
+    let most = (BURST + PER_S * elapsed).floor() as usize;
+    assert!(
+        passed <= most,
+        "{passed} passed in {elapsed:.3} s, the bucket allows {most}"
+    );
+
+    let mut ws = connect(&served.ws_url(&format!("?token={token}"))).await;
+    assert_eq!(next_json(&mut ws).await.unwrap()["hello"]["control"], true);
+    let refused = loop {
+        send_text(&mut ws, r#"{"cmd":"take_start"}"#).await;
+        let r = next_reply(&mut ws).await;
+        if r["ok"] == false {
+            break r;
+        }
+    };
+    assert_eq!(refused["reply"], "take_start");
+    assert!(
+        refused["error"].as_str().unwrap_or("").contains(REASON),
+        "{refused}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewers_are_limited_and_foreign_pages_refused() {
     let served = serve(

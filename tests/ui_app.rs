@@ -93,6 +93,7 @@ impl Session {
                 })
                 .collect(),
             log: Default::default(),
+            checkpoints: Default::default(),
             events: Arc::from(Vec::new()),
             takes: Arc::from(Vec::new()),
             takes_pending: false,

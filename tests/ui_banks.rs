@@ -72,6 +72,7 @@ fn session(n: usize, clipped: &[usize]) -> Snapshot {
         xruns: 0,
         channels: (1..=n).map(channel).collect(),
         log: Default::default(),
+        checkpoints: Default::default(),
         events: Arc::from(Vec::new()),
         takes: Arc::from(Vec::new()),
         takes_pending: false,

@@ -100,6 +100,7 @@ fn snapshot(takes: Vec<TakeReport>) -> Snapshot {
             })
             .collect(),
         log: Default::default(),
+        checkpoints: Default::default(),
         events: Arc::from(Vec::new()),
         takes: Arc::from(takes),
         takes_pending: false,

@@ -50,6 +50,26 @@ pub const DEFAULT_BLOCK_FRAMES: usize = 16_384;
 /// blocks (64 KB a channel) did not, and metering waited on memory.
 const PIECE_FRAMES: usize = 1024;
 
+impl AnalyzeOptions {
+    /// The meters for a file (`float`: a float file, or the stems' sum, which is float):
+    /// its clip rule, the over length, blocks of up to `max_block_frames`, and only each
+    /// channel's maximum true peak, which is all a file's report gives.
+    pub(crate) fn meter_config(&self, float: bool, max_block_frames: usize) -> MeterConfig {
+        let clip_rule = ClipRule::for_format(
+            float,
+            self.float_clip_level_dbfs
+                .unwrap_or_else(crate::meter::clip::default_float_clip_level_dbfs),
+        );
+        MeterConfig {
+            over_len: self.over_len,
+            clip_rule,
+            max_block_frames,
+            true_peak_max_only: true,
+            ..MeterConfig::default()
+        }
+    }
+}
+
 impl Default for AnalyzeOptions {
     fn default() -> Self {
         Self {
@@ -204,19 +224,8 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
     crate::meter::bank::check_channels(channels)?;
     let block_frames = opts.block_frames.max(1);
     let piece_frames = block_frames.min(PIECE_FRAMES);
-    let clip_rule = ClipRule::for_format(
-        layout.is_float(),
-        opts.float_clip_level_dbfs
-            .unwrap_or_else(crate::meter::clip::default_float_clip_level_dbfs),
-    );
-    let config = MeterConfig {
-        over_len: opts.over_len,
-        clip_rule,
-        max_block_frames: piece_frames,
-        // A file's report gives only each channel's maximum true peak.
-        true_peak_max_only: true,
-        ..MeterConfig::default()
-    };
+    let config = opts.meter_config(layout.is_float(), piece_frames);
+    let clip_rule = config.clip_rule;
 
     // Groups of up to four channels (one K-weighting filter's worth), at least one per
     // thread: more groups than threads lets a thread that is ahead take on another's work.

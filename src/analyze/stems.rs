@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::file::{AnalyzeError, AnalyzeOptions};
 use crate::file_report::{ChannelReport, FileReport, ProgramReport};
-use crate::meter::{ClipRule, MeterBank, MeterConfig, ProgramMeter};
+use crate::meter::{MeterBank, ProgramMeter};
 use crate::overs::OverCounter;
 use crate::wav::{Fill, Layout, WavReader};
 
@@ -135,18 +135,8 @@ fn sum(mut stems: Vec<Stem>, opts: &AnalyzeOptions) -> Result<FileReport, StemsE
     crate::meter::bank::check_channels(channels).map_err(meter_err)?;
     // The sum is float: it clips where a float file would (one 16-bit step under full scale,
     // or the level given).
-    let clip_rule = ClipRule::for_format(
-        true,
-        opts.float_clip_level_dbfs
-            .unwrap_or_else(crate::meter::clip::default_float_clip_level_dbfs),
-    );
-    let config = MeterConfig {
-        over_len: opts.over_len,
-        clip_rule,
-        max_block_frames: BLOCK_FRAMES,
-        true_peak_max_only: true,
-        ..MeterConfig::default()
-    };
+    let config = opts.meter_config(true, BLOCK_FRAMES);
+    let clip_rule = config.clip_rule;
     let mut bank = MeterBank::new(channels, rate, &config).map_err(meter_err)?;
     let mut program = ProgramMeter::new(channels, rate, BLOCK_FRAMES).map_err(meter_err)?;
     let mut overs = program.as_ref().map(|_| OverCounter::new(channels, rate));

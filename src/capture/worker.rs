@@ -742,6 +742,7 @@ impl MeterWorker {
             xruns: self.shared.xruns.load(Ordering::Relaxed),
             channels,
             log: self.log.as_mut().map(LogWriter::health).unwrap_or_default(),
+            checkpoints: self.keeper.as_mut().map(Keeper::health).unwrap_or_default(),
             events: Arc::clone(&self.shown_events),
             takes: Arc::clone(&self.take_reports),
             takes_pending: self.takes.pending(),

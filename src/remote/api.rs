@@ -10,9 +10,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::control::{self, Command};
+use super::control::{self, Command, Denied};
 use super::hub::Since;
 use super::server::{Access, State, TOO_MANY_GUESSES};
+use crate::capture::Refused;
 
 #[derive(Debug, Deserialize)]
 pub struct ApiQuery {
@@ -134,6 +135,29 @@ pub async fn control(
             serde_json::json!({"ok": true, "reply": command.name(), "message": message})
                 .to_string(),
         ),
-        Err(why) => error(StatusCode::BAD_REQUEST, &why),
+        Err(denied) => error(status_of(&denied), &denied.to_string()),
+    }
+}
+
+/// A command the session would not take now is 429 (a later try may pass, as with any rate
+/// limit), one it can never take since it stopped is 503; the client's own mistakes are 400.
+fn status_of(denied: &Denied) -> StatusCode {
+    match denied {
+        Denied::Invalid(_) => StatusCode::BAD_REQUEST,
+        Denied::Refused(Refused::Busy | Refused::TooFast) => StatusCode::TOO_MANY_REQUESTS,
+        Denied::Refused(Refused::Stopped) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_map_to_their_statuses() {
+        assert_eq!(status_of(&Denied::Invalid("no channel 9".into())), 400);
+        assert_eq!(status_of(&Denied::Refused(Refused::Busy)), 429);
+        assert_eq!(status_of(&Denied::Refused(Refused::TooFast)), 429);
+        assert_eq!(status_of(&Denied::Refused(Refused::Stopped)), 503);
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::capture::MeterCommand;
+use crate::capture::{MeterCommand, Refused};
 
 use super::server::State;
 
@@ -132,12 +132,27 @@ fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// Applies `command` if `authorized`; the text says what happened or why nothing did.
-pub fn apply(state: &State, command: &Command, authorized: bool) -> Result<String, String> {
+/// Why a command changed nothing: the client's request was wrong, or the session would not
+/// take it now. The HTTP status differs (400, or 429/503), the text is the reply either way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// Not allowed, or not valid as given: sent again unchanged, it fails again.
+    #[error("{0}")]
+    Invalid(String),
+    /// The session refused it: too many commands waiting or take commands too fast (a later
+    /// try may pass), or it has stopped.
+    #[error("{0}")]
+    Refused(Refused),
+}
+
+/// Applies `command` if `authorized`; the text says what happened, or the error why nothing did.
+pub fn apply(state: &State, command: &Command, authorized: bool) -> Result<String, Denied> {
     if !authorized {
-        return Err(NEEDS_TOKEN.into());
+        return Err(Denied::Invalid(NEEDS_TOKEN.into()));
     }
-    command.check(state.channel_count())?;
+    command
+        .check(state.channel_count())
+        .map_err(Denied::Invalid)?;
     let sent = match command {
         Command::Reset { channel: None } => state.commander.send(MeterCommand::ResetAll),
         Command::Reset { channel: Some(c) } => {
@@ -161,7 +176,7 @@ pub fn apply(state: &State, command: &Command, authorized: bool) -> Result<Strin
     };
     // Refused (queue full, take commands too fast, session stopped): the reason is the reply.
     sent.map(|()| format!("{} done", command.name()))
-        .map_err(|refused| refused.to_string())
+        .map_err(Denied::Refused)
 }
 
 /// A command as JSON text (WebSocket) with an optional `"token"` field beside it: the command

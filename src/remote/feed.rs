@@ -259,7 +259,8 @@ fn reply(state: &State, control: bool, same_origin: bool, peer: IpAddr, text: &s
             serde_json::json!({"reply": command.name(), "ok": true, "message": message}).to_string()
         }
         Err(why) => {
-            serde_json::json!({"reply": command.name(), "ok": false, "error": why}).to_string()
+            serde_json::json!({"reply": command.name(), "ok": false, "error": why.to_string()})
+                .to_string()
         }
     }
 }

@@ -365,6 +365,7 @@ mod tests {
                     })
                     .collect(),
                 log: Default::default(),
+                checkpoints: Default::default(),
                 events: Arc::from(Vec::new()),
                 takes: Arc::from(Vec::new()),
                 takes_pending: false,

@@ -4,9 +4,9 @@
 //! publishes. Building a report (every input's bursts and headroom track) and writing a file
 //! are the take work that costs; a flood of take commands on the meter thread cost audio.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -31,6 +31,47 @@ pub struct KeeperStatus {
     /// Checkpoints that could not be written (the disk refused), or were skipped because the
     /// one before was still being written.
     pub failed: AtomicU64,
+    /// Bumped whenever `error` changes, so the meter thread copies it only then.
+    error_seq: AtomicU64,
+    /// The latest write failure, as a line for people.
+    error: Mutex<Option<Arc<str>>>,
+}
+
+impl KeeperStatus {
+    fn fail_write(&self, why: String) {
+        self.failed.fetch_add(1, Ordering::AcqRel);
+        // Only the keeper thread takes this lock; the meter thread only tries it.
+        if let Ok(mut e) = self.error.lock()
+            && e.as_deref() != Some(why.as_str())
+        {
+            *e = Some(why.into());
+            self.error_seq.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// The checkpoints' state for a snapshot: what a crash would lose of the open take grows
+/// while checkpoints fail, so the user has to hear of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CheckpointHealth {
+    /// Checkpoints written.
+    pub written: u64,
+    /// Checkpoints not written: the disk refused, or the one before was still being written.
+    pub failed: u64,
+    /// Why, when any failed.
+    pub error: Option<Arc<str>>,
+}
+
+impl CheckpointHealth {
+    /// "take checkpoints failed: `<why>`, N not written", when any was not written.
+    pub fn problem(&self) -> Option<String> {
+        if self.failed == 0 {
+            return None;
+        }
+        let why = self.error.as_deref().unwrap_or("unknown reason");
+        let n = self.failed;
+        Some(format!("take checkpoints failed: {why}, {n} not written"))
+    }
 }
 
 /// The meter thread's end of the keeper.
@@ -43,6 +84,12 @@ pub struct Keeper {
     status: Arc<KeeperStatus>,
     target: Option<CheckpointTarget>,
     thread: Option<JoinHandle<()>>,
+    /// The keeper's error as last copied, and the `error_seq` it was copied at.
+    error: Option<Arc<str>>,
+    error_seq: u64,
+    /// The reason shown for checkpoints skipped with no write failure: made at the start, so
+    /// the meter thread allocates nothing to show it.
+    stalled: Arc<str>,
 }
 
 impl std::fmt::Debug for Job {
@@ -73,7 +120,33 @@ impl Keeper {
             status,
             target,
             thread: Some(thread),
+            error: None,
+            error_seq: 0,
+            stalled: Arc::from("the disk is not keeping up (a checkpoint was still being written)"),
         })
+    }
+
+    /// The counts and the reason for failures, for a snapshot. Never waits: when the keeper
+    /// is changing its reason at this moment, the previous one shows until the next call.
+    pub fn health(&mut self) -> CheckpointHealth {
+        let seq = self.status.error_seq.load(Ordering::Acquire);
+        if seq != self.error_seq
+            && let Ok(e) = self.status.error.try_lock()
+        {
+            self.error.clone_from(&e);
+            self.error_seq = seq;
+        }
+        let failed = self.status.failed.load(Ordering::Acquire);
+        let error = match &self.error {
+            Some(e) => Some(Arc::clone(e)),
+            None if failed > 0 => Some(Arc::clone(&self.stalled)),
+            None => None,
+        };
+        CheckpointHealth {
+            written: self.status.written.load(Ordering::Acquire),
+            failed,
+            error,
+        }
     }
 
     /// True when checkpoints are written somewhere.
@@ -173,9 +246,11 @@ fn keep(
     let save = |target: Option<&CheckpointTarget>, report: &TakeReport| {
         if let Some(t) = target {
             match checkpoint::write(t, report) {
-                Ok(()) => status.written.fetch_add(1, Ordering::AcqRel),
-                Err(_) => status.failed.fetch_add(1, Ordering::AcqRel),
-            };
+                Ok(()) => {
+                    status.written.fetch_add(1, Ordering::AcqRel);
+                }
+                Err(e) => status.fail_write(e.to_string()),
+            }
         }
     };
     for job in jobs {
@@ -192,5 +267,39 @@ fn keep(
                 let _ = reports.send(state.report());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoint_failures_are_a_problem_with_their_reason() {
+        assert_eq!(CheckpointHealth::default().problem(), None);
+        let h = CheckpointHealth {
+            written: 3,
+            failed: 2,
+            error: Some(Arc::from("/x/takes: No space left on device")),
+        };
+        assert_eq!(
+            h.problem().as_deref(),
+            Some("take checkpoints failed: /x/takes: No space left on device, 2 not written")
+        );
+    }
+
+    #[test]
+    fn a_write_failure_is_counted_and_its_reason_copied_once() {
+        let mut keeper = Keeper::spawn(None).unwrap();
+        keeper.checkpoint_skipped();
+        let skipped = keeper.health();
+        assert_eq!((skipped.written, skipped.failed), (0, 1));
+        assert_eq!(skipped.error.as_deref(), Some(&*keeper.stalled));
+        keeper.status.fail_write("disk full".into());
+        keeper.status.fail_write("disk full".into());
+        let h = keeper.health();
+        assert_eq!(h.failed, 3);
+        assert_eq!(h.error.as_deref(), Some("disk full"));
+        assert_eq!(keeper.status.error_seq.load(Ordering::Acquire), 1);
     }
 }

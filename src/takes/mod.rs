@@ -40,6 +40,7 @@ pub mod tracker;
 
 pub use auto::AutoTakeConfig;
 pub use burst::{BURST_GAP_S, BurstDetector, BurstReport};
+pub use keeper::CheckpointHealth;
 pub use report::{InputReport, TakeReport};
 pub use summary::{InputSummary, TakeSummary};
 pub use track::{TRACK_POINTS, TrackReport};

@@ -179,6 +179,7 @@ mod tests {
                 xruns: 0,
                 channels: vec![c],
                 log: Default::default(),
+                checkpoints: Default::default(),
                 events: std::sync::Arc::from(Vec::new()),
                 takes: std::sync::Arc::from(Vec::new()),
                 takes_pending: false,

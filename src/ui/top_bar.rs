@@ -52,10 +52,11 @@ pub fn status(
         .buffer_frames
         .map_or("-".to_string(), |b| format!("{b}"));
     let log_problem = s.log.problem();
+    let checkpoint_problem = s.checkpoints.problem();
     let color = match s.state {
         StreamState::Lost => palette::RED,
         StreamState::Reconnecting | StreamState::Starting => palette::AMBER,
-        _ if log_problem.is_some() => palette::AMBER,
+        _ if log_problem.is_some() || checkpoint_problem.is_some() => palette::AMBER,
         _ => neutral.text,
     };
     let mut status = format!(
@@ -74,7 +75,7 @@ pub fn status(
         status.push_str(" · ");
         status.push_str(&r.describe());
     }
-    if let Some(problem) = log_problem {
+    for problem in [log_problem, checkpoint_problem].into_iter().flatten() {
         status.push_str(" · ");
         status.push_str(&problem);
     }
