@@ -74,6 +74,17 @@ fn control(served: &Served, token: Option<&str>, body: &str) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// Sends a command over `/ws` and returns its answer, skipping the frames between.
+async fn ws_answer(ws: &mut Ws, text: &str) -> Value {
+    send_text(ws, text).await;
+    loop {
+        let v = next_json(ws).await.unwrap();
+        if v.get("reply").is_some() {
+            return v;
+        }
+    }
+}
+
 /// Waits until the latest frame says whether a take runs as `running`.
 fn wait_for_take(served: &Served, running: bool) {
     for _ in 0..400 {
@@ -153,6 +164,24 @@ fn api_control_applies_the_soundcheck_undoes_and_refuses_without_token_or_during
         (console.gain_db(1), console.gain_db(2)),
         (START_DB, START_DB)
     );
+
+    // Over `/ws` the same commands are answered between frames: without the token refused,
+    // with it the undo has nothing left to put back.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (refused, undone) = rt.block_on(async {
+        let mut ws = connect(&served.ws_url("")).await;
+        let refused = ws_answer(&mut ws, r#"{"cmd":"apply"}"#).await;
+        let undone = ws_answer(&mut ws, &format!(r#"{{"cmd":"undo","token":"{token}"}}"#)).await;
+        (refused, undone)
+    });
+    assert_eq!(refused["ok"], false, "{refused}");
+    assert_eq!(undone["reply"], "undo", "{undone}");
+    assert_eq!(undone["ok"], true, "{undone}");
+    assert_eq!(undone["message"], "nothing to undo", "{undone}");
+    assert_eq!(console.received().len(), 6, "nothing more sent over /ws");
 
     // Every change, the undo's too, is in the session log, made by `remote`.
     let entries = gain_entries(log.path());
