@@ -48,7 +48,7 @@ pub enum Command {
     Preamps(PreampsArgs),
 }
 
-/// The preamps gainstage may set (`preamps`, `monitor`).
+/// The preamps gainstage may set (`preamps`, `monitor`, `serve`, the GUI).
 #[derive(Debug, Clone, Args, Default)]
 pub struct PreampArgs {
     /// A device whose preamps gainstage may set: x32:HOST[:PORT], xair:HOST[:PORT],
@@ -617,6 +617,9 @@ pub struct ServeArgs {
     pub duration: Option<f64>,
     #[command(flatten)]
     pub auto_take: AutoTakeArgs,
+    /// The preamps a control client's `apply` and `undo` set.
+    #[command(flatten)]
+    pub preamps: PreampArgs,
 }
 
 /// `HOST:PORT` as socket addresses (a name is looked up once, at start).
@@ -644,9 +647,16 @@ impl ServeArgs {
             .map(|t| resolve(t))
             .collect::<Result<Vec<_>, _>>()?;
         let osc_listen = self.osc_listen.as_deref().map(listen_addr).transpose()?;
+        let plan = self.advice.plan()?;
+        let preamps = self.preamps.config(&plan, &self.source)?;
+        let preamps = (!preamps.specs.is_empty()).then_some(preamps);
+        // The changes go to the session log `serve` writes; without one they are still made.
+        let preamp_log_dir = preamps
+            .as_ref()
+            .and_then(|_| crate::preamps::log::log_dir().ok());
         Ok(crate::remote::serve::ServeOptions {
             source: self.source.spec(),
-            plan: self.advice.plan()?,
+            plan,
             over_len: self
                 .source
                 .over_len
@@ -670,6 +680,8 @@ impl ServeArgs {
                 osc_targets,
                 osc_rate_hz: self.osc_rate,
                 osc_listen,
+                preamps,
+                preamp_log_dir,
                 ..crate::remote::RemoteConfig::default()
             },
             duration_s: self.duration,

@@ -3,6 +3,8 @@
 //! the token and obeyed with it; malformed input on every socket answered without harm.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/console_sim.rs"]
+mod console_sim;
 #[path = "support/remote.rs"]
 mod remote;
 #[path = "support/sines.rs"]
@@ -884,6 +886,88 @@ async fn serve_command_serves_a_file() {
         post(sock, "/api/control", None, r#"{"cmd":"reset"}"#).0,
         403
     );
+}
+
+/// `serve --preamp` hands a control client's `apply` the preamps: after a remote soundcheck
+/// of the file, the hot input (-6 dBFS) is cut to the generic target on the X32 simulator,
+/// undo puts it back, and both are `gain` entries by `remote` in the session log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_a_preamp_applies_a_remote_soundcheck() {
+    use console_sim::{ConsoleSim, Dialect, Received, db_to_float};
+    let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 30.0);
+    let dir = tempfile::tempdir().unwrap();
+    let wav = sines_wav(dir.path());
+    let spec = console.spec("x32");
+    let serving = ServeCommand::start(
+        dir.path(),
+        &[
+            "--file".as_ref(),
+            wav.as_os_str(),
+            "--preamp".as_ref(),
+            spec.as_ref(),
+        ],
+    );
+    assert!(
+        serving
+            .banner
+            .iter()
+            .any(|l| l.ends_with(&format!("(apply, undo): {spec}"))),
+        "{:?}",
+        serving.banner
+    );
+    let (sock, token) = (serving.addr, serving.token.clone());
+    let ask = |body: &str| post(sock, "/api/control", Some(&token), body);
+    assert_eq!(ask(r#"{"cmd":"soundcheck","secs":1}"#).0, 200);
+    let mut reply = (0, String::new());
+    for _ in 0..400 {
+        reply = ask(r#"{"cmd":"apply"}"#);
+        if reply.0 == 200 {
+            break;
+        }
+        assert!(reply.1.contains("no soundcheck"), "{reply:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(reply.0, 200, "{reply:?}");
+    let target = gainstage::advisor::SourcePreset::Generic
+        .params()
+        .target_dbtp;
+    let cut_to = 30.0 + ((target + 6.0) * 2.0).round() / 2.0;
+    let addr = "/headamp/000/gain";
+    let received = console.received();
+    assert_eq!(
+        received[..3],
+        [
+            Received::query(addr),
+            Received::set(addr, db_to_float(cut_to)),
+            Received::query(addr)
+        ],
+        "{received:?}"
+    );
+    assert_eq!(console.gain_db(1), cut_to);
+    assert_eq!(ask(r#"{"cmd":"undo"}"#).0, 200);
+    assert_eq!(console.gain_db(1), 30.0);
+    let sessions = dir.path().join("data/sessions");
+    let gains: Vec<Value> = std::fs::read_dir(&sessions)
+        .unwrap()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+            text.lines()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap())
+                .filter(|v| v["event"] == "gain" && v["channel"] == 1)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let moves: Vec<(f64, f64, &str)> = gains
+        .iter()
+        .map(|g| {
+            (
+                g["from_db"].as_f64().unwrap(),
+                g["to_db"].as_f64().unwrap(),
+                g["who"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(moves, [(30.0, cut_to, "remote"), (cut_to, 30.0, "remote")]);
 }
 
 /// The first frame past `t` seconds of stream time.

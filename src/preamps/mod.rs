@@ -12,13 +12,15 @@
 //! - [`worker`]: the thread that owns a GUI's or server's preamps.
 //! - [`log`]: each change as a `gain` entry of the session log.
 //! - [`verify`]: the closed loop: did the level at the input move by the change made?
-//! - Backends, one a file: [`x32`] and [`xair`] (OSC over UDP, through [`osc_link`]),
+//! - Backends, one a file: [`x32`] and [`xair`] (OSC over UDP: [`headamps`] through
+//!   [`osc_link`]),
 //!   [`motu`] (the MOTU AVB HTTP datastore, through [`http`]), [`pipewire`] (a capture
 //!   node's channel volumes, through `pw-dump` and `pw-cli`).
 //!
 //! Every call here may wait on the network: callers run it on a thread of its own, never on
 //! the meter thread or the GUI's update.
 
+pub mod headamps;
 pub mod http;
 pub mod list;
 pub mod log;
@@ -96,8 +98,8 @@ pub trait Preamp: Send + std::fmt::Debug {
 /// Connects to the device a spec names. Network backends connect lazily: this never waits.
 pub fn open(spec: &PreampSpec) -> Result<Box<dyn Preamp>, PreampError> {
     Ok(match spec {
-        PreampSpec::X32 { host, port } => Box::new(x32::X32::new(host, *port)),
-        PreampSpec::XAir { host, port } => Box::new(xair::XAir::new(host, *port)),
+        PreampSpec::X32 { host, port } => Box::new(x32::open(host, *port)),
+        PreampSpec::XAir { host, port } => Box::new(xair::open(host, *port)),
         PreampSpec::Motu { host, port } => Box::new(motu::Motu::new(host, *port)),
         PreampSpec::PipeWire { node } => Box::new(pipewire::PipeWireNode::new(node)),
     })

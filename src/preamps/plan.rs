@@ -126,12 +126,8 @@ pub fn plan_change(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::preamps::range::tests::X32;
 
-    const X32: GainRange = GainRange {
-        min_db: -12.0,
-        max_db: 60.0,
-        step_db: 0.5,
-    };
     const MOTU: GainRange = GainRange {
         min_db: 0.0,
         max_db: 53.0,

@@ -51,10 +51,12 @@ impl GainRange {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const X32: GainRange = GainRange {
+    /// The X32's range as its protocol document gives it, written out here rather than taken
+    /// from the backend: the range and plan tests check against it.
+    pub(crate) const X32: GainRange = GainRange {
         min_db: -12.0,
         max_db: 60.0,
         step_db: 0.5,

@@ -8,17 +8,22 @@ use super::plan::ChangeRequest;
 use super::rig::{Applied, Rig, RigConfig, Who};
 use crate::capture::{Commander, MeterCommand};
 
-#[derive(Debug)]
+/// Where one job's result goes instead of [`PreampWorker::try_result`]: the remote server
+/// answers the client that asked, whatever other jobs are queued.
+pub type Reply = Box<dyn FnOnce(Vec<Applied>) + Send>;
+
 enum Job {
     Apply {
         requests: Vec<ChangeRequest>,
         take_running: bool,
         /// Input names (index 0 is input 1) for the session log.
         names: Vec<String>,
+        reply: Option<Reply>,
     },
     Undo {
         take_running: bool,
         names: Vec<String>,
+        reply: Option<Reply>,
     },
 }
 
@@ -56,16 +61,18 @@ impl PreampWorker {
                     }
                 };
                 for job in job_rx {
-                    let (applied, names) = match job {
+                    let (applied, names, reply) = match job {
                         Job::Apply {
                             requests,
                             take_running,
                             names,
-                        } => (rig.apply(&requests, who, take_running), names),
+                            reply,
+                        } => (rig.apply(&requests, who, take_running), names, reply),
                         Job::Undo {
                             take_running,
                             names,
-                        } => (rig.undo(who, take_running), names),
+                            reply,
+                        } => (rig.undo(who, take_running), names, reply),
                     };
                     let changes: Vec<_> = applied.iter().filter_map(|a| a.change.clone()).collect();
                     let name = |input: usize| {
@@ -93,8 +100,11 @@ impl PreampWorker {
                             let _ = c.send(MeterCommand::GainChanged(g.take_note()));
                         }
                     }
-                    if done_tx.send(applied).is_err() {
-                        break;
+                    match reply {
+                        Some(reply) => reply(applied),
+                        // Nobody looks any more (the GUI closed): the thread ends.
+                        None if done_tx.send(applied).is_err() => break,
+                        None => {}
                     }
                 }
             })?;
@@ -107,6 +117,7 @@ impl PreampWorker {
             requests,
             take_running,
             names,
+            reply: None,
         });
     }
 
@@ -115,7 +126,39 @@ impl PreampWorker {
         let _ = self.jobs.send(Job::Undo {
             take_running,
             names,
+            reply: None,
         });
+    }
+
+    /// Queues changes whose result goes to `reply`; never waits. `false`: the thread has
+    /// ended (its devices could not be opened), and `reply` is dropped uncalled.
+    pub fn apply_then(
+        &self,
+        requests: Vec<ChangeRequest>,
+        take_running: bool,
+        names: Vec<String>,
+        reply: Reply,
+    ) -> bool {
+        self.jobs
+            .send(Job::Apply {
+                requests,
+                take_running,
+                names,
+                reply: Some(reply),
+            })
+            .is_ok()
+    }
+
+    /// Queues an undo whose result goes to `reply`; never waits. `false` as for
+    /// [`Self::apply_then`].
+    pub fn undo_then(&self, take_running: bool, names: Vec<String>, reply: Reply) -> bool {
+        self.jobs
+            .send(Job::Undo {
+                take_running,
+                names,
+                reply: Some(reply),
+            })
+            .is_ok()
     }
 
     /// What a finished job did, if one finished since the last look.

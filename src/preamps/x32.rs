@@ -3,10 +3,10 @@
 //! (000-031 the local inputs, the rest the AES50 stage boxes), a float 0..1 mapped linearly
 //! onto -12..+60 dB in 0.5 dB steps; the address alone asks the value.
 
+use super::headamps::Headamps;
 use super::osc_link::OscLink;
 use super::range::GainRange;
 use super::spec::Through;
-use super::{Preamp, PreampError};
 
 /// Every X32/M32 and X-Air headamp's gain range and step.
 pub const RANGE: GainRange = GainRange {
@@ -27,53 +27,14 @@ pub fn from_float(v: f32) -> f64 {
     RANGE.nearest(RANGE.min_db + f64::from(v) * (RANGE.max_db - RANGE.min_db))
 }
 
-#[derive(Debug)]
-pub struct X32 {
-    link: OscLink,
-}
-
-impl X32 {
-    pub fn new(host: &str, port: u16) -> Self {
-        Self {
-            link: OscLink::new("x32", host, port),
-        }
-    }
-
-    fn address(&self, index: usize) -> Result<String, PreampError> {
-        if index >= HEADAMPS {
-            return Err(PreampError::NoSuchPreamp(
-                self.link.name().to_string(),
-                format!("headamp {}", index + 1),
-            ));
-        }
-        Ok(format!("/headamp/{index:03}/gain"))
-    }
-}
-
-impl Preamp for X32 {
-    fn through(&self) -> Through {
-        Through::X32
-    }
-    fn place(&self) -> String {
-        self.link.name().to_string()
-    }
-    fn count(&mut self) -> Result<usize, PreampError> {
-        Ok(HEADAMPS)
-    }
-    fn label(&self, index: usize) -> String {
-        format!("headamp {}", index + 1)
-    }
-    fn range(&mut self, _index: usize) -> Result<GainRange, PreampError> {
-        Ok(RANGE)
-    }
-    fn read_db(&mut self, index: usize) -> Result<f64, PreampError> {
-        let addr = self.address(index)?;
-        self.link.query_float(&addr).map(from_float)
-    }
-    fn write_db(&mut self, index: usize, db: f64) -> Result<(), PreampError> {
-        let addr = self.address(index)?;
-        self.link.set_float(&addr, to_float(db))
-    }
+/// An X32's headamps at `host:port`: `/headamp/000/gain` is headamp 1.
+pub fn open(host: &str, port: u16) -> Headamps {
+    Headamps::new(
+        Through::X32,
+        OscLink::new("x32", host, port),
+        HEADAMPS,
+        |index| format!("/headamp/{index:03}/gain"),
+    )
 }
 
 #[cfg(test)]

@@ -129,7 +129,7 @@ pub async fn control(
         Ok(b) => b,
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("not a command: {e}")),
     };
-    match control::apply(&state, &command, true) {
+    match control::apply(&state, &command, true).await {
         Ok(message) => json_text(
             StatusCode::OK,
             serde_json::json!({"ok": true, "reply": command.name(), "message": message})

@@ -76,6 +76,10 @@ pub enum Command {
     TakeStop {},
     /// Rename a channel (from 1).
     Rename { channel: usize, name: String },
+    /// Set the preamps the latest soundcheck's verdicts ask to (never during a take).
+    Apply {},
+    /// Put back the gains from before the latest changes.
+    Undo {},
 }
 
 /// The message a refused command gets.
@@ -93,7 +97,10 @@ impl Command {
         };
         match self {
             Command::Reset { channel: Some(c) } => channel_ok(*c),
-            Command::Reset { channel: None } | Command::TakeStop {} => Ok(()),
+            Command::Reset { channel: None }
+            | Command::TakeStop {}
+            | Command::Apply {}
+            | Command::Undo {} => Ok(()),
             Command::Soundcheck { secs } => match secs {
                 Some(s) if !SOUNDCHECK_RANGE_S.contains(s) => Err(format!(
                     "a soundcheck lasts {} to {} s",
@@ -118,6 +125,8 @@ impl Command {
             Command::TakeStart { .. } => "take_start",
             Command::TakeStop {} => "take_stop",
             Command::Rename { .. } => "rename",
+            Command::Apply {} => "apply",
+            Command::Undo {} => "undo",
         }
     }
 }
@@ -146,7 +155,8 @@ pub enum Denied {
 }
 
 /// Applies `command` if `authorized`; the text says what happened, or the error why nothing did.
-pub fn apply(state: &State, command: &Command, authorized: bool) -> Result<String, Denied> {
+/// `apply` and `undo` wait, asynchronously, for the preamps' thread to answer.
+pub async fn apply(state: &State, command: &Command, authorized: bool) -> Result<String, Denied> {
     if !authorized {
         return Err(Denied::Invalid(NEEDS_TOKEN.into()));
     }
@@ -167,6 +177,16 @@ pub fn apply(state: &State, command: &Command, authorized: bool) -> Result<Strin
             .commander
             .send(MeterCommand::StartTake(name.clone().unwrap_or_default())),
         Command::TakeStop {} => state.commander.send(MeterCommand::StopTake),
+        Command::Apply {} => {
+            return super::preamps::run(state, false)
+                .await
+                .map_err(Denied::Invalid);
+        }
+        Command::Undo {} => {
+            return super::preamps::run(state, true)
+                .await
+                .map_err(Denied::Invalid);
+        }
         Command::Rename { channel, name } => {
             state.rename(channel - 1, name);
             state
@@ -222,6 +242,9 @@ mod tests {
             parse_json(r#"{"cmd":"take_stop"}"#).unwrap().0,
             Command::TakeStop {}
         );
+        let (c, t) = parse_json(r#"{"cmd":"apply","token":"abc"}"#).unwrap();
+        assert_eq!((c, t.as_deref()), (Command::Apply {}, Some("abc")));
+        assert_eq!(parse_json(r#"{"cmd":"undo"}"#).unwrap().0, Command::Undo {});
         for bad in [
             "",
             "[]",
@@ -230,6 +253,7 @@ mod tests {
             r#"{"cmd":"reset","channel":-1}"#,
             r#"{"cmd":"reset","token":5}"#,
             r#"{"cmd":"reset","extra":1}"#,
+            r#"{"cmd":"apply","channel":1}"#,
         ] {
             assert!(parse_json(bad).is_err(), "{bad}");
         }

@@ -197,7 +197,10 @@ async fn client(
     loop {
         // Frames go out on the shared tick. A client still sending its previous frame when
         // a tick comes takes the newest tick next, with the peaks of the ones it missed.
-        let outgoing: Vec<Utf8Bytes> = tokio::select! {
+        // A command is answered after the select: its answer may wait on the preamps, and
+        // nothing the select borrowed may be held across that wait.
+        let mut asked = None;
+        let mut outgoing: Vec<Utf8Bytes> = tokio::select! {
             changed = ticks.changed() => {
                 if changed.is_err() {
                     return;
@@ -220,12 +223,22 @@ async fn client(
             },
             incoming = socket.recv() => match incoming {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-                Some(Ok(Message::Text(text))) => vec![reply(&state, control, same_origin, peer, text.as_str()).into()],
+                Some(Ok(Message::Text(text))) => {
+                    asked = Some(text);
+                    Vec::new()
+                }
                 Some(Ok(Message::Binary(_))) => vec![error_reply("binary messages are not commands; send JSON text").into()],
                 Some(Ok(_)) => continue,
             },
             _ = stop.wait_for(|s| *s) => return,
         };
+        if let Some(text) = asked {
+            outgoing.push(
+                reply(&state, control, same_origin, peer, text.as_str())
+                    .await
+                    .into(),
+            );
+        }
         if !send(&mut socket, &state, outgoing).await {
             return;
         }
@@ -237,7 +250,13 @@ fn error_reply(why: &str) -> String {
 }
 
 /// The answer to one text message: a command applied, or why not.
-fn reply(state: &State, control: bool, same_origin: bool, peer: IpAddr, text: &str) -> String {
+async fn reply(
+    state: &State,
+    control: bool,
+    same_origin: bool,
+    peer: IpAddr,
+    text: &str,
+) -> String {
     let (command, token) = match control::parse_json(text) {
         Ok(parsed) => parsed,
         Err(why) => return error_reply(&why),
@@ -254,7 +273,7 @@ fn reply(state: &State, control: bool, same_origin: bool, peer: IpAddr, text: &s
         return serde_json::json!({"reply": command.name(), "ok": false, "error": TOO_MANY_GUESSES})
             .to_string();
     }
-    match control::apply(state, &command, access.granted()) {
+    match control::apply(state, &command, access.granted()).await {
         Ok(message) => {
             serde_json::json!({"reply": command.name(), "ok": true, "message": message}).to_string()
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 
 use super::server::State;
-use crate::advisor::{LogEntry, Soundcheck};
+use crate::advisor::{LogEntry, Soundcheck, SoundcheckResult};
 
 /// Entries `/api/log` keeps: older ones are in the session log on disk.
 const HISTORY: usize = 2000;
@@ -31,6 +31,8 @@ pub struct Hub {
     history: Mutex<VecDeque<Numbered>>,
     events: broadcast::Sender<Arc<str>>,
     soundcheck: Mutex<Option<Soundcheck>>,
+    /// The verdicts of the latest soundcheck that ended: what `apply` sets the preamps by.
+    latest: Mutex<Option<Vec<SoundcheckResult>>>,
 }
 
 impl Hub {
@@ -39,6 +41,7 @@ impl Hub {
             history: Mutex::new(VecDeque::new()),
             events: broadcast::channel(EVENT_BACKLOG).0,
             soundcheck: Mutex::new(None),
+            latest: Mutex::new(None),
         }
     }
 
@@ -79,6 +82,14 @@ impl Hub {
         self.broadcast(
             serde_json::json!({"event": "soundcheck_started", "secs": secs}).to_string(),
         );
+    }
+
+    /// The verdicts of the latest soundcheck that ended, if one has.
+    pub fn latest_soundcheck(&self) -> Option<Vec<SoundcheckResult>> {
+        self.latest
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn push(&self, entry: LogEntry) {
@@ -186,6 +197,12 @@ pub async fn run(state: Arc<State>) {
             }
         };
         if let Some(results) = done {
+            // Kept before it is told, so a client that hears the event can apply it at once.
+            *state
+                .hub
+                .latest
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(results.clone());
             state.hub.broadcast(
                 serde_json::json!({"event": "soundcheck", "results": results}).to_string(),
             );

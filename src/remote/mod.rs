@@ -13,6 +13,7 @@
 //! `frames` (snapshots as `/ws` frames: the `monitor --json` keys plus a compact form),
 //! `hub` (the session's event history for `/api/log` and `/ws` events, the soundcheck),
 //! `api` (`/api/...`), `control` (commands and the per-run token), `osc` (OSC out and in),
+//! `preamps` (the `apply` and `undo` commands, answered from the preamps' thread),
 //! `pages` (the HTML/CSS/JS built into the binary), `serve` (`gainstage serve`).
 
 mod admission;
@@ -25,6 +26,7 @@ mod hub;
 mod listen;
 mod osc;
 mod pages;
+mod preamps;
 pub mod serve;
 mod server;
 mod ticks;

@@ -3,7 +3,8 @@
 //! stays small), and an event message on every clip and warning change. The take:
 //! `/gainstage/take i:number f:seconds_run s:name` in every frame's first bundle (number 0:
 //! none runs), `/gainstage/take/started i:number s:name i:auto` and `/gainstage/take/ended
-//! i:number` as it happens. OSC in: control messages with the token as their first argument;
+//! i:number` as it happens. OSC in: control messages with the token as their first argument
+//! (`/gainstage/preamps/apply` and `/undo` among them, answered once the preamps are set);
 //! a datagram is answered once, and only when it carries the token.
 //! Sending is `try_send_to`: a full socket buffer drops a bundle, it never waits.
 
@@ -222,6 +223,8 @@ pub fn command(m: &OscMessage) -> Result<(Command, Option<String>), String> {
             },
         },
         ["gainstage", "take", "stop"] => Command::TakeStop {},
+        ["gainstage", "preamps", "apply"] => Command::Apply {},
+        ["gainstage", "preamps", "undo"] => Command::Undo {},
         _ => return Err(format!("{}: not a gainstage command", m.addr)),
     };
     Ok((command, token))
@@ -263,7 +266,8 @@ fn token_of(m: &OscMessage) -> Option<&str> {
 /// token: nothing else (garbage, readings, a wrong token) gets a byte back, and a datagram of
 /// hundreds of messages still gets one reply. The token's messages are applied, at most
 /// [`MAX_COMMANDS`] of them; the reply is the first failure, or every command's result.
-pub fn take_datagram(state: &State, from: std::net::IpAddr, data: &[u8]) -> Option<Vec<u8>> {
+/// `apply` and `undo` wait, asynchronously, for the preamps' thread before the reply goes.
+pub async fn take_datagram(state: &State, from: std::net::IpAddr, data: &[u8]) -> Option<Vec<u8>> {
     let (_, packet) = rosc::decoder::decode_udp(data).ok()?;
     let mut list = Vec::new();
     messages(packet, 0, &mut list);
@@ -281,9 +285,12 @@ pub fn take_datagram(state: &State, from: std::net::IpAddr, data: &[u8]) -> Opti
             Access::Refused => continue,
         }
         applied += 1;
-        let result = command(m).and_then(|(cmd, _)| {
-            control::apply(state, &cmd, true).map_err(|why| format!("{}: {why}", m.addr))
-        });
+        let result = match command(m) {
+            Ok((cmd, _)) => control::apply(state, &cmd, true)
+                .await
+                .map_err(|why| format!("{}: {why}", m.addr)),
+            Err(why) => Err(why),
+        };
         match result {
             Ok(text) => done.push(text),
             Err(why) => {
@@ -316,7 +323,7 @@ pub async fn listen(state: Arc<State>, socket: UdpSocket) {
         };
         state.stats.osc_received.fetch_add(1, Ordering::Relaxed);
         let data = buf.get(..len).unwrap_or(&[]);
-        if let Some(answer) = take_datagram(&state, from.ip(), data) {
+        if let Some(answer) = take_datagram(&state, from.ip(), data).await {
             let _ = socket.try_send_to(&answer, from);
         }
     }

@@ -130,6 +130,14 @@ fn print_banner(
     if let Some(file) = takes_file {
         writeln!(out, "takes are saved in {}", file.display())?;
     }
+    if let Some(rig) = &opts.remote.preamps {
+        let specs: Vec<String> = rig.specs.iter().map(ToString::to_string).collect();
+        writeln!(
+            out,
+            "preamps a control client may set (apply, undo): {}",
+            specs.join(", ")
+        )?;
+    }
     // The performer's line last: scripts read the banner up to it.
     if let Some(url) = urls.first() {
         let key = opts

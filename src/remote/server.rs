@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -19,6 +19,8 @@ pub use super::listen::ConnectionLimits;
 use super::ticks::Ticks;
 use crate::advisor::ChannelPlan;
 use crate::capture::{Commander, SnapshotReader};
+use crate::preamps::Who;
+use crate::preamps::worker::PreampWorker;
 
 /// How `gainstage serve` (or the GUI) serves a session.
 #[derive(Debug, Clone)]
@@ -50,6 +52,10 @@ pub struct RemoteConfig {
     pub osc_rate_hz: f64,
     /// Where OSC control messages are taken.
     pub osc_listen: Option<SocketAddr>,
+    /// Preamps the `apply` and `undo` commands may set; `None`: those commands are refused.
+    pub preamps: Option<crate::preamps::RigConfig>,
+    /// The session log directory the changes are written to (`None`: not logged).
+    pub preamp_log_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for RemoteConfig {
@@ -67,6 +73,8 @@ impl Default for RemoteConfig {
             osc_targets: Vec::new(),
             osc_rate_hz: 20.0,
             osc_listen: None,
+            preamps: None,
+            preamp_log_dir: None,
         }
     }
 }
@@ -151,6 +159,9 @@ pub struct State {
     pub ticks: Ticks,
     /// Presets and levels the remote soundcheck judges by: the GUI's latest edits.
     plan: RwLock<ChannelPlan>,
+    /// The preamps' thread (`--preamp`): every call to a preamp waits on the network there,
+    /// never on the server's workers. Locked only to queue a job.
+    pub preamps: Option<Mutex<PreampWorker>>,
     pub stop: watch::Receiver<bool>,
 }
 
@@ -381,6 +392,18 @@ impl Remote {
             Some(t) => t,
             None => Token::random().map_err(RemoteError::Message)?,
         };
+        let preamps = match config.preamps {
+            Some(rig) => Some(Mutex::new(
+                PreampWorker::spawn(
+                    rig,
+                    Who::Remote,
+                    config.preamp_log_dir,
+                    Some(source.commander.clone()),
+                )
+                .map_err(|e| err("cannot start the preamps' thread", e))?,
+            )),
+            None => None,
+        };
         let (stop, stop_rx) = watch::channel(false);
         let state = Arc::new(State {
             channels: RwLock::new(Arc::new(channel_list(&source.plan, &source.source))),
@@ -403,6 +426,7 @@ impl Remote {
             hub: Hub::new(),
             ticks: Ticks::new(Duration::from_secs_f64(1.0 / config.frame_hz)),
             plan: RwLock::new(source.plan),
+            preamps,
             stop: stop_rx,
         });
         runtime.spawn(super::hub::run(Arc::clone(&state)));

@@ -110,6 +110,8 @@ pub struct App {
     preamps: Option<crate::preamps::worker::PreampWorker>,
     /// The job sent to the preamps is an Undo.
     undoing: bool,
+    /// The same preamps for the remote view's `apply` and `undo`.
+    remote_preamps: Option<crate::preamps::RigConfig>,
 }
 
 impl App {
@@ -144,6 +146,7 @@ impl App {
             remote: remote_panel::State::default(),
             preamps: None,
             undoing: false,
+            remote_preamps: None,
         }
     }
 
@@ -225,6 +228,8 @@ impl App {
     /// Serves this session at `at` (restarting the server if it runs).
     fn serve_remote(&mut self, at: std::net::SocketAddr) -> Result<(), String> {
         let source = self.remote_source();
+        // Set here, not once: restoring the settings makes the panel anew.
+        self.remote.preamps = self.remote_preamps.clone();
         self.remote.serve(source, at)
     }
 
@@ -305,6 +310,12 @@ impl App {
     pub fn with_preamps(mut self, worker: crate::preamps::worker::PreampWorker) -> Self {
         self.preamps = Some(worker);
         self.soundcheck.can_set = true;
+        self
+    }
+
+    /// Lets the remote view's control clients set these preamps too (`apply`, `undo`).
+    pub fn with_remote_preamps(mut self, config: crate::preamps::RigConfig) -> Self {
+        self.remote_preamps = Some(config);
         self
     }
 

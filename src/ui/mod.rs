@@ -201,6 +201,7 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
             .clone()
             .or_else(|| saved_preamps(&saved.preamps));
         if let Some(config) = preamps {
+            app = app.with_remote_preamps(config.clone());
             match crate::preamps::worker::PreampWorker::spawn(
                 config,
                 crate::preamps::Who::Gui,

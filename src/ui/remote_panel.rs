@@ -81,6 +81,9 @@ pub struct State {
     /// This run's control token: the same across restarts for a new input, so a control
     /// link handed out stays good until the GUI quits.
     token: Option<Token>,
+    /// The preamps a control client's `apply` and `undo` may set (`--preamp`), on the
+    /// server's own preamps thread; the changes are logged as the remote's.
+    pub preamps: Option<crate::preamps::RigConfig>,
 }
 
 impl Default for State {
@@ -91,6 +94,7 @@ impl Default for State {
             serving: None,
             error: None,
             token: None,
+            preamps: None,
         }
     }
 }
@@ -200,6 +204,11 @@ impl State {
             listen: at,
             control_token: Some(token),
             view_token: view_key.clone(),
+            preamp_log_dir: self
+                .preamps
+                .as_ref()
+                .and_then(|_| crate::preamps::log::log_dir().ok()),
+            preamps: self.preamps.clone(),
             ..RemoteConfig::default()
         };
         let remote = Remote::start(source, config).map_err(|e| e.to_string())?;
