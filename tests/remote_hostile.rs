@@ -790,6 +790,15 @@ async fn a_client_that_never_reads_its_answers_is_closed_when_idle() {
             }
         }
     });
+    // The server counts the connection once its accept loop has taken it: wait for that
+    // first, or a count read before it (0) would end the wait below at once.
+    while served.remote.open_connections() == 0 {
+        assert!(
+            opened.elapsed() < Duration::from_secs(60),
+            "the connection was never accepted"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let mut open_since_asked = Duration::ZERO;
     while served.remote.open_connections() > 0 {
         assert!(
