@@ -64,12 +64,14 @@
 //!   every WebSocket client shares), `feed` (one WebSocket client), `frames`, `hub` (events,
 //!   `/api/log`, soundcheck), `api`, `control`, `osc`, `pages` (HTML/CSS/JS built in),
 //!   `serve`.
-//! - [`preamps`]: setting the preamps the advice names (X32/M32, X-Air, MOTU AVB): the safety
-//!   rules (`preamps::plan`), the devices and input mapping (`preamps::rig`), the closed loop
-//!   (`preamps::verify`), `gainstage preamps`. Network calls: never on the meter thread.
+//! - [`preamps`]: setting the preamps the advice names (X32/M32 and X-Air through one
+//!   `preamps::headamps` backend, MOTU AVB, PipeWire node volumes): the safety rules
+//!   (`preamps::plan`), the devices and input mapping (`preamps::rig`), the closed loop
+//!   (`preamps::verify`), the thread the GUI and remote server hand changes to
+//!   (`preamps::worker`), `gainstage preamps`. Network calls: never on the meter thread.
 //! - [`listing`]: how `log` and `takes` print (table, JSON, CSV) and the CSV cell rule.
 //! - [`platform`]: what is asked of the operating system beyond std (the open-file limit,
-//!   this machine's name); Linux only, nothing elsewhere.
+//!   this machine's name) on Linux, macOS and Windows.
 //! - [`paths`]: config and data directories; [`settings`]: the GUI settings file;
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
