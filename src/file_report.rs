@@ -31,6 +31,26 @@ pub struct ProgramReport {
     pub true_peak_dbtp: f64,
 }
 
+impl ProgramReport {
+    /// The programme's loudness readings, its true peak the loudest of `per_channel`'s.
+    pub fn new(
+        integrated_lufs: f64,
+        loudness_range_lu: f64,
+        max_short_term_lufs: f64,
+        per_channel: &[ChannelReport],
+    ) -> Self {
+        ProgramReport {
+            integrated_lufs,
+            loudness_range_lu,
+            max_short_term_lufs,
+            true_peak_dbtp: per_channel
+                .iter()
+                .map(|c| c.readings.max_true_peak_dbtp)
+                .fold(f64::NEG_INFINITY, f64::max),
+        }
+    }
+}
+
 /// Everything `analyze` found in one file.
 #[derive(Debug, Clone)]
 pub struct FileReport {

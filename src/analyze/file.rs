@@ -280,14 +280,13 @@ pub fn analyze_file(path: &Path, opts: &AnalyzeOptions) -> Result<FileReport, An
             true_peak_overs = Some(o.counts());
         }
     }
-    let program = program.map(|p| ProgramReport {
-        integrated_lufs: p.integrated_lufs,
-        loudness_range_lu: p.loudness_range_lu,
-        max_short_term_lufs,
-        true_peak_dbtp: per_channel
-            .iter()
-            .map(|c| c.readings.max_true_peak_dbtp)
-            .fold(f64::NEG_INFINITY, f64::max),
+    let program = program.map(|p| {
+        ProgramReport::new(
+            p.integrated_lufs,
+            p.loudness_range_lu,
+            max_short_term_lufs,
+            &per_channel,
+        )
     });
 
     Ok(FileReport {

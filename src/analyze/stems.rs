@@ -205,15 +205,12 @@ fn sum(mut stems: Vec<Stem>, opts: &AnalyzeOptions) -> Result<FileReport, StemsE
         .collect();
     let program = program.map(|p| {
         let r = p.readings();
-        ProgramReport {
-            integrated_lufs: r.integrated_lufs,
-            loudness_range_lu: r.loudness_range_lu,
+        ProgramReport::new(
+            r.integrated_lufs,
+            r.loudness_range_lu,
             max_short_term_lufs,
-            true_peak_dbtp: per_channel
-                .iter()
-                .map(|c| c.readings.max_true_peak_dbtp)
-                .fold(f64::NEG_INFINITY, f64::max),
-        }
+            &per_channel,
+        )
     });
     Ok(FileReport {
         file: PathBuf::from("sum"),
