@@ -151,6 +151,7 @@ pub fn kind_name(kind: WarningKind) -> &'static str {
         WarningKind::DcOffset => "dc_offset",
         WarningKind::Rumble => "rumble",
         WarningKind::Noisy => "noisy",
+        WarningKind::Loud => "loud",
     }
 }
 

@@ -52,6 +52,11 @@ pub struct Evidence {
     pub body_rms_dbfs: f64,
     /// Noise floor: 10th percentile of 50 ms RMS (dBFS).
     pub noise_floor_dbfs: f64,
+    /// The programme this channel carries part of (a mix bus's or master's stereo pair): its
+    /// highest recent short-term loudness (LUFS); `-inf` where no programme is judged.
+    pub programme_short_term_lufs: f64,
+    /// The programme's first and last input (from 1), for messages.
+    pub programme_inputs: (usize, usize),
 }
 
 impl Evidence {
@@ -68,6 +73,10 @@ impl Evidence {
             rms_dbfs: r.total_rms_dbfs,
             body_rms_dbfs: r.total_rms_dbfs,
             noise_floor_dbfs: r.total_noise_floor_dbfs,
+            // A whole programme's loudness is judged from the file itself, with every channel
+            // summed (`analyze --stage mix|master`), not from one channel's take.
+            programme_short_term_lufs: f64::NEG_INFINITY,
+            programme_inputs: (channel, channel),
         }
     }
 
@@ -108,6 +117,16 @@ pub fn run_ms(samples: u32, sample_rate: u32) -> f64 {
 pub fn round_half_db(db: f64) -> f64 {
     let r = (db * 2.0).round() / 2.0;
     if r == 0.0 { 0.0 } else { r }
+}
+
+/// A cut rounded down to the 0.5 dB a fader is set to by eye, so the fix always suffices.
+pub fn cut_to_half_db(db: f64) -> f64 {
+    round_half_db(settle(db * 2.0).floor() / 2.0)
+}
+
+/// `x` without the last bits of float noise, so an exact step is not floored past itself.
+pub(super) fn settle(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
 }
 
 /// Gain cut after clipping: 6 dB, plus 3 dB per doubling of the longest clipped run beyond a
@@ -203,6 +222,12 @@ pub fn check(kind: WarningKind, e: &Evidence, p: &PresetParams, slack: Slack) ->
                 )
             })
         }
+        WarningKind::Loud => {
+            let lufs = e.programme_short_term_lufs;
+            let loudest_allowed = p.hot_dbtp - p.loud_gap_db;
+            (p.check_loud && lufs.is_finite() && lufs > loudest_allowed - slack.level_db)
+                .then(|| loud(ch, e.programme_inputs, lufs, loudest_allowed, p))
+        }
         WarningKind::NoSignal => {
             (e.sample_peak_dbfs <= p.no_signal_dbfs + slack.level_db).then(|| {
                 warn(
@@ -261,6 +286,49 @@ pub fn check(kind: WarningKind, e: &Evidence, p: &PresetParams, slack: Slack) ->
     }
 }
 
+/// A programme limited so hard that its loudness crowds the ceiling. A mix is pulled down
+/// until its loudest 3 s leave the gap (peaks follow, as a fader moves both); a master's
+/// peaks are already at the ceiling, so turning it down only hides the limiting.
+fn loud(
+    ch: usize,
+    inputs: (usize, usize),
+    lufs: f64,
+    loudest_allowed: f64,
+    p: &PresetParams,
+) -> Warning {
+    let programme = match inputs {
+        (a, b) if a == b => format!("input {a}"),
+        (a, b) => format!("inputs {a}-{b}"),
+    };
+    let left = p.hot_dbtp - lufs;
+    let reading = format!(
+        "reaches {lufs:.1} LUFS short-term, {left:.1} dB under the {:.1} dBTP ceiling",
+        p.hot_dbtp
+    );
+    match p.control {
+        GainControl::MasterOutput => warn(
+            WarningKind::Loud,
+            format!(
+                "Input {ch}: the master ({programme}) {reading}; limited hard (keep {:.0} dB): every platform turns it down to its level, so ease the limiter",
+                p.loud_gap_db
+            ),
+            None,
+        ),
+        _ => {
+            let gain = cut_to_half_db(loudest_allowed - lufs).min(-0.5);
+            warn(
+                WarningKind::Loud,
+                format!(
+                    "Input {ch}: the mix ({programme}) {reading} (mastering wants {:.0} dB); {} or ease the bus limiting",
+                    p.loud_gap_db,
+                    gain_phrase(p.control, gain)
+                ),
+                Some(gain),
+            )
+        }
+    }
+}
+
 fn warn(kind: WarningKind, message: String, suggested_gain_db: Option<f64>) -> Warning {
     Warning {
         kind,
@@ -270,10 +338,11 @@ fn warn(kind: WarningKind, message: String, suggested_gain_db: Option<f64>) -> W
 }
 
 /// Every kind in the order warnings are listed: the most urgent first.
-pub const ALL_KINDS: [WarningKind; 7] = [
+pub const ALL_KINDS: [WarningKind; 8] = [
     WarningKind::Clip,
     WarningKind::NoSignal,
     WarningKind::Hot,
+    WarningKind::Loud,
     WarningKind::Low,
     WarningKind::DcOffset,
     WarningKind::Rumble,
@@ -286,7 +355,9 @@ pub fn is_redundant(kind: WarningKind, raised: &[Warning]) -> bool {
     let has = |k| raised.iter().any(|w| w.kind == k);
     match kind {
         WarningKind::Hot => has(WarningKind::Clip),
-        WarningKind::Low | WarningKind::Noisy | WarningKind::Rumble => has(WarningKind::NoSignal),
+        WarningKind::Low | WarningKind::Noisy | WarningKind::Rumble | WarningKind::Loud => {
+            has(WarningKind::NoSignal)
+        }
         _ => false,
     }
 }
@@ -368,6 +439,8 @@ mod tests {
             rms_dbfs: 10.0 * (0.05f64 * 0.05 / 0.1).log10(),
             body_rms_dbfs: -20.0,
             noise_floor_dbfs: -90.0,
+            programme_short_term_lufs: f64::NEG_INFINITY,
+            programme_inputs: (1, 1),
         };
         assert!(e.rumble_share() < 1e-9);
     }

@@ -9,6 +9,7 @@ use super::judge::{ALL_KINDS, Evidence, Slack, check, is_redundant, run_ms};
 use super::preset::PresetParams;
 use super::warning::{Warning, WarningKind};
 use crate::meter::ChannelReadings;
+use crate::meter::level::{energy_to_lufs, lufs_to_energy};
 
 /// How the live advisor smooths its judgements.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -167,6 +168,10 @@ struct ChannelState {
     true_peak: RecentMax,
     sample_peak: RecentMax,
     body: RecentMedian,
+    /// The latest short-term loudness (LUFS), for the programme this channel is part of.
+    short_term_lufs: f64,
+    /// The programme's short-term loudness (LUFS), recent maxima.
+    programme: RecentMax,
     /// The meter's since-reset max true and sample peaks at the previous update.
     last_max_tp: f64,
     last_max_sp: f64,
@@ -189,6 +194,8 @@ impl ChannelState {
             true_peak: RecentMax::new(span),
             sample_peak: RecentMax::new(span),
             body: RecentMedian::new(span),
+            short_term_lufs: f64::NEG_INFINITY,
+            programme: RecentMax::new(config.window_s),
             last_max_tp: f64::NEG_INFINITY,
             last_max_sp: f64::NEG_INFINITY,
             last_overs: 0,
@@ -257,6 +264,8 @@ impl LiveAdvisor {
     /// clock, e.g. the snapshot's `t_s`) and returns its warnings, most urgent first. Call it
     /// every publish (10 Hz or so); irregular calls are fine. An unknown channel gets none.
     pub fn update(&mut self, now_s: f64, channel: usize, readings: &ChannelReadings) -> &[Warning] {
+        let (programme_first, programme_last) = self.programme_of(channel);
+        let programme_lufs = self.programme_short_term(channel, readings.short_term_lufs);
         let config = &self.config;
         let rate = self.sample_rate;
         let Some(c) = self.channels.get_mut(channel) else {
@@ -286,6 +295,8 @@ impl LiveAdvisor {
         c.true_peak.push(now_s, tp);
         c.sample_peak.push(now_s, sp);
         c.body.push(now_s, readings.rms_dbfs);
+        c.short_term_lufs = readings.short_term_lufs;
+        c.programme.push(now_s, programme_lufs);
 
         let prev_overs = c.last_overs;
         let new_overs = if readings.overs >= prev_overs {
@@ -307,6 +318,8 @@ impl LiveAdvisor {
             rms_dbfs: readings.rms_dbfs,
             body_rms_dbfs: c.body.median_since(now_s, config.window_s),
             noise_floor_dbfs: readings.noise_floor_dbfs,
+            programme_short_term_lufs: c.programme.max_since(now_s, config.window_s),
+            programme_inputs: (programme_first + 1, programme_last + 1),
         };
         let slack = Slack {
             level_db: config.level_slack_db,
@@ -397,6 +410,51 @@ impl LiveAdvisor {
         }
         c.shown = shown;
         &c.shown
+    }
+
+    /// The channels (0-based, first and last) whose sum is the programme `channel` carries
+    /// part of. Adjacent channels judged as one programme kind (mix bus or master) pair up
+    /// from the first of their run, as a DAW's stereo bus arrives: 1-2, 3-4; an odd one out is
+    /// mono. A channel whose loudness is not judged is its own.
+    fn programme_of(&self, channel: usize) -> (usize, usize) {
+        let kind = |c: usize| {
+            self.channels
+                .get(c)
+                .filter(|s| s.params.check_loud)
+                .map(|s| s.params.control)
+        };
+        let Some(own) = kind(channel) else {
+            return (channel, channel);
+        };
+        let mut start = channel;
+        while start > 0 && kind(start - 1) == Some(own) {
+            start -= 1;
+        }
+        let first = start + (channel - start) / 2 * 2;
+        let last = if kind(first + 1) == Some(own) {
+            first + 1
+        } else {
+            first
+        };
+        (first, last)
+    }
+
+    /// The short-term loudness of the programme `channel` is part of (LUFS): BS.1770 sums
+    /// the K-weighted energies of its channels (left and right weigh 1), so the pair's is
+    /// worked out exactly from each channel's over the same 3 s. `own` is `channel`'s
+    /// newest; its partner's is from its latest update, at most one publish older.
+    fn programme_short_term(&self, channel: usize, own: f64) -> f64 {
+        let (first, last) = self.programme_of(channel);
+        let total: f64 = (first..=last)
+            .map(|c| match c == channel {
+                true => lufs_to_energy(own),
+                false => self
+                    .channels
+                    .get(c)
+                    .map_or(0.0, |s| lufs_to_energy(s.short_term_lufs)),
+            })
+            .sum();
+        energy_to_lufs(total)
     }
 
     /// The warnings of channel `channel` (0-based) as of its latest update.

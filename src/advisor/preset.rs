@@ -107,6 +107,12 @@ pub struct PresetParams {
     pub check_dc: bool,
     pub check_rumble: bool,
     pub check_noisy: bool,
+    /// Judge the programme's short-term loudness against the hot level (the ceiling): a mix
+    /// bus or master, whose inputs carry a whole programme.
+    pub check_loud: bool,
+    /// The programme's highest short-term loudness (3 s) must stay at least this far under
+    /// the hot level (dB): the mastering margin of `analyze --stage mix`.
+    pub loud_gap_db: f64,
     /// What a suggested gain change is made with, named in the advice.
     pub control: GainControl,
     /// Why these numbers, shown next to the preset.
@@ -158,6 +164,8 @@ impl Default for PresetParams {
             check_dc: true,
             check_rumble: true,
             check_noisy: true,
+            check_loud: false,
+            loud_gap_db: crate::advisor::stage::MixMargin::DEFAULT_LOUDNESS_GAP_DB,
             control: GainControl::Preamp,
             reason: String::new(),
         }
@@ -304,9 +312,10 @@ impl SourcePreset {
                 low_dbtp: -24.0,
                 check_rumble: false,
                 check_noisy: false,
+                check_loud: true,
                 control: GainControl::MixBus,
                 reason: reason(
-                    "A mix for mastering: peaks at or under -3 dBTP leave the mastering engineer room; kick and bass below 40 Hz belong to the mix, and its quiet breaks are not noise.",
+                    "A mix for mastering: peaks at or under -3 dBTP and short-term loudness 6 dB under that leave the mastering engineer room; kick and bass below 40 Hz belong to the mix, and its quiet breaks are not noise.",
                 ),
                 ..base
             },
@@ -317,9 +326,10 @@ impl SourcePreset {
                 low_dbtp: -12.0,
                 check_rumble: false,
                 check_noisy: false,
+                check_loud: true,
                 control: GainControl::MasterOutput,
                 reason: reason(
-                    "A finished master: true peaks over -1 dBTP distort when streaming services encode it (the ceiling Spotify, AES TD1008 and EBU R 128 name).",
+                    "A finished master: true peaks over -1 dBTP distort when streaming services encode it (the ceiling Spotify, AES TD1008 and EBU R 128 name); short-term loudness within 6 dB of that ceiling is limited so hard that every platform turns it down and only the lost dynamics remain.",
                 ),
                 ..base
             },

@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 
-use super::judge::round_half_db;
+pub use super::judge::cut_to_half_db;
+use super::judge::settle;
 use crate::delivery::{MasterLevels, Outcome, PeakKind, Playback, Target};
 use crate::overs::OverCounts;
 
@@ -103,16 +104,6 @@ fn verdict(kind: VerdictKind, message: String, suggested_gain_db: Option<f64>) -
     }
 }
 
-/// A cut rounded down to the 0.5 dB a fader is set to by eye, so the fix always suffices.
-pub fn cut_to_half_db(db: f64) -> f64 {
-    round_half_db(settle(db * 2.0).floor() / 2.0)
-}
-
-/// `x` without the last bits of float noise, so an exact step is not floored past itself.
-fn settle(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
-}
-
 /// A gain rounded to 0.1 dB, down (more cut) so it always suffices.
 fn cut_to_tenth_db(db: f64) -> f64 {
     let r = settle(db * 10.0).floor() / 10.0;
@@ -133,11 +124,17 @@ pub struct MixMargin {
     pub loudness_gap_db: f64,
 }
 
+impl MixMargin {
+    /// How far under the ceiling the loudest 3 s of a mix should stay (dB); the live
+    /// `mix_bus` and `master` presets judge by the same gap.
+    pub const DEFAULT_LOUDNESS_GAP_DB: f64 = 6.0;
+}
+
 impl Default for MixMargin {
     fn default() -> Self {
         Self {
             ceiling_dbtp: -3.0,
-            loudness_gap_db: 6.0,
+            loudness_gap_db: Self::DEFAULT_LOUDNESS_GAP_DB,
         }
     }
 }

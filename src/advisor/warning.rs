@@ -13,6 +13,9 @@ pub enum WarningKind {
     DcOffset,
     Rumble,
     Noisy,
+    /// A mix bus or master whose short-term loudness crowds its true-peak ceiling: limited
+    /// so hard that mastering (or the platform's normalisation) has nothing left to work with.
+    Loud,
 }
 
 /// One problem on one channel with the action that fixes it.

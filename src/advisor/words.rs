@@ -93,6 +93,7 @@ pub fn badge(w: &Warning) -> String {
         (WarningKind::Clip, _) => "CLIP".into(),
         (WarningKind::Hot, _) => "HOT".into(),
         (WarningKind::Low, _) => "LOW".into(),
+        (WarningKind::Loud, _) => "LIMITED".into(),
     }
 }
 

@@ -14,7 +14,7 @@ use crate::meter::gating::{IntegratedLoudness, LoudnessRange};
 use crate::meter::level::amplitude_to_db;
 
 /// Every warning kind, in the order a report lists them.
-const KINDS: [WarningKind; 7] = [
+const KINDS: [WarningKind; 8] = [
     WarningKind::Clip,
     WarningKind::Hot,
     WarningKind::Low,
@@ -22,6 +22,7 @@ const KINDS: [WarningKind; 7] = [
     WarningKind::DcOffset,
     WarningKind::Rumble,
     WarningKind::Noisy,
+    WarningKind::Loud,
 ];
 
 /// 100 ms slices in a 400 ms gating block and in a 3 s short-term window.
