@@ -2,8 +2,6 @@
 //! leaves either the old file or the new one, whole: the new text goes to a temporary file in
 //! the same directory, is flushed to the disk, and is renamed over the old one.
 
-#[cfg(unix)]
-use std::fs::File;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -46,21 +44,7 @@ fn write_through(tmp: &Path, path: &Path, contents: &[u8]) -> std::io::Result<()
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    sync_dir(dir)
-}
-
-/// Flushes a directory's entries (a rename just made in it) to the disk.
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// Windows refuses to open a directory as a file ("Access denied"), so there is no directory
-/// fsync to ask for. NTFS journals its metadata: after a crash the name holds the old file or
-/// the new one, whole (the new one was flushed above), never a torn one.
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> std::io::Result<()> {
-    Ok(())
+    crate::platform::files::sync_dir(dir)
 }
 
 #[cfg(test)]

@@ -70,9 +70,10 @@
 //!   (`preamps::verify`), the thread the GUI and remote server hand changes to
 //!   (`preamps::worker`), `gainstage preamps`. Network calls: never on the meter thread.
 //! - [`listing`]: how `log` and `takes` print (table, JSON, CSV) and the CSV cell rule.
-//! - [`platform`]: what is asked of the operating system beyond std (the open-file limit,
-//!   this machine's name) on Linux, macOS and Windows.
-//! - [`paths`]: config and data directories; [`settings`]: the GUI settings file;
+//! - [`platform`]: everything that differs between Linux, Windows and macOS, behind one seam:
+//!   audio hosts, real-time priority, file sync, whether a display exists, [`paths`] (config
+//!   and data directories), the open-file limit, this machine's name, the Windows console.
+//! - [`settings`]: the GUI settings file;
 //!   [`atomic_file`]: replacing a settings or template file so a crash never leaves half of it.
 //! - [`cli`]: command-line arguments and `cli::run`, which converts them to the library's own
 //!   types (no other module imports `cli`); `cli::manuals` writes the man pages and shell
@@ -109,8 +110,9 @@ pub mod listing;
 pub mod meter;
 pub mod monitor;
 pub mod overs;
-pub mod paths;
 pub mod platform;
+/// Kept at the crate root for its users: the platform directories.
+pub use platform::paths;
 pub mod preamps;
 pub mod remote;
 pub mod report;

@@ -144,7 +144,7 @@ pub fn close_cut_line(path: &Path, file: &mut File) -> std::io::Result<bool> {
 
 /// `<data dir>/sessions`.
 pub fn sessions_dir() -> Result<PathBuf, LogError> {
-    Ok(crate::paths::data_dir()
+    Ok(crate::platform::paths::data_dir()
         .ok_or(LogError::NoDataDir)?
         .join("sessions"))
 }

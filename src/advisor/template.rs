@@ -137,7 +137,7 @@ impl SessionTemplate {
 }
 
 fn config_dir() -> Result<PathBuf, TemplateError> {
-    crate::paths::config_dir().ok_or(TemplateError::NoConfigDir)
+    crate::platform::paths::config_dir().ok_or(TemplateError::NoConfigDir)
 }
 
 /// `<config_dir>/templates/<name>.toml`, for a name that cannot escape that directory.

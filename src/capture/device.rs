@@ -10,7 +10,7 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{BufferSize, Device, ErrorKind, Host, HostId, SampleFormat, SizedSample, StreamConfig};
 
 use super::callback::{CallbackState, ring, ring_frames};
-use super::realtime::{self, Plan, Promoter};
+use super::realtime::{self, Promoter};
 use ringbuf::HeapCons;
 
 use super::reconnect::{FIRST_GENERATION, Supervisor};
@@ -18,6 +18,8 @@ use super::session::{CaptureError, Pipeline, Session, SessionConfig};
 use super::shared::Shared;
 use super::source::{HostKind, SourceSpec};
 use crate::meter::sample::ToMeterSample;
+pub use crate::platform::hosts::{host_id, is_offered, realtime_plan};
+use crate::platform::hosts::{is_jack, is_pulse};
 use crate::snapshot::{SourceInfo, StreamState};
 
 pub use super::reconnect::RETRY_INTERVAL;
@@ -26,63 +28,6 @@ const SUPERVISE_TICK: Duration = Duration::from_millis(20);
 
 fn msg(s: impl Into<String>) -> CaptureError {
     CaptureError::Message(s.into())
-}
-
-/// The error for a host this build left out.
-#[allow(dead_code)] // Only reached when a host's Cargo feature is off.
-fn built_without(name: &str, feature: &str) -> Result<Option<HostId>, CaptureError> {
-    Err(msg(format!(
-        "this gainstage was built without {name}: rebuild with `--features {feature}`"
-    )))
-}
-
-/// The cpal host for a `--host` choice, or the system default (cpal's: PipeWire where its
-/// server runs, else PulseAudio, else ALSA on Linux; CoreAudio on macOS; WASAPI on Windows,
-/// also when ASIO is built in).
-pub fn host_id(choice: Option<HostKind>) -> Result<Option<HostId>, CaptureError> {
-    let Some(choice) = choice else {
-        return Ok(None);
-    };
-    match choice {
-        #[cfg(target_os = "linux")]
-        HostKind::Alsa => Ok(Some(HostId::Alsa)),
-        #[cfg(all(feature = "jack", any(target_os = "linux", target_os = "macos")))]
-        HostKind::Jack => Ok(Some(HostId::Jack)),
-        #[cfg(all(not(feature = "jack"), any(target_os = "linux", target_os = "macos")))]
-        HostKind::Jack => built_without("JACK", "jack"),
-        #[cfg(all(feature = "pipewire", target_os = "linux"))]
-        HostKind::PipeWire => Ok(Some(HostId::PipeWire)),
-        #[cfg(all(not(feature = "pipewire"), target_os = "linux"))]
-        HostKind::PipeWire => built_without("PipeWire", "pipewire"),
-        #[cfg(all(feature = "pulseaudio", target_os = "linux"))]
-        HostKind::Pulse => Ok(Some(HostId::PulseAudio)),
-        #[cfg(all(not(feature = "pulseaudio"), target_os = "linux"))]
-        HostKind::Pulse => built_without("PulseAudio", "pulseaudio"),
-        #[cfg(target_os = "macos")]
-        HostKind::CoreAudio => Ok(Some(HostId::CoreAudio)),
-        #[cfg(target_os = "windows")]
-        HostKind::Wasapi => Ok(Some(HostId::Wasapi)),
-        #[cfg(all(feature = "asio", target_os = "windows"))]
-        HostKind::Asio => Ok(Some(HostId::Asio)),
-        #[cfg(all(not(feature = "asio"), target_os = "windows"))]
-        HostKind::Asio => built_without("ASIO", "asio"),
-        #[allow(unreachable_patterns)] // Every host this platform has is matched above.
-        other => Err(msg(format!(
-            "the {} host does not exist on this platform; see `gainstage devices`",
-            other.name()
-        ))),
-    }
-}
-
-/// Whether gainstage offers a host cpal has built: all of them, but JACK on Windows (cpal
-/// builds it wherever its `jack` feature is on; `--host` does not name it there).
-pub fn is_offered(id: HostId) -> bool {
-    #[cfg(all(feature = "jack", target_os = "windows"))]
-    if id == HostId::Jack {
-        return false;
-    }
-    let _ = id;
-    true
 }
 
 pub fn open_host(id: Option<HostId>) -> Result<Host, CaptureError> {
@@ -260,32 +205,10 @@ fn choose_config(
     ))
 }
 
-fn is_pulse(_host: HostId) -> bool {
-    #[cfg(all(feature = "pulseaudio", target_os = "linux"))]
-    {
-        _host == HostId::PulseAudio
-    }
-    #[cfg(not(all(feature = "pulseaudio", target_os = "linux")))]
-    {
-        false
-    }
-}
-
 /// Offers every channel count from 1 to 32 or more: routes channels rather than having them.
 fn is_converting(ranges: &[cpal::SupportedStreamConfigRange]) -> bool {
     let has = |n: u16| ranges.iter().any(|r| r.channels() == n);
     (1..=32).all(has)
-}
-
-fn is_jack(_host: HostId) -> bool {
-    #[cfg(all(feature = "jack", any(target_os = "linux", target_os = "macos")))]
-    {
-        _host == HostId::Jack
-    }
-    #[cfg(not(all(feature = "jack", any(target_os = "linux", target_os = "macos"))))]
-    {
-        false
-    }
 }
 
 /// One clear line on what to do for each way opening can fail.
@@ -393,55 +316,6 @@ fn build(
     })
 }
 
-/// Whether the callback thread of a host's stream is gainstage's to promote.
-pub fn realtime_plan(host: HostId, device_id: &str) -> Plan {
-    #[cfg(target_os = "linux")]
-    if host == HostId::Alsa {
-        // cpal reads hardware PCMs from a thread that sleeps in poll(); plugin PCMs (null,
-        // file, dmix, pulse) can spin or feed a sound server, and a spinning real-time thread
-        // takes a whole CPU.
-        let hardware = ["alsa:hw:", "alsa:plughw:"]
-            .iter()
-            .any(|p| device_id.starts_with(p));
-        return if hardware {
-            Plan::Promote
-        } else {
-            Plan::Skip(
-                "not asked: ALSA plugin PCMs can spin or feed a sound server; open a hw: or \
-                 plughw: device, or use --host pipewire",
-            )
-        };
-    }
-    #[cfg(all(feature = "pipewire", target_os = "linux"))]
-    if host == HostId::PipeWire {
-        return Plan::Promote;
-    }
-    #[cfg(all(feature = "pulseaudio", target_os = "linux"))]
-    if host == HostId::PulseAudio {
-        return Plan::Skip(
-            "not asked: the PulseAudio client thread waits on the server's socket; use --host \
-             pipewire for a real-time callback",
-        );
-    }
-    #[cfg(all(feature = "jack", any(target_os = "linux", target_os = "macos")))]
-    if host == HostId::Jack {
-        return Plan::Observe(
-            "the JACK server sets its callback thread's priority: start it real-time (jackd -R)",
-        );
-    }
-    #[cfg(target_os = "windows")]
-    if host == HostId::Wasapi {
-        // cpal's WASAPI thread asks for nothing unless cpal is built with `realtime`.
-        return Plan::Promote;
-    }
-    #[cfg(all(feature = "asio", target_os = "windows"))]
-    if host == HostId::Asio {
-        return Plan::Observe("the ASIO driver runs and schedules its callback thread");
-    }
-    let _ = (host, device_id);
-    Plan::Observe("the platform's audio service sets the callback thread's priority")
-}
-
 /// The names the host gives the device's channels, where it gives any (PipeWire).
 fn host_channel_names(host: HostId, device_id: &str, channels: usize) -> Vec<String> {
     #[cfg(all(feature = "pipewire", target_os = "linux"))]
@@ -491,7 +365,7 @@ pub fn start(
     spec: &SourceSpec,
     config: &SessionConfig,
 ) -> Result<Session, CaptureError> {
-    let hid = host_id(host)?;
+    let hid = host_id(host).map_err(msg)?;
     let host = open_host(hid)?;
     let device = find_device(&host, device)?;
     let (stream_config, format) = choose_config(&device, spec, host.id())?;

@@ -3,60 +3,7 @@
 
 use std::path::PathBuf;
 
-/// An audio host (sound system) to open devices on. Every platform's hosts are named here;
-/// which exist in a build is decided where they are opened (`device::host_id`): ALSA,
-/// PipeWire and PulseAudio on Linux, JACK on Linux and macOS, CoreAudio on macOS,
-/// WASAPI and ASIO on Windows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostKind {
-    /// ALSA: the kernel's devices and its plugins (`hw:`, `plughw:`, `default`, `file`).
-    Alsa,
-    /// A running JACK server's capture ports.
-    Jack,
-    /// A PipeWire server's nodes, through its native protocol.
-    PipeWire,
-    /// A PulseAudio server, or PipeWire's PulseAudio service.
-    Pulse,
-    /// macOS's audio devices.
-    CoreAudio,
-    /// Windows' audio devices (shared mode).
-    Wasapi,
-    /// Steinberg ASIO drivers on Windows (a build option: needs the ASIO SDK).
-    Asio,
-}
-
-impl HostKind {
-    /// Every host, in the order the command line lists them.
-    pub const ALL: [HostKind; 7] = [
-        HostKind::Alsa,
-        HostKind::Jack,
-        HostKind::PipeWire,
-        HostKind::Pulse,
-        HostKind::CoreAudio,
-        HostKind::Wasapi,
-        HostKind::Asio,
-    ];
-
-    /// The name the command line and the settings file use ("alsa", "pipewire", ...).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Alsa => "alsa",
-            Self::Jack => "jack",
-            Self::PipeWire => "pipewire",
-            Self::Pulse => "pulse",
-            Self::CoreAudio => "coreaudio",
-            Self::Wasapi => "wasapi",
-            Self::Asio => "asio",
-        }
-    }
-
-    /// The host a name stands for, case-insensitively.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|h| h.name().eq_ignore_ascii_case(name))
-    }
-}
+pub use crate::platform::hosts::HostKind;
 
 /// Where the audio comes from.
 #[derive(Debug, Clone, PartialEq)]

@@ -41,7 +41,7 @@ impl SessionLock {
         }
         // The holder before us removes the file as it lets go: a lock taken on a file that
         // is no longer at `path` locks nothing anyone else will open.
-        if !same_file(&file, &path) {
+        if !crate::platform::files::same_file(&file, &path) {
             return Ok(None);
         }
         Ok(Some(Self { file, path }))
@@ -79,23 +79,6 @@ impl Drop for SessionLock {
     }
 }
 
-/// True when `path` still names the file `file` has open.
-#[cfg(unix)]
-fn same_file(file: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), std::fs::metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-/// Windows does not remove a file another handle has open without delete sharing until the
-/// last handle closes, and a removal pending makes it unopenable: the path is the file.
-#[cfg(not(unix))]
-fn same_file(_file: &File, path: &Path) -> bool {
-    path.exists()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +114,6 @@ mod tests {
             .unwrap();
         std::fs::remove_file(&path).unwrap();
         std::fs::write(&path, b"").unwrap();
-        assert!(!same_file(&stale, &path));
+        assert!(!crate::platform::files::same_file(&stale, &path));
     }
 }

@@ -28,7 +28,7 @@ const APPENDABLE_END: &[u8] = b"}\n]\n";
 
 /// `<data dir>/takes`.
 pub fn takes_dir() -> Result<PathBuf, crate::Error> {
-    Ok(crate::paths::data_dir()
+    Ok(crate::platform::paths::data_dir()
         .ok_or_else(|| crate::Error::Message("no data directory: set GAINSTAGE_DATA_DIR".into()))?
         .join("takes"))
 }

@@ -145,23 +145,9 @@ fn open_saved(source: &SavedSource, saved: &Settings) -> (Option<Session>, Optio
 /// studio server).
 const NO_WINDOW_HINT: &str = "meter in this terminal with `gainstage monitor` (see `gainstage monitor --help`), or measure recorded files with `gainstage analyze`";
 
-/// Whether the environment names a display a window could open on. Windows and macOS always
-/// have their one desktop (a service without one fails to open the window, and says so).
-#[cfg(not(any(windows, target_os = "macos")))]
-fn has_display() -> bool {
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
-}
-
-#[cfg(any(windows, target_os = "macos"))]
-fn has_display() -> bool {
-    true
-}
-
 pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
     // Checked before any input is opened: without a display there is nothing to show it on.
-    if !has_display() {
+    if !crate::platform::display::has_display() {
         return Err(crate::Error::Message(format!(
             "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset): {NO_WINDOW_HINT}"
         )));
@@ -170,7 +156,7 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
     // The help panel says which (stderr stays for errors: one line each).
     let drawn_with = renderer::settle(renderer::choose()).describe();
     let boot = move || {
-        let dir = crate::paths::config_dir();
+        let dir = crate::platform::paths::config_dir();
         let (saved, problem) = dir.as_deref().map(settings::load).unwrap_or_default();
         let source = args
             .source
