@@ -52,9 +52,10 @@ pub enum Command {
 #[derive(Debug, Clone, Args, Default)]
 pub struct PreampArgs {
     /// A device whose preamps gainstage may set: x32:HOST[:PORT], xair:HOST[:PORT],
-    /// motu:HOST[:PORT] or pipewire:NODE (repeatable; input N is fed by the N-th preamp over
-    /// them in order, unless the template maps it). Default: the template's, else with
-    /// `--host pipewire --device NODE` that node's channel volumes.
+    /// motu:HOST[:PORT], pipewire:NODE or alsa:CTL (repeatable; input N is fed by the N-th
+    /// preamp over them in order, unless the template maps it). Default: the template's, else
+    /// with `--host pipewire --device NODE` that node's channel volumes, with `--host alsa
+    /// --device hw:…` that card's capture volumes.
     #[arg(long = "preamp", value_name = "SPEC", value_parser = parse_preamp)]
     pub preamps: Vec<crate::preamps::PreampSpec>,
     /// The largest raise made in one step without confirming (dB, default 12). Cuts are
@@ -63,18 +64,29 @@ pub struct PreampArgs {
     pub apply_max_raise: Option<f64>,
 }
 
-/// With `--host pipewire --device NODE`: the node, whose channel volumes are its inputs' gain.
+/// The capture device's own controls: with `--host pipewire --device NODE` that node's channel
+/// volumes, with `--host alsa --device hw:…` (or `plughw:…`) the card's capture volumes.
 #[cfg(target_os = "linux")]
-fn pipewire_node(source: &SourceArgs) -> Option<&str> {
-    if source.host != Some(HostChoice::Pipewire) {
-        return None;
-    }
+fn own_controls(source: &SourceArgs) -> Option<crate::preamps::PreampSpec> {
     let device = source.device.as_deref()?;
-    Some(device.strip_prefix("pipewire:").unwrap_or(device))
+    match source.host? {
+        HostChoice::Pipewire => Some(crate::preamps::PreampSpec::PipeWire {
+            node: device
+                .strip_prefix("pipewire:")
+                .unwrap_or(device)
+                .to_string(),
+        }),
+        HostChoice::Alsa if device.starts_with("hw:") || device.starts_with("plughw:") => {
+            Some(crate::preamps::PreampSpec::Alsa {
+                ctl: crate::preamps::alsa::ctl_of_device(device),
+            })
+        }
+        _ => None,
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn pipewire_node(_source: &SourceArgs) -> Option<&str> {
+fn own_controls(_source: &SourceArgs) -> Option<crate::preamps::PreampSpec> {
     None
 }
 
@@ -102,13 +114,10 @@ impl PreampArgs {
         plan: &crate::advisor::ChannelPlan,
         source: &SourceArgs,
     ) -> Result<crate::preamps::RigConfig, crate::Error> {
-        let own = pipewire_node(source)
+        let own = own_controls(source)
             .filter(|_| self.preamps.is_empty() && plan.template.preamps.is_empty());
-        let specs = if let Some(node) = own {
-            // The capture device's own controls: its PipeWire node's channel volumes.
-            vec![crate::preamps::PreampSpec::PipeWire {
-                node: node.to_string(),
-            }]
+        let specs = if let Some(own) = own {
+            vec![own]
         } else if self.preamps.is_empty() {
             plan.template
                 .preamps

@@ -65,7 +65,8 @@
 //!   `/api/log`, soundcheck), `api`, `control`, `osc`, `pages` (HTML/CSS/JS built in),
 //!   `serve`.
 //! - [`preamps`]: setting the preamps the advice names (X32/M32 and X-Air through one
-//!   `preamps::headamps` backend, MOTU AVB, PipeWire node volumes): the safety rules
+//!   `preamps::headamps` backend, MOTU AVB, PipeWire node volumes, an ALSA card's capture
+//!   volumes on Linux): the safety rules
 //!   (`preamps::plan`), the devices and input mapping (`preamps::rig`), the closed loop
 //!   (`preamps::verify`), the thread the GUI and remote server hand changes to
 //!   (`preamps::worker`), `gainstage preamps`. Network calls: never on the meter thread.

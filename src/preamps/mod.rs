@@ -1,7 +1,8 @@
 //! Software preamp control: reads and sets the input gain of the preamps gainstage can reach,
 //! so the advisor's "turn input 3 down about 9 dB" can be applied and then checked at the input.
 //!
-//! - [`spec`]: what `--preamp` names (`x32:HOST[:PORT]`, `xair:HOST[:PORT]`, `motu:HOST`).
+//! - [`spec`]: what `--preamp` names (`x32:HOST[:PORT]`, `xair:HOST[:PORT]`, `motu:HOST`,
+//!   `pipewire:NODE`, `alsa:CTL`).
 //! - [`range`]: a preamp's gain range and step, and quantising to it.
 //! - [`plan`]: the pure rules that turn advice into safe changes (raise limit, range, step,
 //!   never during a take).
@@ -15,11 +16,14 @@
 //! - Backends, one a file: [`x32`] and [`xair`] (OSC over UDP: [`headamps`] through
 //!   [`osc_link`]),
 //!   [`motu`] (the MOTU AVB HTTP datastore, through [`http`]), [`pipewire`] (a capture
-//!   node's channel volumes, through `pw-dump` and `pw-cli`).
+//!   node's channel volumes, through `pw-dump` and `pw-cli`), [`alsa`] (a card's capture
+//!   volume elements, through alsa-lib's mixer; Linux only).
 //!
 //! Every call here may wait on the network: callers run it on a thread of its own, never on
 //! the meter thread or the GUI's update.
 
+#[cfg(target_os = "linux")]
+pub mod alsa;
 pub mod headamps;
 pub mod http;
 pub mod list;
@@ -62,6 +66,9 @@ pub enum PreampError {
     /// The preamp asked for does not exist on this device.
     #[error("{0} has no {1}")]
     NoSuchPreamp(String, String),
+    /// It exists but gainstage will not set it (an ALSA volume without a dB scale).
+    #[error("{0}: {1}")]
+    NotSettable(String, String),
 }
 
 impl PreampError {
@@ -102,5 +109,14 @@ pub fn open(spec: &PreampSpec) -> Result<Box<dyn Preamp>, PreampError> {
         PreampSpec::XAir { host, port } => Box::new(xair::open(host, *port)),
         PreampSpec::Motu { host, port } => Box::new(motu::Motu::new(host, *port)),
         PreampSpec::PipeWire { node } => Box::new(pipewire::PipeWireNode::new(node)),
+        #[cfg(target_os = "linux")]
+        PreampSpec::Alsa { ctl } => Box::new(alsa::AlsaMixer::new(ctl)),
+        #[cfg(not(target_os = "linux"))]
+        PreampSpec::Alsa { ctl } => {
+            return Err(PreampError::Unreachable(
+                format!("alsa {ctl}"),
+                "ALSA exists only on Linux".into(),
+            ));
+        }
     })
 }

@@ -58,6 +58,11 @@ pub enum PreampSpec {
     PipeWire {
         node: String,
     },
+    /// An ALSA ctl's capture volumes (`alsa:CTL`, e.g. `alsa:hw:1`); found by itself for
+    /// `--host alsa --device hw:…`.
+    Alsa {
+        ctl: String,
+    },
 }
 
 impl PreampSpec {
@@ -67,6 +72,7 @@ impl PreampSpec {
             Self::XAir { .. } => Through::Xair,
             Self::Motu { .. } => Through::Motu,
             Self::PipeWire { .. } => Through::Pipewire,
+            Self::Alsa { .. } => Through::Alsa,
         }
     }
 }
@@ -76,11 +82,14 @@ impl std::fmt::Display for PreampSpec {
         if let Self::PipeWire { node } = self {
             return write!(f, "pipewire:{node}");
         }
+        if let Self::Alsa { ctl } = self {
+            return write!(f, "alsa:{ctl}");
+        }
         let (host, port, default) = match self {
             Self::X32 { host, port } => (host, *port, X32_PORT),
             Self::XAir { host, port } => (host, *port, XAIR_PORT),
             Self::Motu { host, port } => (host, *port, MOTU_PORT),
-            Self::PipeWire { .. } => return Ok(()),
+            Self::PipeWire { .. } | Self::Alsa { .. } => return Ok(()),
         };
         write!(f, "{}:{host}", self.through().name())?;
         if port != default {
@@ -97,7 +106,7 @@ impl std::str::FromStr for PreampSpec {
         let text = text.trim();
         let Some((kind, rest)) = text.split_once(':') else {
             return Err(format!(
-                "'{text}' names no preamp; use x32:HOST[:PORT], xair:HOST[:PORT] or motu:HOST[:PORT]"
+                "'{text}' names no preamp; use x32:HOST[:PORT], xair:HOST[:PORT], motu:HOST[:PORT], pipewire:NODE or alsa:CTL"
             ));
         };
         if kind.eq_ignore_ascii_case("pipewire") {
@@ -106,6 +115,16 @@ impl std::str::FromStr for PreampSpec {
             }
             return Ok(Self::PipeWire {
                 node: rest.trim().to_string(),
+            });
+        }
+        if kind.eq_ignore_ascii_case("alsa") {
+            let ctl = rest.trim();
+            // alsa-lib takes the name as a C string.
+            if ctl.is_empty() || ctl.contains('\0') {
+                return Err(format!("'{text}' names no ALSA control device"));
+            }
+            return Ok(Self::Alsa {
+                ctl: ctl.to_string(),
             });
         }
         let (host, port) = match rest.rsplit_once(':') {
@@ -139,7 +158,7 @@ impl std::str::FromStr for PreampSpec {
                 port: port.unwrap_or(MOTU_PORT),
             }),
             other => Err(format!(
-                "unknown preamp kind '{other}'; one of x32, xair, motu, pipewire"
+                "unknown preamp kind '{other}'; one of x32, xair, motu, pipewire, alsa"
             )),
         }
     }
@@ -198,6 +217,14 @@ mod tests {
             }
         );
         assert_eq!(p.to_string(), "pipewire:alsa_input.usb-Focusrite:1");
+        let a: PreampSpec = "alsa:hw:CARD=USB".parse().unwrap();
+        assert_eq!(
+            a,
+            PreampSpec::Alsa {
+                ctl: "hw:CARD=USB".into()
+            }
+        );
+        assert_eq!(a.to_string(), "alsa:hw:CARD=USB");
     }
 
     #[test]
@@ -209,6 +236,7 @@ mod tests {
             "x32:host:99999",
             "yamaha:host",
             "motu:a b",
+            "alsa:",
         ] {
             assert!(bad.parse::<PreampSpec>().is_err(), "{bad}");
         }

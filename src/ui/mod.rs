@@ -201,11 +201,16 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
         app.renderer = drawn_with.clone();
         app.restore(&saved, dir);
         if let Some(config) = &args.preamps {
-            // A PipeWire node belongs to this run's input, not to the next run's.
+            // A PipeWire node or an ALSA card belongs to this run's input, not to the next run's.
             let named = config
                 .specs
                 .iter()
-                .filter(|s| s.through() != crate::preamps::Through::Pipewire)
+                .filter(|s| {
+                    !matches!(
+                        s.through(),
+                        crate::preamps::Through::Pipewire | crate::preamps::Through::Alsa
+                    )
+                })
                 .map(ToString::to_string)
                 .collect();
             app.remember_preamps(named);
