@@ -67,8 +67,8 @@
 //! - [`preamps`]: setting the preamps the advice names (X32/M32 and X-Air through one
 //!   `preamps::headamps` backend, MOTU AVB, PipeWire node volumes): the safety rules
 //!   (`preamps::plan`), the devices and input mapping (`preamps::rig`), the closed loop
-//!   (`preamps::verify`), the thread the GUI and remote server hand changes to
-//!   (`preamps::worker`), `gainstage preamps`. Network calls: never on the meter thread.
+//!   (`preamps::verify`), the one thread a process hands changes to, shared by the GUI and
+//!   its remote server (`preamps::worker`), `gainstage preamps`. Network calls: never on the meter thread.
 //! - [`listing`]: how `log` and `takes` print (table, JSON, CSV) and the CSV cell rule.
 //! - [`platform`]: what is asked of the operating system beyond std (the open-file limit,
 //!   this machine's name) on Linux, macOS and Windows.
