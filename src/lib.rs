@@ -68,8 +68,8 @@
 //!   `preamps::headamps` backend, MOTU AVB, PipeWire node volumes, an ALSA card's capture
 //!   volumes on Linux): the safety rules
 //!   (`preamps::plan`), the devices and input mapping (`preamps::rig`), the closed loop
-//!   (`preamps::verify`), the thread the GUI and remote server hand changes to
-//!   (`preamps::worker`), `gainstage preamps`. Network calls: never on the meter thread.
+//!   (`preamps::verify`), the one thread a process hands changes to, shared by the GUI and
+//!   its remote server (`preamps::worker`), `gainstage preamps`. Network calls: never on the meter thread.
 //! - [`listing`]: how `log` and `takes` print (table, JSON, CSV) and the CSV cell rule.
 //! - [`platform`]: everything that differs between Linux, Windows and macOS, behind one seam:
 //!   audio hosts, real-time priority, file sync, whether a display exists, [`paths`] (config

@@ -318,25 +318,25 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     let mut reader = session.reader();
     let interval = Duration::from_millis(args.interval_ms.max(1));
     let start = Instant::now();
-    let mut end = args
+    let duration_end = args
         .duration_s
         .filter(|d| d.is_finite() && *d >= 0.0)
         .map(|d| start + Duration::from_secs_f64(d));
+    // Wall clock ends a listen as a backstop; the audio clock (t_s) decides it. None while
+    // the preamps are being set: their thread has its own timeouts.
+    let mut listen_end: Option<Instant> = None;
     let info = session.source().clone();
     let params: Vec<PresetParams> = (1..=info.channels).map(|ch| plan.params(ch)).collect();
     let mut check = soundcheck_s.map(|secs| {
-        // Wall clock ends the listening as a backstop; the audio clock (t_s) decides it.
-        let e = start + Duration::from_secs_f64(secs + 1.0);
-        end = Some(end.map_or(e, |d| d.min(e)));
+        listen_end = Some(start + Duration::from_secs_f64(secs + 1.0));
         Soundcheck::all(&params, secs, info.sample_rate)
     });
-    // The preamps are reached from this thread: the meter thread meters on meanwhile.
-    let mut rig = args
-        .apply
-        .as_ref()
-        .map(crate::preamps::Rig::from_config)
-        .transpose()
-        .map_err(|e| crate::Error::Message(e.to_string()))?;
+    // The preamps are reached on their own thread: this loop prints on meanwhile.
+    let preamps = match &args.apply {
+        Some(config) => Some(Preamps::start(config, &session, plan, info.channels)?),
+        None => None,
+    };
+    let mut pending: Option<Pending> = None;
     let mut round: Option<ApplyRound> = None;
     let mut out = std::io::stdout().lock();
     let mut last: Option<Snapshot> = None;
@@ -347,6 +347,10 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     let mut tick: u32 = 0;
     loop {
         tick = tick.saturating_add(1);
+        let end = match (duration_end, listen_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let mut deadline = start + interval * tick;
         if let Some(e) = end {
             deadline = deadline.min(e);
@@ -392,22 +396,27 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
             let mut finished = snapshot.state == StreamState::Finished;
             if let Some(c) = check.as_ref().filter(|c| c.is_done(snapshot.t_s)) {
                 finished = true;
-                if let (Some(rig), None) = (rig.as_mut(), round.as_ref()) {
-                    let secs = c.listen_s();
-                    let r = apply_advice(
-                        rig,
-                        c.results(),
-                        snapshot.open_take.is_some(),
-                        plan,
-                        &session,
-                    );
-                    if r.applied.iter().any(|a| a.change.is_some()) {
-                        // Listen again, as long, to hear what the change did.
-                        check = Some(Soundcheck::all(&params, secs, info.sample_rate));
-                        end = Some(Instant::now() + Duration::from_secs_f64(secs + 1.0));
+                if let (Some(p), None, None) = (&preamps, &round, &pending) {
+                    pending = Some(p.ask(c.results(), c.listen_s(), snapshot.open_take.is_some()));
+                    listen_end = None;
+                }
+            }
+            if let Some(p) = pending.take() {
+                match p.try_finish() {
+                    Err(p) => {
+                        // Lines go on while the preamps' thread works.
+                        pending = Some(p);
                         finished = false;
                     }
-                    round = Some(r);
+                    Ok((r, secs)) => {
+                        if r.applied.iter().any(|a| a.change.is_some()) {
+                            // Listen again, as long, to hear what the change did.
+                            check = Some(Soundcheck::all(&params, secs, info.sample_rate));
+                            listen_end = Some(Instant::now() + Duration::from_secs_f64(secs + 1.0));
+                            finished = false;
+                        }
+                        round = Some(r);
+                    }
                 }
             }
             last = Some(snapshot);
@@ -418,6 +427,10 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         if end.is_some_and(|e| Instant::now() >= e) {
             break;
         }
+    }
+    // The stream ended while the preamps were being set: no lines left to print meanwhile.
+    if let Some(p) = pending.take() {
+        round = Some(p.finish());
     }
     if last
         .as_ref()
@@ -461,11 +474,11 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
         if let Some(r) = round {
             let applied =
                 crate::preamps::soundcheck::summarise(&r.requests, &r.applied, &r.before, &results);
-            if let Some(rig) = rig.as_mut() {
+            if let Some(p) = &preamps {
                 for a in applied.iter().filter(|a| {
                     a.verdict == crate::preamps::soundcheck::AppliedVerdict::DidNotReach
                 }) {
-                    rig.stop(a.input, a.message.clone());
+                    p.worker.stop_input(a.input, a.message.clone());
                 }
             }
             if args.json {
@@ -506,34 +519,118 @@ pub fn run(args: &MonitorOptions) -> Result<ExitCode, crate::Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Sets the preamps the soundcheck's verdicts ask to (none while a take runs) and logs every
-/// change made; a preamp that does not answer is said on stderr and metering goes on.
-fn apply_advice(
-    rig: &mut crate::preamps::Rig,
+/// The preamps `--apply` sets, on their own thread, which logs every change and tells the
+/// meter thread of it.
+struct Preamps {
+    worker: crate::preamps::worker::PreampWorker,
+    /// Input names (index 0 is input 1), for the session log.
+    names: Vec<String>,
+    /// Why changes cannot be written to the session log, said once changes are made.
+    unlogged: Option<String>,
+}
+
+/// A soundcheck's verdicts handed to the preamps' thread, waiting for what it did.
+struct Pending {
+    requests: Vec<crate::preamps::ChangeRequest>,
     before: Vec<SoundcheckResult>,
-    take_running: bool,
-    plan: &ChannelPlan,
-    session: &Session,
-) -> ApplyRound {
-    let requests = crate::preamps::soundcheck::requests(&before);
-    let applied = rig.apply(&requests, crate::preamps::Who::Soundcheck, take_running);
-    for problem in applied.iter().filter_map(|a| a.problem.as_ref()) {
-        eprintln!("gainstage: {problem}");
+    listen_s: f64,
+    done: std::sync::mpsc::Receiver<Vec<crate::preamps::Applied>>,
+    unlogged: Option<String>,
+}
+
+impl Preamps {
+    fn start(
+        config: &crate::preamps::RigConfig,
+        session: &Session,
+        plan: &ChannelPlan,
+        inputs: usize,
+    ) -> Result<Self, crate::Error> {
+        let log_dir = crate::preamps::log::log_dir();
+        let worker = crate::preamps::worker::PreampWorker::spawn(
+            config.clone(),
+            // Nothing shows gains here: none are read besides the changes' own.
+            0,
+            log_dir.as_ref().ok().cloned(),
+            Some(session.commander()),
+        )
+        .map_err(|e| crate::Error::Message(format!("cannot start the preamps' thread: {e}")))?;
+        Ok(Self {
+            worker,
+            names: (1..=inputs)
+                .map(|ch| plan.template.channel_name(ch))
+                .collect(),
+            unlogged: log_dir.err(),
+        })
     }
-    let changes: Vec<_> = applied.iter().filter_map(|a| a.change.clone()).collect();
-    for c in &changes {
-        session.send(crate::capture::MeterCommand::GainChanged(c.take_note()));
+
+    /// Asks for the changes the soundcheck's verdicts ask for (none while a take runs);
+    /// never waits.
+    fn ask(&self, before: Vec<SoundcheckResult>, listen_s: f64, take_running: bool) -> Pending {
+        let requests = crate::preamps::soundcheck::requests(&before);
+        let (tx, done) = std::sync::mpsc::channel();
+        // Not queued: the thread has ended, `done` says so.
+        let _ = self.worker.apply_then(
+            crate::preamps::Who::Soundcheck,
+            requests.clone(),
+            take_running,
+            self.names.clone(),
+            Box::new(move |applied| {
+                let _ = tx.send(applied);
+            }),
+        );
+        Pending {
+            requests,
+            before,
+            listen_s,
+            done,
+            unlogged: self.unlogged.clone(),
+        }
     }
-    let logged = crate::preamps::log::log_dir().and_then(|dir| {
-        crate::preamps::log::write_changes(&dir, &changes, |ch| plan.template.channel_name(ch))
-    });
-    if let Err(why) = logged {
-        eprintln!("gainstage: gain changes not written to the session log: {why}");
+}
+
+impl Pending {
+    /// What the thread did and the listen's length, once it is done; else the wait goes on.
+    fn try_finish(self) -> Result<(ApplyRound, f64), Self> {
+        match self.done.try_recv() {
+            Ok(applied) => {
+                let secs = self.listen_s;
+                Ok((self.round(applied), secs))
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => Err(self),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                let secs = self.listen_s;
+                Ok((self.finish(), secs))
+            }
+        }
     }
-    ApplyRound {
-        requests,
-        applied,
-        before,
+
+    /// Waits for what the thread did.
+    fn finish(self) -> ApplyRound {
+        let applied = self.done.recv().unwrap_or_else(|_| {
+            vec![crate::preamps::Applied {
+                input: 0,
+                change: None,
+                problem: Some("the preamps cannot be reached: their thread has stopped".into()),
+            }]
+        });
+        self.round(applied)
+    }
+
+    /// Says each problem on stderr (a preamp that does not answer; metering went on).
+    fn round(self, applied: Vec<crate::preamps::Applied>) -> ApplyRound {
+        for problem in applied.iter().filter_map(|a| a.problem.as_ref()) {
+            eprintln!("gainstage: {problem}");
+        }
+        if let Some(why) = &self.unlogged
+            && applied.iter().any(|a| a.change.is_some())
+        {
+            eprintln!("gainstage: gain changes not written to the session log: {why}");
+        }
+        ApplyRound {
+            requests: self.requests,
+            applied,
+            before: self.before,
+        }
     }
 }
 

@@ -185,3 +185,48 @@ fn preamps_lists_each_input_with_its_gain_range_and_step() {
     // Listing only asks.
     assert!(console.received().iter().all(|m| m.args.is_empty()));
 }
+
+/// The preamps are set on their own thread: a console that takes 300 ms to answer each of the
+/// apply's four queries (about 1.2 s in all) holds up no meter line. The lines' stream times
+/// keep the 100 ms cadence across the apply; a main loop that waited on the console would
+/// leave a gap of the whole apply between two lines.
+#[test]
+fn lines_keep_their_cadence_while_a_slow_console_is_set() {
+    let home = tempfile::tempdir().unwrap();
+    let wav = home.path().join("check.wav");
+    write_sines(&wav, &[-3.0, -40.0], 8);
+    let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 30.0);
+    let answer = std::time::Duration::from_millis(300);
+    console.answer_after(answer);
+    let (lines, stderr) = soundcheck_apply(home.path(), &wav, &console.spec("x32"), &[]);
+    // The apply was made, and waited on every answer: query and read back on two inputs.
+    assert_eq!(
+        (console.gain_db(1), console.gain_db(2)),
+        (21.0, 42.0),
+        "{stderr}"
+    );
+    let queries = console
+        .received()
+        .iter()
+        .filter(|m| m.args.is_empty())
+        .count();
+    assert_eq!(queries, 4);
+    let applied = lines.last().unwrap()["applied"].as_array().unwrap();
+    assert_eq!(applied.len(), 2);
+    let times: Vec<f64> = lines
+        .iter()
+        .filter(|l| l.get("channels").is_some())
+        .map(|l| l["t_s"].as_f64().unwrap())
+        .collect();
+    // Both listens (1 s each) and the apply between them.
+    assert!(times.last().unwrap() - times[0] > 2.0, "{times:?}");
+    let widest = times
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(0.0_f64, f64::max);
+    let apply_s = 4.0 * answer.as_secs_f64();
+    assert!(
+        widest < apply_s / 2.0,
+        "a {widest:.3} s gap between lines: {times:?}"
+    );
+}

@@ -638,8 +638,8 @@ mod console_sim;
 #[test]
 fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
     use console_sim::{ConsoleSim, Dialect};
+    use gainstage::preamps::RigConfig;
     use gainstage::preamps::worker::PreampWorker;
-    use gainstage::preamps::{RigConfig, Who};
 
     let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 30.0);
     let logs = tempfile::tempdir().unwrap();
@@ -647,8 +647,7 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
         specs: vec![console.spec("x32").parse().unwrap()],
         ..RigConfig::default()
     };
-    let worker =
-        PreampWorker::spawn(config, Who::Gui, Some(logs.path().to_path_buf()), None).unwrap();
+    let worker = PreampWorker::spawn(config, 3, Some(logs.path().to_path_buf()), None).unwrap();
     let mut session = Session::new(4);
     let mut app = App::with_snapshot(session.play(0.5)).with_preamps(worker);
     app.settings.soundcheck_s = 1.0;
@@ -727,4 +726,81 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
     let mut ui = iced_test::simulator(app.view());
     assert!(ui.find("Apply ▼ 9.0 dB").is_ok());
     assert!(ui.find("Set all").is_ok());
+}
+
+/// Polls the preamps' thread until it has read every one of `inputs` gains.
+fn until_gains_read(app: &mut App, inputs: usize) {
+    while app.soundcheck.gains.len() < inputs {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.poll_preamps();
+    }
+}
+
+/// The GUI reads the preamps when it starts: each strip shows its preamp's gain as the console
+/// holds it before anything is set from here, and the detail panel says it in full. A
+/// console that does not answer shows as unreachable on every strip it feeds, while the
+/// meters go on taking snapshots.
+#[test]
+fn strips_show_the_preamps_gains_from_the_start_and_an_unreachable_one_as_such() {
+    use console_sim::{ConsoleSim, Dialect};
+    use gainstage::preamps::RigConfig;
+    use gainstage::preamps::worker::PreampWorker;
+
+    let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 30.0);
+    console.set_gain_db(2, 24.5);
+    console.set_gain_db(3, -3.0);
+    let config = |spec: String| RigConfig {
+        specs: vec![spec.parse().unwrap()],
+        ..RigConfig::default()
+    };
+    let worker = PreampWorker::spawn(config(console.spec("x32")), 3, None, None).unwrap();
+    let mut session = Session::new(4);
+    let mut app = App::with_snapshot(session.play(0.5)).with_preamps(worker);
+    until_gains_read(&mut app, 3);
+    let ui_texts = ["+30.0 dB", "+24.5 dB", "-3.0 dB"];
+    for (input, want) in ui_texts.iter().enumerate() {
+        assert_eq!(app.soundcheck.gain_text(input + 1).as_deref(), Some(*want));
+    }
+    {
+        let mut ui = iced_test::simulator(app.view());
+        assert!(ui.find("+24.5 dB").is_ok());
+        assert!(ui.find("-3.0 dB").is_ok());
+    }
+    // Only asked: nothing was set.
+    assert!(console.received().iter().all(|m| m.args.is_empty()));
+    let _ = app.update(Message::Bridge(gainstage::ui::bridge::Message::Select(1)));
+    let mut ui = iced_test::simulator(app.view());
+    assert!(ui.find("Preamp: +24.5 dB").is_ok());
+    let look = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("preamps-read-at-start");
+    ui.snapshot(&iced::Theme::Dark)
+        .unwrap()
+        .matches_image(&look)
+        .unwrap();
+
+    let gone = ConsoleSim::start(Dialect::X32, "127.0.0.3", 30.0);
+    gone.go_silent();
+    let worker = PreampWorker::spawn(config(gone.spec("x32")), 3, None, None).unwrap();
+    let mut app = App::with_snapshot(session.play(0.5)).with_preamps(worker);
+    let before = app.snapshot.as_ref().unwrap().t_s;
+    app.accept(session.play(0.5));
+    until_gains_read(&mut app, 3);
+    assert!(
+        app.snapshot.as_ref().unwrap().t_s > before,
+        "metering goes on"
+    );
+    for input in 1..=3 {
+        assert_eq!(
+            app.soundcheck.gain_text(input).as_deref(),
+            Some("unreachable")
+        );
+    }
+    // Only the first input asked (each try once): an unreachable console costs one timeout,
+    // not one per input.
+    let asked: Vec<String> = gone.unanswered().into_iter().map(|m| m.addr).collect();
+    assert_eq!(
+        asked,
+        vec!["/headamp/000/gain".to_string(); gainstage::preamps::NETWORK_TRIES as usize]
+    );
+    let mut ui = iced_test::simulator(app.view());
+    assert!(ui.find("unreachable").is_ok());
 }

@@ -5,6 +5,8 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/console_sim.rs"]
+mod console_sim;
 #[path = "support/drive.rs"]
 mod drive;
 #[path = "support/remote.rs"]
@@ -48,6 +50,11 @@ impl Drop for Gui {
 }
 
 fn gui() -> Gui {
+    gui_with(None)
+}
+
+/// [`gui`], setting `preamps` where given.
+fn gui_with(preamps: Option<gainstage::preamps::worker::PreampWorker>) -> Gui {
     let info = SourceInfo {
         host: "test".into(),
         device: "gui remote test".into(),
@@ -64,6 +71,9 @@ fn gui() -> Gui {
     let tones: Vec<Tone> = LEVELS.iter().map(|&l| tone(l)).collect();
     let (stop, feeder) = remote::feed(cb, &tones);
     let mut app = App::new(Some(session), None, View::Bridge);
+    if let Some(worker) = preamps {
+        app = app.with_preamps(worker);
+    }
     // A second of audio: every meter has seen whole cycles of its sine.
     tick_until(&mut app, |a| {
         a.snapshot.as_ref().is_some_and(|s| s.t_s > 1.0)
@@ -508,4 +518,127 @@ fn an_open_panel_leaves_the_meters_their_room() {
     }
     // Served all along: opening and closing panels stops nothing.
     assert!(g.app.remote.is_serving());
+}
+
+/// The console's gains of the GUI's inputs.
+fn console_gains(console: &console_sim::ConsoleSim) -> Vec<f64> {
+    (1..=NAMES.len()).map(|n| console.gain_db(n)).collect()
+}
+
+/// The GUI's gains of its inputs as the preamps' thread last read them.
+fn gui_gains(app: &App) -> Vec<f64> {
+    (1..=NAMES.len())
+        .map(|n| match app.soundcheck.gains.get(&n) {
+            Some(Ok(db)) => *db,
+            other => panic!("input {n}: {other:?}"),
+        })
+        .collect()
+}
+
+fn status_starts(app: &App, with: &str) -> bool {
+    app.soundcheck
+        .preamp_status
+        .as_deref()
+        .is_some_and(|s| s.starts_with(with))
+}
+
+/// The GUI and its remote view set the preamps through one thread: a control client's apply
+/// shows on the GUI's strips and the GUI's Undo puts it back, to the console's exact gains;
+/// the GUI's Set all is put back by the client's undo, and the GUI shows that too. The
+/// session log says who made each change.
+#[test]
+fn the_gui_and_its_remote_view_share_one_preamps_thread_and_one_undo() {
+    use console_sim::{ConsoleSim, Dialect};
+    use gainstage::preamps::RigConfig;
+    use gainstage::preamps::worker::PreampWorker;
+
+    const START_DB: f64 = 30.0;
+    let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", START_DB);
+    let log = tempfile::tempdir().unwrap();
+    let config = RigConfig {
+        specs: vec![console.spec("x32").parse().unwrap()],
+        ..RigConfig::default()
+    };
+    let worker =
+        PreampWorker::spawn(config, NAMES.len(), Some(log.path().to_path_buf()), None).unwrap();
+    let mut g = gui_with(Some(worker));
+    let start = vec![START_DB; NAMES.len()];
+    tick_until(&mut g.app, |a| a.soundcheck.gains.len() == NAMES.len());
+    assert_eq!(gui_gains(&g.app), start, "read at start");
+    remote_open_with_listen(&mut g.app, "127.0.0.1:0");
+    click(&mut g.app, SERVE);
+    let addr = g.app.remote.addr().unwrap();
+    let link = g.app.remote.control_link().unwrap();
+    let token = link.split("?token=").nth(1).unwrap().to_owned();
+    let control = |body: &str| {
+        let (status, text) = remote::post(addr, "/api/control", Some(&token), body);
+        (
+            status,
+            serde_json::from_str::<Value>(&text).unwrap_or(Value::Null),
+        )
+    };
+
+    // A control client's soundcheck and apply.
+    let (status, _) = control(r#"{"cmd":"soundcheck","secs":1}"#);
+    assert_eq!(status, 200);
+    let mut reply = Value::Null;
+    for _ in 0..400 {
+        let (status, r) = control(r#"{"cmd":"apply"}"#);
+        reply = r;
+        if status == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(reply["ok"], true, "{reply}");
+    let by_remote = console_gains(&console);
+    let changed = by_remote.iter().filter(|&&db| db != START_DB).count();
+    assert!(changed > 0, "{reply}");
+    // The GUI shows what the client set: read back from the console after the change.
+    tick_until(&mut g.app, |a| status_starts(a, "Remote: Set"));
+    assert_eq!(gui_gains(&g.app), by_remote);
+    let moved = by_remote.iter().find(|&&db| db != START_DB).unwrap();
+    assert!(shows(&g.app, &format!("{moved:+.1} dB")));
+
+    // The GUI's Undo puts back the client's change.
+    click(&mut g.app, "Undo");
+    tick_until(&mut g.app, |a| status_starts(a, "Undo:"));
+    assert_eq!(console_gains(&console), start);
+    assert_eq!(gui_gains(&g.app), start);
+    assert!(!shows(&g.app, "Undo"), "nothing left to undo");
+
+    // And the reverse: the GUI's soundcheck and Set all, the client's undo.
+    g.app.settings.soundcheck_s = 1.0;
+    click(&mut g.app, "Soundcheck all");
+    tick_until(&mut g.app, |a| {
+        !a.soundcheck.is_listening() && !a.soundcheck.results.is_empty()
+    });
+    click(&mut g.app, "Set all");
+    tick_until(&mut g.app, |a| status_starts(a, "Set "));
+    // The same sines judged by the same rules: the same changes.
+    assert_eq!(console_gains(&console), by_remote);
+    let (status, reply) = control(r#"{"cmd":"undo"}"#);
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(console_gains(&console), start);
+    tick_until(&mut g.app, |a| status_starts(a, "Remote: Undo:"));
+    assert_eq!(gui_gains(&g.app), start);
+    assert!(shows(&g.app, &format!("{START_DB:+.1} dB")));
+    assert!(console.errors().is_empty(), "{:?}", console.errors());
+
+    // One history in the session log, each change by whoever asked.
+    let mut who = Vec::new();
+    for file in std::fs::read_dir(log.path()).unwrap() {
+        let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        who.extend(
+            text.lines()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap())
+                .filter(|v| v["event"] == "gain")
+                .map(|v| v["who"].as_str().unwrap().to_owned()),
+        );
+    }
+    let expected: Vec<&str> = ["remote", "gui", "gui", "remote"]
+        .iter()
+        .flat_map(|w| std::iter::repeat_n(*w, changed))
+        .collect();
+    assert_eq!(who, expected);
 }

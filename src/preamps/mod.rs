@@ -10,7 +10,8 @@
 //!   (query, set, read back) and says what happened.
 //! - [`soundcheck`]: the changes a soundcheck asks for, and the summary of what took.
 //! - [`list`]: `gainstage preamps`.
-//! - [`worker`]: the thread that owns a GUI's or server's preamps.
+//! - [`worker`]: the one thread a process sets its preamps on, shared by the GUI and its
+//!   remote server; it reads the gains the GUI shows.
 //! - [`log`]: each change as a `gain` entry of the session log.
 //! - [`verify`]: the closed loop: did the level at the input move by the change made?
 //! - Backends, one a file: [`x32`] and [`xair`] (OSC over UDP: [`headamps`] through

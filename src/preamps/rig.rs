@@ -211,6 +211,41 @@ impl Rig {
         out
     }
 
+    /// The gain of every input of `inputs` that has a preamp, or why it could not be read. An
+    /// unreachable device is asked once a pass: its other inputs take the same answer, so a
+    /// console unplugged costs one timeout, not one per input.
+    pub fn gains(&mut self, inputs: usize) -> BTreeMap<usize, Result<f64, PreampError>> {
+        let mut out = BTreeMap::new();
+        let mut gone: BTreeMap<usize, PreampError> = BTreeMap::new();
+        for input in 1..=inputs {
+            let (d, i) = match self.locate(input) {
+                Ok(Some(at)) => at,
+                Ok(None) => continue,
+                Err(e) => {
+                    out.insert(input, Err(e));
+                    continue;
+                }
+            };
+            if let Some(e) = gone.get(&d) {
+                out.insert(input, Err(e.clone()));
+                continue;
+            }
+            let read = self.devices[d].read_db(i);
+            if let Err(e) = &read
+                && e.is_unreachable()
+            {
+                gone.insert(d, e.clone());
+            }
+            out.insert(input, read);
+        }
+        out
+    }
+
+    /// Undo has changes to put back.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
     /// Stops all further changes on `input` (the closed loop found the change did not reach it).
     pub fn stop(&mut self, input: usize, why: String) {
         self.stopped.insert(input, why);

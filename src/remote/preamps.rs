@@ -3,12 +3,10 @@
 //! their own thread ([`crate::preamps::worker`]); the server's workers only wait for its
 //! answer, asynchronously, so no call to a preamp ever holds one.
 
-use std::sync::PoisonError;
-
 use tokio::sync::oneshot;
 
 use super::server::State;
-use crate::preamps::Applied;
+use crate::preamps::{Applied, Who};
 
 /// What a server without `--preamp` answers.
 const NO_PREAMPS: &str =
@@ -32,20 +30,17 @@ pub async fn run(state: &State, undo: bool) -> Result<String, String> {
     let reply: crate::preamps::worker::Reply = Box::new(move |applied| {
         let _ = tx.send(applied);
     });
-    let queued = {
-        let worker = worker.lock().unwrap_or_else(PoisonError::into_inner);
-        if undo {
-            worker.undo_then(take_running, names, reply)
-        } else {
-            let Some(results) = state.hub.latest_soundcheck() else {
-                return Err("no soundcheck has ended yet: run one first".into());
-            };
-            let requests = crate::preamps::soundcheck::requests(&results);
-            if requests.is_empty() {
-                return Ok("nothing to set: the latest soundcheck asks no input to change".into());
-            }
-            worker.apply_then(requests, take_running, names, reply)
+    let queued = if undo {
+        worker.undo_then(Who::Remote, take_running, names, reply)
+    } else {
+        let Some(results) = state.hub.latest_soundcheck() else {
+            return Err("no soundcheck has ended yet: run one first".into());
+        };
+        let requests = crate::preamps::soundcheck::requests(&results);
+        if requests.is_empty() {
+            return Ok("nothing to set: the latest soundcheck asks no input to change".into());
         }
+        worker.apply_then(Who::Remote, requests, take_running, names, reply)
     };
     let applied = match rx.await {
         Ok(applied) if queued => applied,
@@ -79,7 +74,7 @@ fn summary(applied: &[Applied], undo: bool) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::preamps::{GainChange, Who};
+    use crate::preamps::GainChange;
 
     fn change(input: usize, from_db: f64, to_db: f64) -> Applied {
         Applied {

@@ -2,7 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -19,7 +19,6 @@ pub use super::listen::ConnectionLimits;
 use super::ticks::Ticks;
 use crate::advisor::ChannelPlan;
 use crate::capture::{Commander, SnapshotReader};
-use crate::preamps::Who;
 use crate::preamps::worker::PreampWorker;
 
 /// How `gainstage serve` (or the GUI) serves a session.
@@ -56,6 +55,10 @@ pub struct RemoteConfig {
     pub preamps: Option<crate::preamps::RigConfig>,
     /// The session log directory the changes are written to (`None`: not logged).
     pub preamp_log_dir: Option<std::path::PathBuf>,
+    /// A preamps' thread already running (the GUI's): the server's `apply` and `undo` go to
+    /// it instead of a thread of its own, so there is one undo history for both. Wins over
+    /// `preamps` and `preamp_log_dir`.
+    pub preamp_worker: Option<PreampWorker>,
 }
 
 impl Default for RemoteConfig {
@@ -75,6 +78,7 @@ impl Default for RemoteConfig {
             osc_listen: None,
             preamps: None,
             preamp_log_dir: None,
+            preamp_worker: None,
         }
     }
 }
@@ -160,8 +164,8 @@ pub struct State {
     /// Presets and levels the remote soundcheck judges by: the GUI's latest edits.
     plan: RwLock<ChannelPlan>,
     /// The preamps' thread (`--preamp`): every call to a preamp waits on the network there,
-    /// never on the server's workers. Locked only to queue a job.
-    pub preamps: Option<Mutex<PreampWorker>>,
+    /// never on the server's workers.
+    pub preamps: Option<PreampWorker>,
     pub stop: watch::Receiver<bool>,
 }
 
@@ -392,17 +396,19 @@ impl Remote {
             Some(t) => t,
             None => Token::random().map_err(RemoteError::Message)?,
         };
-        let preamps = match config.preamps {
-            Some(rig) => Some(Mutex::new(
+        let preamps = match (config.preamp_worker, config.preamps) {
+            (Some(shared), _) => Some(shared),
+            // The pages show no gains: the thread reads none.
+            (None, Some(rig)) => Some(
                 PreampWorker::spawn(
                     rig,
-                    Who::Remote,
+                    0,
                     config.preamp_log_dir,
                     Some(source.commander.clone()),
                 )
                 .map_err(|e| err("cannot start the preamps' thread", e))?,
-            )),
-            None => None,
+            ),
+            (None, None) => None,
         };
         let (stop, stop_rx) = watch::channel(false);
         let state = Arc::new(State {

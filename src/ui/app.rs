@@ -108,10 +108,10 @@ pub struct App {
     pub remote: remote_panel::State,
     /// The preamps this session may set (`--preamp`), on their own thread.
     preamps: Option<crate::preamps::worker::PreampWorker>,
-    /// The job sent to the preamps is an Undo.
-    undoing: bool,
-    /// The same preamps for the remote view's `apply` and `undo`.
-    remote_preamps: Option<crate::preamps::RigConfig>,
+    /// The preamps' board as last taken ([`crate::preamps::worker::Board::version`]).
+    preamps_seen: u64,
+    /// Jobs of the preamps' thread whose outcome the bar has said.
+    preamp_jobs_seen: u64,
 }
 
 impl App {
@@ -145,8 +145,8 @@ impl App {
             takes: takes_panel::State::default(),
             remote: remote_panel::State::default(),
             preamps: None,
-            undoing: false,
-            remote_preamps: None,
+            preamps_seen: 0,
+            preamp_jobs_seen: 0,
         }
     }
 
@@ -228,8 +228,9 @@ impl App {
     /// Serves this session at `at` (restarting the server if it runs).
     fn serve_remote(&mut self, at: std::net::SocketAddr) -> Result<(), String> {
         let source = self.remote_source();
-        // Set here, not once: restoring the settings makes the panel anew.
-        self.remote.preamps = self.remote_preamps.clone();
+        // Set here, not once: restoring the settings makes the panel anew. The GUI's own
+        // thread: one undo history and one idea of each gain for both.
+        self.remote.preamps = self.preamps.clone();
         self.remote.serve(source, at)
     }
 
@@ -306,16 +307,11 @@ impl App {
     }
 
     /// An app drawing a given snapshot, with no session (tests, screenshots of states).
-    /// Gives the soundcheck preamps to set (Set all, Undo, the strips' Apply badges).
+    /// Gives the soundcheck preamps to set (Set all, Undo, the strips' Apply badges and
+    /// gains), and the remote view's control clients the same thread (`apply`, `undo`).
     pub fn with_preamps(mut self, worker: crate::preamps::worker::PreampWorker) -> Self {
         self.preamps = Some(worker);
         self.soundcheck.can_set = true;
-        self
-    }
-
-    /// Lets the remote view's control clients set these preamps too (`apply`, `undo`).
-    pub fn with_remote_preamps(mut self, config: crate::preamps::RigConfig) -> Self {
-        self.remote_preamps = Some(config);
         self
     }
 
@@ -327,12 +323,17 @@ impl App {
         }
     }
 
-    /// Takes what the preamps' thread finished, if anything.
+    /// Takes what the preamps' thread posted since the last look (gains read, a job
+    /// finished, from here or from a remote control client), if anything.
     pub fn poll_preamps(&mut self) {
-        let Some(done) = self.preamps.as_ref().and_then(|w| w.try_result()) else {
+        let seen = self.preamps_seen;
+        let Some(board) = self.preamps.as_ref().and_then(|w| w.board_since(seen)) else {
             return;
         };
-        self.soundcheck.preamps_done(&done, self.undoing);
+        self.preamps_seen = board.version;
+        let fresh = board.jobs_done != self.preamp_jobs_seen;
+        self.preamp_jobs_seen = board.jobs_done;
+        self.soundcheck.take_board(&board, fresh);
     }
 
     fn channel_names(&self) -> Vec<String> {
@@ -480,14 +481,18 @@ impl App {
                 .as_ref()
                 .is_some_and(|s| s.open_take.is_some());
             let names = self.channel_names();
-            self.undoing = m == soundcheck::Message::Undo;
-            if self.undoing {
-                worker.undo(take_running, names);
+            let who = crate::preamps::Who::Gui;
+            let queued = if m == soundcheck::Message::Undo {
+                worker.undo(who, take_running, names)
             } else {
                 let requests = crate::preamps::soundcheck::requests(&self.soundcheck.results);
-                worker.apply(requests, take_running, names);
-            }
-            self.soundcheck.preamp_status = Some("Setting preamps…".into());
+                worker.apply(who, requests, take_running, names)
+            };
+            self.soundcheck.preamp_status = Some(if queued {
+                "Setting preamps…".into()
+            } else {
+                "The preamps cannot be reached: their thread has stopped".into()
+            });
         } else {
             self.soundcheck.update(m);
         }

@@ -225,13 +225,36 @@ fn header<'a>(
             .color(color)
             .wrapping(text::Wrapping::None)
     };
+    let number = line(
+        strip_text::ellipsize(&number, t.font, t.inner),
+        t.font,
+        neutral.dim_text,
+    );
+    // The preamp's gain beside the number, where preamps are set from here: read at start and
+    // after every change, so what a remote client set shows too.
+    let number: Element<'a, Message> = match b.soundcheck.gain_text(c.channel) {
+        Some(gain) => {
+            let color = match b.soundcheck.gains.get(&c.channel) {
+                Some(Ok(_)) => neutral.dim_text,
+                _ => palette::AMBER,
+            };
+            row![
+                number,
+                Space::new().width(Length::Fill),
+                line(
+                    strip_text::ellipsize(&gain, t.small, t.inner * 0.7),
+                    t.small,
+                    color
+                ),
+            ]
+            .align_y(iced::alignment::Vertical::Center)
+            .into()
+        }
+        None => number.into(),
+    };
     button(
         column![
-            line(
-                strip_text::ellipsize(&number, t.font, t.inner),
-                t.font,
-                neutral.dim_text
-            ),
+            number,
             line(
                 strip_text::ellipsize(&name, t.font, t.inner),
                 t.font,
@@ -392,6 +415,19 @@ fn detail<'a>(b: &Bridge<'a>, i: usize, c: &'a ChannelSnapshot) -> Element<'a, M
     }
     for w in &c.warnings {
         lines = lines.push(text(&w.message).size(18).color(neutral.text));
+    }
+    match b.soundcheck.gains.get(&c.channel) {
+        Some(Ok(db)) => {
+            lines = lines.push(
+                text(format!("Preamp: {db:+.1} dB"))
+                    .size(18)
+                    .color(neutral.text),
+            )
+        }
+        Some(Err(e)) => {
+            lines = lines.push(text(format!("Preamp: {e}")).size(18).color(neutral.text))
+        }
+        None => {}
     }
     if let Some(r) = b.soundcheck.result(i) {
         lines = lines.push(

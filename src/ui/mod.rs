@@ -180,6 +180,8 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
         };
         let fell_back = source.is_device() && session.as_ref().is_some_and(|s| s.source().is_demo);
         let commander = session.as_ref().map(Session::commander);
+        // Every input's gain is read at start, so each strip shows it from the first frame.
+        let inputs = session.as_ref().map_or(0, |s| s.source().channels);
         let mut app = App::new(session, banner, view).with_opener(open_saved);
         // This run's `--preamp`, else the ones saved from the last run that named some.
         let preamps = args
@@ -187,10 +189,10 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
             .clone()
             .or_else(|| saved_preamps(&saved.preamps));
         if let Some(config) = preamps {
-            app = app.with_remote_preamps(config.clone());
+            // One thread for the soundcheck and the remote view's control clients alike.
             match crate::preamps::worker::PreampWorker::spawn(
                 config,
-                crate::preamps::Who::Gui,
+                inputs,
                 crate::preamps::log::log_dir().ok(),
                 commander,
             ) {

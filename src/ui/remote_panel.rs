@@ -81,9 +81,10 @@ pub struct State {
     /// This run's control token: the same across restarts for a new input, so a control
     /// link handed out stays good until the GUI quits.
     token: Option<Token>,
-    /// The preamps a control client's `apply` and `undo` may set (`--preamp`), on the
-    /// server's own preamps thread; the changes are logged as the remote's.
-    pub preamps: Option<crate::preamps::RigConfig>,
+    /// The preamps a control client's `apply` and `undo` may set (`--preamp`): the GUI's own
+    /// preamps thread, so either side's Undo puts back the other's changes; the changes are
+    /// logged as the remote's.
+    pub preamps: Option<crate::preamps::worker::PreampWorker>,
 }
 
 impl Default for State {
@@ -204,11 +205,7 @@ impl State {
             listen: at,
             control_token: Some(token),
             view_token: view_key.clone(),
-            preamp_log_dir: self
-                .preamps
-                .as_ref()
-                .and_then(|_| crate::preamps::log::log_dir().ok()),
-            preamps: self.preamps.clone(),
+            preamp_worker: self.preamps.clone(),
             ..RemoteConfig::default()
         };
         let remote = Remote::start(source, config).map_err(|e| e.to_string())?;

@@ -11,6 +11,9 @@ use iced::{Element, Length};
 
 use super::palette::{self, Neutral};
 use crate::advisor::{PresetParams, Soundcheck, SoundcheckResult, SoundcheckStatus};
+use crate::preamps::PreampError;
+use crate::preamps::Who;
+use crate::preamps::worker::{Board, Done};
 use crate::snapshot::Snapshot;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,13 +49,14 @@ pub struct State {
     pub results: Vec<SoundcheckResult>,
     /// Preamps are reachable: verdicts can be applied.
     pub can_set: bool,
-    /// A Set all was made that Undo can take back.
+    /// Changes were made, from here or by a remote control client, that Undo can take back.
     pub can_undo: bool,
     /// These verdicts were applied: they describe the gains before, so Set all is offered
     /// again only after the next soundcheck.
     applied: bool,
-    /// Each input's preamp gain as last set from here (input from 1 → dB).
-    pub gains: std::collections::BTreeMap<usize, f64>,
+    /// Each input's preamp gain as the preamps' thread last read it (input from 1 → dB), or
+    /// why it could not: read at start and after every change, whoever made it.
+    pub gains: std::collections::BTreeMap<usize, Result<f64, PreampError>>,
     /// What the latest Set all or Undo did, or that it is under way.
     pub preamp_status: Option<String>,
 }
@@ -112,7 +116,7 @@ impl State {
     /// set, the preamp's gain.
     pub fn badge(&self, r: &SoundcheckResult) -> String {
         if self.applied
-            && let Some(g) = self.gains.get(&r.channel)
+            && let Some(Ok(g)) = self.gains.get(&r.channel)
         {
             return format!("GAIN {g:+.1} dB");
         }
@@ -124,28 +128,61 @@ impl State {
         }
     }
 
-    /// Takes what a Set all or Undo did: a line for the bar, and whether Undo can follow.
-    pub fn preamps_done(&mut self, applied: &[crate::preamps::Applied], undo: bool) {
+    /// A strip's preamp gain in a few characters, for an input (from 1) with a preamp.
+    pub fn gain_text(&self, input: usize) -> Option<String> {
+        Some(match self.gains.get(&input)? {
+            Ok(db) => format!("{db:+.1} dB"),
+            Err(e) if e.is_unreachable() => "unreachable".into(),
+            Err(_) => "gain unknown".into(),
+        })
+    }
+
+    /// Takes what the preamps' thread posted: the gains it read, whether Undo can follow, and
+    /// when `fresh`, the job it finished last (a line for the bar).
+    pub fn take_board(&mut self, board: &Board, fresh: bool) {
+        self.gains = board.gains.clone();
+        self.can_undo = board.can_undo;
+        if let Some(problem) = &board.problem {
+            self.can_set = false;
+            self.preamp_status = Some(format!("Preamps cannot be set: {problem}"));
+            return;
+        }
+        if let Some(done) = board.last.as_ref().filter(|_| fresh) {
+            self.preamps_done(done);
+        }
+    }
+
+    /// Takes what a Set all or Undo did, from here or from a remote control client.
+    fn preamps_done(&mut self, done: &Done) {
+        let applied = &done.applied;
         let changed = applied.iter().filter(|a| a.change.is_some()).count();
+        // A thread that reads no gains still says what it set.
         for c in applied.iter().filter_map(|a| a.change.as_ref()) {
             self.gains
-                .insert(c.input, c.read_back_db.unwrap_or(c.to_db));
+                .entry(c.input)
+                .or_insert(Ok(c.read_back_db.unwrap_or(c.to_db)));
         }
         let problems: Vec<&str> = applied
             .iter()
             .filter_map(|a| a.problem.as_deref())
             .collect();
-        let mut line = match (undo, changed) {
+        let mut line = match (done.undo, changed) {
             (true, 1) => "Undo: 1 preamp put back".to_string(),
             (true, n) => format!("Undo: {n} preamps put back"),
             (false, 1) => "Set 1 preamp".to_string(),
             (false, n) => format!("Set {n} preamps"),
         };
+        if done.who == Who::Remote {
+            line = format!("Remote: {line}");
+        }
         if let Some(first) = problems.first() {
             line = format!("{line}; {first}");
         }
-        self.can_undo = !undo && changed > 0;
-        self.applied = !undo;
+        if done.undo {
+            self.applied = false;
+        } else if done.who == Who::Gui {
+            self.applied = true;
+        }
         self.preamp_status = Some(line);
     }
 

@@ -7,7 +7,7 @@
 #![allow(dead_code)] // each test file uses the part it needs
 
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -47,6 +47,8 @@ struct State {
     /// Headamp gains as the console holds them: the float, on the 1/144 grid.
     floats: Vec<f32>,
     received: Vec<Received>,
+    /// Messages that arrived while silent, never answered.
+    unanswered: Vec<Received>,
     errors: Vec<String>,
 }
 
@@ -55,6 +57,8 @@ pub struct ConsoleSim {
     pub addr: SocketAddr,
     state: Arc<Mutex<State>>,
     silent: Arc<AtomicBool>,
+    /// How long each answer waits (ms): a console slow to answer.
+    delay_ms: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -87,15 +91,22 @@ impl ConsoleSim {
             ..State::default()
         }));
         let silent = Arc::new(AtomicBool::new(false));
+        let delay_ms = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (state, silent, stop) = (state.clone(), silent.clone(), stop.clone());
-            std::thread::spawn(move || serve(dialect, socket, &state, &silent, &stop))
+            let (state, silent, delay_ms, stop) = (
+                state.clone(),
+                silent.clone(),
+                delay_ms.clone(),
+                stop.clone(),
+            );
+            std::thread::spawn(move || serve(dialect, socket, &state, &silent, &delay_ms, &stop))
         };
         Self {
             addr,
             state,
             silent,
+            delay_ms,
             stop,
             thread: Some(thread),
         }
@@ -119,12 +130,23 @@ impl ConsoleSim {
         self.state.lock().unwrap().received.clone()
     }
 
+    /// What arrived while the console was silent.
+    pub fn unanswered(&self) -> Vec<Received> {
+        self.state.lock().unwrap().unanswered.clone()
+    }
+
     pub fn clear(&self) {
         self.state.lock().unwrap().received.clear();
     }
 
     pub fn errors(&self) -> Vec<String> {
         self.state.lock().unwrap().errors.clone()
+    }
+
+    /// Answers every query `delay` late (a console slow to answer, a congested network).
+    pub fn answer_after(&self, delay: Duration) {
+        self.delay_ms
+            .store(delay.as_millis() as u64, Ordering::Release);
     }
 
     /// Stops answering (a console unplugged from the network).
@@ -161,6 +183,7 @@ fn serve(
     socket: UdpSocket,
     state: &Mutex<State>,
     silent: &AtomicBool,
+    delay_ms: &AtomicU64,
     stop: &AtomicBool,
 ) {
     let mut buf = [0u8; 1536];
@@ -168,10 +191,16 @@ fn serve(
         let Ok((n, from)) = socket.recv_from(&mut buf) else {
             continue;
         };
+        let mut st = state.lock().unwrap();
         if silent.load(Ordering::Acquire) {
+            if let Ok((_, OscPacket::Message(m))) = rosc::decoder::decode_udp(&buf[..n]) {
+                st.unanswered.push(Received {
+                    addr: m.addr,
+                    args: m.args,
+                });
+            }
             continue;
         }
-        let mut st = state.lock().unwrap();
         let msg = match rosc::decoder::decode_udp(&buf[..n]) {
             Ok((_, OscPacket::Message(m))) => m,
             other => {
@@ -194,6 +223,11 @@ fn serve(
                     addr: msg.addr.clone(),
                     args: vec![OscType::Float(st.floats[h])],
                 });
+                let delay = delay_ms.load(Ordering::Acquire);
+                if delay > 0 {
+                    drop(st);
+                    std::thread::sleep(Duration::from_millis(delay));
+                }
                 let _ = socket.send_to(&rosc::encoder::encode(&reply).unwrap(), from);
             }
             [OscType::Float(v)] if (0.0..=1.0).contains(v) => {
