@@ -473,26 +473,21 @@ fn a_reference_comparison_reports_the_known_differences() {
     });
     let ref_i = -20.0 + 10.0 * (1.1f64 / 2.0).log10();
     let home = tempfile::tempdir().unwrap();
-    let out = cli::gainstage(home.path())
-        .args([
-            "analyze",
-            "--stage",
-            "master",
-            "--json",
-            "--target",
-            "spotify",
-            "--reference",
-        ])
-        .arg(&reference)
-        .arg(&master)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = cli::stdout_of(
+        cli::gainstage(home.path())
+            .args([
+                "analyze",
+                "--stage",
+                "master",
+                "--json",
+                "--target",
+                "spotify",
+                "--reference",
+            ])
+            .arg(&reference)
+            .arg(&master),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["stage"], "master");
     let d = &v["files"][0]["vs_reference"];
     let num = |k: &str| d[k].as_f64().unwrap_or_else(|| panic!("{k} in {d}"));
@@ -517,17 +512,11 @@ fn the_csv_has_a_row_per_verdict_and_target() {
     let a = 10f64.powf(-1.2 / 20.0);
     write(&path, 2, RATE, 4.0, |n, _| sine(n, a, F));
     let home = tempfile::tempdir().unwrap();
-    let out = cli::gainstage(home.path())
-        .args(["analyze", "--stage", "mix", "--csv"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = cli::stdout_of(
+        cli::gainstage(home.path())
+            .args(["analyze", "--stage", "mix", "--csv"])
+            .arg(&path),
     );
-    let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("stage,role,file,"), "{text}");
     assert_eq!(lines.len(), 3, "{text}");
@@ -540,12 +529,7 @@ fn the_csv_has_a_row_per_verdict_and_target() {
 #[test]
 fn list_targets_names_every_target_and_its_source() {
     let home = tempfile::tempdir().unwrap();
-    let out = cli::gainstage(home.path())
-        .args(["analyze", "--list-targets"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = cli::stdout_of(cli::gainstage(home.path()).args(["analyze", "--list-targets"]));
     for t in TARGETS {
         assert!(
             text.contains(t.name) && text.contains(t.source),
@@ -569,17 +553,12 @@ fn stems_json_reports_the_sum_and_its_headroom() {
         );
     }
     let home = tempfile::tempdir().unwrap();
-    let out = cli::gainstage(home.path())
-        .args(["analyze", "--stage", "stems", "--json", "--ceiling", "-10"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = cli::stdout_of(
+        cli::gainstage(home.path())
+            .args(["analyze", "--stage", "stems", "--json", "--ceiling", "-10"])
+            .arg(dir.path()),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["stage"], "stems");
     assert_eq!(v["settings"]["stem_ceiling_dbtp"], -10.0);
     assert_eq!(v["sum"]["role"], "sum");
@@ -610,18 +589,13 @@ fn an_explicit_target_is_checked_by_its_own_arithmetic() {
     let a = 10f64.powf(-10.0 / 20.0);
     write(&path, 2, RATE, 6.0, |n, _| sine(n, a, F));
     let home = tempfile::tempdir().unwrap();
-    let out = cli::gainstage(home.path())
-        .args(["analyze", "--stage", "master", "--json"])
-        .args(["--target-lufs", "-20", "--ceiling", "-3"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = cli::stdout_of(
+        cli::gainstage(home.path())
+            .args(["analyze", "--stage", "master", "--json"])
+            .args(["--target-lufs", "-20", "--ceiling", "-3"])
+            .arg(&path),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let t = &v["files"][0]["targets"][0];
     assert_eq!(t["name"], "custom");
     assert_eq!(v["files"][0]["targets"].as_array().unwrap().len(), 1);

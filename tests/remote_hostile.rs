@@ -7,6 +7,8 @@
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/child.rs"]
+mod child;
 #[path = "support/cli.rs"]
 mod cli;
 #[path = "support/remote.rs"]
@@ -16,6 +18,7 @@ use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use child::KillOnDrop;
 use gainstage::remote::{ConnectionLimits, RemoteConfig, Token};
 use remote::*;
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
@@ -26,6 +29,17 @@ use tokio_tungstenite::tungstenite;
 
 fn tones() -> Vec<Tone> {
     vec![tone(-6.0), tone(-12.0)]
+}
+
+/// The two tones served with these connection limits and every other setting the default.
+fn serve_with_limits(connections: ConnectionLimits) -> Served {
+    serve(
+        &tones(),
+        RemoteConfig {
+            connections,
+            ..RemoteConfig::default()
+        },
+    )
 }
 
 fn ip(text: &str) -> IpAddr {
@@ -65,14 +79,7 @@ async fn request_from(from: &str, to: SocketAddr, request: &str) -> (u16, String
     let mut s = tcp_from(from, to).await;
     s.write_all(request.as_bytes()).await.unwrap();
     let (bytes, _) = until_closed(s, Instant::now(), Duration::from_secs(60)).await;
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-    (status, body)
+    status_and_body(&bytes)
 }
 
 fn get_req(to: SocketAddr, path: &str, extra: &str) -> String {
@@ -104,13 +111,7 @@ async fn a_thousand_half_open_sockets_from_one_host_lock_no_viewer_out() {
         header_read_timeout: Duration::from_secs(15),
         ..ConnectionLimits::default()
     };
-    let served = serve(
-        &tones(),
-        RemoteConfig {
-            connections: limits,
-            ..RemoteConfig::default()
-        },
-    );
+    let served = serve_with_limits(limits);
     let addr = served.addr();
     let mut held = Vec::with_capacity(HALF_OPEN);
     for _ in 0..HALF_OPEN {
@@ -685,15 +686,8 @@ async fn serve_s_flags_set_the_shares_and_names_and_it_raises_its_open_file_limi
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-    let child = Kill(child);
+    let child = KillOnDrop(child);
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
     let addr: SocketAddr = first
@@ -767,13 +761,7 @@ async fn a_client_that_never_reads_its_answers_is_closed_when_idle() {
         header_read_timeout: Duration::from_secs(30),
         ..ConnectionLimits::default()
     };
-    let served = serve(
-        &tones(),
-        RemoteConfig {
-            connections: limits,
-            ..RemoteConfig::default()
-        },
-    );
+    let served = serve_with_limits(limits);
     let addr = served.addr();
     let socket = TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();

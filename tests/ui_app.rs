@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use gainstage::advisor::{LogEntry, LogEvent, LogEventKind, SoundcheckStatus, SourcePreset};
 use gainstage::meter::{MeterBank, MeterConfig};
 use gainstage::settings;
-use gainstage::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
+use gainstage::snapshot::{ChannelSnapshot, Snapshot};
 use gainstage::ui::app::{App, Message, Panel, View};
 use gainstage::ui::palette::ThemeChoice;
 use gainstage::ui::{bridge, settings_panel, soundcheck};
@@ -66,39 +66,11 @@ impl Session {
     }
 
     fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            seq: 1,
-            t_s: self.frames as f64 / f64::from(RATE),
-            state: StreamState::Running,
-            source: SourceInfo {
-                host: "test".into(),
-                device: "test".into(),
-                device_id: "test".into(),
-                sample_rate: RATE,
-                channels: 3,
-                buffer_frames: Some(256),
-                sample_format: "f32".into(),
-                is_demo: false,
-                channel_names: Vec::new(),
-                clip_rule: Default::default(),
-            },
-            dropped_frames: 0,
-            xruns: 0,
-            channels: (0..3)
-                .map(|c| ChannelSnapshot {
-                    channel: c + 1,
-                    readings: self.bank.readings(c),
-                    warnings: Vec::new(),
-                    history: self.bank.meter(c).peak_history().collect(),
-                })
-                .collect(),
-            log: Default::default(),
-            checkpoints: Default::default(),
-            events: Arc::from(Vec::new()),
-            takes: Arc::from(Vec::new()),
-            takes_pending: false,
-            open_take: None,
-        }
+        let t_s = self.frames as f64 / f64::from(RATE);
+        let channels = (0..3)
+            .map(|c| snapshots::metered_channel(c + 1, &self.bank, c))
+            .collect();
+        snapshots::running(t_s, RATE, Vec::new(), channels)
     }
 }
 
@@ -286,11 +258,7 @@ fn soundcheck_flow_judges_the_picked_channels_until_dismissed() {
     let _ = app.update(Message::Soundcheck(soundcheck::Message::Toggle(1)));
     let _ = app.update(Message::Soundcheck(soundcheck::Message::Toggle(2)));
 
-    let mut ui = iced_test::simulator(app.view());
-    ui.click("Soundcheck 2 ch").unwrap();
-    for m in ui.into_messages().collect::<Vec<_>>() {
-        let _ = app.update(m);
-    }
+    drive::click(&mut app, "Soundcheck 2 ch");
     assert!(app.soundcheck.is_listening());
 
     // Halfway: the countdown shows the seconds left.
@@ -320,12 +288,8 @@ fn soundcheck_flow_judges_the_picked_channels_until_dismissed() {
     assert_eq!(clipped.status, SoundcheckStatus::Clipped);
     assert!(clipped.suggested_gain_db.unwrap() < 0.0);
 
-    let mut ui = iced_test::simulator(app.view());
-    assert!(ui.find("▼ 9.0 dB").is_ok());
-    ui.click("Dismiss results").unwrap();
-    for m in ui.into_messages().collect::<Vec<_>>() {
-        let _ = app.update(m);
-    }
+    assert!(iced_test::simulator(app.view()).find("▼ 9.0 dB").is_ok());
+    drive::click(&mut app, "Dismiss results");
     assert!(app.soundcheck.result(1).is_none());
     let mut ui = iced_test::simulator(app.view());
     assert!(ui.find("▼ 9.0 dB").is_err());
@@ -631,6 +595,18 @@ fn meters_keep_their_height_when_clips_and_warnings_come() {
 
 #[path = "support/console_sim.rs"]
 mod console_sim;
+#[path = "support/drive.rs"]
+mod drive;
+#[path = "support/snapshots.rs"]
+mod snapshots;
+
+/// Polls the preamps' thread until it has done what the GUI asked: the network is its own.
+fn wait_for_preamps(app: &mut App) {
+    while app.soundcheck.preamp_status.as_deref() == Some("Setting preamps…") {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.poll_preamps();
+    }
+}
 
 /// With a console's preamps reachable, the soundcheck's verdicts become actions: the hot
 /// strip's badge reads "Apply ▼ 9.0 dB", Set all sets the headamps (queried first, on their own
@@ -658,17 +634,13 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
     }
     assert!(!app.soundcheck.is_listening());
     // Channel 2 (input 2): -3 dBFS sine, 9 dB over the -12 dBTP target.
-    let mut ui = iced_test::simulator(app.view());
-    assert!(ui.find("Apply ▼ 9.0 dB").is_ok());
-    ui.click("Set all").unwrap();
-    for m in ui.into_messages().collect::<Vec<_>>() {
-        let _ = app.update(m);
-    }
-    // The network is the preamps' thread's: poll until it says it is done.
-    while app.soundcheck.preamp_status.as_deref() == Some("Setting preamps…") {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        app.poll_preamps();
-    }
+    assert!(
+        iced_test::simulator(app.view())
+            .find("Apply ▼ 9.0 dB")
+            .is_ok()
+    );
+    drive::click(&mut app, "Set all");
+    wait_for_preamps(&mut app);
     assert_eq!(
         app.soundcheck.preamp_status.as_deref(),
         Some("Set 1 preamp")
@@ -708,14 +680,9 @@ fn set_all_applies_the_verdicts_to_the_console_and_undo_puts_them_back() {
         .unwrap()
         .matches_image(&look)
         .unwrap();
-    ui.click("Undo").unwrap();
-    for m in ui.into_messages().collect::<Vec<_>>() {
-        let _ = app.update(m);
-    }
-    while app.soundcheck.preamp_status.as_deref() == Some("Setting preamps…") {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        app.poll_preamps();
-    }
+    drop(ui);
+    drive::click(&mut app, "Undo");
+    wait_for_preamps(&mut app);
     assert_eq!(
         app.soundcheck.preamp_status.as_deref(),
         Some("Undo: 1 preamp put back")

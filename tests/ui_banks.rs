@@ -4,10 +4,11 @@
 #![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
+#[path = "support/snapshots.rs"]
+mod snapshots;
 
 use gainstage::meter::{MeterBank, MeterConfig};
-use gainstage::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
+use gainstage::snapshot::Snapshot;
 use gainstage::ui::app::{App, Message, View};
 use gainstage::ui::{banks, bridge, strip_text, strips, wall};
 use iced::keyboard::Key;
@@ -43,41 +44,10 @@ fn metered() -> MeterBank {
 /// clipped one.
 fn session(n: usize, clipped: &[usize]) -> Snapshot {
     let bank = metered();
-    let channel = |c: usize| {
-        let input = usize::from(clipped.contains(&c));
-        ChannelSnapshot {
-            channel: c,
-            readings: bank.readings(input),
-            warnings: Vec::new(),
-            history: bank.meter(input).peak_history().collect(),
-        }
-    };
-    Snapshot {
-        seq: 1,
-        t_s: 1.0,
-        state: StreamState::Running,
-        source: SourceInfo {
-            host: "test".into(),
-            device: "test".into(),
-            device_id: "test".into(),
-            sample_rate: RATE,
-            channels: n,
-            buffer_frames: Some(256),
-            sample_format: "f32".into(),
-            is_demo: false,
-            channel_names: Vec::new(),
-            clip_rule: Default::default(),
-        },
-        dropped_frames: 0,
-        xruns: 0,
-        channels: (1..=n).map(channel).collect(),
-        log: Default::default(),
-        checkpoints: Default::default(),
-        events: Arc::from(Vec::new()),
-        takes: Arc::from(Vec::new()),
-        takes_pending: false,
-        open_take: None,
-    }
+    let channels = (1..=n)
+        .map(|c| snapshots::metered_channel(c, &bank, usize::from(clipped.contains(&c))))
+        .collect();
+    snapshots::running(1.0, RATE, Vec::new(), channels)
 }
 
 const FULL_HD: Size = Size::new(1920.0, 1080.0);

@@ -6,13 +6,15 @@
 
 #[path = "support/drive.rs"]
 mod drive;
+#[path = "support/snapshots.rs"]
+mod snapshots;
 
 use std::sync::Arc;
 
 use drive::{simulator_at, tick_until};
 use gainstage::capture::{Session, SessionConfig, SourceSpec};
 use gainstage::meter::{MeterBank, MeterConfig};
-use gainstage::snapshot::{ChannelSnapshot, Snapshot, SourceInfo, StreamState};
+use gainstage::snapshot::{ChannelSnapshot, Snapshot};
 use gainstage::takes::{BlockReading, TakeReport, TakeTracker};
 use gainstage::ui::app::{App, Message, Panel, View};
 use gainstage::ui::palette::Zone;
@@ -73,39 +75,18 @@ fn reports() -> Vec<TakeReport> {
 
 fn snapshot(takes: Vec<TakeReport>) -> Snapshot {
     let bank = MeterBank::new(2, RATE, &MeterConfig::default()).unwrap();
-    Snapshot {
-        seq: 1,
-        t_s: 3.0,
-        state: StreamState::Running,
-        source: SourceInfo {
-            host: "test".into(),
-            device: "test".into(),
-            device_id: "test".into(),
-            sample_rate: RATE,
-            channels: 2,
-            buffer_frames: Some(256),
-            sample_format: "f32".into(),
-            is_demo: false,
-            channel_names: NAMES.iter().map(|s| s.to_string()).collect(),
-            clip_rule: Default::default(),
-        },
-        dropped_frames: 0,
-        xruns: 0,
-        channels: (0..2)
-            .map(|c| ChannelSnapshot {
-                channel: c + 1,
-                readings: bank.readings(c),
-                warnings: Vec::new(),
-                history: Arc::from(Vec::new()),
-            })
-            .collect(),
-        log: Default::default(),
-        checkpoints: Default::default(),
-        events: Arc::from(Vec::new()),
-        takes: Arc::from(takes),
-        takes_pending: false,
-        open_take: None,
-    }
+    let names = NAMES.iter().map(|s| s.to_string()).collect();
+    let channels = (0..2)
+        .map(|c| ChannelSnapshot {
+            channel: c + 1,
+            readings: bank.readings(c),
+            warnings: Vec::new(),
+            history: Arc::from(Vec::new()),
+        })
+        .collect();
+    let mut snapshot = snapshots::running(3.0, RATE, names, channels);
+    snapshot.takes = Arc::from(takes);
+    snapshot
 }
 
 #[test]

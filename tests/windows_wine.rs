@@ -9,6 +9,8 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/child.rs"]
+mod child;
 #[path = "support/pipewire.rs"]
 mod pw_stack;
 #[path = "support/remote.rs"]
@@ -17,12 +19,15 @@ mod remote;
 mod sines;
 #[path = "support/wine.rs"]
 mod wine;
+#[path = "support/xvfb.rs"]
+mod xvfb;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard};
 
+use child::KillOnDrop;
 use serde_json::Value;
 use wine::{Prefix, prefix};
 
@@ -32,16 +37,6 @@ fn turn() -> MutexGuard<'static, ()> {
     ONE_AT_A_TIME
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Kills and reaps a child when the test ends, however it ends.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn success(out: &Output) -> String {
@@ -258,7 +253,7 @@ fn monitor_file_reads_known_levels_and_exact_clips() {
 fn serve(
     args: &[&str],
 ) -> (
-    Guard,
+    KillOnDrop,
     std::net::SocketAddr,
     BufReader<std::process::ChildStdout>,
 ) {
@@ -271,7 +266,7 @@ fn serve(
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
-    let guard = Guard(child);
+    let guard = KillOnDrop(child);
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
     let addr = first
@@ -525,21 +520,6 @@ fn the_installer_installs_and_uninstalls_silently_and_leaves_the_users_files() {
     assert_eq!(std::fs::read_dir(&takes).unwrap().count(), takes_before);
 }
 
-/// Distinct colours in a screenshot of the whole display (xwd's raw dump of 1920×1080×4).
-fn distinct_pixels(display: &str) -> usize {
-    let out = Command::new("xwd")
-        .args(["-root", "-silent", "-display", display])
-        .output()
-        .expect("xwd (x11-apps) must be installed: scripts/install-deps --tests");
-    assert!(out.status.success());
-    let image = &out.stdout[out.stdout.len().saturating_sub(1920 * 1080 * 4)..];
-    image
-        .chunks_exact(4)
-        .map(|p| [p[0], p[1], p[2]])
-        .collect::<std::collections::HashSet<_>>()
-        .len()
-}
-
 /// The GUI under Wine on Xvfb: no renderer is forced, so wgpu is asked first and, as it
 /// cannot start there, tiny-skia draws the demo's meters (the screenshot is kept in
 /// `target/tmp/windows-gui-demo.png`); a view chosen with a key is saved in `%APPDATA%`.
@@ -549,55 +529,29 @@ fn the_gui_draws_the_demo_under_wine() {
     // A wineserver still up from a test without a display would host this program's windows
     // in a desktop that has none: start afresh.
     prefix().wait_idle();
-    let mut x = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1920x1080x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb must be installed: scripts/install-deps --tests");
-    let mut number = String::new();
-    BufReader::new(x.stdout.take().unwrap())
-        .read_line(&mut number)
-        .unwrap();
-    let _x = Guard(x);
-    let display = format!(":{}", number.trim());
-    assert!(distinct_pixels(&display) <= 2);
+    let x = xvfb::Xvfb::start();
+    let display = x.display();
 
     // Settings from an earlier run out of the way: this run's save makes them.
     let config = prefix().profile().join("AppData/Roaming/gainstage/config");
     let _ = std::fs::remove_dir_all(&config);
     let err = tempfile::NamedTempFile::new().unwrap();
-    let _app = Guard(
+    let _app = KillOnDrop(
         prefix()
             .gainstage()
             .arg("--demo")
-            .env("DISPLAY", &display)
+            .env("DISPLAY", display)
             .stdout(Stdio::null())
             .stderr(err.reopen().unwrap())
             .spawn()
             .unwrap(),
     );
-    let mut seen = 0;
-    for _ in 0..90 {
-        std::thread::sleep(std::time::Duration::from_secs(1));
-        seen = distinct_pixels(&display);
-        if seen > 50 {
-            break;
-        }
-    }
+    let seen = x.wait_for_colours(50, 90);
     // Half a second more: the meters move between frames.
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("windows-gui-demo.png");
     let _ = Command::new("import")
-        .args(["-display", &display, "-window", "root"])
+        .args(["-display", display, "-window", "root"])
         .arg(&shot)
         .status();
     let said = std::fs::read_to_string(err.path()).unwrap();
@@ -608,7 +562,7 @@ fn the_gui_draws_the_demo_under_wine() {
     assert!(!said.contains("panicked"), "{said}");
     let windows = Command::new("xdotool")
         .args(["search", "--name", "gainstage"])
-        .env("DISPLAY", &display)
+        .env("DISPLAY", display)
         .output()
         .unwrap();
     assert!(
@@ -623,7 +577,7 @@ fn the_gui_draws_the_demo_under_wine() {
     for args in [vec!["windowfocus", "--sync", window], vec!["key", "2"]] {
         let done = Command::new("xdotool")
             .args(&args)
-            .env("DISPLAY", &display)
+            .env("DISPLAY", display)
             .status()
             .unwrap();
         assert!(done.success(), "xdotool {args:?}");
@@ -739,7 +693,7 @@ fn monitor_captures_live_through_wasapi() {
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
-    let guard = Guard(child);
+    let guard = KillOnDrop(child);
     let mut lines: Vec<Value> = Vec::new();
     // Audio flows once the stream's clock has moved.
     while lines

@@ -254,7 +254,12 @@ pub fn http(addr: std::net::SocketAddr, request: &[u8]) -> (u16, String) {
     s.write_all(request).unwrap();
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
-    let text = String::from_utf8_lossy(&out).to_string();
+    status_and_body(&out)
+}
+
+/// An HTTP/1.1 response's status code (0 if it has none) and its body.
+pub fn status_and_body(response: &[u8]) -> (u16, String) {
+    let text = String::from_utf8_lossy(response);
     let status = text
         .split_whitespace()
         .nth(1)
