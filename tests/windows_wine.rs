@@ -99,6 +99,64 @@ fn the_exe_imports_only_windows_system_dlls_and_opens_no_console() {
     assert!(subsystem.contains("(Windows GUI)"), "{subsystem}");
 }
 
+/// The images of an ICO file (`ICONDIR`, then one 16-byte entry per image giving its size in
+/// bytes and where it starts), read here apart from the script that wrote it.
+fn icon_images(ico: &[u8]) -> Vec<(u32, &[u8])> {
+    let u16_at = |i: usize| u16::from_le_bytes([ico[i], ico[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes(ico[i..i + 4].try_into().unwrap());
+    assert_eq!((u16_at(0), u16_at(2)), (0, 1), "not an icon file");
+    (0..usize::from(u16_at(4)))
+        .map(|k| {
+            let entry = 6 + 16 * k;
+            let side = match ico[entry] {
+                0 => 256,
+                w => u32::from(w),
+            };
+            let (len, at) = (u32_at(entry + 8) as usize, u32_at(entry + 12) as usize);
+            (side, &ico[at..at + len])
+        })
+        .collect()
+}
+
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Explorer, the taskbar and the Start menu show the exe's own icon, and Properties its
+/// version: every image of packaging/windows/gainstage.ico is in the exe's resources byte for
+/// byte, and the version resource names this build's version.
+#[test]
+fn the_exe_carries_gainstages_icon_and_version() {
+    let exe = std::fs::read(wine::exe()).unwrap();
+    let ico = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/windows/gainstage.ico"),
+    )
+    .unwrap();
+    let images = icon_images(&ico);
+    let sides: Vec<u32> = images.iter().map(|(side, _)| *side).collect();
+    assert_eq!(sides, [16, 20, 24, 32, 40, 48, 64, 256]);
+    for (side, image) in &images {
+        assert!(image.starts_with(b"\x89PNG"), "{side} px is not a PNG");
+        assert!(
+            contains(&exe, image),
+            "the {side} px image is not in the exe"
+        );
+    }
+    // A version string is a key and its NUL-terminated value, each aligned to 4 bytes.
+    let version = env!("CARGO_PKG_VERSION");
+    let key = utf16("ProductVersion\0");
+    let at = exe
+        .windows(key.len())
+        .position(|w| w == key.as_slice())
+        .expect("no version resource");
+    let value = &exe[at + key.len()..at + key.len() + 2 + 2 * version.len()];
+    assert!(contains(value, &utf16(version)), "{value:?}");
+}
+
 /// The same numbers from both builds: a blank, a non-ASCII path, sines and full-scale
 /// samples in 24-bit integer and 32-bit float files.
 #[test]
@@ -421,6 +479,18 @@ fn the_installer_installs_and_uninstalls_silently_and_leaves_the_users_files() {
         built.lines().collect::<Vec<_>>(),
         [zip.to_str().unwrap(), setup.to_str().unwrap()]
     );
+    // The installer (and the uninstaller it writes) wear the same icon.
+    let ico = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/windows/gainstage.ico"),
+    )
+    .unwrap();
+    let setup_bytes = std::fs::read(&setup).unwrap();
+    for (side, image) in icon_images(&ico) {
+        assert!(
+            contains(&setup_bytes, image),
+            "the installer lacks the {side} px icon"
+        );
+    }
     // The zip carries the build's exe stripped: no debug sections, smaller, and the installer
     // installs that very file.
     let exe_bytes = Command::new("unzip")

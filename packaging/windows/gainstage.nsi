@@ -31,6 +31,9 @@ VIAddVersionKey "FileVersion" "${VERSION}"
 VIAddVersionKey "FileDescription" "${APP} ${VERSION} installer"
 VIAddVersionKey "LegalCopyright" "MIT OR Apache-2.0"
 
+; The installer and uninstaller wear gainstage's icon (the one its exe carries).
+!define MUI_ICON "${__FILEDIR__}\gainstage.ico"
+!define MUI_UNICON "${__FILEDIR__}\gainstage.ico"
 !define MUI_FINISHPAGE_RUN "$INSTDIR\${APP}.exe"
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
