@@ -89,9 +89,11 @@ fn endpoint_id(device: &str) -> Result<String, String> {
     Ok(own.to_string())
 }
 
-/// To 0.01 dB: the float's last bits are not a gain anyone set.
-fn hundredths(db: f32) -> f64 {
-    (f64::from(db) * 100.0).round() / 100.0
+/// To 0.00001 dB: the f32's last bits are not a gain anyone set (0.1 reads as 0.1), while
+/// the steps drivers report (often 1/32 dB) stay exact, so a gain put on the grid reads back
+/// on it.
+fn tidy(db: f32) -> f64 {
+    (f64::from(db) * 1e5).round() / 1e5
 }
 
 /// The channel volumes of one capture endpoint.
@@ -165,9 +167,9 @@ impl WasapiEndpoint {
         unsafe { volume.GetVolumeRange(&mut min, &mut max, &mut step) }
             .map_err(|e| self.failed("GetVolumeRange", &e))?;
         Ok(GainRange {
-            min_db: hundredths(min),
-            max_db: hundredths(max),
-            step_db: hundredths(step),
+            min_db: tidy(min),
+            max_db: tidy(max),
+            step_db: tidy(step),
         })
     }
 }
@@ -200,7 +202,7 @@ impl Preamp for WasapiEndpoint {
         // SAFETY: a live interface and a channel below its count.
         let db = unsafe { volume.GetChannelVolumeLevel(channel) }
             .map_err(|e| self.failed("GetChannelVolumeLevel", &e))?;
-        Ok(hundredths(db))
+        Ok(tidy(db))
     }
     #[allow(unsafe_code)]
     fn write_db(&mut self, index: usize, db: f64) -> Result<(), PreampError> {
@@ -221,9 +223,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn levels_keep_hundredths_of_a_db() {
-        assert_eq!(hundredths(-12.000_001), -12.0);
-        assert_eq!(hundredths(-0.374_999_9), -0.37);
-        assert_eq!(hundredths(0.03125), 0.03);
+    fn levels_lose_the_floats_noise_and_keep_a_drivers_step() {
+        assert_eq!(tidy(0.1), 0.1);
+        assert_eq!(tidy(-12.000_001), -12.0);
+        assert_eq!(tidy(0.03125), 0.03125);
+        assert_eq!(tidy(-9.03125), -9.03125);
     }
 }
