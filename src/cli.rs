@@ -52,10 +52,11 @@ pub enum Command {
 #[derive(Debug, Clone, Args, Default)]
 pub struct PreampArgs {
     /// A device whose preamps gainstage may set: x32:HOST[:PORT], xair:HOST[:PORT],
-    /// motu:HOST[:PORT], pipewire:NODE or alsa:CTL (repeatable; input N is fed by the N-th
-    /// preamp over them in order, unless the template maps it). Default: the template's, else
-    /// with `--host pipewire --device NODE` that node's channel volumes, with `--host alsa
-    /// --device hw:…` that card's capture volumes.
+    /// motu:HOST[:PORT], pipewire:NODE, alsa:CTL or wasapi:DEVICE (repeatable; input N is fed
+    /// by the N-th preamp over them in order, unless the template maps it). Default: the
+    /// template's, else with `--host pipewire --device NODE` that node's channel volumes, with
+    /// `--host alsa --device hw:…` that card's capture volumes, with `--host wasapi` (Windows'
+    /// default) the capture endpoint's channel volumes.
     #[arg(long = "preamp", value_name = "SPEC", value_parser = parse_preamp)]
     pub preamps: Vec<crate::preamps::PreampSpec>,
     /// The largest raise made in one step without confirming (dB, default 12). Cuts are
@@ -85,7 +86,25 @@ fn own_controls(source: &SourceArgs) -> Option<crate::preamps::PreampSpec> {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+/// The capture device's own controls: with `--host wasapi` (Windows' default host) or
+/// `--device` the capture endpoint's channel volumes, the default endpoint's without
+/// `--device`. Nothing when neither is named: the GUI may then pick another device.
+#[cfg(windows)]
+fn own_controls(source: &SourceArgs) -> Option<crate::preamps::PreampSpec> {
+    let named = source.host == Some(HostChoice::Wasapi)
+        || (source.host.is_none() && source.device.is_some());
+    if !named || source.file.is_some() || source.demo {
+        return None;
+    }
+    Some(crate::preamps::PreampSpec::Wasapi {
+        device: source
+            .device
+            .clone()
+            .unwrap_or_else(|| crate::preamps::spec::WASAPI_DEFAULT.to_string()),
+    })
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
 fn own_controls(_source: &SourceArgs) -> Option<crate::preamps::PreampSpec> {
     None
 }

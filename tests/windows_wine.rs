@@ -815,6 +815,65 @@ fn monitor_captures_live_through_wasapi() {
     assert_levels_and_clips(&lines, 8, &format!("WASAPI capture; stderr: {said}"));
 }
 
+/// `preamps` under Wine, as a JSON list.
+fn preamps_json(server: &pw_stack::Server, args: &[&str]) -> Vec<Value> {
+    let out = gainstage_on(server)
+        .args(["preamps", "--json", "--host", "wasapi"])
+        .args(args)
+        .output()
+        .unwrap();
+    let listed: Value = serde_json::from_str(success(&out).trim()).unwrap();
+    listed.as_array().unwrap().clone()
+}
+
+/// `--host wasapi --device D` finds the capture endpoint's volume by itself, matched as the
+/// capture matched it, and asks its `IAudioEndpointVolume`. Wine 8's mmdevapi answers
+/// `GetChannelCount` (and every per-channel call) with E_NOTIMPL, so every input says so;
+/// an endpoint no device matches says which there are.
+#[test]
+fn preamps_finds_the_wasapi_endpoint_and_says_what_wine_lacks() {
+    let _turn = turn();
+    let server = pw_stack::Server::start();
+    add_capture_source(&server);
+    let listed = preamps_json(&server, &["--device", CAPTURE]);
+    // One row an input of the 8-channel endpoint, each through its WASAPI volume.
+    let inputs: Vec<u64> = listed
+        .iter()
+        .map(|p| p["input"].as_u64().unwrap())
+        .collect();
+    assert_eq!(inputs, (1..=8).collect::<Vec<u64>>(), "{listed:#?}");
+    for p in &listed {
+        assert_eq!(p["through"], "wasapi", "{p}");
+        assert_eq!(p["device"], format!("wasapi {CAPTURE}"), "{p}");
+        assert_eq!(p["gain_db"], Value::Null, "{p}");
+        let problem = p["problem"].as_str().unwrap();
+        // The endpoint was found and its volume activated: only the channel count failed,
+        // with Wine's E_NOTIMPL.
+        assert!(
+            problem.starts_with(&format!(
+                "wasapi {CAPTURE} answered unexpectedly: GetChannelCount: "
+            )) && problem.ends_with("(0x80004001)"),
+            "{problem}"
+        );
+    }
+    // An endpoint named that matches no capture device: the candidates are listed.
+    let listed = preamps_json(
+        &server,
+        &["--channels", "2", "--preamp", "wasapi:no-such-mic"],
+    );
+    assert_eq!(listed.len(), 2, "{listed:#?}");
+    for p in &listed {
+        assert_eq!(p["device"], "wasapi no-such-mic", "{p}");
+        let problem = p["problem"].as_str().unwrap();
+        assert!(
+            problem.starts_with(
+                "wasapi no-such-mic is unreachable: no input device matches \"no-such-mic\"; candidates: "
+            ) && problem.contains(CAPTURE),
+            "{problem}"
+        );
+    }
+}
+
 /// ASIO is a build option (Steinberg's SDK): the default build says how to get it, and does not
 /// offer JACK.
 #[test]

@@ -2,7 +2,7 @@
 //! so the advisor's "turn input 3 down about 9 dB" can be applied and then checked at the input.
 //!
 //! - [`spec`]: what `--preamp` names (`x32:HOST[:PORT]`, `xair:HOST[:PORT]`, `motu:HOST`,
-//!   `pipewire:NODE`, `alsa:CTL`).
+//!   `pipewire:NODE`, `alsa:CTL`, `wasapi:DEVICE`).
 //! - [`range`]: a preamp's gain range and step, and quantising to it.
 //! - [`plan`]: the pure rules that turn advice into safe changes (raise limit, range, step,
 //!   never during a take).
@@ -18,7 +18,8 @@
 //!   [`osc_link`]),
 //!   [`motu`] (the MOTU AVB HTTP datastore, through [`http`]), [`pipewire`] (a capture
 //!   node's channel volumes, through `pw-dump` and `pw-cli`), [`alsa`] (a card's capture
-//!   volume elements, through alsa-lib's mixer; Linux only).
+//!   volume elements, through alsa-lib's mixer; Linux only), [`wasapi`] (a capture endpoint's
+//!   channel volumes, through `IAudioEndpointVolume`; Windows only).
 //!
 //! Every call here may wait on the network: callers run it on a thread of its own, never on
 //! the meter thread or the GUI's update.
@@ -38,6 +39,8 @@ pub mod rig;
 pub mod soundcheck;
 pub mod spec;
 pub mod verify;
+#[cfg(windows)]
+pub mod wasapi;
 pub mod worker;
 pub mod x32;
 pub mod xair;
@@ -119,5 +122,29 @@ pub fn open(spec: &PreampSpec) -> Result<Box<dyn Preamp>, PreampError> {
                 "ALSA exists only on Linux".into(),
             ));
         }
+        #[cfg(windows)]
+        PreampSpec::Wasapi { device } => Box::new(wasapi::WasapiEndpoint::new(device)),
+        #[cfg(not(windows))]
+        PreampSpec::Wasapi { device } => {
+            return Err(PreampError::Unreachable(
+                format!("wasapi {device}"),
+                "WASAPI exists only on Windows".into(),
+            ));
+        }
     })
+}
+
+#[cfg(all(test, not(windows)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wasapi_parses_everywhere_and_opens_only_on_windows() {
+        let spec: PreampSpec = "wasapi:Microphone (USB Audio)".parse().unwrap();
+        let err = open(&spec).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "wasapi Microphone (USB Audio) is unreachable: WASAPI exists only on Windows"
+        );
+    }
 }

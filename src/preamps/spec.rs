@@ -63,7 +63,16 @@ pub enum PreampSpec {
     Alsa {
         ctl: String,
     },
+    /// A Windows capture endpoint's channel volumes (`wasapi:DEVICE`, DEVICE as `--device`
+    /// takes it, or `default` for the default capture endpoint); found by itself for
+    /// `--host wasapi` (Windows' default host).
+    Wasapi {
+        device: String,
+    },
 }
+
+/// What `wasapi:DEVICE` names for the default capture endpoint.
+pub const WASAPI_DEFAULT: &str = "default";
 
 impl PreampSpec {
     pub fn through(&self) -> Through {
@@ -73,6 +82,7 @@ impl PreampSpec {
             Self::Motu { .. } => Through::Motu,
             Self::PipeWire { .. } => Through::Pipewire,
             Self::Alsa { .. } => Through::Alsa,
+            Self::Wasapi { .. } => Through::Wasapi,
         }
     }
 }
@@ -85,11 +95,14 @@ impl std::fmt::Display for PreampSpec {
         if let Self::Alsa { ctl } = self {
             return write!(f, "alsa:{ctl}");
         }
+        if let Self::Wasapi { device } = self {
+            return write!(f, "wasapi:{device}");
+        }
         let (host, port, default) = match self {
             Self::X32 { host, port } => (host, *port, X32_PORT),
             Self::XAir { host, port } => (host, *port, XAIR_PORT),
             Self::Motu { host, port } => (host, *port, MOTU_PORT),
-            Self::PipeWire { .. } | Self::Alsa { .. } => return Ok(()),
+            Self::PipeWire { .. } | Self::Alsa { .. } | Self::Wasapi { .. } => return Ok(()),
         };
         write!(f, "{}:{host}", self.through().name())?;
         if port != default {
@@ -106,7 +119,7 @@ impl std::str::FromStr for PreampSpec {
         let text = text.trim();
         let Some((kind, rest)) = text.split_once(':') else {
             return Err(format!(
-                "'{text}' names no preamp; use x32:HOST[:PORT], xair:HOST[:PORT], motu:HOST[:PORT], pipewire:NODE or alsa:CTL"
+                "'{text}' names no preamp; use x32:HOST[:PORT], xair:HOST[:PORT], motu:HOST[:PORT], pipewire:NODE, alsa:CTL or wasapi:DEVICE"
             ));
         };
         if kind.eq_ignore_ascii_case("pipewire") {
@@ -125,6 +138,16 @@ impl std::str::FromStr for PreampSpec {
             }
             return Ok(Self::Alsa {
                 ctl: ctl.to_string(),
+            });
+        }
+        if kind.eq_ignore_ascii_case("wasapi") {
+            let device = rest.trim();
+            // Windows takes the endpoint id as a NUL-terminated wide string.
+            if device.is_empty() || device.contains('\0') {
+                return Err(format!("'{text}' names no WASAPI capture endpoint"));
+            }
+            return Ok(Self::Wasapi {
+                device: device.to_string(),
             });
         }
         let (host, port) = match rest.rsplit_once(':') {
@@ -158,7 +181,7 @@ impl std::str::FromStr for PreampSpec {
                 port: port.unwrap_or(MOTU_PORT),
             }),
             other => Err(format!(
-                "unknown preamp kind '{other}'; one of x32, xair, motu, pipewire, alsa"
+                "unknown preamp kind '{other}'; one of x32, xair, motu, pipewire, alsa, wasapi"
             )),
         }
     }
@@ -225,6 +248,18 @@ mod tests {
             }
         );
         assert_eq!(a.to_string(), "alsa:hw:CARD=USB");
+        // An endpoint id holds colons, braces and dots; all of it is the device.
+        let w: PreampSpec = "wasapi:wasapi:{0.0.1.00000000}.{5c2a}".parse().unwrap();
+        assert_eq!(
+            w,
+            PreampSpec::Wasapi {
+                device: "wasapi:{0.0.1.00000000}.{5c2a}".into()
+            }
+        );
+        assert_eq!(w.to_string(), "wasapi:wasapi:{0.0.1.00000000}.{5c2a}");
+        assert_eq!(w.through(), Through::Wasapi);
+        let named: PreampSpec = "WASAPI:Microphone (USB Audio)".parse().unwrap();
+        assert_eq!(named.to_string(), "wasapi:Microphone (USB Audio)");
     }
 
     #[test]
@@ -237,6 +272,8 @@ mod tests {
             "yamaha:host",
             "motu:a b",
             "alsa:",
+            "wasapi:",
+            "wasapi: ",
         ] {
             assert!(bad.parse::<PreampSpec>().is_err(), "{bad}");
         }
