@@ -37,7 +37,7 @@ impl Through {
 }
 
 /// A device whose preamps gainstage sets: `x32:HOST[:PORT]`, `xair:HOST[:PORT]`,
-/// `motu:HOST[:PORT]`. Saved in settings and templates in that same text form.
+/// `motu:HOST[:PORT]`, `pipewire:NODE`, `alsa:CTL`, `coreaudio:DEVICE`. Saved in settings and templates in that same text form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum PreampSpec {
@@ -63,6 +63,11 @@ pub enum PreampSpec {
     Alsa {
         ctl: String,
     },
+    /// A CoreAudio device's input volumes (`coreaudio:DEVICE`, DEVICE as `--device` takes it, or
+    /// `default`); found by itself for `--host coreaudio`, macOS's default host.
+    CoreAudio {
+        device: String,
+    },
 }
 
 impl PreampSpec {
@@ -73,6 +78,7 @@ impl PreampSpec {
             Self::Motu { .. } => Through::Motu,
             Self::PipeWire { .. } => Through::Pipewire,
             Self::Alsa { .. } => Through::Alsa,
+            Self::CoreAudio { .. } => Through::Coreaudio,
         }
     }
 }
@@ -85,11 +91,14 @@ impl std::fmt::Display for PreampSpec {
         if let Self::Alsa { ctl } = self {
             return write!(f, "alsa:{ctl}");
         }
+        if let Self::CoreAudio { device } = self {
+            return write!(f, "coreaudio:{device}");
+        }
         let (host, port, default) = match self {
             Self::X32 { host, port } => (host, *port, X32_PORT),
             Self::XAir { host, port } => (host, *port, XAIR_PORT),
             Self::Motu { host, port } => (host, *port, MOTU_PORT),
-            Self::PipeWire { .. } | Self::Alsa { .. } => return Ok(()),
+            Self::PipeWire { .. } | Self::Alsa { .. } | Self::CoreAudio { .. } => return Ok(()),
         };
         write!(f, "{}:{host}", self.through().name())?;
         if port != default {
@@ -106,7 +115,7 @@ impl std::str::FromStr for PreampSpec {
         let text = text.trim();
         let Some((kind, rest)) = text.split_once(':') else {
             return Err(format!(
-                "'{text}' names no preamp; use x32:HOST[:PORT], xair:HOST[:PORT], motu:HOST[:PORT], pipewire:NODE or alsa:CTL"
+                "'{text}' names no preamp; use x32:HOST[:PORT], xair:HOST[:PORT], motu:HOST[:PORT], pipewire:NODE, alsa:CTL or coreaudio:DEVICE"
             ));
         };
         if kind.eq_ignore_ascii_case("pipewire") {
@@ -125,6 +134,16 @@ impl std::str::FromStr for PreampSpec {
             }
             return Ok(Self::Alsa {
                 ctl: ctl.to_string(),
+            });
+        }
+        if kind.eq_ignore_ascii_case("coreaudio") {
+            // A device's UID may hold colons and spaces: all of the rest is the device.
+            let device = rest.trim();
+            if device.is_empty() {
+                return Err(format!("'{text}' names no CoreAudio device"));
+            }
+            return Ok(Self::CoreAudio {
+                device: device.to_string(),
             });
         }
         let (host, port) = match rest.rsplit_once(':') {
@@ -158,7 +177,7 @@ impl std::str::FromStr for PreampSpec {
                 port: port.unwrap_or(MOTU_PORT),
             }),
             other => Err(format!(
-                "unknown preamp kind '{other}'; one of x32, xair, motu, pipewire, alsa"
+                "unknown preamp kind '{other}'; one of x32, xair, motu, pipewire, alsa, coreaudio"
             )),
         }
     }
@@ -225,6 +244,27 @@ mod tests {
             }
         );
         assert_eq!(a.to_string(), "alsa:hw:CARD=USB");
+        let c: PreampSpec = "coreaudio:coreaudio:AppleUSBAudioEngine:Focusrite:Scarlett 2i2:1"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            c,
+            PreampSpec::CoreAudio {
+                device: "coreaudio:AppleUSBAudioEngine:Focusrite:Scarlett 2i2:1".into()
+            }
+        );
+        assert_eq!(c.through(), Through::Coreaudio);
+        assert_eq!(
+            c.to_string(),
+            "coreaudio:coreaudio:AppleUSBAudioEngine:Focusrite:Scarlett 2i2:1"
+        );
+        let d: PreampSpec = "CoreAudio: default ".parse().unwrap();
+        assert_eq!(
+            d,
+            PreampSpec::CoreAudio {
+                device: "default".into()
+            }
+        );
     }
 
     #[test]
@@ -237,6 +277,8 @@ mod tests {
             "yamaha:host",
             "motu:a b",
             "alsa:",
+            "coreaudio:",
+            "coreaudio: ",
         ] {
             assert!(bad.parse::<PreampSpec>().is_err(), "{bad}");
         }

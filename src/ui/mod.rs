@@ -203,14 +203,17 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
         app.renderer = drawn_with.clone();
         app.restore(&saved, dir);
         if let Some(config) = &args.preamps {
-            // A PipeWire node or an ALSA card belongs to this run's input, not to the next run's.
+            // A PipeWire node, an ALSA card or a CoreAudio device belongs to this run's input,
+            // not to the next run's.
             let named = config
                 .specs
                 .iter()
                 .filter(|s| {
                     !matches!(
                         s.through(),
-                        crate::preamps::Through::Pipewire | crate::preamps::Through::Alsa
+                        crate::preamps::Through::Pipewire
+                            | crate::preamps::Through::Alsa
+                            | crate::preamps::Through::Coreaudio
                     )
                 })
                 .map(ToString::to_string)
