@@ -44,7 +44,7 @@ pub enum Command {
     /// verdict, peaks, clip bursts with their times, loudness).
     Takes(TakesArgs),
     /// List each input whose preamp gain gainstage can set: its gain, range and step, and
-    /// through what (x32, xair, motu).
+    /// through what (x32, xair, motu, pipewire, alsa, coreaudio).
     Preamps(PreampsArgs),
 }
 
@@ -52,11 +52,12 @@ pub enum Command {
 #[derive(Debug, Clone, Args, Default)]
 pub struct PreampArgs {
     /// A device whose preamps gainstage may set: x32:HOST[:PORT], xair:HOST[:PORT],
-    /// motu:HOST[:PORT], pipewire:NODE, alsa:CTL or wasapi:DEVICE (repeatable; input N is fed
-    /// by the N-th preamp over them in order, unless the template maps it). Default: the
-    /// template's, else with `--host pipewire --device NODE` that node's channel volumes, with
-    /// `--host alsa --device hw:…` that card's capture volumes, with `--host wasapi` (Windows'
-    /// default) the capture endpoint's channel volumes.
+    /// motu:HOST[:PORT], pipewire:NODE, alsa:CTL, wasapi:DEVICE or coreaudio:DEVICE
+    /// (repeatable; input N is fed by the N-th preamp over them in order, unless the template
+    /// maps it). Default: the template's, else with `--host pipewire --device NODE` that node's
+    /// channel volumes, with `--host alsa --device hw:…` that card's capture volumes, with
+    /// `--host wasapi` (Windows' default) the capture endpoint's channel volumes, on macOS with
+    /// CoreAudio the capture device's input volumes.
     #[arg(long = "preamp", value_name = "SPEC", value_parser = parse_preamp)]
     pub preamps: Vec<crate::preamps::PreampSpec>,
     /// The largest raise made in one step without confirming (dB, default 12). Cuts are
@@ -104,7 +105,25 @@ fn own_controls(source: &SourceArgs) -> Option<crate::preamps::PreampSpec> {
     })
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+/// The capture device's own controls: with `--host coreaudio` (or no `--host`: CoreAudio is
+/// macOS's default) the input volumes of `--device`, else of the default input.
+#[cfg(target_os = "macos")]
+fn own_controls(source: &SourceArgs) -> Option<crate::preamps::PreampSpec> {
+    if source.file.is_some() || source.demo {
+        return None;
+    }
+    match source.host {
+        None | Some(HostChoice::Coreaudio) => Some(crate::preamps::PreampSpec::CoreAudio {
+            device: source
+                .device
+                .clone()
+                .unwrap_or_else(|| crate::preamps::coreaudio::DEFAULT_DEVICE.to_string()),
+        }),
+        Some(_) => None,
+    }
+}
+
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 fn own_controls(_source: &SourceArgs) -> Option<crate::preamps::PreampSpec> {
     None
 }

@@ -66,7 +66,8 @@
 //!   `serve`.
 //! - [`preamps`]: setting the preamps the advice names (X32/M32 and X-Air through one
 //!   `preamps::headamps` backend, MOTU AVB, PipeWire node volumes, an ALSA card's capture
-//!   volumes on Linux, a WASAPI capture endpoint's volumes on Windows): the safety rules
+//!   volumes on Linux, a WASAPI capture endpoint's volumes on Windows, a CoreAudio device's
+//!   input volumes on macOS, checked but never run): the safety rules
 //!   (`preamps::plan`), the devices and input mapping (`preamps::rig`), the closed loop
 //!   (`preamps::verify`), the one thread a process hands changes to, shared by the GUI and
 //!   its remote server (`preamps::worker`), `gainstage preamps`. Network calls: never on the meter thread.

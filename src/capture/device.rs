@@ -111,7 +111,9 @@ pub fn match_device(wanted: &str, candidates: &[(String, String)]) -> Result<usi
     }
 }
 
-fn find_device(host: &Host, wanted: Option<&str>) -> Result<Device, CaptureError> {
+/// The input device `wanted` names, by [`match_device`]'s rules, else the host's default input.
+/// The preamp backends find the opened device's controls through this same choice.
+pub fn find_device(host: &Host, wanted: Option<&str>) -> Result<Device, CaptureError> {
     let hname = host.id().name();
     let Some(wanted) = wanted else {
         return host.default_input_device().ok_or_else(|| {

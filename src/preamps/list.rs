@@ -29,7 +29,7 @@ fn input_count(source: &SourceSpec) -> Result<usize, crate::Error> {
 pub fn run(opts: &ListOptions) -> Result<ExitCode, crate::Error> {
     if opts.rig.specs.is_empty() {
         return Err(crate::Error::Message(
-            "no preamps to list: name them with --preamp x32:HOST, xair:HOST, motu:HOST, alsa:CTL or wasapi:DEVICE (or in the template)".into(),
+            "no preamps to list: name them with --preamp x32:HOST, xair:HOST, motu:HOST, pipewire:NODE, alsa:CTL, wasapi:DEVICE or coreaudio:DEVICE (or in the template)".into(),
         ));
     }
     let inputs = input_count(&opts.source)?;

@@ -2,7 +2,7 @@
 //! so the advisor's "turn input 3 down about 9 dB" can be applied and then checked at the input.
 //!
 //! - [`spec`]: what `--preamp` names (`x32:HOST[:PORT]`, `xair:HOST[:PORT]`, `motu:HOST`,
-//!   `pipewire:NODE`, `alsa:CTL`, `wasapi:DEVICE`).
+//!   `pipewire:NODE`, `alsa:CTL`, `wasapi:DEVICE`, `coreaudio:DEVICE`).
 //! - [`range`]: a preamp's gain range and step, and quantising to it.
 //! - [`plan`]: the pure rules that turn advice into safe changes (raise limit, range, step,
 //!   never during a take).
@@ -19,13 +19,15 @@
 //!   [`motu`] (the MOTU AVB HTTP datastore, through [`http`]), [`pipewire`] (a capture
 //!   node's channel volumes, through `pw-dump` and `pw-cli`), [`alsa`] (a card's capture
 //!   volume elements, through alsa-lib's mixer; Linux only), [`wasapi`] (a capture endpoint's
-//!   channel volumes, through `IAudioEndpointVolume`; Windows only).
+//!   channel volumes, through `IAudioEndpointVolume`; Windows only), [`coreaudio`] (a device's
+//!   input volumes in dB per element; the calls are macOS only, checked but never run).
 //!
 //! Every call here may wait on the network: callers run it on a thread of its own, never on
 //! the meter thread or the GUI's update.
 
 #[cfg(target_os = "linux")]
 pub mod alsa;
+pub mod coreaudio;
 pub mod headamps;
 pub mod http;
 pub mod list;
@@ -129,6 +131,15 @@ pub fn open(spec: &PreampSpec) -> Result<Box<dyn Preamp>, PreampError> {
             return Err(PreampError::Unreachable(
                 format!("wasapi {device}"),
                 "WASAPI exists only on Windows".into(),
+            ));
+        }
+        #[cfg(target_os = "macos")]
+        PreampSpec::CoreAudio { device } => Box::new(coreaudio::open(device)),
+        #[cfg(not(target_os = "macos"))]
+        PreampSpec::CoreAudio { device } => {
+            return Err(PreampError::Unreachable(
+                format!("coreaudio {device}"),
+                "CoreAudio exists only on macOS".into(),
             ));
         }
     })

@@ -37,7 +37,7 @@ impl Through {
 }
 
 /// A device whose preamps gainstage sets: `x32:HOST[:PORT]`, `xair:HOST[:PORT]`,
-/// `motu:HOST[:PORT]`. Saved in settings and templates in that same text form.
+/// `motu:HOST[:PORT]`, `pipewire:NODE`, `alsa:CTL`, `coreaudio:DEVICE`. Saved in settings and templates in that same text form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum PreampSpec {
@@ -69,6 +69,11 @@ pub enum PreampSpec {
     Wasapi {
         device: String,
     },
+    /// A CoreAudio device's input volumes (`coreaudio:DEVICE`, DEVICE as `--device` takes it, or
+    /// `default`); found by itself for `--host coreaudio`, macOS's default host.
+    CoreAudio {
+        device: String,
+    },
 }
 
 /// What `wasapi:DEVICE` names for the default capture endpoint.
@@ -83,6 +88,7 @@ impl PreampSpec {
             Self::PipeWire { .. } => Through::Pipewire,
             Self::Alsa { .. } => Through::Alsa,
             Self::Wasapi { .. } => Through::Wasapi,
+            Self::CoreAudio { .. } => Through::Coreaudio,
         }
     }
 }
@@ -98,11 +104,17 @@ impl std::fmt::Display for PreampSpec {
         if let Self::Wasapi { device } = self {
             return write!(f, "wasapi:{device}");
         }
+        if let Self::CoreAudio { device } = self {
+            return write!(f, "coreaudio:{device}");
+        }
         let (host, port, default) = match self {
             Self::X32 { host, port } => (host, *port, X32_PORT),
             Self::XAir { host, port } => (host, *port, XAIR_PORT),
             Self::Motu { host, port } => (host, *port, MOTU_PORT),
-            Self::PipeWire { .. } | Self::Alsa { .. } | Self::Wasapi { .. } => return Ok(()),
+            Self::PipeWire { .. }
+            | Self::Alsa { .. }
+            | Self::Wasapi { .. }
+            | Self::CoreAudio { .. } => return Ok(()),
         };
         write!(f, "{}:{host}", self.through().name())?;
         if port != default {
@@ -119,7 +131,7 @@ impl std::str::FromStr for PreampSpec {
         let text = text.trim();
         let Some((kind, rest)) = text.split_once(':') else {
             return Err(format!(
-                "'{text}' names no preamp; use x32:HOST[:PORT], xair:HOST[:PORT], motu:HOST[:PORT], pipewire:NODE, alsa:CTL or wasapi:DEVICE"
+                "'{text}' names no preamp; use x32:HOST[:PORT], xair:HOST[:PORT], motu:HOST[:PORT], pipewire:NODE, alsa:CTL, wasapi:DEVICE or coreaudio:DEVICE"
             ));
         };
         if kind.eq_ignore_ascii_case("pipewire") {
@@ -147,6 +159,16 @@ impl std::str::FromStr for PreampSpec {
                 return Err(format!("'{text}' names no WASAPI capture endpoint"));
             }
             return Ok(Self::Wasapi {
+                device: device.to_string(),
+            });
+        }
+        if kind.eq_ignore_ascii_case("coreaudio") {
+            // A device's UID may hold colons and spaces: all of the rest is the device.
+            let device = rest.trim();
+            if device.is_empty() {
+                return Err(format!("'{text}' names no CoreAudio device"));
+            }
+            return Ok(Self::CoreAudio {
                 device: device.to_string(),
             });
         }
@@ -181,7 +203,7 @@ impl std::str::FromStr for PreampSpec {
                 port: port.unwrap_or(MOTU_PORT),
             }),
             other => Err(format!(
-                "unknown preamp kind '{other}'; one of x32, xair, motu, pipewire, alsa, wasapi"
+                "unknown preamp kind '{other}'; one of x32, xair, motu, pipewire, alsa, wasapi, coreaudio"
             )),
         }
     }
@@ -260,6 +282,27 @@ mod tests {
         assert_eq!(w.through(), Through::Wasapi);
         let named: PreampSpec = "WASAPI:Microphone (USB Audio)".parse().unwrap();
         assert_eq!(named.to_string(), "wasapi:Microphone (USB Audio)");
+        let c: PreampSpec = "coreaudio:coreaudio:AppleUSBAudioEngine:Focusrite:Scarlett 2i2:1"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            c,
+            PreampSpec::CoreAudio {
+                device: "coreaudio:AppleUSBAudioEngine:Focusrite:Scarlett 2i2:1".into()
+            }
+        );
+        assert_eq!(c.through(), Through::Coreaudio);
+        assert_eq!(
+            c.to_string(),
+            "coreaudio:coreaudio:AppleUSBAudioEngine:Focusrite:Scarlett 2i2:1"
+        );
+        let d: PreampSpec = "CoreAudio: default ".parse().unwrap();
+        assert_eq!(
+            d,
+            PreampSpec::CoreAudio {
+                device: "default".into()
+            }
+        );
     }
 
     #[test]
@@ -274,6 +317,8 @@ mod tests {
             "alsa:",
             "wasapi:",
             "wasapi: ",
+            "coreaudio:",
+            "coreaudio: ",
         ] {
             assert!(bad.parse::<PreampSpec>().is_err(), "{bad}");
         }

@@ -203,7 +203,7 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
         app.renderer = drawn_with.clone();
         app.restore(&saved, dir);
         if let Some(config) = &args.preamps {
-            // A PipeWire node, an ALSA card or a WASAPI endpoint belongs to this run's input,
+            // A PipeWire node, an ALSA card, a WASAPI endpoint or a CoreAudio device belongs to this run's input,
             // not to the next run's.
             let named = config
                 .specs
@@ -214,6 +214,7 @@ pub fn run(args: GuiOptions) -> Result<ExitCode, crate::Error> {
                         crate::preamps::Through::Pipewire
                             | crate::preamps::Through::Alsa
                             | crate::preamps::Through::Wasapi
+                            | crate::preamps::Through::Coreaudio
                     )
                 })
                 .map(ToString::to_string)
