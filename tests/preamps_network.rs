@@ -308,3 +308,42 @@ fn an_input_the_closed_loop_stopped_is_not_changed_again() {
     );
     assert_eq!((console.gain_db(5), console.gain_db(6)), (36.0, 27.0));
 }
+
+/// The GUI opened an input with more channels: the preamps' thread reads the gains of all of
+/// them from then on, and of fewer when the count shrinks.
+#[test]
+fn the_preamps_thread_reads_the_inputs_it_is_told_to_watch() {
+    use gainstage::preamps::RigConfig;
+    use gainstage::preamps::worker::{Board, PreampWorker};
+    let console = ConsoleSim::start(Dialect::X32, "127.0.0.2", 30.0);
+    console.set_gain_db(2, 24.5);
+    console.set_gain_db(4, -3.0);
+    let config = RigConfig {
+        specs: vec![console.spec("x32").parse().unwrap()],
+        ..RigConfig::default()
+    };
+    let worker = PreampWorker::spawn(config, 1, None, None).unwrap();
+    // The thread posts each reading as a new board version; at most a few seconds of them.
+    let board_with = |inputs: usize| -> Board {
+        let mut seen = 0;
+        for _ in 0..500 {
+            if let Some(b) = worker.board_since(seen) {
+                if b.gains.len() == inputs {
+                    return b;
+                }
+                seen = b.version;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("the board never held {inputs} gains");
+    };
+    let gains =
+        |b: &Board| -> Vec<f64> { b.gains.values().map(|g| *g.as_ref().unwrap()).collect() };
+    assert_eq!(gains(&board_with(1)), [30.0]);
+    worker.watch(4);
+    assert_eq!(gains(&board_with(4)), [30.0, 24.5, 30.0, -3.0]);
+    worker.watch(2);
+    assert_eq!(gains(&board_with(2)), [30.0, 24.5]);
+    // Only asked: nothing was set.
+    assert!(console.received().iter().all(|m| m.args.is_empty()));
+}

@@ -37,6 +37,8 @@ enum Job {
     /// Nothing more is changed on this input (the closed loop found the change did not
     /// reach it).
     Stop { input: usize, why: String },
+    /// Read the gains of inputs 1..=`inputs` from now on (another input was opened).
+    Watch { inputs: usize },
 }
 
 /// A job the thread finished.
@@ -80,6 +82,7 @@ impl std::fmt::Debug for Job {
             Self::Apply { .. } => "Apply",
             Self::Undo { .. } => "Undo",
             Self::Stop { .. } => "Stop",
+            Self::Watch { .. } => "Watch",
         })
     }
 }
@@ -203,6 +206,12 @@ impl PreampWorker {
         let _ = self.send(Job::Stop { input, why });
     }
 
+    /// Reads the gains of inputs 1..=`inputs` from now on, at once and after every job (the
+    /// GUI opened an input with another channel count); never waits.
+    pub fn watch(&self, inputs: usize) {
+        let _ = self.send(Job::Watch { inputs });
+    }
+
     /// The board, when it changed since `seen` (a [`Board::version`]).
     pub fn board_since(&self, seen: u64) -> Option<Board> {
         let board = self.board.lock().unwrap_or_else(PoisonError::into_inner);
@@ -250,6 +259,15 @@ impl Thread {
             } => (who, true, self.rig.undo(who, take_running), names, reply),
             Job::Stop { input, why } => {
                 self.rig.stop(input, why);
+                return;
+            }
+            Job::Watch { inputs } => {
+                self.watch = inputs;
+                // Inputs the new count no longer has are no longer shown.
+                if inputs == 0 {
+                    post(&self.board, |b| b.gains.clear());
+                }
+                self.read_gains();
                 return;
             }
         };

@@ -629,6 +629,10 @@ impl App {
         let (session, banner) = open(&self.settings.source, &settings);
         self.reader = session.as_ref().map(Session::reader);
         self.session = session;
+        if let (Some(preamps), Some(s)) = (&self.preamps, &self.session) {
+            // The strips show the gains of the new input's channels.
+            preamps.watch(s.source().channels);
+        }
         self.send(MeterCommand::Checkpoints(self.takes.checkpoints()));
         self.banner = banner;
         self.form.status = Some(match &self.session {
