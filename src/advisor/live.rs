@@ -265,7 +265,11 @@ impl LiveAdvisor {
     /// every publish (10 Hz or so); irregular calls are fine. An unknown channel gets none.
     pub fn update(&mut self, now_s: f64, channel: usize, readings: &ChannelReadings) -> &[Warning] {
         let (programme_first, programme_last) = self.programme_of(channel);
-        let programme_lufs = self.programme_short_term(channel, readings.short_term_lufs);
+        let programme_lufs = self.programme_short_term(
+            channel,
+            (programme_first, programme_last),
+            readings.short_term_lufs,
+        );
         let config = &self.config;
         let rate = self.sample_rate;
         let Some(c) = self.channels.get_mut(channel) else {
@@ -439,12 +443,12 @@ impl LiveAdvisor {
         (first, last)
     }
 
-    /// The short-term loudness of the programme `channel` is part of (LUFS): BS.1770 sums
-    /// the K-weighted energies of its channels (left and right weigh 1), so the pair's is
-    /// worked out exactly from each channel's over the same 3 s. `own` is `channel`'s
-    /// newest; its partner's is from its latest update, at most one publish older.
-    fn programme_short_term(&self, channel: usize, own: f64) -> f64 {
-        let (first, last) = self.programme_of(channel);
+    /// The short-term loudness of the programme `channel` is part of, channels `first` to
+    /// `last` ([`Self::programme_of`]), in LUFS: BS.1770 sums the K-weighted energies of its
+    /// channels (left and right weigh 1), so the pair's is worked out exactly from each
+    /// channel's over the same 3 s. `own` is `channel`'s newest; its partner's is from its
+    /// latest update, at most one publish older.
+    fn programme_short_term(&self, channel: usize, (first, last): (usize, usize), own: f64) -> f64 {
         let total: f64 = (first..=last)
             .map(|c| match c == channel {
                 true => lufs_to_energy(own),
